@@ -1,0 +1,139 @@
+"""Plain domain types shared by every layer: enums and the tracker-neutral work item."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class TeamKind(StrEnum):
+    COMPANY = "company"
+    DEPARTMENT = "department"
+    TEAM = "team"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEAD = "lead"
+    MEMBER = "member"
+
+
+class CycleStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class Level(StrEnum):
+    COMPANY = "company"
+    DEPARTMENT = "department"
+    TEAM = "team"
+    INDIVIDUAL = "individual"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    TEAM = "team"
+    PRIVATE = "private"
+
+
+class Measure(StrEnum):
+    MANUAL = "manual"
+    WORK_DONE_RATIO = "work_done_ratio"
+    POINTS_DONE_RATIO = "points_done_ratio"
+    DONE_COUNT = "done_count"
+    ITEM_COUNT = "item_count"
+
+
+class KRStatus(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+class StatusCategory(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELED = "canceled"
+
+
+class TrackerKind(StrEnum):
+    JIRA = "jira"
+    LINEAR = "linear"
+
+
+class LinkKind(StrEnum):
+    ISSUE = "issue"          # Jira and Linear: one issue (key or id)
+    EPIC = "epic"            # Jira: an epic's children
+    JQL = "jql"              # Jira: a JQL query
+    MIRROR = "mirror"        # Jira: issues linked to the KR's mirror issue
+    PROJECT = "project"      # Linear: a project's issues
+    INITIATIVE = "initiative"  # Linear: the issues of an initiative's projects
+    LABEL = "label"          # Linear: issues carrying a label
+    FILTER = "filter"        # Linear: a custom issue filter (IssueFilter JSON)
+
+
+LINK_KINDS_BY_TRACKER: dict[TrackerKind, frozenset[LinkKind]] = {
+    TrackerKind.JIRA: frozenset({LinkKind.ISSUE, LinkKind.EPIC, LinkKind.JQL, LinkKind.MIRROR}),
+    TrackerKind.LINEAR: frozenset(
+        {LinkKind.ISSUE, LinkKind.PROJECT, LinkKind.INITIATIVE, LinkKind.LABEL, LinkKind.FILTER}
+    ),
+}
+
+
+class CheckInSource(StrEnum):
+    MANUAL = "manual"
+    SYNC = "sync"
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One tracker issue as okrsync sees it, whatever tracker it lives in."""
+
+    external_id: str
+    key: str
+    title: str
+    status_category: StatusCategory
+    updated_at: datetime
+    estimate: float | None = None
+    parent_ref: str | None = None      # Jira epic key / Linear project id
+    labels: tuple[str, ...] = ()
+    assignee: str | None = None        # Jira accountId / Linear user id
+    url: str | None = None
+    status_name: str | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One tracker comment on a work item."""
+
+    external_id: str
+    item_external_id: str
+    body: str
+    author: str | None
+    created_at: datetime
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BlockingRelation:
+    """`blocker` blocks `blocked` (Jira "blocks" issue links, Linear blocking relations)."""
+
+    blocker_external_id: str
+    blocked_external_id: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results and the opaque cursor to the next one (None when it was the last)."""
+
+    items: list = field(default_factory=list)
+    next_cursor: str | None = None
