@@ -1,0 +1,71 @@
+"""Outbound URL safety: tracker and LLM URLs must be https and reach public addresses.
+
+Private, loopback, link-local and metadata ranges are refused unless allowlisted
+(OKRSYNC_OUTBOUND_ALLOWLIST or the admin pages): hosts, host:port pairs or CIDRs.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+Resolver = Callable[[str, int], list[str]]
+
+
+class UnsafeURL(ValueError):
+    """The URL may not be called from okrsync."""
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UnsafeURL(f"{host} does not resolve") from exc
+    return [info[4][0] for info in infos]
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _allowlisted(host: str, port: int, addresses: Iterable[str], allowlist: Iterable[str]) -> bool:
+    for entry in allowlist:
+        entry = entry.strip().lower()
+        if entry in (host, f"{host}:{port}"):
+            return True
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            continue
+        if any(ipaddress.ip_address(a.split("%")[0]) in network for a in addresses):
+            return True
+    return False
+
+
+def check_outbound_url(url: str, allowlist: Iterable[str] = (),
+                       resolve: Resolver = system_resolver) -> str:
+    """Return the URL when it is safe to call, else raise UnsafeURL saying why."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise UnsafeURL("the URL must be an absolute https URL")
+    if parts.username or parts.password:
+        raise UnsafeURL("credentials do not belong in the URL")
+    host = parts.hostname.lower()
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise UnsafeURL("the URL's port is not a number") from exc
+    addresses = resolve(host, port)
+    allowlist = list(allowlist)
+    if _allowlisted(host, port, addresses, allowlist):
+        return url
+    if parts.scheme != "https":
+        raise UnsafeURL("the URL must use https (plain http only for allowlisted hosts)")
+    if not addresses or not all(_is_public(a) for a in addresses):
+        raise UnsafeURL(f"{host} resolves to a private, loopback or link-local address; "
+                        "an admin can allowlist it")
+    return url

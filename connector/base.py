@@ -1,0 +1,104 @@
+"""The one interface every tracker connector implements, and the values it trades in."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, Sequence, runtime_checkable
+
+from okr_core.domain import BlockingRelation, Comment, KRStatus, LinkKind, Page, StrEnum, TrackerKind
+
+
+class MirrorKind(StrEnum):
+    """What an okrsync mirror stands for (Jira epic / KR issue, Linear initiative / project)."""
+
+    OBJECTIVE = "objective"
+    KEY_RESULT = "kr"
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """Outcome of testing a connection: ok, who we are, and one message per problem found."""
+
+    ok: bool
+    account: str | None = None
+    problems: tuple[str, ...] = ()
+    missing_permissions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MirrorSpec:
+    """What a mirror should say; `container` is the Jira project key or Linear team id."""
+
+    kind: MirrorKind
+    okrsync_id: str
+    title: str
+    description: str
+    container: str
+    parent_ref: str | None = None   # Jira epic key / Linear initiative id, for KR mirrors
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """A tracker object that mirrors an okrsync objective or key result."""
+
+    kind: MirrorKind
+    okrsync_id: str
+    external_id: str
+    key: str
+    url: str | None = None
+
+
+@runtime_checkable
+class TrackerConnector(Protocol):
+    """Everything sync needs from a tracker, in domain terms only."""
+
+    kind: TrackerKind
+
+    def test_connection(self) -> ConnectionCheck:
+        """Check credentials and the permissions okrsync needs; never raises for auth problems."""
+
+    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
+        """One page of WorkItems updated at or after `since` (all items when None)."""
+
+    def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
+        """One page of the WorkItems a work link matches."""
+
+    def get_items(self, external_ids: Sequence[str]) -> list:
+        """The WorkItems with these ids (ids that no longer exist are left out)."""
+
+    def list_comments(self, external_id: str, page_cursor: str | None = None) -> Page:
+        """One page of an item's Comments, oldest first."""
+
+    def list_blocking_relations(self, external_ids: Sequence[str]) -> list[BlockingRelation]:
+        """Blocking relations that touch any of these items."""
+
+    def find_mirror(self, kind: MirrorKind, okrsync_id: str) -> Mirror | None:
+        """The existing mirror of this okrsync object, or None."""
+
+    def create_mirror(self, spec: MirrorSpec) -> Mirror:
+        """Create the mirror unless it exists already (idempotent), and return it."""
+
+    def update_mirror(self, mirror: Mirror, spec: MirrorSpec) -> Mirror:
+        """Bring an existing mirror's title and description up to date."""
+
+
+@runtime_checkable
+class CommentWriter(Protocol):
+    """Trackers where okrsync talks through comments and the KR issue's description (Jira)."""
+
+    def add_comment(self, external_id: str, body: str) -> Comment:
+        """Add a plain-text comment to an item."""
+
+    def update_kr_description(self, key: str, text: str) -> None:
+        """Replace a KR mirror issue's description."""
+
+
+@runtime_checkable
+class StatusPublisher(Protocol):
+    """Trackers where okrsync posts attachments and status updates (Linear)."""
+
+    def write_attachment(self, issue_id: str, url: str, title: str, subtitle: str = "") -> str:
+        """Attach a link to an issue (same URL updates the same attachment); returns its id."""
+
+    def post_status_update(self, mirror: Mirror, status: KRStatus, body: str) -> str:
+        """Post a project / initiative update with the health for `status`; returns its id."""

@@ -1,0 +1,231 @@
+"""The Jira connector: searches, comments, links and epic/issue mirrors over REST v3 (Cloud) or v2 (DC)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Sequence
+
+import requests
+
+from connector.base import ConnectionCheck, Mirror, MirrorKind, MirrorSpec
+from connector.errors import MalformedResponse, NotFound, TrackerError
+from connector.jira import jql, mapping
+from connector.jira.client import JiraHttp, open_session
+from connector.jira.permissions import check_connection
+from connector.retry import RetryPolicy
+from okr_core.domain import BlockingRelation, Comment, LinkKind, Page, TrackerKind, WorkItem
+
+POINTS_FIELD_NAMES = ("Story Points", "Story point estimate")
+IDS_PER_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class JiraSettings:
+    """Connection settings that change how the connector talks to Jira."""
+
+    cloud: bool = True
+    page_size: int = 100
+    story_points_field: str | None = None
+    kr_issue_type: str = "Task"
+    timezone: str = "UTC"
+
+    @classmethod
+    def from_dict(cls, settings: dict, credentials: dict) -> "JiraSettings":
+        """Read settings; a personal access token implies Data Center unless told otherwise."""
+        default = "datacenter" if credentials.get("personal_access_token") else "cloud"
+        return cls(
+            cloud=settings.get("deployment", default) == "cloud",
+            page_size=int(settings.get("page_size", cls.page_size)),
+            story_points_field=settings.get("story_points_field"),
+            kr_issue_type=settings.get("kr_issue_type", cls.kr_issue_type),
+            timezone=settings.get("timezone", cls.timezone),
+        )
+
+
+def mirror_label(kind: MirrorKind, okrsync_id: str) -> str:
+    """The label that makes a mirror findable again (labels may not contain spaces)."""
+    return f"okrsync-{kind}-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(okrsync_id))
+
+
+class JiraConnector:
+    """TrackerConnector and CommentWriter for one Jira site."""
+
+    kind = TrackerKind.JIRA
+
+    def __init__(self, http: JiraHttp, settings: JiraSettings):
+        self.http = http
+        self.settings = settings
+        self.api = "/rest/api/3" if settings.cloud else "/rest/api/2"
+        self._points_field: str | None = settings.story_points_field
+        self._points_known = settings.story_points_field is not None
+
+    @classmethod
+    def from_config(cls, base_url: str, credentials: dict, settings: dict,
+                    session: requests.Session | None = None,
+                    sleep: Callable[[float], None] | None = None) -> "JiraConnector":
+        """Build from a connection's base URL, credentials and settings."""
+        policy = RetryPolicy.from_settings(settings, sleep)
+        http = JiraHttp(base_url, open_session(base_url, credentials, session), policy,
+                        timeout=float(settings.get("timeout", 30.0)))
+        return cls(http, JiraSettings.from_dict(settings, credentials))
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def test_connection(self) -> ConnectionCheck:
+        """Check credentials and the project permissions okrsync needs."""
+        return check_connection(self.http, self.api)
+
+    def points_field(self) -> str | None:
+        """The story points field id: from settings, else discovered once from /field."""
+        if not self._points_known:
+            fields = self.http.call("GET", f"{self.api}/field")
+            if not isinstance(fields, list):
+                raise MalformedResponse("Jira /field did not answer a list")
+            self._points_field = mapping.find_points_field(fields, POINTS_FIELD_NAMES)
+            self._points_known = True
+        return self._points_field
+
+    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
+        """One page of items updated at or after `since` (minute precision), oldest first."""
+        return self._search_items(jql.changed_since(since, self.settings.timezone), page_cursor)
+
+    def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
+        """One page of the items an issue / epic / JQL / mirror link matches."""
+        return self._search_items(jql.for_link(kind, ref), page_cursor)
+
+    def get_items(self, external_ids: Sequence[str]) -> list[WorkItem]:
+        """Items by id or key, in batches of 100; deleted ones are simply absent."""
+        items: list[WorkItem] = []
+        for start in range(0, len(external_ids), IDS_PER_SEARCH):
+            query = jql.by_ids(list(external_ids[start:start + IDS_PER_SEARCH]))
+            items.extend(self._all_items(query))
+        return items
+
+    def list_comments(self, external_id: str, page_cursor: str | None = None) -> Page:
+        """One page of an issue's comments, oldest first."""
+        start = int(page_cursor or 0)
+        body = self.http.call("GET", f"{self.api}/issue/{external_id}/comment",
+                              params={"startAt": start, "maxResults": self.settings.page_size,
+                                      "orderBy": "created"})
+        raw = _list_of(body, "comments")
+        comments = [mapping.comment(c, external_id) for c in raw]
+        following = start + len(raw)
+        more = raw and following < int(body.get("total", 0))
+        return Page(items=comments, next_cursor=str(following) if more else None)
+
+    def list_blocking_relations(self, external_ids: Sequence[str]) -> list[BlockingRelation]:
+        """"Blocks" links touching these issues, each relation once."""
+        found: dict[BlockingRelation, None] = {}
+        for start in range(0, len(external_ids), IDS_PER_SEARCH):
+            query = jql.by_ids(list(external_ids[start:start + IDS_PER_SEARCH]))
+            cursor = None
+            while True:
+                issues, cursor = self._search(query, cursor, ["issuelinks"])
+                for issue in issues:
+                    found.update(dict.fromkeys(mapping.blocking_relations(issue)))
+                if cursor is None:
+                    break
+        return list(found)
+
+    # -- mirrors and writes ------------------------------------------------------------------
+
+    def find_mirror(self, kind: MirrorKind, okrsync_id: str) -> Mirror | None:
+        """The epic / KR issue carrying this okrsync object's label, if any."""
+        query = f"labels = \"okr\" AND {jql.by_label(mirror_label(kind, okrsync_id))} ORDER BY created ASC"
+        issues, _ = self._search(query, None, ["summary"], max_results=1)
+        if not issues:
+            return None
+        return self._mirror(kind, okrsync_id, issues[0]["id"], issues[0]["key"])
+
+    def create_mirror(self, spec: MirrorSpec) -> Mirror:
+        """Create the epic (objective) or child issue (KR) unless its label already exists."""
+        existing = self.find_mirror(spec.kind, spec.okrsync_id)
+        if existing is not None:
+            return existing
+        fields = {
+            "project": {"key": spec.container},
+            "issuetype": {"name": "Epic" if spec.kind is MirrorKind.OBJECTIVE else self.settings.kr_issue_type},
+            "summary": _summary(spec),
+            "labels": ["okr", mirror_label(spec.kind, spec.okrsync_id)],
+            "description": self._body(spec.description),
+        }
+        if spec.parent_ref:
+            fields["parent"] = {"key": spec.parent_ref}
+        created = self.http.call("POST", f"{self.api}/issue", json={"fields": fields}, idempotent=False)
+        if not isinstance(created, dict) or "key" not in created:
+            raise MalformedResponse("Jira create issue answered without a key")
+        return self._mirror(spec.kind, spec.okrsync_id, created["id"], created["key"])
+
+    def update_mirror(self, mirror: Mirror, spec: MirrorSpec) -> Mirror:
+        """Rewrite the mirror's summary and description."""
+        fields = {"summary": _summary(spec), "description": self._body(spec.description)}
+        self.http.call("PUT", f"{self.api}/issue/{mirror.key}", json={"fields": fields})
+        return mirror
+
+    def update_kr_description(self, key: str, text: str) -> None:
+        """Replace a KR issue's description (target, current value, panel link)."""
+        self.http.call("PUT", f"{self.api}/issue/{key}", json={"fields": {"description": self._body(text)}})
+
+    def add_comment(self, external_id: str, body: str) -> Comment:
+        """Add a plain-text comment; not retried on 5xx since Jira may have stored it."""
+        raw = self.http.call("POST", f"{self.api}/issue/{external_id}/comment",
+                             json={"body": self._body(body)}, idempotent=False)
+        return mapping.comment(raw, external_id)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _body(self, text: str):
+        """v3 takes Atlassian Document Format, v2 (Data Center) wiki text."""
+        return mapping.text_to_adf(text) if self.settings.cloud else text
+
+    def _mirror(self, kind: MirrorKind, okrsync_id: str, issue_id, key: str) -> Mirror:
+        return Mirror(kind, okrsync_id, str(issue_id), key, f"{self.http.base_url}/browse/{key}")
+
+    def _fields(self) -> list[str]:
+        points = self.points_field()
+        return list(mapping.BASE_FIELDS) + ([points] if points else [])
+
+    def _search_items(self, query: str, page_cursor: str | None) -> Page:
+        issues, following = self._search(query, page_cursor, self._fields())
+        base, points = self.http.base_url, self.points_field()
+        return Page(items=[mapping.work_item(i, base, points) for i in issues], next_cursor=following)
+
+    def _all_items(self, query: str) -> list[WorkItem]:
+        items, cursor = [], None
+        while True:
+            page = self._search_items(query, cursor)
+            items.extend(page.items)
+            if (cursor := page.next_cursor) is None:
+                return items
+
+    def _search(self, query: str, cursor: str | None, fields: list[str],
+                max_results: int | None = None) -> tuple[list[dict], str | None]:
+        """One search page: Cloud /search/jql with nextPageToken, Data Center /search with startAt."""
+        size = max_results or self.settings.page_size
+        if self.settings.cloud:
+            # https://developer.atlassian.com/changelog/#CHANGE-2046 (the old /search is gone)
+            body = {"jql": query, "maxResults": size, "fields": fields}
+            if cursor:
+                body["nextPageToken"] = cursor
+            answer = self.http.call("POST", f"{self.api}/search/jql", json=body)
+            issues = _list_of(answer, "issues")
+            token = answer.get("nextPageToken")
+            return issues, (token if token and not answer.get("isLast", False) else None)
+        start = int(cursor or 0)
+        body = {"jql": query, "startAt": start, "maxResults": size, "fields": fields}
+        answer = self.http.call("POST", f"{self.api}/search", json=body)
+        issues = _list_of(answer, "issues")
+        following = start + len(issues)
+        return issues, (str(following) if issues and following < int(answer.get("total", 0)) else None)
+
+
+def _summary(spec: MirrorSpec) -> str:
+    return f"[OKR] {spec.title}" if spec.kind is MirrorKind.OBJECTIVE else spec.title
+
+
+def _list_of(answer, key: str) -> list[dict]:
+    """answer[key] when answer is an object holding a list there, else MalformedResponse."""
+    if not isinstance(answer, dict) or not isinstance(answer.get(key), list):
+        raise MalformedResponse(f"Jira answer without a {key!r} list")
+    return answer[key]

@@ -1,0 +1,121 @@
+"""Pure mapping from Jira REST JSON to domain objects, and plain text to Jira's body formats."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from connector.errors import MalformedResponse
+from okr_core.domain import BlockingRelation, Comment, StatusCategory, WorkItem
+
+# https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-workflow-status-categories/
+STATUS_CATEGORIES = {
+    "new": StatusCategory.TODO,
+    "undefined": StatusCategory.TODO,
+    "indeterminate": StatusCategory.IN_PROGRESS,
+    "done": StatusCategory.DONE,
+}
+BASE_FIELDS = ("summary", "status", "updated", "parent", "labels", "assignee", "issuetype")
+
+
+def parse_jira_time(value: str) -> datetime:
+    """Jira timestamps look like 2026-11-02T09:15:00.000+0000."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except (TypeError, ValueError):
+        try:
+            return datetime.fromisoformat(value)
+        except (TypeError, ValueError) as bad:
+            raise MalformedResponse(f"unreadable Jira timestamp {value!r}") from bad
+
+
+def _account(user: dict | None) -> str | None:
+    """Cloud identifies users by accountId, Data Center by name."""
+    if not user:
+        return None
+    return user.get("accountId") or user.get("name") or user.get("key")
+
+
+def _estimate(fields: dict, points_field: str | None) -> float | None:
+    value = fields.get(points_field) if points_field else None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def work_item(issue: dict, base_url: str, points_field: str | None) -> WorkItem:
+    """One search-result issue as a WorkItem."""
+    try:
+        fields = issue["fields"]
+        category = fields["status"]["statusCategory"]["key"]
+        return WorkItem(
+            external_id=str(issue["id"]),
+            key=issue["key"],
+            title=fields.get("summary") or "",
+            status_category=STATUS_CATEGORIES.get(category, StatusCategory.IN_PROGRESS),
+            updated_at=parse_jira_time(fields["updated"]),
+            estimate=_estimate(fields, points_field),
+            parent_ref=(fields.get("parent") or {}).get("key"),
+            labels=tuple(fields.get("labels") or ()),
+            assignee=_account(fields.get("assignee")),
+            url=f"{base_url}/browse/{issue['key']}",
+            status_name=fields["status"].get("name"),
+        )
+    except (KeyError, TypeError, AttributeError) as bad:
+        raise MalformedResponse(f"Jira issue without the expected fields: {bad!r}") from bad
+
+
+def blocking_relations(issue: dict) -> list[BlockingRelation]:
+    """The "Blocks" links of one issue, in blocker -> blocked direction."""
+    relations = []
+    for link in (issue.get("fields") or {}).get("issuelinks") or ():
+        if (link.get("type") or {}).get("name", "").lower() != "blocks":
+            continue
+        if "outwardIssue" in link:   # this issue "blocks" the outward one
+            relations.append(BlockingRelation(str(issue["id"]), str(link["outwardIssue"]["id"])))
+        elif "inwardIssue" in link:  # this issue "is blocked by" the inward one
+            relations.append(BlockingRelation(str(link["inwardIssue"]["id"]), str(issue["id"])))
+    return relations
+
+
+def adf_to_text(node: Any) -> str:
+    """Plain text of an Atlassian Document Format body (v3) or the string itself (v2)."""
+    if isinstance(node, str) or node is None:
+        return node or ""
+    if node.get("type") == "text":
+        return node.get("text", "")
+    if node.get("type") == "hardBreak":
+        return "\n"
+    inner = "".join(adf_to_text(child) for child in node.get("content") or ())
+    return inner + "\n" if node.get("type") in ("paragraph", "heading", "listItem") else inner
+
+
+def text_to_adf(text: str) -> dict:
+    """A plain-text body as an ADF document, one paragraph per line."""
+    # https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/
+    paragraphs = [
+        {"type": "paragraph", "content": [{"type": "text", "text": line}] if line else []}
+        for line in text.split("\n")
+    ]
+    return {"type": "doc", "version": 1, "content": paragraphs}
+
+
+def comment(raw: dict, item_external_id: str) -> Comment:
+    """One Jira comment as a Comment."""
+    try:
+        return Comment(
+            external_id=str(raw["id"]),
+            item_external_id=item_external_id,
+            body=adf_to_text(raw.get("body")).strip(),
+            author=_account(raw.get("author")),
+            created_at=parse_jira_time(raw["created"]),
+            updated_at=parse_jira_time(raw["updated"]) if raw.get("updated") else None,
+        )
+    except (KeyError, TypeError, AttributeError) as bad:
+        raise MalformedResponse(f"Jira comment without the expected fields: {bad!r}") from bad
+
+
+def find_points_field(fields: list[dict], preferred_names: tuple[str, ...]) -> str | None:
+    """The id of the story points field among /field results, by name in preference order."""
+    by_name = {str(f.get("name", "")).lower(): f.get("id") for f in fields if isinstance(f, dict)}
+    for name in preferred_names:
+        if name.lower() in by_name:
+            return by_name[name.lower()]
+    return None

@@ -1,0 +1,1 @@
+"""Linear connector over GraphQL (gql), validated against Linear's published schema."""

@@ -1,0 +1,136 @@
+"""The Linear connector: issues, comments, relations, initiative/project mirrors and updates."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Callable, Sequence
+
+import requests
+
+from connector.base import ConnectionCheck
+from connector.errors import MalformedResponse, NotFound
+from connector.linear import mapping
+from connector.linear.client import LinearGraphQL, auth_header, data_at
+from connector.linear.mirrors import LinearMirrors
+from connector.linear.status import check_connection
+from connector.retry import RetryPolicy
+from okr_core.domain import BlockingRelation, LinkKind, Page, TrackerKind, WorkItem
+
+PAGE_SIZE = 250          # Linear's maximum `first`
+RELATIONS_PAGE_SIZE = 25  # each issue carries two nested connections of 25
+
+
+def _link_filter(kind: LinkKind, ref: str) -> dict:
+    """The IssueFilter a Linear work link stands for."""
+    if kind is LinkKind.PROJECT:
+        return {"project": {"id": {"eq": ref}}}
+    if kind is LinkKind.INITIATIVE:
+        return {"project": {"initiatives": {"some": {"id": {"eq": ref}}}}}
+    if kind is LinkKind.LABEL:
+        return {"labels": {"some": {"id": {"eq": ref}}}}
+    if kind is LinkKind.FILTER:
+        custom = json.loads(ref) if isinstance(ref, str) else ref
+        if not isinstance(custom, dict):
+            raise ValueError("a Linear filter link must be an IssueFilter JSON object")
+        return custom
+    raise ValueError(f"Linear cannot resolve a {kind} link")
+
+
+class LinearConnector(LinearMirrors):
+    """TrackerConnector and StatusPublisher for one Linear workspace."""
+
+    kind = TrackerKind.LINEAR
+
+    def __init__(self, graphql: LinearGraphQL, page_size: int = PAGE_SIZE, namespace: str = "okrsync"):
+        self.graphql = graphql
+        self.page_size = page_size
+        self.namespace = namespace
+
+    @classmethod
+    def from_config(cls, base_url: str, credentials: dict, settings: dict,
+                    session: requests.Session | None = None,
+                    sleep: Callable[[float], None] | None = None) -> "LinearConnector":
+        """Build from a connection's base URL (default https://api.linear.app) and credentials."""
+        graphql = LinearGraphQL(
+            (base_url or "https://api.linear.app") + "/graphql", auth_header(credentials),
+            RetryPolicy.from_settings(settings, sleep), float(settings.get("timeout", 30.0)), session)
+        return cls(graphql, int(settings.get("page_size", PAGE_SIZE)), settings.get("mirror_namespace", "okrsync"))
+
+    def test_connection(self) -> ConnectionCheck:
+        """Check the key and that the workspace and a team are readable."""
+        return check_connection(self.graphql)
+
+    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
+        """One page of issues updated after `since`, archived ones included as deleted.
+
+        Linear orders by updatedAt newest first, so advance a since-cursor only after the last page.
+        """
+        issue_filter = None
+        if since is not None:
+            issue_filter = {"updatedAt": {"gt": linear_time(since)}}
+        return self._issues_page(issue_filter, page_cursor)
+
+    def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
+        """One page of the issues a link matches (a single issue: one page, maybe empty)."""
+        if kind is LinkKind.ISSUE:
+            try:
+                node = data_at(self.graphql.execute("IssueById", {"id": ref}), "issue")
+            except NotFound:
+                return Page(items=[])
+            return Page(items=[mapping.work_item(node)] if node else [])
+        return self._issues_page(_link_filter(kind, ref), page_cursor)
+
+    def get_items(self, external_ids: Sequence[str]) -> list[WorkItem]:
+        """Issues by id, paged; missing ids are left out."""
+        items: list[WorkItem] = []
+        for start in range(0, len(external_ids), self.page_size):
+            issue_filter = {"id": {"in": list(external_ids[start:start + self.page_size])}}
+            cursor = None
+            while True:
+                page = self._issues_page(issue_filter, cursor)
+                items.extend(page.items)
+                if (cursor := page.next_cursor) is None:
+                    break
+        return items
+
+    def list_comments(self, external_id: str, page_cursor: str | None = None) -> Page:
+        """One page of an issue's comments, oldest first."""
+        data = self.graphql.execute("IssueComments", {"id": external_id, "first": 50, "after": page_cursor})
+        connection = data_at(data, "issue", "comments")
+        comments = [mapping.comment(n, external_id) for n in connection.get("nodes") or ()]
+        return Page(items=comments, next_cursor=_next(connection))
+
+    def list_blocking_relations(self, external_ids: Sequence[str]) -> list[BlockingRelation]:
+        """Blocking relations touching these issues, each once."""
+        found: dict[BlockingRelation, None] = {}
+        for start in range(0, len(external_ids), RELATIONS_PAGE_SIZE):
+            variables = {"filter": {"id": {"in": list(external_ids[start:start + RELATIONS_PAGE_SIZE])}},
+                         "first": RELATIONS_PAGE_SIZE, "after": None}
+            while True:
+                connection = data_at(self.graphql.execute("IssueRelations", variables), "issues")
+                for node in connection.get("nodes") or ():
+                    found.update(dict.fromkeys(mapping.blocking_relations(node)))
+                variables["after"] = _next(connection)
+                if variables["after"] is None:
+                    break
+        return list(found)
+
+    def _issues_page(self, issue_filter: dict | None, page_cursor: str | None) -> Page:
+        variables = {"filter": issue_filter, "first": self.page_size, "after": page_cursor}
+        connection = data_at(self.graphql.execute("IssuesPage", variables), "issues")
+        nodes = connection.get("nodes")
+        if not isinstance(nodes, list):
+            raise MalformedResponse("Linear issues connection without nodes")
+        return Page(items=[mapping.work_item(n) for n in nodes], next_cursor=_next(connection))
+
+
+def linear_time(moment: datetime) -> str:
+    """A DateTime literal in UTC with milliseconds (naive datetimes are taken as UTC)."""
+    moment = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _next(connection: dict) -> str | None:
+    """Relay pageInfo's endCursor when there is a next page."""
+    info = connection.get("pageInfo") or {}
+    return info.get("endCursor") if info.get("hasNextPage") else None

@@ -1,0 +1,98 @@
+"""detect(): does a text report a current blocker, of which kind, and what blocks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from okr_core.blockers.context import cue_modifier, resolved_after, RESOLVED
+from okr_core.blockers.cues import CUES, Cue
+from okr_core.blockers.kinds import classify_kind
+from okr_core.blockers.model import BlockerFinding
+from okr_core.blockers.phrase import agent_and_phrase
+from okr_core.blockers.text import mask_other_senses, sentence_spans, shorten_urls, strip_markup
+
+# Long check-in notes are cut: blockers are stated early, and the budget is per cycle, not per text.
+MAX_CHARS = 4000
+BLOCKER_THRESHOLD = 0.5
+AMBIGUOUS_BAND = (0.3, 0.65)
+REPORT_FLOOR = 0.3
+_NEEDS = tuple(sorted({need for cue in CUES for need in cue.needs}))
+
+
+@dataclass(frozen=True)
+class _Hit:
+    cue: Cue
+    sentence: tuple[int, int]
+    start: int      # offsets inside the sentence
+    end: int
+    weight: float
+
+
+def detect(text: str | None, source_id: str | None = None) -> BlockerFinding | None:
+    """A finding when the text carries a blocker signal (possibly ambiguous), None when it has none."""
+    if not text:
+        return None
+    lowered = text[:MAX_CHARS].lower()
+    if not any(need in lowered for need in _NEEDS):
+        return None
+    clean = mask_other_senses(strip_markup(shorten_urls(text[:MAX_CHARS])))
+    lowered = clean.lower()
+    cues = [cue for cue in CUES if any(need in lowered for need in cue.needs)]
+    sentences = sentence_spans(clean)
+    hits = _strongest_non_overlapping(_find_hits(clean, sentences, cues))
+    if not hits:
+        return None
+    confidence = _noisy_or(hit.weight for hit in hits)
+    if confidence < REPORT_FLOOR:
+        return None
+    return _finding(clean, hits, confidence, source_id)
+
+
+def _find_hits(text: str, sentences: list[tuple[int, int]], cues: list[Cue]) -> list[_Hit]:
+    hits = []
+    for span in sentences:
+        sentence = text[span[0]:span[1]]
+        for cue in cues:
+            for match in cue.pattern.finditer(sentence):
+                weight = cue.weight * cue_modifier(sentence, match.start(), match.end(), match.group(0))
+                if weight > 0 and resolved_after(text, sentences, span[0] + match.start()):
+                    weight *= RESOLVED
+                if weight > 0:
+                    hits.append(_Hit(cue, span, match.start(), match.end(), weight))
+    return hits
+
+
+def _strongest_non_overlapping(hits: list[_Hit]) -> list[_Hit]:
+    """Keep the strongest reading of each stretch of text, so one phrase is not counted twice."""
+    kept: list[_Hit] = []
+    taken: list[tuple[int, int]] = []
+    for hit in sorted(hits, key=lambda h: -h.weight):
+        start, end = hit.sentence[0] + hit.start, hit.sentence[0] + hit.end
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        kept.append(hit)
+        taken.append((start, end))
+    return kept
+
+
+def _noisy_or(weights) -> float:
+    miss = 1.0
+    for weight in weights:
+        miss *= 1.0 - min(weight, 0.99)
+    return round(1.0 - miss, 3)
+
+
+def _finding(text: str, hits: list[_Hit], confidence: float, source_id: str | None) -> BlockerFinding:
+    best = hits[0]
+    sentence = text[best.sentence[0]:best.sentence[1]]
+    agent, phrase = agent_and_phrase(sentence, best.start, best.end, best.cue.side)
+    hints = [hit.cue.hint for hit in hits if hit.cue.hint is not None]
+    kind = classify_kind(agent, sentence, text, hints)
+    low, high = AMBIGUOUS_BAND
+    return BlockerFinding(
+        is_blocker=confidence >= BLOCKER_THRESHOLD,
+        kind=kind,
+        phrase=phrase,
+        confidence=confidence,
+        ambiguous=low <= confidence < high,
+        source_id=source_id,
+    )

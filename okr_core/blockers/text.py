@@ -1,0 +1,70 @@
+"""Text helpers for the miner: masking other senses of "block", URL shortening, clause splitting."""
+from __future__ import annotations
+
+import re
+
+# Senses of block/wait that are about code, storage, browsers or moderation, not about work.
+_OTHER_SENSES = re.compile(
+    r"\b(?:ad|pop-?up|content|tracking|script|u|ad-)\s?blockers?\b|\badblock\w*|\bublock\w*"
+    r"|\bblocklists?\b|\bblock\s?chains?\b|\bblock-level\b"
+    r"|\b(?:code|try|catch|finally|except|if|else|html|div|css|inline|markdown|yaml|json|text|"
+    r"storage|disk|memory|bullet|cell|building|city|mental|lego|quote|comment|config)\s+blocks?\b"
+    r"|\bblocks?\s+(?:of\s+code|api|storage|devices?|size|sizes|chain|quote|element|level|"
+    r"comment|editor|height|cipher|number|header|diagram|scope|statement|list|volume)s?\b"
+    r"|\bnon-?blocking\b"
+    r"|\bblocking\s+(?:i/?o|io|calls?|mode|sockets?|queues?|operations?|reads?|writes?|api|"
+    r"functions?|code|send|receive|lock|sleep|requests?)\b"
+    r"|\bblock(?:s|ed|ing)?\s+(?:the\s+)?(?:main\s+|ui\s+|event\s+|calling\s+)?(?:thread|event\s+loop|loop)\b"
+    r"|\bblocks?\s+(?:until|forever|indefinitely)\b"
+    r"|\bblocked\s+(?:users?|accounts?|ips?|senders?|domains?|contacts?|numbers?|words?)\b"
+    r"|\bblock(?:ed|ing)?\s+(?:this\s+|that\s+|the\s+|a\s+)?(?:users?|accounts?|ips?|senders?|spam|"
+    r"spammers?|bots?|domains?|contacts?|trolls?|ads|cookies|popups?)\b"
+    r"|\bcan(?:'|’|no)t\s+wait\b|\bwait\s+(?:a\s+)?(?:sec|second|minute|moment|what)\b"
+    r"|\bawait\s+[\w.]+\s*\(|\basync/await\b",
+    re.IGNORECASE,
+)
+
+_GITHUB_REF = re.compile(
+    r"https?://github\.com/([\w.-]+)/([\w.-]+)/(?:issues|pull|discussions)/(\d+)[^\s)\]>]*",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"https?://([\w.-]+)[^\s)\]>]*", re.IGNORECASE)
+_MARKUP = re.compile(r"[`*_~]+|\[([^\]]*)\]\([^)]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b\d\.)\s+|\n+|(?<=[.!?])(?<!\b\d\.)(?=[A-Z@#])")
+_CLAUSE_BREAK = re.compile(
+    r",|;|:|\s[-–—]\s|\s(?:but|however|although|though|whereas|yet|so|and)\s", re.IGNORECASE
+)
+
+
+def mask_other_senses(text: str) -> str:
+    """Blank out non-work senses of block/wait so cues cannot fire on them."""
+    return _OTHER_SENSES.sub(lambda m: "~" * len(m.group(0)), text)
+
+
+def shorten_urls(text: str) -> str:
+    """Replace GitHub issue/PR links by owner/repo#n and other links by their host."""
+    text = _GITHUB_REF.sub(lambda m: f"{m.group(1)}/{m.group(2)}#{m.group(3)}", text)
+    return _URL.sub(lambda m: m.group(1), text)
+
+
+def strip_markup(text: str) -> str:
+    """Drop Markdown emphasis and keep link labels."""
+    return _MARKUP.sub(lambda m: m.group(1) or "", text)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, so cues can be scoped to the sentence they sit in."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > start:
+            spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def clause_prefix(sentence_before_cue: str) -> str:
+    """The part of the current clause that precedes a cue."""
+    parts = _CLAUSE_BREAK.split(sentence_before_cue)
+    return parts[-1] if parts else ""

@@ -1,0 +1,55 @@
+"""Closing a cycle: every KR scored from its final value, objectives from their KRs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from okr_core.domain import CycleStatus
+from okr_core.models import Cycle, KeyResult, Objective
+from okr_core.rules import guard_cycle_writable, score_key_result, score_label, score_objective
+
+
+@dataclass(frozen=True)
+class ObjectiveScore:
+    objective_id: int
+    title: str
+    score: float | None
+    label: str | None
+    key_results: list[dict]
+
+
+def close_cycle(session: Session, cycle: Cycle, now: datetime) -> list[ObjectiveScore]:
+    """Score the cycle and make it read-only; raises CycleClosed when it already is."""
+    guard_cycle_writable(cycle.status)
+    objectives = session.scalars(select(Objective).where(Objective.cycle_id == cycle.id)
+                                 .order_by(Objective.id)).all()
+    krs = session.scalars(select(KeyResult).join(Objective)
+                          .where(Objective.cycle_id == cycle.id).order_by(KeyResult.id)).all()
+    by_objective: dict[int, list[KeyResult]] = {}
+    for kr in krs:
+        by_objective.setdefault(kr.objective_id, []).append(kr)
+    results = [_score_objective(o, by_objective.get(o.id, [])) for o in objectives]
+    cycle.status = CycleStatus.CLOSED
+    cycle.closed_at = now
+    return results
+
+
+def _score_objective(objective: Objective, krs: list[KeyResult]) -> ObjectiveScore:
+    scored = []
+    for kr in krs:
+        if kr.target_value is None:
+            kr.final_score = None
+        else:
+            kr.final_score = score_key_result(kr.start_value, kr.target_value,
+                                              kr.current_value if kr.current_value is not None
+                                              else kr.start_value)
+        scored.append({"id": kr.id, "title": kr.title, "score": kr.final_score,
+                       "label": score_label(kr.final_score).value
+                       if kr.final_score is not None else None})
+    parts = [(kr.weight, kr.final_score) for kr in krs if kr.final_score is not None]
+    objective.final_score = score_objective(parts) if parts else None
+    label = score_label(objective.final_score).value if objective.final_score is not None else None
+    return ObjectiveScore(objective.id, objective.title, objective.final_score, label, scored)

@@ -1,0 +1,121 @@
+"""Tracker connections, work links, mirrored work items, comments and OKR mirrors."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from okr_core.domain import LinkKind, StatusCategory, TrackerKind
+from okr_core.models.base import Base, utcnow
+from okr_core.models.org import enum_column
+
+
+class Connection(Base):
+    """One Jira site or Linear workspace; secrets are stored encrypted (see config.secrets)."""
+
+    __tablename__ = "connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracker: Mapped[TrackerKind] = enum_column(TrackerKind)
+    name: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(String(500))
+    credentials_encrypted: Mapped[str] = mapped_column(Text, default="")
+    webhook_secret_encrypted: Mapped[str] = mapped_column(Text, default="")
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WorkLink(Base):
+    __tablename__ = "work_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_result_id: Mapped[int] = mapped_column(
+        ForeignKey("key_results.id", ondelete="CASCADE"), index=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[LinkKind] = enum_column(LinkKind)
+    ref: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    connection: Mapped[Connection] = relationship()
+
+
+class WorkItem(Base):
+    __tablename__ = "work_items"
+    __table_args__ = (UniqueConstraint("connection_id", "external_id"),
+                      Index("ix_work_items_conn_key", "connection_id", "key"),
+                      Index("ix_work_items_conn_parent", "connection_id", "parent_ref"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    key: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(Text, default="")
+    status_category: Mapped[StatusCategory] = enum_column(StatusCategory)
+    status_name: Mapped[str | None] = mapped_column(String(200))
+    estimate: Mapped[float | None] = mapped_column(Float)
+    parent_ref: Mapped[str | None] = mapped_column(String(128))
+    labels: Mapped[list] = mapped_column(JSON, default=list)
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    tracker_updated_at: Mapped[datetime]
+    deleted: Mapped[bool] = mapped_column(default=False)
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class LinkItem(Base):
+    """Which stored work items a work link currently matches."""
+
+    __tablename__ = "link_items"
+
+    work_link_id: Mapped[int] = mapped_column(
+        ForeignKey("work_links.id", ondelete="CASCADE"), primary_key=True)
+    work_item_id: Mapped[int] = mapped_column(
+        ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (UniqueConstraint("connection_id", "external_id"),
+                      Index("ix_comments_conn_item", "connection_id", "item_external_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    item_external_id: Mapped[str] = mapped_column(String(128))
+    body: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]
+    deleted: Mapped[bool] = mapped_column(default=False)
+
+
+class ItemRelation(Base):
+    """`blocker` blocks `blocked` inside one connection."""
+
+    __tablename__ = "item_relations"
+
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True)
+    blocker_external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    blocked_external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class Mirror(Base):
+    """The tracker object that mirrors an objective or key result."""
+
+    __tablename__ = "mirrors"
+    __table_args__ = (UniqueConstraint("connection_id", "subject_kind", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
+    subject_kind: Mapped[str] = mapped_column(String(20))  # objective | key_result
+    subject_id: Mapped[int]
+    external_id: Mapped[str] = mapped_column(String(128))
+    external_key: Mapped[str | None] = mapped_column(String(128))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,91 @@
+"""Recompute a key result from its linked work or check-ins, and roll progress up the tree."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from okr_core import domain
+from okr_core.domain import Measure
+from okr_core.models import (
+    CheckIn, Cycle, KeyResult, LinkItem, Objective, ProgressSnapshot, WorkItem, WorkLink,
+)
+from okr_core.rules import (
+    CheckInView, clamp_progress, effective_status, expected_progress, item_counts, measure_value,
+    objective_progress, pace_status, progress,
+)
+
+
+def linked_items(session: Session, kr_id: int) -> list[domain.WorkItem]:
+    """Every stored work item any of the KR's links matches, once each."""
+    rows = session.scalars(
+        select(WorkItem).join(LinkItem, LinkItem.work_item_id == WorkItem.id)
+        .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
+        .where(WorkLink.key_result_id == kr_id).distinct()
+    ).all()
+    return [to_domain_item(row) for row in rows]
+
+
+def to_domain_item(row: WorkItem) -> domain.WorkItem:
+    return domain.WorkItem(
+        external_id=row.external_id, key=row.key, title=row.title,
+        status_category=row.status_category, updated_at=row.tracker_updated_at,
+        estimate=row.estimate, parent_ref=row.parent_ref, labels=tuple(row.labels or ()),
+        assignee=row.assignee, url=row.url, status_name=row.status_name, deleted=row.deleted)
+
+
+def _latest_checkin(session: Session, kr_id: int) -> CheckIn | None:
+    return session.scalars(select(CheckIn).where(CheckIn.key_result_id == kr_id)
+                           .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(1)).first()
+
+
+def refresh_key_result(session: Session, kr: KeyResult, cycle: Cycle, now: datetime,
+                       default_estimate: float = 1.0) -> bool:
+    """Bring value, progress and status up to date; snapshot and return True when progress moved."""
+    if kr.measure != Measure.MANUAL:
+        items = linked_items(session, kr.id)
+        counts = item_counts(items, default_estimate=default_estimate)
+        kr.items_total, kr.items_done = counts.items_total, counts.items_done
+        kr.points_total, kr.points_done = counts.points_total, counts.points_done
+        kr.current_value = measure_value(kr.measure, items, default_estimate=default_estimate)
+    new_progress = progress(kr.start_value, kr.target_value, kr.current_value,
+                            lower_is_better=kr.measure == Measure.ITEM_COUNT) \
+        if kr.target_value is not None else None
+    moved = new_progress != kr.progress or kr.last_progress_change_at is None
+    if moved:
+        kr.progress = new_progress
+        kr.last_progress_change_at = now
+        session.add(ProgressSnapshot(key_result_id=kr.id, at=now, value=kr.current_value,
+                                     progress=new_progress))
+    _refresh_status(session, kr, cycle, now)
+    return moved
+
+
+def _refresh_status(session: Session, kr: KeyResult, cycle: Cycle, now: datetime) -> None:
+    pace = pace_status(clamp_progress(kr.progress),
+                       expected_progress(cycle.start_date, cycle.end_date, now))
+    latest = _latest_checkin(session, kr.id)
+    view = None
+    if latest is not None and latest.status is not None:
+        view = CheckInView(latest.status, latest.confidence, latest.created_at)
+    decision = effective_status(pace, kr.last_progress_change_at, view)
+    kr.status = decision.status
+    if decision.confidence is not None:
+        kr.confidence = decision.confidence
+
+
+def refresh_objective_chain(session: Session, objective_id: int | None) -> None:
+    """Recompute an objective's progress and that of every objective it is aligned under."""
+    seen: set[int] = set()
+    while objective_id is not None and objective_id not in seen:
+        seen.add(objective_id)
+        objective = session.get(Objective, objective_id)
+        if objective is None:
+            return
+        krs = session.scalars(select(KeyResult).where(KeyResult.objective_id == objective.id)).all()
+        children = session.scalars(select(Objective.progress).where(
+            Objective.parent_id == objective.id, Objective.archived.is_(False))).all()
+        objective.progress = objective_progress([(kr.weight, kr.progress) for kr in krs],
+                                                list(children))
+        objective_id = objective.parent_id

@@ -1,0 +1,88 @@
+"""A key result's current value from the tracker work linked to it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from okr_core.domain import Measure, StatusCategory, WorkItem
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    """How much linked work there is and how much of it is done (canceled and deleted excluded)."""
+
+    items_total: int
+    items_done: int
+    points_total: float
+    points_done: float
+
+
+def unique_live_items(items: Sequence[WorkItem]) -> list[WorkItem]:
+    """Linked items once each by external_id, the newest mirror winning, deleted ones dropped."""
+    # An issue matched by two links (an epic and a JQL query) must not count twice; when the
+    # copies differ, the one with the latest tracker updated-at is the truest state.
+    newest: dict[str, WorkItem] = {}
+    for item in items:
+        seen = newest.get(item.external_id)
+        if seen is None or item.updated_at > seen.updated_at:
+            newest[item.external_id] = item
+    return [item for item in newest.values() if not item.deleted]
+
+
+def item_estimate(item: WorkItem, default_estimate: float) -> float:
+    """The item's size in points; unestimated items count as the team's default size."""
+    return default_estimate if item.estimate is None else item.estimate
+
+
+def item_counts(items: Sequence[WorkItem], *, default_estimate: float = 1.0) -> ItemCounts:
+    """Count linked items and points, total and done, ignoring canceled and deleted work."""
+    _check_default_estimate(default_estimate)
+    countable = [
+        item for item in unique_live_items(items)
+        if item.status_category is not StatusCategory.CANCELED
+    ]
+    done = [item for item in countable if item.status_category is StatusCategory.DONE]
+    return ItemCounts(
+        items_total=len(countable),
+        items_done=len(done),
+        points_total=sum(item_estimate(item, default_estimate) for item in countable),
+        points_done=sum(item_estimate(item, default_estimate) for item in done),
+    )
+
+
+def measure_value(
+    measure: Measure,
+    items: Sequence[WorkItem],
+    *,
+    default_estimate: float = 1.0,
+    manual_value: float | None = None,
+) -> float | None:
+    """The KR's current value under its measure; None when the measure has nothing to measure."""
+    measure = Measure(measure)
+    if measure is Measure.MANUAL:
+        return manual_value
+    if measure is Measure.ITEM_COUNT:
+        return float(_open_item_count(items))
+    counts = item_counts(items, default_estimate=default_estimate)
+    if measure is Measure.DONE_COUNT:
+        return float(counts.items_done)
+    if measure is Measure.WORK_DONE_RATIO:
+        return _ratio(counts.items_done, counts.items_total)
+    return _ratio(counts.points_done, counts.points_total)
+
+
+def _open_item_count(items: Sequence[WorkItem]) -> int:
+    """Items still open: a KR that goes down (open P1 bugs) counts what is left to fix."""
+    closed = (StatusCategory.DONE, StatusCategory.CANCELED)
+    return sum(1 for item in unique_live_items(items) if item.status_category not in closed)
+
+
+def _ratio(done: float, total: float) -> float | None:
+    """done / total, or None when there is nothing to divide by (no countable work yet)."""
+    return None if total == 0 else done / total
+
+
+def _check_default_estimate(default_estimate: float) -> None:
+    """Refuse a negative default size, which would make progress run backwards."""
+    if default_estimate < 0:
+        raise ValueError(f"default_estimate must be >= 0, got {default_estimate}")

@@ -1,0 +1,50 @@
+"""The OKR tree of a cycle, loaded in a fixed number of statements whatever its size."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from okr_core.models import KeyResult, Objective
+from okr_core.visibility import Viewer, visible_objectives_clause
+
+
+@dataclass
+class ObjectiveBranch:
+    objective: Objective
+    key_results: list[KeyResult] = field(default_factory=list)
+    children: list["ObjectiveBranch"] = field(default_factory=list)
+
+
+def load_visible(session: Session, cycle_id: int, viewer: Viewer,
+                 team_ids: set[int] | None = None) -> tuple[list[Objective], list[KeyResult]]:
+    """The cycle's objectives the viewer may see (optionally of some teams) and their KRs."""
+    stmt = (select(Objective).where(Objective.cycle_id == cycle_id, Objective.archived.is_(False),
+                                    visible_objectives_clause(viewer)).order_by(Objective.id))
+    if team_ids is not None:
+        stmt = stmt.where(Objective.team_id.in_(team_ids))
+    objectives = session.scalars(stmt).all()
+    ids = [o.id for o in objectives]
+    krs = session.scalars(
+        select(KeyResult).where(KeyResult.objective_id.in_(select(Objective.id).where(
+            Objective.id.in_(ids)))).order_by(KeyResult.id)
+    ).all() if ids else []
+    return list(objectives), list(krs)
+
+
+def assemble(objectives: list[Objective], krs: list[KeyResult]) -> list[ObjectiveBranch]:
+    """Nest objectives under their parents; an objective whose parent is hidden becomes a root."""
+    branches = {o.id: ObjectiveBranch(o) for o in objectives}
+    for kr in krs:
+        branches[kr.objective_id].key_results.append(kr)
+    roots = []
+    for branch in branches.values():
+        parent = branches.get(branch.objective.parent_id)
+        (parent.children if parent else roots).append(branch)
+    return roots
+
+
+def cycle_tree(session: Session, cycle_id: int, viewer: Viewer,
+               team_ids: set[int] | None = None) -> list[ObjectiveBranch]:
+    return assemble(*load_visible(session, cycle_id, viewer, team_ids))

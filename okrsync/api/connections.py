@@ -1,0 +1,112 @@
+"""Tracker connections (admins only): secrets go in encrypted and never come back out."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from config.urlsafety import UnsafeURL, check_outbound_url
+from okr_core.domain import TrackerKind
+from okr_core.models import Connection
+from okrsync.api.auth import require_admin
+from okrsync.api.common import load, paginate
+from okrsync.api.errors import ApiError
+from okrsync.api.schemas import (
+    ConnectionCreate, ConnectionOut, ConnectionPatch, JiraCredentials, LinearCredentials,
+)
+from okrsync.api.spec import parse_body, route
+from okrsync.db import request_session
+from okrsync.services import allowlist, secret_box
+
+bp = Blueprint("api_connections", __name__)
+CREDENTIALS = {TrackerKind.JIRA: JiraCredentials, TrackerKind.LINEAR: LinearCredentials}
+
+
+def connection_out(connection: Connection) -> dict:
+    credentials = secret_box().decrypt_json(connection.credentials_encrypted)
+    kind = next((k for k in ("api_token", "personal_access_token", "api_key", "oauth_token")
+                 if credentials.get(k)), "none")
+    base = current_app.config["SETTINGS"].base_url
+    return ConnectionOut(
+        id=connection.id, tracker=connection.tracker, name=connection.name,
+        base_url=connection.base_url, settings=connection.settings or {},
+        webhook_url=f"{base}/webhooks/{connection.tracker.value}/{connection.id}",
+        has_webhook_secret=bool(connection.webhook_secret_encrypted), credential_kind=kind,
+        created_at=connection.created_at,
+    ).model_dump(mode="json")
+
+
+def _validated_credentials(tracker: TrackerKind, raw: dict) -> dict:
+    try:
+        model = CREDENTIALS[tracker].model_validate(raw)
+    except ValidationError as exc:
+        fields = {"credentials." + (".".join(str(p) for p in e["loc"]) or "body"): e["msg"]
+                  for e in exc.errors()}
+        raise ApiError(422, "invalid_fields", "the credentials are incomplete or invalid", fields)
+    return model.model_dump(exclude_none=True)
+
+
+def _validated_url(url: str) -> str:
+    try:
+        return check_outbound_url(url.rstrip("/"), allowlist())
+    except UnsafeURL as exc:
+        raise ApiError(422, "invalid_fields", f"base_url is refused: {exc}", {"base_url": str(exc)})
+
+
+@route(bp, "/connections", "POST", "Add a Jira or Linear connection (no tracker is called)",
+       body=ConnectionCreate, response=ConnectionOut, status=201)
+def create_connection():
+    require_admin()
+    body = parse_body(ConnectionCreate)
+    box = secret_box()
+    connection = Connection(
+        tracker=body.tracker, name=body.name, base_url=_validated_url(body.base_url),
+        credentials_encrypted=box.encrypt_json(_validated_credentials(body.tracker,
+                                                                      body.credentials)),
+        webhook_secret_encrypted=box.encrypt(body.webhook_secret or ""), settings=body.settings)
+    request_session().add(connection)
+    request_session().commit()
+    return jsonify(connection_out(connection)), 201
+
+
+@route(bp, "/connections", "GET", "List connections", response=ConnectionOut, paged=True)
+def list_connections():
+    require_admin()
+    return paginate(select(Connection).order_by(Connection.id), to_dict=connection_out)
+
+
+@route(bp, "/connections/<int:connection_id>", "GET", "Get a connection",
+       response=ConnectionOut)
+def get_connection(connection_id: int):
+    require_admin()
+    return jsonify(connection_out(load(Connection, connection_id, "connection")))
+
+
+@route(bp, "/connections/<int:connection_id>", "PATCH", "Change a connection",
+       body=ConnectionPatch, response=ConnectionOut)
+def patch_connection(connection_id: int):
+    require_admin()
+    connection = load(Connection, connection_id, "connection")
+    fields = parse_body(ConnectionPatch).model_dump(exclude_unset=True)
+    box = secret_box()
+    if fields.get("name") is not None:
+        connection.name = fields["name"]
+    if fields.get("base_url") is not None:
+        connection.base_url = _validated_url(fields["base_url"])
+    if fields.get("credentials") is not None:
+        connection.credentials_encrypted = box.encrypt_json(
+            _validated_credentials(connection.tracker, fields["credentials"]))
+    if "webhook_secret" in fields:
+        connection.webhook_secret_encrypted = box.encrypt(fields["webhook_secret"] or "")
+    if fields.get("settings") is not None:
+        connection.settings = fields["settings"]
+    request_session().commit()
+    return jsonify(connection_out(connection))
+
+
+@route(bp, "/connections/<int:connection_id>", "DELETE", "Remove a connection", status=204)
+def delete_connection(connection_id: int):
+    require_admin()
+    request_session().delete(load(Connection, connection_id, "connection"))
+    request_session().commit()
+    return "", 204

@@ -1,0 +1,93 @@
+"""Cycles: anyone signed in reads them and their tree; admins create, change and close them."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from sqlalchemy import select
+
+from okr_core.cycle_close import close_cycle
+from okr_core.models import Cycle, utcnow
+from okr_core.practices_facts import practice_warnings_for
+from okr_core.rules import CycleClosed
+from okr_core.tree import ObjectiveBranch, load_visible, assemble
+from okrsync.api.auth import current_viewer, require_admin
+from okrsync.api.common import dump, ensure_cycle_writable, load, paginate
+from okrsync.api.errors import ApiError, conflict
+from okrsync.api.schemas import (
+    CycleCloseOut, CycleCreate, CycleOut, CyclePatch, CycleTree, KeyResultOut, ObjectiveOut,
+)
+from okrsync.api.spec import parse_body, route
+from okrsync.db import request_session
+
+bp = Blueprint("api_cycles", __name__)
+
+
+@route(bp, "/cycles", "POST", "Create a cycle", body=CycleCreate, response=CycleOut, status=201)
+def create_cycle():
+    require_admin()
+    cycle = Cycle(**parse_body(CycleCreate).model_dump())
+    request_session().add(cycle)
+    request_session().commit()
+    return jsonify(dump(CycleOut, cycle)), 201
+
+
+@route(bp, "/cycles", "GET", "List cycles", response=CycleOut, paged=True)
+def list_cycles():
+    return paginate(select(Cycle).order_by(Cycle.start_date.desc(), Cycle.id.desc()), CycleOut)
+
+
+@route(bp, "/cycles/<int:cycle_id>", "GET", "Get a cycle", response=CycleOut)
+def get_cycle(cycle_id: int):
+    return jsonify(dump(CycleOut, load(Cycle, cycle_id, "cycle")))
+
+
+@route(bp, "/cycles/<int:cycle_id>", "PATCH", "Change a cycle", body=CyclePatch,
+       response=CycleOut)
+def patch_cycle(cycle_id: int):
+    require_admin()
+    cycle = load(Cycle, cycle_id, "cycle")
+    fields = parse_body(CyclePatch).model_dump(exclude_unset=True)
+    archiving_closed = fields == {"status": "archived"} and cycle.status == "closed"
+    if not archiving_closed:
+        ensure_cycle_writable(cycle_id)
+    start = fields.get("start_date", cycle.start_date)
+    end = fields.get("end_date", cycle.end_date)
+    if end <= start:
+        raise ApiError(422, "invalid_fields", "end_date must be after start_date",
+                       {"end_date": "must be after start_date"})
+    for name, value in fields.items():
+        setattr(cycle, name, value)
+    request_session().commit()
+    return jsonify(dump(CycleOut, cycle))
+
+
+@route(bp, "/cycles/<int:cycle_id>/close", "POST",
+       "Close a cycle: score every key result and objective, then make it read-only",
+       response=CycleCloseOut)
+def close(cycle_id: int):
+    require_admin()
+    cycle = load(Cycle, cycle_id, "cycle")
+    try:
+        scores = close_cycle(request_session(), cycle, utcnow())
+    except CycleClosed as exc:
+        raise conflict(str(exc), "cycle_closed")
+    request_session().commit()
+    return jsonify({"cycle": dump(CycleOut, cycle), "objectives": [vars(s) for s in scores]})
+
+
+def branch_out(branch: ObjectiveBranch) -> dict:
+    data = dump(ObjectiveOut, branch.objective)
+    data["key_results"] = [dump(KeyResultOut, kr) for kr in branch.key_results]
+    data["children"] = [branch_out(child) for child in branch.children]
+    return data
+
+
+@route(bp, "/cycles/<int:cycle_id>/tree", "GET",
+       "The cycle's objectives the caller may see, nested by alignment, with their key results",
+       response=CycleTree)
+def tree(cycle_id: int):
+    cycle = load(Cycle, cycle_id, "cycle")
+    objectives, krs = load_visible(request_session(), cycle_id, current_viewer())
+    roots = assemble(objectives, krs)
+    return jsonify({"cycle": dump(CycleOut, cycle),
+                    "objectives": [branch_out(b) for b in roots],
+                    "warnings": practice_warnings_for(objectives, krs)})

@@ -1,0 +1,41 @@
+"""The API's error format: {"error": {"code", "message", "fields"?}} with a fitting status."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields
+
+    def to_response(self):
+        body = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return jsonify({"error": body}), self.status
+
+
+def not_found(what: str, ident) -> ApiError:
+    return ApiError(404, "not_found", f"{what} {ident} does not exist")
+
+
+def forbidden(message: str = "you may not change this") -> ApiError:
+    return ApiError(403, "forbidden", message)
+
+
+def conflict(message: str, code: str = "conflict") -> ApiError:
+    return ApiError(409, code, message)
+
+
+def _http_error(exc: HTTPException):
+    if not request.path.startswith("/api/"):
+        return exc
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return ApiError(exc.code or 500, code, exc.description or exc.name).to_response()
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiError, lambda exc: exc.to_response())
+    app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,131 @@
+"""Objectives: listed and read within visibility; created and changed by their team's leads."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+
+from okr_core.domain import Level, Role
+from okr_core.models import Objective, Team, User
+from okr_core.progress_service import refresh_objective_chain
+from okr_core.visibility import can_edit, visible_objectives_clause
+from okrsync.api.auth import current_viewer
+from okrsync.api.common import (
+    dump, ensure_cycle_writable, ensure_exists, int_filter, paginate, visible_objective,
+)
+from okrsync.api.errors import ApiError, forbidden
+from okrsync.api.schemas import ObjectiveCreate, ObjectiveOut, ObjectivePatch
+from okrsync.api.spec import parse_body, route
+from okrsync.db import request_session
+
+bp = Blueprint("api_objectives", __name__)
+
+
+def _check_references(fields: dict, cycle_id: int, objective_id: int | None = None) -> None:
+    ensure_exists(Team, fields.get("team_id"), "team_id")
+    ensure_exists(User, fields.get("owner_id"), "owner_id")
+    parent_id = fields.get("parent_id")
+    if parent_id is None:
+        return
+    parent = request_session().get(Objective, parent_id)
+    if parent is None or parent.cycle_id != cycle_id:
+        raise ApiError(422, "invalid_fields", "parent_id must be an objective of the same cycle",
+                       {"parent_id": "not an objective of this cycle"})
+    node, seen = parent, set()
+    while node is not None and node.id not in seen:
+        if node.id == objective_id:
+            raise ApiError(422, "invalid_fields", "an objective cannot be aligned below itself",
+                           {"parent_id": "would make a loop"})
+        seen.add(node.id)
+        node = request_session().get(Objective, node.parent_id) if node.parent_id else None
+
+
+def _may_create(draft: Objective) -> bool:
+    viewer = current_viewer()
+    if viewer.is_admin:
+        return True
+    if draft.level == Level.INDIVIDUAL:
+        return draft.owner_id in (None, viewer.user_id)
+    return viewer.role == Role.LEAD and draft.team_id in viewer.leads
+
+
+@route(bp, "/objectives", "POST", "Create an objective", body=ObjectiveCreate,
+       response=ObjectiveOut, status=201)
+def create_objective():
+    body = parse_body(ObjectiveCreate)
+    ensure_cycle_writable(body.cycle_id)
+    fields = body.model_dump()
+    _check_references(fields, body.cycle_id)
+    objective = Objective(**fields)
+    if objective.owner_id is None:
+        objective.owner_id = current_viewer().user_id
+    if not _may_create(objective):
+        raise forbidden("only admins and the team's leads create objectives for a team")
+    session = request_session()
+    session.add(objective)
+    session.flush()
+    refresh_objective_chain(session, objective.parent_id)
+    session.commit()
+    return jsonify(dump(ObjectiveOut, objective)), 201
+
+
+@route(bp, "/objectives", "GET", "List the objectives the caller may see", response=ObjectiveOut,
+       paged=True, query={"cycle_id": "integer", "team_id": "integer", "owner_id": "integer",
+                          "level": "string"})
+def list_objectives():
+    stmt = select(Objective).where(visible_objectives_clause(current_viewer())).order_by(Objective.id)
+    for name, column in (("cycle_id", Objective.cycle_id), ("team_id", Objective.team_id),
+                         ("owner_id", Objective.owner_id)):
+        if (value := int_filter(name)) is not None:
+            stmt = stmt.where(column == value)
+    if "level" in request.args:
+        try:
+            stmt = stmt.where(Objective.level == Level(request.args["level"]))
+        except ValueError:
+            raise ApiError(422, "invalid_fields", "unknown level",
+                           {"level": f"one of {', '.join(l.value for l in Level)}"})
+    return paginate(stmt, ObjectiveOut)
+
+
+@route(bp, "/objectives/<int:objective_id>", "GET", "Get an objective", response=ObjectiveOut)
+def get_objective(objective_id: int):
+    return jsonify(dump(ObjectiveOut, visible_objective(objective_id)))
+
+
+def editable_objective(objective_id: int) -> Objective:
+    objective = visible_objective(objective_id)
+    if not can_edit(current_viewer(), objective):
+        raise forbidden("only admins, the owner and the team's leads change this objective")
+    ensure_cycle_writable(objective.cycle_id)
+    return objective
+
+
+@route(bp, "/objectives/<int:objective_id>", "PATCH", "Change an objective",
+       body=ObjectivePatch, response=ObjectiveOut)
+def patch_objective(objective_id: int):
+    objective = editable_objective(objective_id)
+    fields = parse_body(ObjectivePatch).model_dump(exclude_unset=True)
+    _check_references(fields, objective.cycle_id, objective.id)
+    old_parent = objective.parent_id
+    for name, value in fields.items():
+        setattr(objective, name, value)
+    session = request_session()
+    session.flush()
+    refresh_objective_chain(session, old_parent)
+    refresh_objective_chain(session, objective.id)
+    session.commit()
+    return jsonify(dump(ObjectiveOut, objective))
+
+
+@route(bp, "/objectives/<int:objective_id>", "DELETE", "Delete an objective and its key results",
+       status=204)
+def delete_objective(objective_id: int):
+    objective = editable_objective(objective_id)
+    session = request_session()
+    parent_id = objective.parent_id
+    for child in session.scalars(select(Objective).where(Objective.parent_id == objective.id)):
+        child.parent_id = parent_id
+    session.delete(objective)
+    session.flush()
+    refresh_objective_chain(session, parent_id)
+    session.commit()
+    return "", 204

@@ -1,0 +1,327 @@
+"""Request and response bodies of the REST API (they generate the OpenAPI document too)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+from okr_core.domain import (
+    CycleStatus, KRStatus, Level, LinkKind, Measure, Role, TeamKind, TrackerKind, Visibility,
+)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
+Confidence = Annotated[int, Field(ge=0, le=10, strict=True)]
+Id = Annotated[int, Field(gt=0, strict=True)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TrackerHome(Body):
+    connection_id: Id
+    project: Name
+
+
+class TeamCreate(Body):
+    name: Name
+    kind: TeamKind
+    parent_id: Id | None = None
+    tracker_home: TrackerHome | None = None
+
+
+class TeamPatch(Body):
+    name: Name | None = None
+    kind: TeamKind | None = None
+    parent_id: Id | None = None
+    tracker_home: TrackerHome | None = None
+
+
+class TeamOut(Out):
+    id: int
+    name: str
+    kind: TeamKind
+    parent_id: int | None
+    tracker_home: dict | None = None
+
+
+class UserCreate(Body):
+    name: Name
+    email: EmailStr
+    team_id: Id | None = None
+    role: Role = Role.MEMBER
+    jira_account_id: Name | None = None
+    linear_user_id: Name | None = None
+
+
+class UserPatch(Body):
+    name: Name | None = None
+    team_id: Id | None = None
+    role: Role | None = None
+    jira_account_id: Name | None = None
+    linear_user_id: Name | None = None
+    active: bool | None = None
+
+
+class UserOut(Out):
+    id: int
+    name: str
+    email: str
+    team_id: int | None
+    role: Role
+    jira_account_id: str | None
+    linear_user_id: str | None
+    active: bool
+
+
+class CycleCreate(Body):
+    name: Name
+    start_date: date
+    end_date: date
+    status: Literal[CycleStatus.DRAFT, CycleStatus.ACTIVE] = CycleStatus.DRAFT
+
+    @model_validator(mode="after")
+    def _dates_in_order(self):
+        if self.end_date <= self.start_date:
+            raise ValueError("end_date must be after start_date")
+        return self
+
+
+class CyclePatch(Body):
+    name: Name | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    status: Literal[CycleStatus.DRAFT, CycleStatus.ACTIVE, CycleStatus.ARCHIVED] | None = None
+
+
+class CycleOut(Out):
+    id: int
+    name: str
+    start_date: date
+    end_date: date
+    status: CycleStatus
+    closed_at: datetime | None
+
+
+class ObjectiveCreate(Body):
+    cycle_id: Id
+    title: Title
+    description: Text = ""
+    level: Level = Level.TEAM
+    team_id: Id | None = None
+    owner_id: Id | None = None
+    parent_id: Id | None = None
+    visibility: Visibility = Visibility.PUBLIC
+    published: bool = True
+
+
+class ObjectivePatch(Body):
+    title: Title | None = None
+    description: Text | None = None
+    level: Level | None = None
+    team_id: Id | None = None
+    owner_id: Id | None = None
+    parent_id: Id | None = None
+    visibility: Visibility | None = None
+    published: bool | None = None
+
+
+class ObjectiveOut(Out):
+    id: int
+    cycle_id: int
+    title: str
+    description: str
+    level: Level
+    team_id: int | None
+    owner_id: int | None
+    parent_id: int | None
+    visibility: Visibility
+    published: bool
+    progress: float | None
+    final_score: float | None
+    updated_at: datetime
+
+
+class KeyResultCreate(Body):
+    objective_id: Id
+    title: Title
+    owner_id: Id | None = None
+    start_value: Number = 0.0
+    target_value: Number | None = None
+    current_value: Number | None = None
+    unit: Annotated[str, StringConstraints(max_length=40)] = ""
+    measure: Measure = Measure.MANUAL
+    weight: Annotated[float, Field(gt=0, le=100, strict=True)] = 1.0
+    confidence: Confidence | None = None
+
+
+class KeyResultPatch(Body):
+    title: Title | None = None
+    owner_id: Id | None = None
+    start_value: Number | None = None
+    target_value: Number | None = None
+    current_value: Number | None = None
+    unit: Annotated[str, StringConstraints(max_length=40)] | None = None
+    measure: Measure | None = None
+    weight: Annotated[float, Field(gt=0, le=100, strict=True)] | None = None
+    confidence: Confidence | None = None
+
+
+class KeyResultOut(Out):
+    id: int
+    objective_id: int
+    title: str
+    owner_id: int | None
+    start_value: float
+    target_value: float | None
+    current_value: float | None
+    unit: str
+    measure: Measure
+    weight: float
+    progress: float | None
+    status: KRStatus
+    confidence: int | None
+    items_total: int
+    items_done: int
+    points_total: float
+    points_done: float
+    final_score: float | None
+    updated_at: datetime
+
+
+class LinkCreate(Body):
+    connection_id: Id
+    kind: LinkKind
+    ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class LinkOut(Out):
+    id: int
+    key_result_id: int
+    connection_id: int
+    kind: LinkKind
+    ref: str
+    resolved_at: datetime | None
+    last_error: str | None
+
+
+class CheckInCreate(Body):
+    value: Number | None = None
+    status: KRStatus | None = None
+    confidence: Confidence | None = None
+    note: Text = ""
+    blockers: Text = ""
+    wins: Text = ""
+
+
+class CheckInOut(Out):
+    id: int
+    key_result_id: int
+    author_id: int | None
+    value: float | None
+    status: KRStatus | None
+    confidence: int | None
+    note: str
+    blockers: str
+    wins: str
+    source: str
+    created_at: datetime
+
+
+class SnapshotOut(Out):
+    at: datetime
+    value: float | None
+    progress: float | None
+
+
+class KeyResultNode(KeyResultOut):
+    pass
+
+
+class ObjectiveNode(ObjectiveOut):
+    key_results: list[KeyResultNode] = []
+    children: list["ObjectiveNode"] = []
+
+
+class CycleTree(Out):
+    cycle: CycleOut
+    objectives: list[ObjectiveNode]
+    warnings: list[dict] = []
+
+
+class CycleCloseOut(Out):
+    cycle: CycleOut
+    objectives: list[dict]
+
+
+class JiraCredentials(Body):
+    email: Name | None = None
+    api_token: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
+    personal_access_token: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None \
+        = None
+
+    @model_validator(mode="after")
+    def _one_scheme(self):
+        basic = self.email is not None and self.api_token is not None
+        if basic == (self.personal_access_token is not None) or \
+                (not basic and (self.email or self.api_token)):
+            raise ValueError("give either {email, api_token} or {personal_access_token}")
+        return self
+
+
+class LinearCredentials(Body):
+    api_key: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
+    oauth_token: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_scheme(self):
+        if (self.api_key is None) == (self.oauth_token is None):
+            raise ValueError("give either {api_key} or {oauth_token}")
+        return self
+
+
+Secret = Annotated[str, StringConstraints(min_length=16, max_length=500)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500)]
+
+
+class ConnectionCreate(Body):
+    tracker: TrackerKind
+    name: Name
+    base_url: Url
+    credentials: dict
+    webhook_secret: Secret | None = None
+    settings: dict = {}
+
+
+class ConnectionPatch(Body):
+    name: Name | None = None
+    base_url: Url | None = None
+    credentials: dict | None = None
+    webhook_secret: Secret | None = None
+    settings: dict | None = None
+
+
+class ConnectionOut(Out):
+    id: int
+    tracker: TrackerKind
+    name: str
+    base_url: str
+    settings: dict
+    webhook_url: str
+    has_webhook_secret: bool
+    credential_kind: str
+    created_at: datetime
+
+
+class ConnectionTestOut(Out):
+    ok: bool
+    message: str
+    checks: list[dict] = []

@@ -1,0 +1,32 @@
+"""The Flask application factory: wires settings, store, queue, API, webhooks and pages."""
+from __future__ import annotations
+
+from flask import Flask
+
+from config.settings import Settings, load_settings
+from okrsync.api import register_api
+from okrsync.api.errors import register_error_handlers
+from okrsync.db import init_db
+from okrsync.logging_setup import configure_logging
+from okrsync.ops import bp as ops_bp
+from okrsync.services import init_services
+from sync.queue import init_queue
+
+MAX_BODY = 5 * 1024 * 1024
+
+
+def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(SETTINGS=settings, SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False,
+                      MAX_CONTENT_LENGTH=MAX_BODY + 1024)
+    if test_config:
+        app.config.update(test_config)
+    configure_logging(settings.log_format)
+    init_db(app)
+    init_services(app)
+    init_queue(app)
+    register_error_handlers(app)
+    app.register_blueprint(ops_bp)
+    register_api(app)
+    return app

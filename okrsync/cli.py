@@ -1,0 +1,128 @@
+"""The `okrsync` command line (SPEC section 5)."""
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from sqlalchemy import select
+
+from okr_core.accounts import hash_password, hash_token, new_token
+from okr_core.domain import Role
+from okr_core.models import ApiToken, User
+from okr_core.store import make_engine, make_sessionmaker, session_scope
+
+
+def _settings():
+    from config.settings import load_settings
+
+    return load_settings()
+
+
+def _sessions():
+    return make_sessionmaker(make_engine(_settings().database_url))
+
+
+@click.group()
+def main() -> None:
+    """okrsync: OKRs mirrored into Jira and Linear."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int, help="gunicorn processes (default: 1 embedded, 2*cores+1 with Redis)")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Run the web app under gunicorn."""
+    from okrsync.serve import run_gunicorn
+
+    run_gunicorn(host, port, workers)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="exit when the queues are empty")
+def worker(burst: bool) -> None:
+    """Run an RQ worker (with scheduler) for the default and analysis queues."""
+    from okrsync.app import create_app
+    from sync.worker import make_worker
+
+    app = create_app()
+    if not app.config["SETTINGS"].redis_url:
+        raise click.ClickException("OKRSYNC_REDIS_URL is not set: embedded mode runs jobs in `serve`")
+    make_worker(app).work(with_scheduler=True, burst=burst)
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply every Alembic migration."""
+    from okrsync.dbmigrate import upgrade as run_upgrade
+
+    run_upgrade(_settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--reset", is_flag=True, help="load even when the database already has data")
+def demo(reset: bool) -> None:
+    """Load a believable demo company, cycle, OKRs, linked work and check-in history."""
+    from okrsync.demo import load_demo
+
+    with session_scope(_sessions()) as session:
+        summary = load_demo(session, force=reset, progress=lambda msg: click.echo(msg, err=True))
+    click.echo(summary)
+
+
+@main.group()
+def admin() -> None:
+    """Administrator accounts."""
+
+
+@admin.command("create")
+@click.option("--email", required=True)
+@click.option("--password", default=None, help="prompted for when not given")
+@click.option("--name", default=None)
+def admin_create(email: str, password: str | None, name: str | None) -> None:
+    """Create an admin account (or make an existing user admin and set the password)."""
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat: "):
+            raise click.ClickException("the passwords differ")
+    if len(password) < 10:
+        raise click.ClickException("the password needs at least 10 characters")
+    email = email.strip().lower()
+    with session_scope(_sessions()) as session:
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=name or email.split("@")[0])
+            session.add(user)
+        user.role, user.password_hash, user.active = Role.ADMIN, hash_password(password), True
+    click.echo(f"admin {email} is ready")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--user", "email", required=True, help="the user's email")
+@click.option("--name", default="cli")
+def token_create(email: str, name: str) -> None:
+    """Create an API token; it is printed once, as the last word of the output."""
+    with session_scope(_sessions()) as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"no user with email {email}")
+        value = new_token()
+        session.add(ApiToken(user_id=user.id, name=name, token_hash=hash_token(value),
+                             prefix=value[:10]))
+    click.echo(f"token for {email} (shown once): {value}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

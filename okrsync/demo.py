@@ -1,0 +1,140 @@
+"""`okrsync demo`: a believable company with a live cycle, linked work and check-in history."""
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from okr_core.domain import (
+    CheckInSource, CycleStatus, KRStatus, Level, Measure, Role, TeamKind, TrackerKind,
+)
+from okr_core.models import (
+    CheckIn, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
+)
+from okr_core.progress_service import refresh_key_result, refresh_objective_chain
+from okrsync import demo_data as data
+from okrsync.demo_work import linked_history
+
+WEEKS = 8
+DEMO_SITE = "https://northwind-demo.atlassian.net"
+
+
+def current_quarter(today: date) -> tuple[str, date, date]:
+    q = (today.month - 1) // 3
+    start = date(today.year, 3 * q + 1, 1)
+    end = (date(today.year + (q == 3), (3 * q + 3) % 12 + 1, 1)) - timedelta(days=1)
+    return f"Q{q + 1} {today.year}", start, end
+
+
+def load_demo(session: Session, now: datetime | None = None, force: bool = False,
+              progress: Callable[[str], None] = lambda _: None) -> str:
+    """Load the demo into an empty store; refuses to mix it into real data unless forced."""
+    if session.scalar(select(func.count()).select_from(Objective)) and not force:
+        return "the database already has objectives; nothing loaded (use --reset to add the demo)"
+    now = now or datetime.now(timezone.utc)
+    rng = random.Random(20261124)
+    teams, users = _load_org(session)
+    progress(f"teams: {len(teams)}, users: {len(users)}")
+    name, start, end = current_quarter(now.date())
+    cycle = Cycle(name=name, start_date=start, end_date=end, status=CycleStatus.ACTIVE)
+    connection = Connection(tracker=TrackerKind.JIRA, name="Northwind Jira (demo)",
+                            base_url=DEMO_SITE, settings={"demo": True})
+    session.add_all([cycle, connection])
+    session.flush()
+    for team in teams.values():
+        if team.kind == TeamKind.TEAM:
+            team.home_connection_id = connection.id
+    krs = _load_objectives(session, cycle, teams, users)
+    progress(f"objectives: {len(data.OBJECTIVES)}, key results: {len(krs)}")
+    for index, (kr, measure) in enumerate(krs):
+        _history(session, rng, kr, measure, connection, users, now, index)
+    for kr, _ in krs:
+        refresh_objective_chain(session, kr.objective_id)
+    progress(f"history: {WEEKS} weeks of check-ins and linked work")
+    return (f"demo loaded: cycle {cycle.name} (id {cycle.id}), {len(data.OBJECTIVES)} objectives, "
+            f"{len(krs)} key results, {len(users)} users")
+
+
+def _load_org(session: Session) -> tuple[dict[str, Team], dict[str, User]]:
+    company = Team(name=data.COMPANY, kind=TeamKind.COMPANY)
+    teams = {data.COMPANY: company}
+    for department, members in data.DEPARTMENTS.items():
+        teams[department] = Team(name=department, kind=TeamKind.DEPARTMENT, parent=company)
+        for team_name, project in members:
+            teams[team_name] = Team(name=team_name, kind=TeamKind.TEAM,
+                                    parent=teams[department], home_project=project)
+    session.add_all(teams.values())
+    users = {}
+    for person, team_name, role in data.PEOPLE:
+        email = person.split()[0].lower().replace("é", "e") + "@northwind.example"
+        users[person] = User(name=person, email=email, role=Role(role),
+                             team=teams[team_name or data.COMPANY])
+    session.add_all(users.values())
+    session.flush()
+    return teams, users
+
+
+def _load_objectives(session, cycle, teams, users) -> list[tuple[KeyResult, Measure]]:
+    by_key: dict[str, Objective] = {}
+    krs = []
+    for key, title, level, team, owner, parent, kr_rows in data.OBJECTIVES:
+        objective = Objective(cycle_id=cycle.id, title=title, level=Level(level),
+                              team_id=teams[team].id, owner_id=users[owner].id,
+                              parent_id=by_key[parent].id if parent else None,
+                              description=f"{title}. Owned by {owner}.")
+        session.add(objective)
+        session.flush()
+        by_key[key] = objective
+        for kr_title, measure, start, target, unit in kr_rows:
+            kr = KeyResult(objective_id=objective.id, title=kr_title, owner_id=users[owner].id,
+                           start_value=start, target_value=target, unit=unit,
+                           measure=Measure(measure), weight=1.0)
+            session.add(kr)
+            krs.append((kr, Measure(measure)))
+    session.flush()
+    return krs
+
+
+def _week_times(now: datetime) -> list[datetime]:
+    return [now - timedelta(days=7 * (WEEKS - week)) for week in range(WEEKS)]
+
+
+def _history(session, rng, kr, measure, connection, users, now, index) -> None:
+    pace = rng.choice([0.35, 0.55, 0.75, 0.95, 1.05])
+    author = next(u for u in users.values() if u.id == kr.owner_id)
+    if measure == Measure.MANUAL:
+        _manual_history(session, rng, kr, author, now, pace)
+    else:
+        linked_history(session, rng, kr, measure, connection, now, pace, index,
+                       _week_times(now)[:-1])
+        refresh_key_result(session, kr, _cycle_of(session, kr), now)
+
+
+def _cycle_of(session, kr) -> Cycle:
+    return session.get(Cycle, session.get(Objective, kr.objective_id).cycle_id)
+
+
+def _manual_history(session, rng, kr, author, now, pace) -> None:
+    span = kr.target_value - kr.start_value
+    times = _week_times(now)
+    for week, at in enumerate(times):
+        share = min(1.1, pace * (week + 1) / 13 + rng.uniform(-0.03, 0.03))
+        value = round(kr.start_value + span * max(0.0, share), 2)
+        status = KRStatus.ON_TRACK if pace >= 0.9 else KRStatus.AT_RISK if pace >= 0.6 \
+            else KRStatus.OFF_TRACK
+        session.add(CheckIn(
+            key_result_id=kr.id, author_id=author.id, value=value, status=status,
+            confidence=max(2, min(9, round(pace * 8))), note=rng.choice(data.CHECKIN_NOTES),
+            blockers=rng.choice(data.CHECKIN_BLOCKERS), wins=rng.choice(data.CHECKIN_WINS),
+            source=CheckInSource.MANUAL, created_at=at))
+        progress_value = (value - kr.start_value) / span if span else 0.0
+        session.add(ProgressSnapshot(key_result_id=kr.id, at=at, value=value,
+                                     progress=progress_value))
+        kr.current_value = value
+    session.flush()
+    kr.progress = (kr.current_value - kr.start_value) / span if span else 0.0
+    kr.last_progress_change_at = times[-1] - timedelta(hours=1)
+    refresh_key_result(session, kr, _cycle_of(session, kr), now)

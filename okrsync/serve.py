@@ -1,0 +1,34 @@
+"""`okrsync serve`: gunicorn in front of the app factory."""
+from __future__ import annotations
+
+import multiprocessing
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict):
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from okrsync.app import create_app
+
+        return create_app()
+
+
+def run_gunicorn(host: str, port: int, workers: int | None) -> None:
+    """Embedded mode keeps one process (its job threads live there); with Redis, scale out."""
+    from config.settings import load_settings
+
+    embedded = not load_settings().redis_url
+    if workers is None:
+        workers = 1 if embedded else multiprocessing.cpu_count() * 2 + 1
+    if embedded and workers != 1:
+        raise SystemExit("embedded mode (no OKRSYNC_REDIS_URL) runs in a single process")
+    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
+               "threads": 8, "accesslog": "-", "timeout": 60, "graceful_timeout": 20}).run()

@@ -1,0 +1,139 @@
+"""The one `enqueue` every caller uses: RQ on Redis when configured, in-process threads otherwise."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask, current_app
+
+log = logging.getLogger("okrsync.queue")
+
+DEFAULT_QUEUE = "default"
+ANALYSIS_QUEUE = "analysis"
+QUEUES = (DEFAULT_QUEUE, ANALYSIS_QUEUE)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long apart a failed job is tried again."""
+
+    max: int = 3
+    intervals: tuple[int, ...] = (5, 30, 120)
+
+
+NO_RETRY = RetryPolicy(max=0, intervals=())
+
+
+class QueueUnavailable(RuntimeError):
+    """The job could not be handed to the queue (Redis down); the caller keeps it durable."""
+
+
+class EmbeddedQueue:
+    """Runs jobs on worker threads inside this process, each inside an app context."""
+
+    def __init__(self, app: Flask, workers: int = 2, retry_scale: float = 1.0):
+        self._app = app
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okrsync-job")
+        self._active: set[str] = set()
+        self._lock = threading.Lock()
+        self._retry_scale = retry_scale
+
+    def enqueue(self, func: Callable, *args, job_id: str | None = None,
+                queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy()) -> str | None:
+        job_id = job_id or f"{func.__name__}-{time.monotonic_ns()}"
+        with self._lock:
+            if job_id in self._active:
+                return None
+            self._active.add(job_id)
+        self._pool.submit(self._run, func, args, job_id, retry)
+        return job_id
+
+    def _run(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy) -> None:
+        try:
+            for attempt in range(retry.max + 1):
+                try:
+                    with self._app.app_context():
+                        func(*args)
+                    return
+                except Exception:
+                    log.exception("queue.embedded.job-failed", extra={"job_id": job_id,
+                                                                      "attempt": attempt + 1})
+                    if attempt >= retry.max:
+                        return
+                    delay = retry.intervals[min(attempt, len(retry.intervals) - 1)]
+                    time.sleep(delay * self._retry_scale)
+        finally:
+            with self._lock:
+                self._active.discard(job_id)
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until no job is running or queued (tests and `okrsync demo`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._active:
+                    return
+            time.sleep(0.01)
+        raise TimeoutError("embedded jobs still running")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class RedisQueue:
+    """Hands jobs to RQ; a worker started by `okrsync worker` runs them."""
+
+    def __init__(self, redis_url: str):
+        from redis import Redis
+
+        self.redis_url = redis_url
+        self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+
+    def enqueue(self, func: Callable, *args, job_id: str | None = None,
+                queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy()) -> str | None:
+        from redis.exceptions import RedisError
+        from rq import Queue, Retry
+        from rq.exceptions import DuplicateJobError
+
+        rq_retry = Retry(max=retry.max, interval=list(retry.intervals)) if retry.max else None
+        try:
+            job = Queue(queue, connection=self.connection).enqueue(
+                func, *args, job_id=job_id, retry=rq_retry, unique=job_id is not None,
+                result_ttl=3600, failure_ttl=7 * 86400)
+        except DuplicateJobError:
+            return None
+        except RedisError as exc:
+            raise QueueUnavailable(str(exc)) from exc
+        return job.id
+
+    def ping(self) -> bool:
+        return bool(self.connection.ping())
+
+    def drain(self, timeout: float = 30.0) -> None:
+        raise NotImplementedError("RQ jobs run in separate worker processes")
+
+    def shutdown(self) -> None:
+        self.connection.close()
+
+
+def init_queue(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    if settings.redis_url:
+        app.extensions["okrsync.queue"] = RedisQueue(settings.redis_url)
+    else:
+        scale = float(app.config.get("EMBEDDED_RETRY_SCALE", 1.0))
+        app.extensions["okrsync.queue"] = EmbeddedQueue(app, settings.embedded_workers, scale)
+
+
+def get_queue():
+    return current_app.extensions["okrsync.queue"]
+
+
+def enqueue(func: Callable, *args, job_id: str | None = None, queue: str = DEFAULT_QUEUE,
+            retry: RetryPolicy = RetryPolicy()) -> str | None:
+    """Queue `func(*args)`; returns the job id, or None when a job with that id is already queued."""
+    return get_queue().enqueue(func, *args, job_id=job_id, queue=queue, retry=retry)

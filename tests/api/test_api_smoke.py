@@ -1,0 +1,29 @@
+"""A first pass through the API: a lead creates OKRs and checks in, on both stores."""
+from okr_core.domain import Role, TeamKind
+
+
+def test_lead_creates_objective_and_key_result_then_checks_in(client, actors, admin):
+    company = actors.team("Acme", TeamKind.COMPANY)
+    team = actors.team("Platform", parent_id=company)
+    _, lead = actors.user(Role.LEAD, team)
+    cycle = client.post("/api/v1/cycles", json={"name": "Q1", "start_date": "2026-01-01",
+                                                "end_date": "2026-03-31", "status": "active"},
+                        headers=admin)
+    assert cycle.status_code == 201, cycle.get_json()
+    objective = client.post("/api/v1/objectives", json={
+        "cycle_id": cycle.get_json()["id"], "title": "Fast platform", "team_id": team},
+        headers=lead)
+    assert objective.status_code == 201, objective.get_json()
+    kr = client.post("/api/v1/key-results", json={
+        "objective_id": objective.get_json()["id"], "title": "p99 from 400 to 100 ms",
+        "start_value": 400, "target_value": 100}, headers=lead)
+    assert kr.status_code == 201, kr.get_json()
+    check_in = client.post(f"/api/v1/key-results/{kr.get_json()['id']}/check-ins",
+                           json={"value": 250, "status": "at_risk", "confidence": 6}, headers=lead)
+    assert check_in.status_code == 201, check_in.get_json()
+    fetched = client.get(f"/api/v1/key-results/{kr.get_json()['id']}", headers=lead).get_json()
+    assert fetched["current_value"] == 250
+    assert fetched["progress"] == 0.5
+    assert fetched["status"] == "at_risk"
+    tree = client.get(f"/api/v1/cycles/{cycle.get_json()['id']}/tree", headers=lead).get_json()
+    assert tree["objectives"][0]["progress"] == 0.5

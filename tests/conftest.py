@@ -1,0 +1,125 @@
+"""Shared fixtures: an app on a fresh store (SQLite file or a PostgreSQL schema), users, tokens."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
+
+from config.settings import Settings
+from okr_core.accounts import hash_token, new_token
+from okr_core.domain import Role, TeamKind
+from okr_core.models import ApiToken, Base, Team, User
+from okr_core.store import make_engine, session_scope
+
+PG_URL = os.environ.get("OKRSYNC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def encryption_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A PostgreSQL URL whose search_path is a schema of its own, dropped afterwards."""
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path: Path) -> str:
+    """The store under test: every test using it runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'okrsync.db'}"
+    return request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, encryption_key: str) -> Settings:
+    return Settings(instance_path=tmp_path / "instance", database_url=database_url,
+                    secret_key="test-secret-key-" + uuid.uuid4().hex,
+                    encryption_keys=(encryption_key,), embedded_workers=2)
+
+
+@pytest.fixture
+def app(settings: Settings):
+    from okrsync.app import create_app
+
+    engine = make_engine(settings.database_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0}, settings=settings)
+    yield app
+    app.extensions["okrsync.queue"].shutdown()
+    app.extensions["okrsync.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A session on the app's store for arranging and checking data; commit what you arrange."""
+    session = app.extensions["okrsync.sessionmaker"]()
+    yield session
+    session.close()
+
+
+class Actors:
+    """Makes teams, users and their API tokens for a test."""
+
+    def __init__(self, app):
+        self._app = app
+        self._n = 0
+
+    def _sessions(self):
+        return session_scope(self._app.extensions["okrsync.sessionmaker"])
+
+    def team(self, name: str, kind: TeamKind = TeamKind.TEAM, parent_id: int | None = None) -> int:
+        with self._sessions() as session:
+            team = Team(name=name, kind=kind, parent_id=parent_id)
+            session.add(team)
+            session.flush()
+            return team.id
+
+    def user(self, role: Role = Role.MEMBER, team_id: int | None = None,
+             name: str | None = None) -> tuple[int, dict]:
+        """A user and the Authorization header of a fresh token of theirs."""
+        self._n += 1
+        token = new_token()
+        with self._sessions() as session:
+            user = User(name=name or f"user{self._n}", email=f"user{self._n}-{uuid.uuid4().hex[:6]}@test.example",
+                        role=role, team_id=team_id)
+            session.add(user)
+            session.flush()
+            session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:10]))
+            return user.id, {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def actors(app) -> Actors:
+    return Actors(app)
+
+
+@pytest.fixture
+def admin(actors) -> dict:
+    return actors.user(Role.ADMIN)[1]

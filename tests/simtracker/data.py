@@ -1,0 +1,151 @@
+"""The simulated tracker's issue store: one set of issues seen through Jira and Linear eyes."""
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+NAMESPACE = uuid.UUID("0d6c3f5e-64a4-4b7a-9a53-5e5f8a9b3c11")
+STATES = ("todo", "in_progress", "done", "canceled")
+EPIC_EVERY = 50          # every 50th issue is an epic; the others mostly belong to one
+LABELS = ("backend", "frontend", "p1", "customer", "tech-debt")
+POINTS = (1.0, 2.0, 3.0, 5.0, 8.0, None)
+BLOCKER_COMMENTS = ("Blocked: waiting on design specs", "No longer blocked, thanks", "Looks good")
+SEED_START = datetime(2026, 10, 1, tzinfo=timezone.utc)
+
+
+def stable_uuid(name: str) -> str:
+    """Deterministic UUID standing in for a Linear id."""
+    return str(uuid.uuid5(NAMESPACE, name))
+
+
+@dataclass
+class SimComment:
+    number: int
+    body: str
+    author: str
+    created: datetime
+
+
+@dataclass
+class SimIssue:
+    """One issue; Jira sees `jira_id`/`key`, Linear `linear_id`/`key` as identifier."""
+
+    number: int
+    key: str
+    title: str
+    state: str
+    updated: datetime
+    issuetype: str = "Task"
+    points: float | None = None
+    epic_key: str | None = None
+    labels: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    description: object = None
+    comments: list[SimComment] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)      # keys this issue blocks
+    relates: list[str] = field(default_factory=list)     # keys linked with "relates to"
+    deleted: bool = False
+
+    @property
+    def jira_id(self) -> str:
+        return str(10000 + self.number)
+
+    @property
+    def linear_id(self) -> str:
+        return stable_uuid("issue:" + self.key)
+
+
+class IssueStore:
+    """Thread-safe issues, projects and initiatives, with a clock that never repeats a timestamp."""
+
+    def __init__(self, project: str = "SIM"):
+        self.project = project
+        self.lock = threading.RLock()
+        self.issues: dict[str, SimIssue] = {}
+        self.linear_entities: dict[str, dict] = {}   # initiatives, projects, updates, attachments by id
+        self._last_time = SEED_START
+        self._comment_numbers = 0
+
+    def seed(self, count: int, seed: int = 7) -> None:
+        """Create `count` issues with epics, labels, points, states, comments and blocking links."""
+        rng = random.Random(seed)
+        epic = None
+        for number in range(1, count + 1):
+            key = f"{self.project}-{number}"
+            is_epic = number % EPIC_EVERY == 1
+            issue = SimIssue(
+                number=number, key=key, title=f"Issue {number}", state=rng.choice(STATES),
+                updated=SEED_START + timedelta(minutes=number), issuetype="Epic" if is_epic else "Task",
+                points=None if is_epic else rng.choice(POINTS),
+                epic_key=None if is_epic or rng.random() < 0.2 else epic,
+                labels=rng.sample(LABELS, rng.randint(0, 2)), assignee=f"user-{number % 7}",
+            )
+            if is_epic:
+                epic = key
+            if number % 7 == 0 and number > 1:
+                issue.blocks.append(f"{self.project}-{number - 1}")
+            for _ in range(number % 4 if number % 3 == 0 else 0):
+                issue.comments.append(self._new_comment(rng.choice(BLOCKER_COMMENTS), issue.updated))
+            self.issues[key] = issue
+        self._last_time = SEED_START + timedelta(minutes=count + 1)
+
+    def _new_comment(self, body: str, created: datetime) -> SimComment:
+        self._comment_numbers += 1
+        return SimComment(self._comment_numbers, body, "user-1", created)
+
+    def tick(self) -> datetime:
+        """Now, or one millisecond after the previous tick, whichever is later."""
+        with self.lock:
+            self._last_time = max(datetime.now(timezone.utc), self._last_time + timedelta(milliseconds=1))
+            return self._last_time
+
+    def live(self) -> list[SimIssue]:
+        """Issues that are not deleted."""
+        with self.lock:
+            return [i for i in self.issues.values() if not i.deleted]
+
+    def get(self, key_or_id: str) -> SimIssue | None:
+        """Find by Jira key, Jira id or Linear id."""
+        with self.lock:
+            if key_or_id in self.issues:
+                return self.issues[key_or_id]
+            for issue in self.issues.values():
+                if key_or_id in (issue.jira_id, issue.linear_id):
+                    return issue
+            return None
+
+    def change(self, key: str, **changes) -> SimIssue:
+        """Apply attribute changes to an issue and bump its updated time."""
+        with self.lock:
+            issue = self.issues[key]
+            for name, value in changes.items():
+                setattr(issue, name, value)
+            issue.updated = self.tick()
+            return issue
+
+    def create(self, **attributes) -> SimIssue:
+        """A new issue with the next number."""
+        with self.lock:
+            number = max((i.number for i in self.issues.values()), default=0) + 1
+            key = f"{self.project}-{number}"
+            issue = SimIssue(number=number, key=key, updated=self.tick(), **attributes)
+            self.issues[key] = issue
+            return issue
+
+    def add_comment(self, key: str, body: str) -> SimComment:
+        """Append a comment to an issue."""
+        with self.lock:
+            comment = self._new_comment(body, self.tick())
+            self.change(key, comments=self.issues[key].comments + [comment])
+            return comment
+
+    def project_id(self, epic_key: str | None) -> str | None:
+        """The Linear project standing for a Jira epic."""
+        return stable_uuid("project:" + epic_key) if epic_key else None
+
+    def initiative_id(self, epic_key: str) -> str:
+        """Epics are grouped five to an initiative."""
+        return stable_uuid(f"initiative:{int(epic_key.rsplit('-', 1)[1]) // (EPIC_EVERY * 5)}")

@@ -1,0 +1,184 @@
+"""The Jira REST v3 (Cloud) and v2 (Data Center) subset the simulator answers."""
+from __future__ import annotations
+
+import base64
+import re
+
+from tests.simtracker import jql
+from tests.simtracker.data import IssueStore, SimComment, SimIssue
+
+JIRA_STATES = {"todo": ("To Do", "new"), "in_progress": ("In Progress", "indeterminate"),
+               "done": ("Done", "done"), "canceled": ("Won't Do", "done")}
+POINTS_FIELD = "customfield_10016"
+ALL_FIELDS = ("summary", "status", "updated", "parent", "labels", "assignee", "issuetype",
+              "issuelinks", "description", POINTS_FIELD)
+FIELDS = [{"id": "summary", "name": "Summary", "custom": False},
+          {"id": "status", "name": "Status", "custom": False},
+          {"id": "customfield_10020", "name": "Sprint", "custom": True},
+          {"id": POINTS_FIELD, "name": "Story Points", "custom": True}]
+Answer = tuple[int, object]
+
+
+def jira_time(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def _text(body, cloud: bool):
+    if not cloud:
+        return body
+    return {"type": "doc", "version": 1,
+            "content": [{"type": "paragraph", "content": [{"type": "text", "text": body}]}]}
+
+
+def _user(account: str | None, cloud: bool):
+    if account is None:
+        return None
+    return {"accountId": account} if cloud else {"name": account, "key": account}
+
+
+def _links(issue: SimIssue, store: IssueStore) -> list[dict]:
+    links = []
+    for key in issue.blocks:
+        if (other := store.issues.get(key)) and not other.deleted:
+            links.append({"type": {"name": "Blocks"}, "outwardIssue": {"id": other.jira_id, "key": key}})
+    for other in store.live():
+        if issue.key in other.blocks:
+            links.append({"type": {"name": "Blocks"}, "inwardIssue": {"id": other.jira_id, "key": other.key}})
+    return links
+
+
+def issue_json(issue: SimIssue, store: IssueStore, fields, cloud: bool) -> dict:
+    """An issue as Jira serialises it, with only the fields asked for."""
+    name, category = JIRA_STATES[issue.state]
+    wanted = set(ALL_FIELDS if not fields or "*all" in fields else fields)
+    values = {
+        "summary": lambda: issue.title,
+        "status": lambda: {"name": name, "statusCategory": {"key": category}},
+        "updated": lambda: jira_time(issue.updated),
+        "parent": lambda: ({"key": issue.epic_key, "id": store.issues[issue.epic_key].jira_id}
+                           if issue.epic_key else None),
+        "labels": lambda: list(issue.labels),
+        "assignee": lambda: _user(issue.assignee, cloud),
+        "issuetype": lambda: {"name": issue.issuetype},
+        "issuelinks": lambda: _links(issue, store),
+        "description": lambda: issue.description,
+        POINTS_FIELD: lambda: issue.points,
+    }
+    out = {name: make() for name, make in values.items() if name in wanted}
+    if out.get("parent") is None:
+        out.pop("parent", None)
+    return {"id": issue.jira_id, "key": issue.key, "fields": out}
+
+
+def comment_json(comment: SimComment, cloud: bool) -> dict:
+    stamp = jira_time(comment.created)
+    return {"id": str(comment.number), "body": _text(comment.body, cloud),
+            "author": _user(comment.author, cloud), "created": stamp, "updated": stamp}
+
+
+class JiraApi:
+    """Routes one Jira request to an answer (status, JSON)."""
+
+    def __init__(self, store: IssueStore, page_size: int, denied_permissions: set[str]):
+        self.store = store
+        self.page_size = page_size
+        self.denied_permissions = denied_permissions
+
+    def handle(self, method: str, path: str, query: dict, body) -> Answer:
+        m = re.fullmatch(r"/rest/api/(2|3)(/.*)", path)
+        if not m:
+            return 404, {"errorMessages": [f"no route {path}"]}
+        cloud, rest = m.group(1) == "3", m.group(2)
+        params = dict(query)
+        if isinstance(body, dict):
+            params.update(body)
+        try:
+            return self._route(method, rest, params, cloud)
+        except jql.JqlError as bad:
+            return 400, {"errorMessages": [str(bad)]}
+        except (KeyError, ValueError, TypeError) as bad:
+            return 400, {"errorMessages": [f"bad request: {bad!r}"]}
+
+    def _route(self, method: str, rest: str, params: dict, cloud: bool) -> Answer:
+        if rest == "/myself" and method == "GET":
+            return 200, {"accountId": "sim-bot", "name": "sim-bot", "displayName": "Sim Bot", "timeZone": "UTC"}
+        if rest == "/mypermissions" and method == "GET":
+            wanted = params.get("permissions", "").split(",")
+            return 200, {"permissions": {p: {"key": p, "havePermission": p not in self.denied_permissions}
+                                         for p in wanted if p}}
+        if rest == "/field" and method == "GET":
+            return 200, FIELDS
+        if rest == "/search/jql" and cloud:
+            return self._search_token(params)
+        if rest == "/search" and not cloud:
+            return self._search_offset(params)
+        if rest == "/issue" and method == "POST":
+            return self._create(params["fields"])
+        if m := re.fullmatch(r"/issue/([^/]+)", rest):
+            return self._issue(method, m.group(1), params, cloud)
+        if m := re.fullmatch(r"/issue/([^/]+)/comment", rest):
+            return self._comments(method, m.group(1), params, cloud)
+        return 404, {"errorMessages": [f"no route {method} {rest}"]}
+
+    def _matches(self, params: dict) -> list[SimIssue]:
+        return jql.search(self.store.live(), params.get("jql", ""))
+
+    def _fields(self, params: dict):
+        fields = params.get("fields")
+        return fields.split(",") if isinstance(fields, str) else fields
+
+    def _search_token(self, params: dict) -> Answer:
+        token = params.get("nextPageToken")
+        start = int(base64.urlsafe_b64decode(token).decode()) if token else 0
+        size = min(int(params.get("maxResults", 50)), self.page_size)
+        with self.store.lock:
+            found = self._matches(params)
+            page = found[start:start + size]
+            issues = [issue_json(i, self.store, self._fields(params), True) for i in page]
+        answer = {"issues": issues, "isLast": start + size >= len(found)}
+        if not answer["isLast"]:
+            answer["nextPageToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
+        return 200, answer
+
+    def _search_offset(self, params: dict) -> Answer:
+        start = int(params.get("startAt", 0))
+        size = min(int(params.get("maxResults", 50)), self.page_size)
+        with self.store.lock:
+            found = self._matches(params)
+            issues = [issue_json(i, self.store, self._fields(params), False) for i in found[start:start + size]]
+        return 200, {"startAt": start, "maxResults": size, "total": len(found), "issues": issues}
+
+    def _create(self, fields: dict) -> Answer:
+        issue = self.store.create(
+            title=fields["summary"], state="todo", issuetype=fields["issuetype"]["name"],
+            labels=list(fields.get("labels", [])), description=fields.get("description"),
+            epic_key=(fields.get("parent") or {}).get("key"))
+        return 201, {"id": issue.jira_id, "key": issue.key, "self": f"/rest/api/3/issue/{issue.jira_id}"}
+
+    def _issue(self, method: str, ref: str, params: dict, cloud: bool) -> Answer:
+        issue = self.store.get(ref)
+        if issue is None or issue.deleted:
+            return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."]}
+        if method == "GET":
+            return 200, issue_json(issue, self.store, self._fields(params), cloud)
+        if method == "PUT":
+            fields = params.get("fields", {})
+            renames = {"summary": "title", "description": "description", "labels": "labels"}
+            self.store.change(issue.key, **{renames[k]: v for k, v in fields.items() if k in renames})
+            return 204, None
+        return 405, {"errorMessages": [f"{method} not allowed"]}
+
+    def _comments(self, method: str, ref: str, params: dict, cloud: bool) -> Answer:
+        issue = self.store.get(ref)
+        if issue is None or issue.deleted:
+            return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."]}
+        if method == "POST":
+            body = params["body"]
+            text = body if isinstance(body, str) else " ".join(
+                n.get("text", "") for p in body.get("content", []) for n in p.get("content", []))
+            return 201, comment_json(self.store.add_comment(issue.key, text), cloud)
+        start = int(params.get("startAt", 0))
+        size = min(int(params.get("maxResults", 50)), self.page_size)
+        page = issue.comments[start:start + size]
+        return 200, {"startAt": start, "maxResults": size, "total": len(issue.comments),
+                     "comments": [comment_json(c, cloud) for c in page]}
