@@ -1,9 +1,14 @@
 """The Flask application factory: wires settings, store, queue, API, webhooks and pages."""
 from __future__ import annotations
 
-from flask import Flask
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+
+import ui_panel
 
 from config.settings import Settings, load_settings
+from config.web_auth import init_web_auth
 from okrsync.api import register_api
 from okrsync.api.errors import register_error_handlers
 from okrsync.db import init_db
@@ -13,11 +18,16 @@ from okrsync.services import init_services
 from sync.queue import init_queue
 
 MAX_BODY = 5 * 1024 * 1024
+UI_TEMPLATES = Path(ui_panel.__file__).parent / "templates"
+UI_STATIC = Path(ui_panel.__file__).parent / "static"
 
 
 def create_app(test_config: dict | None = None, settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
-    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=None,
+                template_folder=str(UI_TEMPLATES))
+    app.add_url_rule("/static/<path:filename>", "ui_static",
+                     lambda filename: send_from_directory(UI_STATIC, filename))
     app.config.update(SETTINGS=settings, SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False,
                       MAX_CONTENT_LENGTH=MAX_BODY + 1024)
     if test_config:
@@ -29,4 +39,5 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     register_error_handlers(app)
     app.register_blueprint(ops_bp)
     register_api(app)
+    init_web_auth(app)
     return app

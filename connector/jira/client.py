@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 from jira import JIRA, JIRAError
+from jira.resilientsession import ResilientSession
 
 from connector.errors import (
     AuthenticationFailed,
@@ -23,7 +24,8 @@ from connector.retry import RetryPolicy, call_with_retries
 TRANSPORT_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
-def open_session(base_url: str, credentials: dict, session: requests.Session | None) -> requests.Session:
+def open_session(base_url: str, credentials: dict, session: requests.Session | None,
+                 timeout: float = 30.0) -> requests.Session:
     """A session authenticated as Cloud basic (email + API token) or Data Center bearer (PAT)."""
     pat = credentials.get("personal_access_token")
     email, token = credentials.get("email"), credentials.get("api_token")
@@ -38,7 +40,7 @@ def open_session(base_url: str, credentials: dict, session: requests.Session | N
         return session
     # max_retries=0: retrying is ours (RetryPolicy), so the library's own loop must not sleep too.
     auth = {"token_auth": pat} if pat else {"basic_auth": (email, token)}
-    client = JIRA(server=base_url, get_server_info=False, max_retries=0, **auth)
+    client = JIRA(server=base_url, get_server_info=False, max_retries=0, timeout=timeout, **auth)
     return client._session
 
 
@@ -95,7 +97,8 @@ class JiraHttp:
         self.base_url = base_url.rstrip("/")
         self.session = session
         self.policy = policy
-        self.timeout = timeout
+        # The library's ResilientSession applies its own timeout and refuses a second one.
+        self._timeout = {} if isinstance(session, ResilientSession) else {"timeout": timeout}
 
     def call(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
              idempotent: bool = True) -> Any:
@@ -115,7 +118,7 @@ class JiraHttp:
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
         try:
-            return self.session.request(method, url, timeout=self.timeout, **kwargs)
+            return self.session.request(method, url, **self._timeout, **kwargs)
         except JIRAError as refused:  # the library's session raises on non-2xx; we map it ourselves
             if refused.response is None:
                 raise TrackerUnavailable(f"Jira gave no response to {method} {url}") from refused

@@ -66,8 +66,8 @@ class JiraConnector:
                     sleep: Callable[[float], None] | None = None) -> "JiraConnector":
         """Build from a connection's base URL, credentials and settings."""
         policy = RetryPolicy.from_settings(settings, sleep)
-        http = JiraHttp(base_url, open_session(base_url, credentials, session), policy,
-                        timeout=float(settings.get("timeout", 30.0)))
+        timeout = float(settings.get("timeout", 30.0))
+        http = JiraHttp(base_url, open_session(base_url, credentials, session, timeout), policy, timeout)
         return cls(http, JiraSettings.from_dict(settings, credentials))
 
     # -- reading ------------------------------------------------------------------------------

@@ -81,10 +81,17 @@ def _noisy_or(weights) -> float:
     return round(1.0 - miss, 3)
 
 
+def _previous_sentence(text: str, span: tuple[int, int]) -> str:
+    for start, end in reversed(sentence_spans(text[: span[0]])):
+        return text[start:end]
+    return ""
+
+
 def _finding(text: str, hits: list[_Hit], confidence: float, source_id: str | None) -> BlockerFinding:
     best = hits[0]
     sentence = text[best.sentence[0]:best.sentence[1]]
-    agent, phrase = agent_and_phrase(sentence, best.start, best.end, best.cue.side)
+    previous = _previous_sentence(text, best.sentence)
+    agent, phrase = agent_and_phrase(sentence, best.start, best.end, best.cue.side, previous)
     hints = [hit.cue.hint for hit in hits if hit.cue.hint is not None]
     kind = classify_kind(agent, sentence, text, hints)
     low, high = AMBIGUOUS_BAND

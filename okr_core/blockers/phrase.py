@@ -10,58 +10,71 @@ _MAX_CHARS = 80
 # Where the object of "waiting on ..." / "blocked by ..." stops.
 _OBJECT_END = re.compile(
     r"[.!?;:\n()\[\]\"“”,]|\s[-–—]\s"
-    r"|\s(?:before|so|because|but|and\s+then|which|since|to|until|till|while|though|although|as|and\s+i|"
-    r"and\s+we|now|right\s+now|at\s+the\s+moment|anymore|yet)\b"
+    r"|\s(?:before|so|because|but|and|which|since|to|until|till|while|though|although|as|now|right\s+now|"
+    r"at\s+the\s+moment|anymore|yet|is|are|was|were|has|have|had|been)\b"
     r"|\sfor\s+(?:\d|a\s|the\s|almost|over|about|more|long|weeks|days|months)",
     re.IGNORECASE,
 )
-_LEADING_FILLER = re.compile(
-    r"^(?:(?:the|a|an|this|that|these|those|it|its|it's|is|are|was|currently|still|now|just|also|and|so|"
-    r"which|who|we|i|our|my|some|any)\s+)+",
-    re.IGNORECASE,
+_FILLER = (
+    r"the|a|an|this|that|these|those|it|its|it's|it’s|is|are|was|currently|still|now|just|also|and|so|which|who|"
+    r"we|i|i'm|i’m|'m|’m|we're|we’re|our|my|some|any|am|'re|’re|will|be|there|here|then|get|got|only"
 )
-_LIST_START = re.compile(r"^\s*:?\s*(?:\d+[.)]|[-*•])?\s*", re.IGNORECASE)
+_LEADING_FILLER = re.compile(rf"^(?:(?:{_FILLER})\s+)+", re.IGNORECASE)
+_FILLER_WORD = re.compile(rf"^(?:{_FILLER}|[\W\d]+)$", re.IGNORECASE)
+_PREPOSITION = re.compile(r"\b(?:on|of|at|from|in|with|for|by|until|till|to|behind)$", re.IGNORECASE)
+_LIST_START = re.compile(r"^\s*(?:\d+[.)]|[-*•])?\s*")
 
 
 def _words(text: str, limit: int = _MAX_WORDS) -> str:
     return " ".join(text.split()[:limit])
 
 
-def _object_after(sentence_rest: str) -> str:
+def _object_after(rest: str) -> str:
     """The noun phrase after a cue, e.g. "design specs" in "waiting on design specs, ..."."""
-    rest = sentence_rest
     if rest.lstrip().startswith(":"):
         rest = _LIST_START.sub("", rest.lstrip()[1:])
     end = _OBJECT_END.search(rest)
     return _words(rest[: end.start()] if end else rest)
 
 
-def _subject_before(sentence_head: str) -> str:
-    """The subject of "X is blocking ...": the start of the sentence up to the cue."""
-    head = _LEADING_FILLER.sub("", sentence_head.strip())
-    return _words(head)
+def _subject_before(head: str, previous: str) -> str:
+    """The subject of "X is blocking ...", or the previous sentence when X is only "this" or "it"."""
+    subject = _LEADING_FILLER.sub("", head.strip() + " ").strip()
+    if not subject and previous:
+        subject = _LEADING_FILLER.sub("", previous.strip() + " ").strip().rstrip(".!?")
+    return _words(subject)
 
 
-def agent_and_phrase(sentence: str, start: int, end: int, side: str) -> tuple[str, str]:
+def _modifiers_before(head: str) -> str:
+    """Up to two content words right before a cue ("Docker Hub" in "Docker Hub rate limit")."""
+    kept: list[str] = []
+    for word in reversed(head.split()[-2:]):
+        if _FILLER_WORD.match(word) or not word[-1].isalnum():
+            break
+        kept.insert(0, word)
+    return " ".join(kept)
+
+
+def agent_and_phrase(sentence: str, start: int, end: int, side: str, previous: str = "") -> tuple[str, str]:
     """(words naming the blocker, readable phrase) for a cue at sentence[start:end]."""
     cue_text = " ".join(sentence[start:end].split())
     if side == AFTER:
         agent = _object_after(sentence[end:])
-        phrase = f"{cue_text} {agent}" if agent else cue_text
-    elif side == BEFORE:
-        agent = _subject_before(sentence[:start])
-        phrase = agent or cue_text
-    else:
-        agent = cue_text
-        tail = _object_after(sentence[end:])
-        phrase = f"{cue_text} {tail}" if tail and re.match(r"(?:on|of|at|from|in|with|for)\b", tail, re.I) else cue_text
-        if tail:
-            agent = f"{cue_text} {tail}"
-    return agent, _trim(phrase)
+        return agent, _trim(f"{cue_text} {agent}" if agent else cue_text)
+    if side == BEFORE:
+        agent = _subject_before(sentence[:start], previous)
+        return agent, _trim(agent or cue_text)
+    cue_text = _LEADING_FILLER.sub("", cue_text + " ").strip() or cue_text
+    modifiers = _modifiers_before(sentence[:start])
+    tail = _object_after(sentence[end:])
+    phrase = f"{modifiers} {cue_text}".strip()
+    if tail and (_PREPOSITION.search(cue_text) or re.match(r"(?:on|of|at|from|in|with|for)\b", tail, re.I)):
+        phrase = f"{phrase} {tail}"
+    return f"{modifiers} {cue_text} {tail}".strip(), _trim(phrase)
 
 
 def _trim(phrase: str) -> str:
-    phrase = phrase.strip(" -–—,;:'\"")
+    phrase = phrase.strip(" -–—,;:'\"’")
     if len(phrase) > _MAX_CHARS:
         phrase = phrase[:_MAX_CHARS].rsplit(" ", 1)[0]
     return phrase

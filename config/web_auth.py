@@ -1,0 +1,115 @@
+"""Signed-in pages: password login (argon2), session cookie, role checks, logout."""
+from __future__ import annotations
+
+import functools
+
+from flask import (
+    Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
+)
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from okr_core.accounts import verify_password
+from okr_core.domain import Role
+from okr_core.models import User
+from okr_core.visibility import Viewer, make_viewer
+from okrsync.db import request_session
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+
+
+def current_web_user() -> User | None:
+    """The signed-in user of this request, or None."""
+    if "web_user" not in g:
+        user_id = session.get("user_id")
+        user = request_session().get(User, user_id) if user_id else None
+        g.web_user = user if user is not None and user.active else None
+    return g.web_user
+
+
+def current_web_viewer() -> Viewer:
+    return make_viewer(request_session(), current_web_user())
+
+
+def login_required(role: Role | None = None):
+    """Send strangers to the login page; answer 403 to users without `role` (admin only so far)."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_web_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if role is not None and user.role != role:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths, never `//host` or absolute URLs (open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("dashboard.index") if "dashboard.index" in current_app.view_functions else "/"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = request_session().scalar(select(User).where(User.email == email))
+        if user is not None and user.active and verify_password(user.password_hash,
+                                                                form.password.data):
+            session.clear()
+            session["user_id"] = user.id
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+        flash("Email or password is wrong.", "error")
+        return render_template("login.html", form=form), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def init_web_auth(app) -> None:
+    from datetime import timedelta
+
+    secure = app.config["SETTINGS"].base_url.startswith("https://")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    from flask_wtf.csrf import CSRFProtect
+
+    # Every browser form is CSRF-checked; machine endpoints authenticate otherwise
+    # (bearer tokens, webhook signatures, Forge invocation tokens) and carry no cookie session.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf = CSRFProtect(app)
+
+    @app.before_request
+    def _csrf_for_browser_forms():
+        if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith(
+                CSRF_EXEMPT_PREFIXES):
+            return
+        csrf.protect()
+
+    app.register_blueprint(bp)
+
+
+CSRF_EXEMPT_PREFIXES = ("/api/", "/webhooks/", "/panel/forge/")
