@@ -7,6 +7,7 @@ from flask import Flask, send_from_directory
 
 import ui_panel
 
+from config.headers import init_headers
 from config.settings import Settings, load_settings
 from config.web_auth import init_web_auth
 from okrsync.api import register_api
@@ -40,4 +41,5 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app.register_blueprint(ops_bp)
     register_api(app)
     init_web_auth(app)
+    init_headers(app)
     return app

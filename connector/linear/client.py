@@ -107,7 +107,7 @@ class LinearGraphQL:
 
     def _execute_once(self, operation: str, variables: dict) -> dict:
         try:
-            data = self._session.execute(document(operation), variable_values=variables)
+            data = self._session.execute(document(operation), variable_values=variables, operation_name=operation)
         except TransportQueryError as failed:
             raise self._query_error(operation, failed) from failed
         except TransportServerError as failed:

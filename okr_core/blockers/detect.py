@@ -15,6 +15,7 @@ MAX_CHARS = 4000
 BLOCKER_THRESHOLD = 0.5
 AMBIGUOUS_BAND = (0.3, 0.65)
 REPORT_FLOOR = 0.3
+SUPPORT_FLOOR = 0.25
 _NEEDS = tuple(sorted({need for cue in CUES for need in cue.needs}))
 
 
@@ -75,23 +76,29 @@ def _strongest_non_overlapping(hits: list[_Hit]) -> list[_Hit]:
 
 
 def _noisy_or(weights) -> float:
+    """Strongest cue in full, further cues at half strength; damped cues (< 0.25) add nothing."""
     miss = 1.0
-    for weight in weights:
-        miss *= 1.0 - min(weight, 0.99)
+    for rank, weight in enumerate(sorted(weights, reverse=True)):
+        if rank and weight < SUPPORT_FLOOR:
+            break
+        miss *= 1.0 - min(weight if rank == 0 else weight / 2, 0.99)
     return round(1.0 - miss, 3)
 
 
-def _previous_sentence(text: str, span: tuple[int, int]) -> str:
-    for start, end in reversed(sentence_spans(text[: span[0]])):
-        return text[start:end]
-    return ""
+def _neighbour_sentences(text: str, span: tuple[int, int]) -> tuple[str, str]:
+    """The sentences just before and just after `span`, for phrases that refer across them."""
+    spans = sentence_spans(text)
+    at = spans.index(span)
+    previous = text[slice(*spans[at - 1])] if at > 0 else ""
+    following = text[slice(*spans[at + 1])] if at + 1 < len(spans) else ""
+    return previous, following
 
 
 def _finding(text: str, hits: list[_Hit], confidence: float, source_id: str | None) -> BlockerFinding:
     best = hits[0]
     sentence = text[best.sentence[0]:best.sentence[1]]
-    previous = _previous_sentence(text, best.sentence)
-    agent, phrase = agent_and_phrase(sentence, best.start, best.end, best.cue.side, previous)
+    previous, following = _neighbour_sentences(text, best.sentence)
+    agent, phrase = agent_and_phrase(sentence, best.start, best.end, best.cue.side, previous, following)
     hints = [hit.cue.hint for hit in hits if hit.cue.hint is not None]
     kind = classify_kind(agent, sentence, text, hints)
     low, high = AMBIGUOUS_BAND

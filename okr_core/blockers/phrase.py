@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from okr_core.blockers.cues import AFTER, BEFORE
+from okr_core.blockers.text import clauses
 
 _MAX_WORDS = 6
 _MAX_CHARS = 80
@@ -17,7 +18,8 @@ _OBJECT_END = re.compile(
 )
 _FILLER = (
     r"the|a|an|this|that|these|those|it|its|it's|it’s|is|are|was|currently|still|now|just|also|and|so|which|who|"
-    r"we|i|i'm|i’m|'m|’m|we're|we’re|our|my|some|any|am|'re|’re|will|be|there|here|then|get|got|only"
+    r"we|i|i'm|i’m|'m|’m|we're|we’re|we've|we’ve|i've|i’ve|they|they're|they've|our|my|some|any|am|'re|’re|"
+    r"will|be|there|here|then|get|got|only|but|or|many|all|most|so|simply|really|please|yes|ok|okay|hi|hey"
 )
 _LEADING_FILLER = re.compile(rf"^(?:(?:{_FILLER})\s+)+", re.IGNORECASE)
 _FILLER_WORD = re.compile(rf"^(?:{_FILLER}|[\W\d]+)$", re.IGNORECASE)
@@ -38,11 +40,12 @@ def _object_after(rest: str) -> str:
 
 
 def _subject_before(head: str, previous: str) -> str:
-    """The subject of "X is blocking ...", or the previous sentence when X is only "this" or "it"."""
-    subject = _LEADING_FILLER.sub("", head.strip() + " ").strip()
-    if not subject and previous:
-        subject = _LEADING_FILLER.sub("", previous.strip() + " ").strip().rstrip(".!?")
-    return _words(subject)
+    """The subject of "X is blocking ...": the nearest clause before the cue that says more than "it"."""
+    for clause in reversed([*clauses(previous), *clauses(head)]):
+        subject = _LEADING_FILLER.sub("", clause.strip() + " ").strip().rstrip(".!?")
+        if subject:
+            return _words(subject)
+    return ""
 
 
 def _modifiers_before(head: str) -> str:
@@ -55,11 +58,15 @@ def _modifiers_before(head: str) -> str:
     return " ".join(kept)
 
 
-def agent_and_phrase(sentence: str, start: int, end: int, side: str, previous: str = "") -> tuple[str, str]:
+def agent_and_phrase(
+    sentence: str, start: int, end: int, side: str, previous: str = "", following: str = ""
+) -> tuple[str, str]:
     """(words naming the blocker, readable phrase) for a cue at sentence[start:end]."""
     cue_text = " ".join(sentence[start:end].split())
     if side == AFTER:
-        agent = _object_after(sentence[end:])
+        rest = sentence[end:]
+        # "Waiting for:" followed by a list on the next lines.
+        agent = _object_after(rest) or (_object_after(_LIST_START.sub("", following)) if rest.strip() in ("", ":") else "")
         return agent, _trim(f"{cue_text} {agent}" if agent else cue_text)
     if side == BEFORE:
         agent = _subject_before(sentence[:start], previous)

@@ -64,6 +64,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def clauses(text: str) -> list[str]:
+    """The clauses of a sentence, split at commas, semicolons, dashes and conjunctions."""
+    return _CLAUSE_BREAK.split(text) if text else []
+
+
 def clause_prefix(sentence_before_cue: str) -> str:
     """The part of the current clause that precedes a cue."""
     parts = _CLAUSE_BREAK.split(sentence_before_cue)
