@@ -74,7 +74,31 @@ def demo(reset: bool) -> None:
 
     with session_scope(_sessions()) as session:
         summary = load_demo(session, force=reset, progress=lambda msg: click.echo(msg, err=True))
+        login = _demo_login(session)
     click.echo(summary)
+    if login:
+        click.echo(f"sign in at {_settings().base_url}/login as {login[0]} with password {login[1]} "
+                   f"(also in {_settings().instance_path / 'demo-login.txt'})")
+
+
+def _demo_login(session) -> tuple[str, str] | None:
+    """Give the demo's admin a random password once, kept in the instance folder."""
+    import secrets
+
+    from okrsync.demo import DEMO_ADMIN_EMAIL
+
+    user = session.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL))
+    path = _settings().instance_path / "demo-login.txt"
+    if user is None:
+        return None
+    if user.password_hash and path.exists():
+        return DEMO_ADMIN_EMAIL, path.read_text().split()[-1]
+    password = secrets.token_urlsafe(12)
+    user.password_hash = hash_password(password)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{DEMO_ADMIN_EMAIL} {password}\n")
+    path.chmod(0o600)
+    return DEMO_ADMIN_EMAIL, password
 
 
 @main.group()

@@ -19,6 +19,7 @@ from okrsync import demo_data as data
 from okrsync.demo_work import linked_history
 
 WEEKS = 8
+DEMO_ADMIN_EMAIL = "ada@northwind.example"
 DEMO_SITE = "https://northwind-demo.atlassian.net"
 
 

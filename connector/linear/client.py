@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from gql import Client
+from gql import Client, GraphQLRequest
 from gql.transport.exceptions import (
     TransportAlreadyConnected,
     TransportConnectionFailed,
@@ -107,7 +107,8 @@ class LinearGraphQL:
 
     def _execute_once(self, operation: str, variables: dict) -> dict:
         try:
-            data = self._session.execute(document(operation), variable_values=variables, operation_name=operation)
+            request = GraphQLRequest(document(operation), variable_values=variables, operation_name=operation)
+            data = self._session.execute(request)
         except TransportQueryError as failed:
             raise self._query_error(operation, failed) from failed
         except TransportServerError as failed:

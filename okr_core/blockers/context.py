@@ -91,15 +91,13 @@ def _resolved_in(prefix: str) -> bool:
                for m in _RESOLVED.finditer(prefix))
 
 
-def resolved_after(text: str, sentences: list[tuple[int, int]], position: int) -> bool:
-    """True when the text says, at or after `position`, that the problem went away."""
+def last_resolution(text: str, sentences: list[tuple[int, int]]) -> int:
+    """Offset of the last statement that the problem went away ("now fixed", "closing"), -1 if none."""
+    last = -1
     for s_start, s_end in sentences:
-        if s_end <= position:
-            continue
         sentence = text[s_start:s_end]
-        offset = max(0, position - s_start)
-        for match in _RESOLVED.finditer(sentence, offset):
+        for match in _RESOLVED.finditer(sentence):
             lead = sentence[max(0, match.start() - 45):match.start()]
             if not _CONDITION_LEAD.search(lead):
-                return True
-    return False
+                last = s_start + match.start()
+    return last

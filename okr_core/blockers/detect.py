@@ -1,9 +1,10 @@
 """detect(): does a text report a current blocker, of which kind, and what blocks."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
-from okr_core.blockers.context import cue_modifier, resolved_after, RESOLVED
+from okr_core.blockers.context import RESOLVED, cue_modifier, last_resolution
 from okr_core.blockers.cues import CUES, Cue
 from okr_core.blockers.kinds import classify_kind
 from okr_core.blockers.model import BlockerFinding
@@ -17,6 +18,7 @@ AMBIGUOUS_BAND = (0.3, 0.65)
 REPORT_FLOOR = 0.3
 SUPPORT_FLOOR = 0.25
 _NEEDS = tuple(sorted({need for cue in CUES for need in cue.needs}))
+_CUES_BY_NEED = {need: frozenset(i for i, cue in enumerate(CUES) if need in cue.needs) for need in _NEEDS}
 
 
 @dataclass(frozen=True)
@@ -32,12 +34,13 @@ def detect(text: str | None, source_id: str | None = None) -> BlockerFinding | N
     """A finding when the text carries a blocker signal (possibly ambiguous), None when it has none."""
     if not text:
         return None
-    lowered = text[:MAX_CHARS].lower()
-    if not any(need in lowered for need in _NEEDS):
+    text = text[:MAX_CHARS]
+    lowered = text.lower()
+    present = [need for need in _NEEDS if need in lowered]
+    if not present:
         return None
-    clean = mask_other_senses(strip_markup(shorten_urls(text[:MAX_CHARS])))
-    lowered = clean.lower()
-    cues = [cue for cue in CUES if any(need in lowered for need in cue.needs)]
+    cues = [CUES[i] for i in sorted(frozenset().union(*(_CUES_BY_NEED[need] for need in present)))]
+    clean = _clean(text, lowered)
     sentences = sentence_spans(clean)
     hits = _strongest_non_overlapping(_find_hits(clean, sentences, cues))
     if not hits:
@@ -45,20 +48,36 @@ def detect(text: str | None, source_id: str | None = None) -> BlockerFinding | N
     confidence = _noisy_or(hit.weight for hit in hits)
     if confidence < REPORT_FLOOR:
         return None
-    return _finding(clean, hits, confidence, source_id)
+    return _finding(clean, sentences, hits, confidence, source_id)
+
+
+def _clean(text: str, lowered: str) -> str:
+    """Shortened links, no Markdown emphasis, other senses of "block" masked; each step only when needed."""
+    if "http" in lowered:
+        text = shorten_urls(text)
+    if "`" in text or "*" in text or "_" in text or "~" in text or "](" in text:
+        text = strip_markup(text)
+    if "block" in lowered or "wait" in lowered:
+        text = mask_other_senses(text)
+    return text
 
 
 def _find_hits(text: str, sentences: list[tuple[int, int]], cues: list[Cue]) -> list[_Hit]:
+    starts = [start for start, _ in sentences]
+    resolution = last_resolution(text, sentences)
     hits = []
-    for span in sentences:
-        sentence = text[span[0]:span[1]]
-        for cue in cues:
-            for match in cue.pattern.finditer(sentence):
-                weight = cue.weight * cue_modifier(sentence, match.start(), match.end(), match.group(0))
-                if weight > 0 and resolved_after(text, sentences, span[0] + match.start()):
-                    weight *= RESOLVED
-                if weight > 0:
-                    hits.append(_Hit(cue, span, match.start(), match.end(), weight))
+    for cue in cues:
+        for match in cue.pattern.finditer(text):
+            span = sentences[max(0, bisect_right(starts, match.start()) - 1)]
+            sentence = text[span[0]:span[1]]
+            start, end = match.start() - span[0], min(match.end(), span[1]) - span[0]
+            if start < 0:   # the match began in the gap between two sentences
+                continue
+            weight = cue.weight * cue_modifier(sentence, start, end, match.group(0))
+            if weight > 0 and resolution >= match.start():
+                weight *= RESOLVED
+            if weight > 0:
+                hits.append(_Hit(cue, span, start, end, weight))
     return hits
 
 
@@ -85,19 +104,20 @@ def _noisy_or(weights) -> float:
     return round(1.0 - miss, 3)
 
 
-def _neighbour_sentences(text: str, span: tuple[int, int]) -> tuple[str, str]:
+def _neighbour_sentences(text: str, spans: list[tuple[int, int]], span: tuple[int, int]) -> tuple[str, str]:
     """The sentences just before and just after `span`, for phrases that refer across them."""
-    spans = sentence_spans(text)
     at = spans.index(span)
     previous = text[slice(*spans[at - 1])] if at > 0 else ""
     following = text[slice(*spans[at + 1])] if at + 1 < len(spans) else ""
     return previous, following
 
 
-def _finding(text: str, hits: list[_Hit], confidence: float, source_id: str | None) -> BlockerFinding:
+def _finding(
+    text: str, sentences: list[tuple[int, int]], hits: list[_Hit], confidence: float, source_id: str | None
+) -> BlockerFinding:
     best = hits[0]
     sentence = text[best.sentence[0]:best.sentence[1]]
-    previous, following = _neighbour_sentences(text, best.sentence)
+    previous, following = _neighbour_sentences(text, sentences, best.sentence)
     agent, phrase = agent_and_phrase(sentence, best.start, best.end, best.cue.side, previous, following)
     hints = [hit.cue.hint for hit in hits if hit.cue.hint is not None]
     kind = classify_kind(agent, sentence, text, hints)

@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make run` (demo service) and `make test` (whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTANCE ?= instance
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install services browser bench clean
+
+$(BIN)/okrsync: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/okrsync
+
+run: install
+	OKRSYNC_INSTANCE_PATH=$(INSTANCE) $(BIN)/okrsync db upgrade
+	OKRSYNC_INSTANCE_PATH=$(INSTANCE) $(BIN)/okrsync demo
+	OKRSYNC_INSTANCE_PATH=$(INSTANCE) $(BIN)/okrsync serve --host $(HOST) --port $(PORT)
+
+services:
+	bash scripts/ensure-services.sh
+
+browser:
+	bash scripts/ensure-chromium.sh
+
+test: install services browser
+	$(BIN)/pytest -q
+
+bench: install services
+	$(BIN)/python bench/api.py
+
+clean:
+	rm -rf $(VENV) $(INSTANCE) .pytest_cache test-artifacts
