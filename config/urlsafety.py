@@ -6,9 +6,12 @@ Private, loopback, link-local and metadata ranges are refused unless allowlisted
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
+
+import requests
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -69,3 +72,48 @@ def check_outbound_url(url: str, allowlist: Iterable[str] = (),
         raise UnsafeURL(f"{host} resolves to a private, loopback or link-local address; "
                         "an admin can allowlist it")
     return url
+
+
+class SafeSession(requests.Session):
+    """A requests Session that re-checks every URL it sends to, redirect hops included."""
+
+    def __init__(self, allowlist: Iterable[str] = (), resolve: Resolver = system_resolver):
+        super().__init__()
+        self.outbound_allowlist = tuple(allowlist)
+        self.resolve = resolve
+
+    def send(self, request, **kwargs):
+        # Session.resolve_redirects sends each hop through self.send, so redirects are checked too.
+        check_outbound_url(request.url, self.outbound_allowlist, self.resolve)
+        return super().send(request, **kwargs)
+
+
+def safe_session(allowlist: Iterable[str] = (), resolve: Resolver = system_resolver) -> SafeSession:
+    """A Session for tracker and LLM calls: every request and redirect target must pass the check."""
+    return SafeSession(allowlist, resolve)
+
+
+def safe_http_client(allowlist: Iterable[str] = (), resolve: Resolver = system_resolver,
+                     timeout: float = 20.0):
+    """An httpx2 client (what the `openai` package uses) that checks every request URL."""
+    import httpx2
+
+    allowed = tuple(allowlist)
+
+    def check(request) -> None:
+        check_outbound_url(str(request.url), allowed, resolve)
+
+    return httpx2.Client(event_hooks={"request": [check]}, timeout=timeout,
+                         follow_redirects=False)
+
+
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
+
+
+def valid_allowlist_entry(entry: str) -> bool:
+    """A hostname, host:port, IP address or CIDR network."""
+    try:
+        ipaddress.ip_network(entry, strict=False)
+        return True
+    except ValueError:
+        return bool(_HOST.match(entry))

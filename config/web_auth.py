@@ -11,6 +11,8 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
+from config.login_limit import WINDOW as LIMIT_WINDOW
+from config.login_limit import attempt_key, is_limited, record_failure, record_success
 from okr_core.accounts import verify_password
 from okr_core.domain import Role
 from okr_core.models import User
@@ -39,7 +41,7 @@ def current_web_viewer() -> Viewer:
 
 
 def login_required(role: Role | None = None):
-    """Send strangers to the login page; answer 403 to users without `role` (admin only so far)."""
+    """Send strangers to the login page; answer 403 to users without `role`."""
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
@@ -64,18 +66,34 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = request_session().scalar(select(User).where(User.email == email))
-        if user is not None and user.active and verify_password(user.password_hash,
-                                                                form.password.data):
-            session.clear()
-            session["user_id"] = user.id
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
-        flash("Email or password is wrong.", "error")
-        return render_template("login.html", form=form), 401
+        return _sign_in(form)
     status = 400 if request.method == "POST" else 200
     return render_template("login.html", form=form), status
+
+
+def _sign_in(form: LoginForm):
+    """Check the password unless this email and address failed too often lately."""
+    db = request_session()
+    email = form.email.data.strip().lower()
+    key = attempt_key(email, request.remote_addr)
+    if is_limited(db, key):
+        minutes = int(LIMIT_WINDOW.total_seconds() // 60)
+        flash(f"Too many failed sign-ins for this account from your address. "
+              f"Wait {minutes} minutes and try again.", "error")
+        response = current_app.make_response((render_template("login.html", form=form), 429))
+        response.headers["Retry-After"] = str(int(LIMIT_WINDOW.total_seconds()))
+        return response
+    user = db.scalar(select(User).where(User.email == email))
+    if user is None or not user.active or not verify_password(user.password_hash,
+                                                              form.password.data):
+        record_failure(db, key)
+        flash("Email or password is wrong.", "error")
+        return render_template("login.html", form=form), 401
+    record_success(db, user.id, key)
+    session.clear()
+    session["user_id"] = user.id
+    session.permanent = True
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
@@ -110,6 +128,9 @@ def init_web_auth(app) -> None:
         csrf.protect()
 
     app.register_blueprint(bp)
+    from config.admin import init_admin  # the admin pages build on this module
+
+    init_admin(app)
 
 
 CSRF_EXEMPT_PREFIXES = ("/api/", "/webhooks/", "/panel/forge/")

@@ -1,7 +1,7 @@
 """The one interface every tracker connector implements, and the values it trades in."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Sequence, runtime_checkable
 
@@ -23,6 +23,7 @@ class ConnectionCheck:
     account: str | None = None
     problems: tuple[str, ...] = ()
     missing_permissions: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class TrackerConnector(Protocol):
 
     def update_mirror(self, mirror: Mirror, spec: MirrorSpec) -> Mirror:
         """Bring an existing mirror's title and description up to date."""
+
+    def close(self) -> None:
+        """Release the HTTP session (a connector is meant for one job or thread at a time)."""
 
 
 @runtime_checkable

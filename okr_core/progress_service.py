@@ -89,3 +89,32 @@ def refresh_objective_chain(session: Session, objective_id: int | None) -> None:
         objective.progress = objective_progress([(kr.weight, kr.progress) for kr in krs],
                                                 list(children))
         objective_id = objective.parent_id
+
+
+def refresh_key_results(session: Session, kr_ids, now: datetime) -> list[int]:
+    """Recompute these key results and their objectives; returns the ids whose progress moved."""
+    moved = []
+    krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(list(kr_ids)))).all()
+    objective_ids = set()
+    for kr in krs:
+        objective = session.get(Objective, kr.objective_id)
+        cycle = session.get(Cycle, objective.cycle_id)
+        if cycle.status not in ("draft", "active"):
+            continue  # closed and archived cycles are read-only, even for sync
+        if refresh_key_result(session, kr, cycle, now):
+            moved.append(kr.id)
+        objective_ids.add(objective.id)
+    session.flush()
+    for objective_id in objective_ids:
+        refresh_objective_chain(session, objective_id)
+    return moved
+
+
+def key_results_counting(session: Session, item_row_ids) -> set[int]:
+    """Ids of the key results that stored items count toward, through any of their links."""
+    ids = list(item_row_ids)
+    if not ids:
+        return set()
+    return set(session.scalars(
+        select(WorkLink.key_result_id).join(LinkItem, LinkItem.work_link_id == WorkLink.id)
+        .where(LinkItem.work_item_id.in_(ids))).all())

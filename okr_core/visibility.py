@@ -75,6 +75,15 @@ def visible_objectives_clause(viewer: Viewer):
     )
 
 
+def visible_ids(session: Session, viewer: Viewer, ids) -> set[int]:
+    """Which of these objective ids exist and are visible to `viewer`, in one statement."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Objective.id).where(
+        Objective.id.in_(wanted), visible_objectives_clause(viewer))).all())
+
+
 def can_see(viewer: Viewer, objective: Objective) -> bool:
     if viewer.is_admin or objective.owner_id == viewer.user_id:
         return True

@@ -17,6 +17,7 @@ from okrsync.logging_setup import configure_logging
 from okrsync.ops import bp as ops_bp
 from okrsync.services import init_services
 from sync.queue import init_queue
+from webhooks.views import bp as webhooks_bp
 
 MAX_BODY = 5 * 1024 * 1024
 UI_TEMPLATES = Path(ui_panel.__file__).parent / "templates"
@@ -39,7 +40,9 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     init_queue(app)
     register_error_handlers(app)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(webhooks_bp)
     register_api(app)
     init_web_auth(app)
+    ui_panel.register_ui(app)
     init_headers(app)
     return app

@@ -49,7 +49,24 @@ def worker(burst: bool) -> None:
     app = create_app()
     if not app.config["SETTINGS"].redis_url:
         raise click.ClickException("OKRSYNC_REDIS_URL is not set: embedded mode runs jobs in `serve`")
+    if not burst:
+        from sync.sweeper import start_sweeper_thread
+
+        start_sweeper_thread(app)  # re-queues deliveries a Redis outage or a dead worker left behind
     make_worker(app).work(with_scheduler=True, burst=burst)
+
+
+@main.command()
+@click.option("--retry-failed", is_flag=True, help="also give failed deliveries another round")
+def sweep(retry_failed: bool) -> None:
+    """Queue webhook deliveries that were stored but never processed."""
+    from okrsync.app import create_app
+    from sync.sweeper import retry_failed_deliveries, sweep as sweep_deliveries
+
+    with create_app().app_context():
+        queued = sweep_deliveries()
+        retried = retry_failed_deliveries() if retry_failed else 0
+    click.echo(f"queued {queued} pending and {retried} failed deliveries")
 
 
 @main.group()

@@ -18,8 +18,8 @@ class JSONFormatter(logging.Formatter):
             "event": record.getMessage(),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
 
 
@@ -34,11 +34,22 @@ class RedactingFilter(logging.Filter):
         secrets = [s for s in self._secrets() if s and len(s) >= 6]
         if not secrets:
             return True
-        message = record.getMessage()
-        for secret in secrets:
-            message = message.replace(secret, "[redacted]")
-        record.msg, record.args = message, ()
+        record.msg, record.args = _scrub(record.getMessage(), secrets), ()
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text, so the traceback is scrubbed once, here.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _scrub(record.exc_text, secrets)
+        for name, value in list(vars(record).items()):
+            if name not in _STANDARD and isinstance(value, str):
+                setattr(record, name, _scrub(value, secrets))
         return True
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "[redacted]")
+    return text
 
 
 def configure_logging(fmt: str, secrets_provider=lambda: ()) -> None:

@@ -1,1 +1,24 @@
+"""The dashboard, the embeddable panel views and the Jira Forge app's remote endpoints."""
+from __future__ import annotations
 
+
+def _number(value) -> str:
+    """A value as people write it: 12 rather than 12.0, "none" when unset."""
+    return "none" if value is None else f"{value:g}"
+
+
+def register_ui(app) -> None:
+    """Register the dashboard, panel and Forge blueprints and the template helpers."""
+    from ui_panel import charts
+    from ui_panel.checkin_views import bp as checkins_bp
+    from ui_panel.cycle_pages import bp as cycle_pages_bp
+    from ui_panel.dashboard import bp as dashboard_bp
+    from ui_panel.forge_views import bp as forge_bp
+    from ui_panel.panel import bp as panel_bp
+    from ui_panel.sync_page import bp as sync_bp
+
+    for blueprint in (dashboard_bp, checkins_bp, cycle_pages_bp, sync_bp, panel_bp, forge_bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(
+        progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
+        status_text=charts.status_text, percent=charts.percent, number=_number)

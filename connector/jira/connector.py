@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 import requests
 
 from connector.base import ConnectionCheck, Mirror, MirrorKind, MirrorSpec
-from connector.errors import MalformedResponse, NotFound, TrackerError
+from connector.errors import MalformedResponse, NotFound
 from connector.jira import jql, mapping
 from connector.jira.client import JiraHttp, open_session
 from connector.jira.permissions import check_connection
@@ -17,6 +17,7 @@ from connector.retry import RetryPolicy
 from okr_core.domain import BlockingRelation, Comment, LinkKind, Page, TrackerKind, WorkItem
 
 POINTS_FIELD_NAMES = ("Story Points", "Story point estimate")
+EPIC_LINK_FIELD_NAMES = ("Epic Link",)   # Data Center links stories to epics through this field
 IDS_PER_SEARCH = 100
 
 
@@ -27,6 +28,7 @@ class JiraSettings:
     cloud: bool = True
     page_size: int = 100
     story_points_field: str | None = None
+    epic_link_field: str | None = None
     kr_issue_type: str = "Task"
     timezone: str = "UTC"
 
@@ -38,6 +40,7 @@ class JiraSettings:
             cloud=settings.get("deployment", default) == "cloud",
             page_size=int(settings.get("page_size", cls.page_size)),
             story_points_field=settings.get("story_points_field"),
+            epic_link_field=settings.get("epic_link_field"),
             kr_issue_type=settings.get("kr_issue_type", cls.kr_issue_type),
             timezone=settings.get("timezone", cls.timezone),
         )
@@ -58,7 +61,10 @@ class JiraConnector:
         self.settings = settings
         self.api = "/rest/api/3" if settings.cloud else "/rest/api/2"
         self._points_field: str | None = settings.story_points_field
-        self._points_known = settings.story_points_field is not None
+        self._epic_field: str | None = settings.epic_link_field
+        # Cloud has epics as `parent`; Data Center keeps the Epic Link custom field.
+        self._fields_known = settings.story_points_field is not None and (
+            settings.cloud or settings.epic_link_field is not None)
 
     @classmethod
     def from_config(cls, base_url: str, credentials: dict, settings: dict,
@@ -74,17 +80,28 @@ class JiraConnector:
 
     def test_connection(self) -> ConnectionCheck:
         """Check credentials and the project permissions okrsync needs."""
-        return check_connection(self.http, self.api)
+        return check_connection(self.http, self.api, self.settings.timezone)
 
     def points_field(self) -> str | None:
         """The story points field id: from settings, else discovered once from /field."""
-        if not self._points_known:
-            fields = self.http.call("GET", f"{self.api}/field")
-            if not isinstance(fields, list):
-                raise MalformedResponse("Jira /field did not answer a list")
-            self._points_field = mapping.find_points_field(fields, POINTS_FIELD_NAMES)
-            self._points_known = True
+        self._discover_fields()
         return self._points_field
+
+    def epic_link_field(self) -> str | None:
+        """Data Center's Epic Link field id (None on Cloud, where epics are `parent`)."""
+        self._discover_fields()
+        return None if self.settings.cloud else self._epic_field
+
+    def _discover_fields(self) -> None:
+        """One /field call finds whichever custom field ids the settings left out."""
+        if self._fields_known:
+            return
+        fields = self.http.call("GET", f"{self.api}/field")
+        if not isinstance(fields, list):
+            raise MalformedResponse("Jira /field did not answer a list")
+        self._points_field = self._points_field or mapping.find_field_id(fields, POINTS_FIELD_NAMES)
+        self._epic_field = self._epic_field or mapping.find_field_id(fields, EPIC_LINK_FIELD_NAMES)
+        self._fields_known = True
 
     def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
         """One page of items updated at or after `since` (minute precision), oldest first."""
@@ -92,7 +109,8 @@ class JiraConnector:
 
     def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
         """One page of the items an issue / epic / JQL / mirror link matches."""
-        return self._search_items(jql.for_link(kind, ref), page_cursor)
+        epic_clause = "parent" if self.settings.cloud else '"Epic Link"'
+        return self._search_items(jql.for_link(kind, ref, epic_clause), page_cursor)
 
     def get_items(self, external_ids: Sequence[str]) -> list[WorkItem]:
         """Items by id or key, in batches of 100; deleted ones are simply absent."""
@@ -151,7 +169,7 @@ class JiraConnector:
             "description": self._body(spec.description),
         }
         if spec.parent_ref:
-            fields["parent"] = {"key": spec.parent_ref}
+            fields.update(self._epic_membership(spec.parent_ref))
         created = self.http.call("POST", f"{self.api}/issue", json={"fields": fields}, idempotent=False)
         if not isinstance(created, dict) or "key" not in created:
             raise MalformedResponse("Jira create issue answered without a key")
@@ -173,7 +191,19 @@ class JiraConnector:
                              json={"body": self._body(body)}, idempotent=False)
         return mapping.comment(raw, external_id)
 
+    def close(self) -> None:
+        """Release the HTTP session."""
+        self.http.session.close()
+
     # -- plumbing ----------------------------------------------------------------------------
+
+    def _epic_membership(self, epic_key: str) -> dict:
+        """Cloud puts an issue under an epic with `parent`; Data Center with the Epic Link field."""
+        if self.settings.cloud:
+            return {"parent": {"key": epic_key}}
+        if not (field := self.epic_link_field()):
+            raise NotFound("this Jira has no Epic Link field; set `epic_link_field` in the settings")
+        return {field: epic_key}
 
     def _body(self, text: str):
         """v3 takes Atlassian Document Format, v2 (Data Center) wiki text."""
@@ -183,13 +213,13 @@ class JiraConnector:
         return Mirror(kind, okrsync_id, str(issue_id), key, f"{self.http.base_url}/browse/{key}")
 
     def _fields(self) -> list[str]:
-        points = self.points_field()
-        return list(mapping.BASE_FIELDS) + ([points] if points else [])
+        custom = [f for f in (self.points_field(), self.epic_link_field()) if f]
+        return list(mapping.BASE_FIELDS) + custom
 
     def _search_items(self, query: str, page_cursor: str | None) -> Page:
         issues, following = self._search(query, page_cursor, self._fields())
-        base, points = self.http.base_url, self.points_field()
-        return Page(items=[mapping.work_item(i, base, points) for i in issues], next_cursor=following)
+        base, points, epic = self.http.base_url, self.points_field(), self.epic_link_field()
+        return Page(items=[mapping.work_item(i, base, points, epic) for i in issues], next_cursor=following)
 
     def _all_items(self, query: str) -> list[WorkItem]:
         items, cursor = [], None

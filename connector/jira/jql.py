@@ -27,13 +27,14 @@ def changed_since(since: datetime | None, zone: str = "UTC") -> str:
     return f'updated >= "{local:%Y-%m-%d %H:%M}" ORDER BY updated ASC'
 
 
-def for_link(kind: LinkKind, ref: str) -> str:
-    """The JQL a Jira work link stands for."""
+def for_link(kind: LinkKind, ref: str, epic_clause: str = "parent") -> str:
+    """The JQL a Jira work link stands for (`epic_clause` is '"Epic Link"' on Data Center)."""
     if kind is LinkKind.ISSUE:
         return f"issue = {quote(ref)}"
     if kind is LinkKind.EPIC:
-        # Epic membership is `parent` in both company- and team-managed projects since 2023.
-        return f"parent = {quote(ref)}"
+        # Cloud replaced the Epic Link field by `parent` for company- and team-managed projects
+        # (Atlassian's "deprecation of the Epic Link and Parent Link fields" notice); DC keeps it.
+        return f"{epic_clause} = {quote(ref)}"
     if kind is LinkKind.JQL:
         return ref
     if kind is LinkKind.MIRROR:

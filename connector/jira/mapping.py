@@ -18,14 +18,11 @@ BASE_FIELDS = ("summary", "status", "updated", "parent", "labels", "assignee", "
 
 
 def parse_jira_time(value: str) -> datetime:
-    """Jira timestamps look like 2026-11-02T09:15:00.000+0000."""
+    """Jira timestamps look like 2026-11-02T09:15:00.000+0000 (fromisoformat reads it since 3.11)."""
     try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
-    except (TypeError, ValueError):
-        try:
-            return datetime.fromisoformat(value)
-        except (TypeError, ValueError) as bad:
-            raise MalformedResponse(f"unreadable Jira timestamp {value!r}") from bad
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError) as bad:
+        raise MalformedResponse(f"unreadable Jira timestamp {value!r}") from bad
 
 
 def _account(user: dict | None) -> str | None:
@@ -40,8 +37,14 @@ def _estimate(fields: dict, points_field: str | None) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def work_item(issue: dict, base_url: str, points_field: str | None) -> WorkItem:
-    """One search-result issue as a WorkItem."""
+def _epic_link(fields: dict, epic_field: str | None) -> str | None:
+    """Data Center's Epic Link value is the epic's key as a plain string."""
+    value = fields.get(epic_field) if epic_field else None
+    return value if isinstance(value, str) else None
+
+
+def work_item(issue: dict, base_url: str, points_field: str | None, epic_field: str | None = None) -> WorkItem:
+    """One search-result issue as a WorkItem; the epic is `parent` (Cloud) or the Epic Link (DC)."""
     try:
         fields = issue["fields"]
         category = fields["status"]["statusCategory"]["key"]
@@ -52,7 +55,7 @@ def work_item(issue: dict, base_url: str, points_field: str | None) -> WorkItem:
             status_category=STATUS_CATEGORIES.get(category, StatusCategory.IN_PROGRESS),
             updated_at=parse_jira_time(fields["updated"]),
             estimate=_estimate(fields, points_field),
-            parent_ref=(fields.get("parent") or {}).get("key"),
+            parent_ref=(fields.get("parent") or {}).get("key") or _epic_link(fields, epic_field),
             labels=tuple(fields.get("labels") or ()),
             assignee=_account(fields.get("assignee")),
             url=f"{base_url}/browse/{issue['key']}",
@@ -112,8 +115,8 @@ def comment(raw: dict, item_external_id: str) -> Comment:
         raise MalformedResponse(f"Jira comment without the expected fields: {bad!r}") from bad
 
 
-def find_points_field(fields: list[dict], preferred_names: tuple[str, ...]) -> str | None:
-    """The id of the story points field among /field results, by name in preference order."""
+def find_field_id(fields: list[dict], preferred_names: tuple[str, ...]) -> str | None:
+    """The id of the first field among /field results named like one of `preferred_names`."""
     by_name = {str(f.get("name", "")).lower(): f.get("id") for f in fields if isinstance(f, dict)}
     for name in preferred_names:
         if name.lower() in by_name:

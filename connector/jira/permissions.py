@@ -9,7 +9,7 @@ from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, T
 NEEDED_PERMISSIONS = ("BROWSE_PROJECTS", "CREATE_ISSUES", "EDIT_ISSUES", "ADD_COMMENTS", "LINK_ISSUES")
 
 
-def check_connection(http, api: str) -> ConnectionCheck:
+def check_connection(http, api: str, timezone: str = "UTC") -> ConnectionCheck:
     """Authenticate with /myself, then ask /mypermissions; every failure becomes a message."""
     try:
         me = http.call("GET", f"{api}/myself")
@@ -30,7 +30,16 @@ def check_connection(http, api: str) -> ConnectionCheck:
         return ConnectionCheck(False, problems=(f"Could not talk to Jira: {failure}",))
     missing = tuple(p for p in NEEDED_PERMISSIONS if not _has(granted, p))
     problems = tuple(f"The account lacks the Jira permission {p}." for p in missing)
-    return ConnectionCheck(not missing, account=account, problems=problems, missing_permissions=missing)
+    return ConnectionCheck(not missing, account=account, problems=problems, missing_permissions=missing,
+                           warnings=_time_zone_warning(me.get("timeZone"), timezone))
+
+
+def _time_zone_warning(account_zone: str | None, configured: str) -> tuple[str, ...]:
+    """JQL dates are read in the account's zone; a different setting makes increments misaligned."""
+    if not account_zone or account_zone == configured:
+        return ()
+    return (f"The Jira account's time zone is {account_zone} but the connection setting 'timezone' is "
+            f"{configured}: set it to {account_zone} so incremental searches start at the right minute.",)
 
 
 def _has(granted, permission: str) -> bool:

@@ -54,6 +54,22 @@ def auth_header(credentials: dict) -> str:
     raise ValueError("Linear credentials need {api_key} or {oauth_token}")
 
 
+class _ValidateOnceClient(Client):
+    """gql Client that checks each distinct document against the schema once per process.
+
+    Our documents are fixed module constants (queries.document caches them), so re-validating
+    one on every page only costs time (about 9 ms a request against Linear's schema).
+    """
+
+    _validated: dict[int, object] = {}   # id -> the document itself, kept alive so ids stay unique
+
+    def validate(self, request: GraphQLRequest) -> None:
+        key = id(request.document)
+        if key not in self._validated:
+            super().validate(request)
+            self._validated[key] = request.document
+
+
 class _GivenSessionTransport(RequestsHTTPTransport):
     """RequestsHTTPTransport that uses a caller's requests.Session when one is given."""
 
@@ -97,13 +113,17 @@ class LinearGraphQL:
         self.policy = policy
         self.transport = _GivenSessionTransport(
             url, session, headers={"Authorization": authorization}, timeout=timeout)
-        self.client = Client(transport=self.transport, schema=linear_schema())
+        self.client = _ValidateOnceClient(transport=self.transport, schema=linear_schema())
         self._session = self.client.connect_sync()
 
     def execute(self, operation: str, variables: dict | None = None, idempotent: bool = True) -> dict:
         """Run one operation; mutations that may have been applied are not retried on 5xx."""
         policy = self.policy if idempotent else replace(self.policy, retry_transient=False)
         return call_with_retries(lambda: self._execute_once(operation, variables or {}), policy)
+
+    def close(self) -> None:
+        """Close the gql session and its HTTP connections."""
+        self.client.close_sync()
 
     def _execute_once(self, operation: str, variables: dict) -> dict:
         try:

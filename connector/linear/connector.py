@@ -18,6 +18,7 @@ from okr_core.domain import BlockingRelation, LinkKind, Page, TrackerKind, WorkI
 
 PAGE_SIZE = 250          # Linear's maximum `first`
 RELATIONS_PAGE_SIZE = 25  # each issue carries two nested connections of 25
+COMMENTS_PAGE_SIZE = 50
 
 
 def _link_filter(kind: LinkKind, ref: str) -> dict:
@@ -54,7 +55,8 @@ class LinearConnector(LinearMirrors):
         graphql = LinearGraphQL(
             (base_url or "https://api.linear.app") + "/graphql", auth_header(credentials),
             RetryPolicy.from_settings(settings, sleep), float(settings.get("timeout", 30.0)), session)
-        return cls(graphql, int(settings.get("page_size", PAGE_SIZE)), settings.get("mirror_namespace", "okrsync"))
+        page_size = min(int(settings.get("page_size", PAGE_SIZE)), PAGE_SIZE)
+        return cls(graphql, page_size, settings.get("mirror_namespace", "okrsync"))
 
     def test_connection(self) -> ConnectionCheck:
         """Check the key and that the workspace and a team are readable."""
@@ -95,7 +97,8 @@ class LinearConnector(LinearMirrors):
 
     def list_comments(self, external_id: str, page_cursor: str | None = None) -> Page:
         """One page of an issue's comments, oldest first."""
-        data = self.graphql.execute("IssueComments", {"id": external_id, "first": 50, "after": page_cursor})
+        data = self.graphql.execute("IssueComments", {"id": external_id, "first": COMMENTS_PAGE_SIZE,
+                                                         "after": page_cursor})
         connection = data_at(data, "issue", "comments")
         comments = [mapping.comment(n, external_id) for n in connection.get("nodes") or ()]
         return Page(items=comments, next_cursor=_next(connection))
@@ -114,6 +117,10 @@ class LinearConnector(LinearMirrors):
                 if variables["after"] is None:
                     break
         return list(found)
+
+    def close(self) -> None:
+        """Release the HTTP session."""
+        self.graphql.close()
 
     def _issues_page(self, issue_filter: dict | None, page_cursor: str | None) -> Page:
         variables = {"filter": issue_filter, "first": self.page_size, "after": page_cursor}

@@ -1,77 +1,78 @@
-"""How the words around a cue change what it means: negation, hypotheticals, questions, past, resolution."""
+"""How the words around a cue change what it means: negation, hypotheticals, questions, past, resolution.
+
+Everything here reads folded text (lower-case, plain apostrophes, see text.fold). Patterns anchored
+at the cue (`...$`) only look at the last TAIL characters before it: they are about the last few words.
+"""
 from __future__ import annotations
 
 import re
 
 from okr_core.blockers.text import clause_prefix
 
+TAIL = 60
 _NEGATED = re.compile(
-    r"(?:\b(?:not|no|never|nothing|nobody|none|no\s+one|no\s+longer|neither|nor)|n[’']t)\b(?:\s+\S+){0,2}\s*$"
-    r"|\b(?:do|does)(?:n[’']t|\s+not)\s+(?:think|believe|feel)\b",
-    re.IGNORECASE,
+    r"(?:\b(?:not|no|never|nothing|nobody|none|no\s+one|no\s+longer|neither|nor)|n't)\b(?:\s+\S+){0,2}\s*$"
 )
+_DOUBT = re.compile(r"\b(?:do|does)(?:n't|\s+not)\s+(?:think|believe|feel)\b")
 _CONDITIONAL = re.compile(
     r"\b(?:if|in\s+case|whether|what\s+if|suppose|supposing|unless|imagine|should\s+have|would\s+have|"
-    r"could\s+have|might\s+have|forgot\s+to|to\s+avoid|propose\s+to)\b",
-    re.IGNORECASE,
+    r"could\s+have|might\s+have|forgot\s+to|to\s+avoid|propose\s+to)\b"
 )
-_SPECULATIVE = re.compile(r"\b(?:could|might|may|maybe|possibly)\b(?:\s+\S+){0,3}\s*$", re.IGNORECASE)
-_FUTURE = re.compile(
-    r"(?:\b(?:would|will|should|shall|going\s+to)|['’]ll)\b(?:\s+\S+){0,3}\s*$", re.IGNORECASE
-)
-_PAST = re.compile(r"\b(?:was|were|had|had\s+been|used\s+to\s+be)\s+(?:\w+\s+)?$", re.IGNORECASE)
-_NONE_AFTER = re.compile(r"^\s*[:=\-–]?\s*(?:none|n/?a|nothing|nil|no\b|-+\s*$)", re.IGNORECASE)
-_STILL = re.compile(r"\bstill\b", re.IGNORECASE)
-_IMPERATIVE_LEAD = re.compile(r"^\W*(?:(?:so|then|please|pls|kindly|just|and)\W+)*$", re.IGNORECASE)
+_SPECULATIVE = re.compile(r"\b(?:could|might|may|maybe|possibly)\b(?:\s+\S+){0,3}\s*$")
+_FUTURE = re.compile(r"(?:\b(?:would|will|should|shall|going\s+to)|'ll)\b(?:\s+\S+){0,3}\s*$")
+_PAST = re.compile(r"\b(?:was|were|had|had\s+been|used\s+to\s+be)\s+(?:\w+\s+)?$")
+_NONE_AFTER = re.compile(r"\s*[:=\-–]?\s*(?:none|n/?a|nothing|nil|no\b|-+\s*$)")
+_IMPERATIVE_LEAD = re.compile(r"\W*(?:(?:so|then|please|pls|kindly|just|and)\W+)*$")
 _INFINITIVE = re.compile(
     r"(?<!\bhave)(?<!\bhas)(?<!\bhad)(?<!\bneed)(?<!\bneeds)(?<!\bgoing)(?<!\bgot)(?<!\bwant)(?<!\bwanted)"
-    r"\s+to\s+$",
-    re.IGNORECASE,
+    r"\s+to\s+$"
 )
-_TRAILING_IF = re.compile(r"^[^.!?]{0,40}?\bif\b", re.IGNORECASE)
+_TRAILING_IF = re.compile(r"[^.!?]{0,40}?\bif\b")
 
 _RESOLVED = re.compile(
-    r"\bno\s+longer\b|\bnot\s+anymore\b|\bunblocked\b"
-    r"|\b(?:now|finally)\s+(?:fixed|resolved|merged|works?|working|unblocked|available|done|live|released|"
+    r"no\s+longer\b|not\s+anymore\b|unblocked\b"
+    r"|(?:now|finally)\s+(?:fixed|resolved|merged|works?|working|unblocked|available|done|live|released|"
     r"approved|green|passing|sorted)\b"
-    r"|\b(?:is|are|was|were|been|got|has\s+been|have\s+been|['’]s)\s+(?:now\s+|finally\s+|since\s+)?(?:fixed|"
+    r"|(?:is|are|was|were|been|got|has\s+been|have\s+been|'s)\s+(?:now\s+|finally\s+|since\s+)?(?:fixed|"
     r"resolved|merged|addressed|solved|sorted(?:\s+out)?|cleared|released|approved|landed|unblocked|closed|"
     r"green|gone|lifted|restored|granted)\b"
-    r"|\b(?:works|working|fixed|resolved|solved|sorted)\s+now\b|\bfixed\s+(?:in|by|as\s+of|with|via)\b"
-    r"|\bgave\s+(?:me\s+|us\s+)?(?:access|permissions?)\b|\bclosing\b|\bmarking\s+(?:it\s+|this\s+)?as\s+"
-    r"(?:resolved|done|fixed)\b|\bwithout\s+(?:it|them|that|waiting)\b|\bgo(?:ing)?\s+ahead\b"
-    r"|\bno\s+(?:longer\s+)?(?:an?\s+)?(?:issue|problem|blocker)\b",
-    re.IGNORECASE,
+    r"|(?:works|working|fixed|resolved|solved|sorted)\s+now\b|fixed\s+(?:in|by|as\s+of|with|via)\b"
+    r"|gave\s+(?:me\s+|us\s+)?(?:access|permissions?)\b|closing\b|marking\s+(?:it\s+|this\s+)?as\s+"
+    r"(?:resolved|done|fixed)\b|without\s+(?:it|them|that|waiting)\b|go(?:ing)?\s+ahead\b"
+    r"|no\s+(?:longer\s+)?(?:an?\s+)?(?:issue|problem|blocker)\b"
 )
 # A "resolution" inside a condition or a time clause ("until it is merged") is not one.
 _CONDITION_LEAD = re.compile(
-    r"\b(?:until|till|once|when|after|if|before|unless|as\s+soon\s+as|since|hope|hoping|expect|by\s+the\s+time)\b",
-    re.IGNORECASE,
+    r"\b(?:until|till|once|when|after|if|before|unless|as\s+soon\s+as|since|hope|hoping|expect|by\s+the\s+time)\b"
 )
 
 NEGATED, RESOLVED = 0.0, 0.15
 
 
-def cue_modifier(sentence: str, start: int, end: int, matched: str) -> float:
-    """Multiplier for a cue found at sentence[start:end] from the grammar around it."""
+def _tail_search(pattern: re.Pattern, text: str) -> bool:
+    return pattern.search(text, max(0, len(text) - TAIL)) is not None
+
+
+def cue_modifier(sentence: str, start: int, end: int) -> float:
+    """Multiplier for a cue found at sentence[start:end] (folded) from the grammar around it."""
     before = sentence[:start]
     prefix = clause_prefix(before)
-    if _NEGATED.search(prefix) or _NONE_AFTER.match(sentence[end:]):
+    if _tail_search(_NEGATED, prefix) or _DOUBT.search(prefix) or _NONE_AFTER.match(sentence, end):
         return NEGATED
-    if _resolved_in(prefix):
+    if resolution_in(prefix):
         return RESOLVED
     factor = 1.0
-    if _CONDITIONAL.search(before.rsplit(";", 1)[-1]) or _TRAILING_IF.search(sentence[end:]):
+    if _CONDITIONAL.search(before.rsplit(";", 1)[-1]) or _TRAILING_IF.match(sentence, end):
         factor *= 0.3
-    elif _SPECULATIVE.search(prefix):
+    elif _tail_search(_SPECULATIVE, prefix):
         factor *= 0.4
-    elif _FUTURE.search(prefix):
+    elif _tail_search(_FUTURE, prefix):
         factor *= 0.55
-    if _PAST.search(prefix) and not _STILL.search(prefix):
+    if _tail_search(_PAST, prefix) and "still" not in prefix:
         factor *= 0.4
     if sentence.rstrip().endswith("?"):
         factor *= 0.5
-    if matched.lower() == "wait" or matched.lower().startswith("wait "):
+    if sentence.startswith("wait", start) and not sentence.startswith("waiting", start):
         factor *= _wait_form_factor(prefix)
     return factor
 
@@ -80,24 +81,32 @@ def _wait_form_factor(prefix: str) -> float:
     """Bare "wait" as an order ("so wait for Monday") or a purpose ("to wait for") is no blocker report."""
     if _IMPERATIVE_LEAD.match(prefix):
         return 0.4
-    if _INFINITIVE.search(" " + prefix):
+    if _tail_search(_INFINITIVE, " " + prefix):
         return 0.5
     return 1.0
 
 
-def _resolved_in(prefix: str) -> bool:
-    """A resolution stated earlier in the same clause ("was closed for lack of response")."""
-    return any(not _CONDITION_LEAD.search(prefix[max(0, m.start() - 45):m.start()])
-               for m in _RESOLVED.finditer(prefix))
+def _resolutions(text: str, start: int = 0):
+    """Statements that the problem went away, skipping those inside a condition or a time clause."""
+    for match in _RESOLVED.finditer(text, start):
+        at = match.start()
+        if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+            continue
+        if not _CONDITION_LEAD.search(text, max(0, at - 45), at):
+            yield at
 
 
-def last_resolution(text: str, sentences: list[tuple[int, int]]) -> int:
+def resolution_in(clause: str) -> bool:
+    """A resolution stated in this clause ("was closed for lack of response")."""
+    return next(_resolutions(clause), None) is not None
+
+
+def last_resolution(folded: str, sentences: list[tuple[int, int]], after: int = 0) -> int:
     """Offset of the last statement that the problem went away ("now fixed", "closing"), -1 if none."""
     last = -1
     for s_start, s_end in sentences:
-        sentence = text[s_start:s_end]
-        for match in _RESOLVED.finditer(sentence):
-            lead = sentence[max(0, match.start() - 45):match.start()]
-            if not _CONDITION_LEAD.search(lead):
-                last = s_start + match.start()
+        if s_end <= after:
+            continue
+        for at in _resolutions(folded[s_start:s_end]):
+            last = s_start + at
     return last

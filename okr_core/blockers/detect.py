@@ -1,15 +1,16 @@
 """detect(): does a text report a current blocker, of which kind, and what blocks."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
 from okr_core.blockers.context import RESOLVED, cue_modifier, last_resolution
-from okr_core.blockers.cues import CUES, Cue
+from okr_core.blockers.cues import AFTER, BEFORE_WINDOW, CUES, Cue
 from okr_core.blockers.kinds import classify_kind
 from okr_core.blockers.model import BlockerFinding
 from okr_core.blockers.phrase import agent_and_phrase
-from okr_core.blockers.text import mask_other_senses, sentence_spans, shorten_urls, strip_markup
+from okr_core.blockers.text import fold, mask_other_senses, sentence_spans, shorten_urls, strip_markup
 
 # Long check-in notes are cut: blockers are stated early, and the budget is per cycle, not per text.
 MAX_CHARS = 4000
@@ -17,8 +18,13 @@ BLOCKER_THRESHOLD = 0.5
 AMBIGUOUS_BAND = (0.3, 0.65)
 REPORT_FLOOR = 0.3
 SUPPORT_FLOOR = 0.25
-_NEEDS = tuple(sorted({need for cue in CUES for need in cue.needs}))
-_CUES_BY_NEED = {need: frozenset(i for i, cue in enumerate(CUES) if need in cue.needs) for need in _NEEDS}
+NAMING_SHARE = 0.75
+_WORD = re.compile(r"[a-z][a-z']*")
+_CUES_BY_KEY: dict[str, frozenset[int]] = {}
+for _index, _cue in enumerate(CUES):
+    for _need in _cue.needs:
+        _CUES_BY_KEY[_need[:4]] = _CUES_BY_KEY.get(_need[:4], frozenset()) | {_index}
+_KEYS = frozenset(_CUES_BY_KEY)
 
 
 @dataclass(frozen=True)
@@ -35,20 +41,29 @@ def detect(text: str | None, source_id: str | None = None) -> BlockerFinding | N
     if not text:
         return None
     text = text[:MAX_CHARS]
-    lowered = text.lower()
-    present = [need for need in _NEEDS if need in lowered]
-    if not present:
+    lowered = fold(text)
+    cues = _cues_for(lowered)
+    if not cues:
         return None
-    cues = [CUES[i] for i in sorted(frozenset().union(*(_CUES_BY_NEED[need] for need in present)))]
     clean = _clean(text, lowered)
-    sentences = sentence_spans(clean)
-    hits = _strongest_non_overlapping(_find_hits(clean, sentences, cues))
+    sentences = _Sentences(clean)
+    all_hits = sorted(_find_hits(clean, fold(clean), sentences, cues), key=lambda h: -h.weight)
+    hits = _strongest_non_overlapping(all_hits)
     if not hits:
         return None
     confidence = _noisy_or(hit.weight for hit in hits)
     if confidence < REPORT_FLOOR:
         return None
-    return _finding(clean, sentences, hits, confidence, source_id)
+    return _finding(clean, sentences.spans, hits, _naming_hit(all_hits), confidence, source_id)
+
+
+def _cues_for(folded: str) -> list[Cue]:
+    """The cues worth running: those with a need that starts one of the text's words."""
+    words = set(_WORD.findall(folded))
+    keys = ({word[:4] for word in words} | {word[:3] for word in words}) & _KEYS
+    if not keys:
+        return []
+    return [CUES[i] for i in sorted(frozenset().union(*(_CUES_BY_KEY[key] for key in keys)))]
 
 
 def _clean(text: str, lowered: str) -> str:
@@ -62,30 +77,74 @@ def _clean(text: str, lowered: str) -> str:
     return text
 
 
-def _find_hits(text: str, sentences: list[tuple[int, int]], cues: list[Cue]) -> list[_Hit]:
-    starts = [start for start, _ in sentences]
-    resolution = last_resolution(text, sentences)
+class _Sentences:
+    """Sentence spans of a text, split only once a cue actually occurs in it."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._spans: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = sentence_spans(self._text) or [(0, len(self._text))]
+            self._starts = [start for start, _ in self._spans]
+        return self._spans
+
+    def around(self, offset: int) -> tuple[int, int]:
+        spans = self.spans
+        return spans[max(0, bisect_right(self._starts, offset) - 1)]
+
+
+def _find_hits(text: str, folded: str, sentences: _Sentences, cues: list[Cue]) -> list[_Hit]:
+    """Every cue occurrence with its weight after grammar and resolution are taken into account."""
+    resolution = None   # computed at the first hit: most texts have none
     hits = []
     for cue in cues:
-        for match in cue.pattern.finditer(text):
-            span = sentences[max(0, bisect_right(starts, match.start()) - 1)]
-            sentence = text[span[0]:span[1]]
-            start, end = match.start() - span[0], min(match.end(), span[1]) - span[0]
+        for match in cue.pattern.finditer(folded):
+            begin = _cue_start(folded, cue, match.start())
+            if begin < 0:
+                continue
+            span = sentences.around(begin)
+            start, end = begin - span[0], min(match.end(), span[1]) - span[0]
             if start < 0:   # the match began in the gap between two sentences
                 continue
-            weight = cue.weight * cue_modifier(sentence, start, end, match.group(0))
-            if weight > 0 and resolution >= match.start():
-                weight *= RESOLVED
+            weight = cue.weight * cue_modifier(folded[span[0]:span[1]], start, end)
+            if weight > 0:
+                if resolution is None:
+                    resolution = last_resolution(folded, sentences.spans, span[0])
+                if resolution >= begin:
+                    weight *= RESOLVED
             if weight > 0:
                 hits.append(_Hit(cue, span, start, end, weight))
     return hits
 
 
+def _cue_start(folded: str, cue: Cue, at: int) -> int:
+    """Where the cue really starts (its `before` words included), or -1 when it is not a cue here."""
+    if at and _is_word_char(folded[at - 1]):
+        return -1       # inside a longer word: "unblocked", "required"
+    if cue.before is None:
+        return at
+    found = cue.before.search(folded, max(0, at - BEFORE_WINDOW), at)
+    if found is None:
+        return -1
+    begin = found.start()
+    while begin and _is_word_char(folded[begin - 1]):
+        begin -= 1      # "won't" when the pattern matched its "n't"
+    return begin
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 def _strongest_non_overlapping(hits: list[_Hit]) -> list[_Hit]:
-    """Keep the strongest reading of each stretch of text, so one phrase is not counted twice."""
+    """Keep the strongest reading of each stretch of text (hits come strongest first), counted once."""
     kept: list[_Hit] = []
     taken: list[tuple[int, int]] = []
-    for hit in sorted(hits, key=lambda h: -h.weight):
+    for hit in hits:
         start, end = hit.sentence[0] + hit.start, hit.sentence[0] + hit.end
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
@@ -112,10 +171,18 @@ def _neighbour_sentences(text: str, spans: list[tuple[int, int]], span: tuple[in
     return previous, following
 
 
+def _naming_hit(hits: list[_Hit]) -> _Hit:
+    """The hit whose words name the blocker: a strong "blocked by X" / "due to X" beats a bare symptom."""
+    for hit in hits:
+        if hit.cue.side == AFTER and hit.weight >= NAMING_SHARE * hits[0].weight:
+            return hit
+    return hits[0]
+
+
 def _finding(
-    text: str, sentences: list[tuple[int, int]], hits: list[_Hit], confidence: float, source_id: str | None
+    text: str, sentences: list[tuple[int, int]], hits: list[_Hit], best: _Hit, confidence: float,
+    source_id: str | None,
 ) -> BlockerFinding:
-    best = hits[0]
     sentence = text[best.sentence[0]:best.sentence[1]]
     previous, following = _neighbour_sentences(text, sentences, best.sentence)
     agent, phrase = agent_and_phrase(sentence, best.start, best.end, best.cue.side, previous, following)

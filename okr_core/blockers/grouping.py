@@ -1,6 +1,12 @@
-"""group_recurring(): the same blocker mentioned in several comments or check-ins, counted once each."""
+"""group_recurring(): the same blocker mentioned in several comments or check-ins, counted once each.
+
+Two mentions are compared by their phrase ("waiting for review") and by the rarest words of their
+text ("chrome", "store"): the phrase alone cannot tell a store review from a code review. Words are
+weighted by inverse document frequency over the batch, so words every comment uses count for little.
+"""
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -8,77 +14,123 @@ from collections.abc import Iterable
 from okr_core.blockers.model import BlockerFinding, BlockerGroup, BlockerKind
 
 SAMPLE_CHARS = 280
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9.#/+]*[a-z0-9#]|[a-z0-9]")
-# Words that say "blocked" or glue a phrase together but do not name what blocks.
+CONTEXT_CHARS = 600
+CONTEXT_WORDS = 8
+IDF_POWER = 1.0          # rarest words of the text kept next to the phrase
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9.#/+']*[a-z0-9#]|[a-z0-9]")
+_URL = re.compile(r"https?://\S+")
+# Words that say "blocked", glue a sentence together or chat, but do not name what blocks.
 _NOISE = frozenset(
-    "a an the this that these those it its is are was were be been being to of on in at by for from with and or "
-    "but so as we i you they he she our my your their us me them still now yet currently just also again "
-    "waiting wait awaiting blocked blocking blocker blocks block pending stuck held hold up on off until till "
-    "because due need needs needed require requires first depends depending dependent dependency once "
-    "can't cannot unable able no not any some more get got getting have has had do does did will would "
-    "preventing prevents keep keeping from hit reached out new".split()
+    """a an the this that these those it its it's is are was were be been being am to of on in at by for from
+    with and or but so as we i you they he she our my your their us me them him her his still now yet currently
+    just also again already waiting wait waited awaiting blocked blocking blocker blocks block pending stuck
+    held hold up off until till because due need needs needed require requires required first depends
+    depending dependent once can't cannot unable able no not any some more most get got getting gets have
+    has had having do does did done will would shall should could can may might must preventing prevents
+    keep keeping hit reached out new there here what which who whom whose when where why how all many much
+    very really too only about into over under than then if else one two three few lot lots bit don't doesn't
+    didn't isn't aren't wasn't won't can't couldn't shouldn't wouldn't haven't hasn't i'm i'll i've i'd we're
+    we'll we've we'd you're you've they're they've it'll that's there's here's let's thanks thank please hi
+    hey hello like know think see seems seem make made use used using way time times day days week weeks
+    month months year years today tomorrow yesterday soon later since ago after before while during next
+    last other another same such own each every both either neither something anything nothing someone
+    anyone everyone thing things sure okay ok yes yeah well good great maybe probably perhaps actually
+    anyway though although however therefore hope hoping sorry note go going gone went come coming say said
+    tell told ask asked try trying tried want wanted look looking take taking give given put set long""".split()
 )
+Signature = tuple[frozenset[str], frozenset[str]]   # (phrase words, context words)
+Vectors = tuple[dict[str, float], dict[str, float]]  # (phrase weights, phrase + rare context weights)
 
 
-def phrase_tokens(phrase: str) -> frozenset[str]:
+def phrase_tokens(text: str) -> frozenset[str]:
     """Content words of a phrase, lower-cased and lightly stemmed, for comparing mentions."""
-    tokens = set()
-    for token in _TOKEN.findall(phrase.lower()):
-        if token in _NOISE:
-            continue
-        tokens.add(_stem(token))
-    return frozenset(tokens)
+    return frozenset(
+        _stem(token) for token in _TOKEN.findall(text.lower().replace("’", "'"))
+        if token not in _NOISE and len(token) > 1 and not token.isdigit()
+    )
 
 
 def _stem(token: str) -> str:
-    # Plural and -ed/-ing forms of the same noun or verb should meet ("reviews", "reviewed").
-    for suffix in ("ing", "ed", "es", "s"):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3 and not token.endswith("ss"):
-            return token[: -len(suffix)]
+    """Plural, -ed and -ing forms of a word meet ("reviews", "reviewed", "reviewing" -> "review")."""
+    if token.endswith("ing") and len(token) >= 6:
+        return token[:-3]
+    if token.endswith("ed") and len(token) >= 5:
+        return token[:-2]
+    if token.endswith("s") and len(token) >= 4 and token[-2] not in "sui'":
+        return token[:-1]
     return token
-
-
-def _jaccard(left: frozenset[str], right: frozenset[str]) -> float:
-    return len(left & right) / len(left | right)
 
 
 def group_recurring(
     findings_with_sources: Iterable[tuple[BlockerFinding, str]],
     min_count: int = 2,
-    similarity: float = 0.5,
+    similarity: float = 0.35,
     max_samples: int = 3,
 ) -> list[BlockerGroup]:
     """Blockers mentioned at least `min_count` times, most mentioned first."""
-    by_key: dict[frozenset[str], list[tuple[BlockerFinding, str]]] = defaultdict(list)
+    by_signature: dict[Signature, list[tuple[BlockerFinding, str]]] = defaultdict(list)
     for finding, text in findings_with_sources:
-        key = phrase_tokens(finding.phrase) if finding.is_blocker else frozenset()
-        if key:
-            by_key[key].append((finding, text))
-    clusters = _cluster_keys(by_key, similarity)
-    groups = [_group(members, max_samples) for members in clusters]
-    groups = [group for group in groups if group.count >= min_count]
+        if finding.is_blocker:
+            by_signature[_signature(finding.phrase, text)].append((finding, text))
+    clusters = _cluster(by_signature, similarity)
+    groups = [_group(members, max_samples) for members in clusters if len(members) >= min_count]
     return sorted(groups, key=lambda g: (-g.count, g.phrase))
 
 
-def _cluster_keys(by_key, similarity: float) -> list[list[tuple[BlockerFinding, str]]]:
-    """Greedy clustering: frequent phrasings found clusters, rarer ones join the closest."""
-    representatives: list[frozenset[str]] = []
+def _signature(phrase: str, text: str) -> Signature:
+    context = phrase_tokens(_URL.sub(" ", text[:CONTEXT_CHARS]))
+    return phrase_tokens(phrase), context
+
+
+def _vectors(by_signature, idf: dict[str, float]) -> dict[Signature, Vectors]:
+    """Each signature as two word-weight vectors: its phrase, and its phrase with the text's rarest words."""
+    vectors = {}
+    for phrase, context in by_signature:
+        rare = sorted(context - phrase, key=lambda t: (-idf[t], t))[:CONTEXT_WORDS]
+        phrase_vector = {token: idf[token] ** IDF_POWER for token in phrase}
+        rare_vector = {token: idf[token] ** IDF_POWER for token in rare}
+        vectors[(phrase, context)] = (phrase_vector, {**phrase_vector, **rare_vector})
+    return vectors
+
+
+def _cosine(left: dict[str, float], right: dict[str, float]) -> float:
+    dot = sum(weight * right[token] for token, weight in left.items() if token in right)
+    if not dot:
+        return 0.0
+    return dot / math.sqrt(sum(w * w for w in left.values()) * sum(w * w for w in right.values()))
+
+
+def _similarity(left: Vectors, right: Vectors) -> float:
+    """Same specific phrase, or texts sharing their rarest words: either makes two mentions one blocker."""
+    # A one-word phrase ("review") is too vague to decide on its own.
+    by_phrase = _cosine(left[0], right[0]) if len(left[0]) > 1 and len(right[0]) > 1 else 0.0
+    return max(by_phrase, _cosine(left[1], right[1]))
+
+
+def _cluster(by_signature, similarity: float) -> list[list[tuple[BlockerFinding, str]]]:
+    """Greedy clustering: frequent signatures found clusters, rarer ones join the closest."""
+    document_frequency = Counter(t for phrase, context in by_signature for t in phrase | context)
+    total = len(by_signature) + 1
+    idf = {t: math.log(total / df) + 0.1 for t, df in document_frequency.items()}
+    vectors = _vectors(by_signature, idf)
+    representatives: list[Vectors] = []
     members: list[list[tuple[BlockerFinding, str]]] = []
     index: dict[str, set[int]] = defaultdict(set)
-    for key in sorted(by_key, key=lambda k: (-len(by_key[k]), sorted(k))):
-        candidates = set().union(*(index[token] for token in key))
+    for signature in sorted(by_signature, key=lambda s: (-len(by_signature[s]), sorted(s[0]), sorted(s[1]))):
+        vector = vectors[signature]
+        candidates = set().union(*(index[token] for token in vector[1])) if vector[1] else set()
         best, best_score = None, similarity
-        for cluster in candidates:
-            score = _jaccard(key, representatives[cluster])
+        for cluster in sorted(candidates):
+            score = _similarity(vector, representatives[cluster])
             if score >= best_score:
                 best, best_score = cluster, score
         if best is None:
             best = len(representatives)
-            representatives.append(key)
+            representatives.append(vector)
             members.append([])
-            for token in key:
+            for token in vector[1]:
                 index[token].add(best)
-        members[best].extend(by_key[key])
+        members[best].extend(by_signature[signature])
     return members
 
 

@@ -45,6 +45,9 @@ _WORDS: dict[str, tuple[K, float]] = {
 _STEMS: dict[str, tuple[K, float]] = {
     "deplo": _TECHNICAL, "crash": _TECHNICAL, "infra": _TECHNICAL, "refac": _TECHNICAL, "staff": _RESOURCE,
 }
+_WORD_SET = frozenset(_WORDS)
+_TOKEN_SPLIT = re.compile(r"[\s]+")
+_STEM_SET = frozenset(_STEMS)
 _COMPOUNDS: tuple[tuple[str, tuple[K, float]], ...] = (
     ("app store", (K.EXTERNAL, 3.0)), ("play store", (K.EXTERNAL, 3.0)), ("web store", (K.EXTERNAL, 3.0)),
     ("add-on store", (K.EXTERNAL, 3.0)), ("addons store", (K.EXTERNAL, 3.0)), ("extension store", (K.EXTERNAL, 3.0)),
@@ -57,6 +60,10 @@ _COMPOUNDS: tuple[tuple[str, tuple[K, float]], ...] = (
     ("back burner", _RESOURCE), ("rate limit", _TECHNICAL), ("rate-limit", _TECHNICAL),
     ("tech debt", _TECHNICAL), ("technical debt", _TECHNICAL),
 )
+_COMPOUNDS_BY_FIRST: dict[str, list[tuple[str, tuple[K, float]]]] = {}
+for _compound, _kind_weight in _COMPOUNDS:
+    _COMPOUNDS_BY_FIRST.setdefault(_TOKEN_SPLIT.split(_compound)[0], []).append((_compound, _kind_weight))
+_COMPOUND_FIRSTS = frozenset(_COMPOUNDS_BY_FIRST)
 _STORE_WORDS = tuple(text for text, (kind, weight) in _COMPOUNDS if weight == 3.0) + ("marketplace",)
 _SUPPORT_FOR_VERSION = re.compile(r"\bsupport\s+(?:for\s+)?[a-z]+\s*\d", re.IGNORECASE)
 _JIRA_KEY = re.compile(r"\b[A-Z][A-Z0-9]+-\d+\b")
@@ -67,27 +74,25 @@ _AGENT, _SENTENCE, _TEXT = 3.0, 1.0, 0.3
 _HINT = 1.0
 
 
-def _token_kind(token: str) -> tuple[K, float] | None:
-    found = _WORDS.get(token) or _STEMS.get(token[:5])
-    if found or len(token) < 2:
-        return found
-    if "#" in token:        # #123 or owner/repo#123
-        return _DEPENDENCY
-    if token[0] == "@":
-        return _PERSON
-    return None
+def _token_kinds(lowered: str) -> list[tuple[K, float]]:
+    """Kind and weight of each distinct known word or compound (set operations keep this in C)."""
+    tokens = set(_TOKEN.findall(lowered))
+    found = [_WORDS[token] for token in tokens & _WORD_SET]
+    for first in tokens & _COMPOUND_FIRSTS:
+        found += [kind_weight for compound, kind_weight in _COMPOUNDS_BY_FIRST[first] if compound in lowered]
+    found += [_STEMS[stem] for stem in {token[:5] for token in tokens} & _STEM_SET]
+    if "#" in lowered:      # #123 or owner/repo#123
+        found += [_DEPENDENCY for token in tokens if "#" in token]
+    if "@" in lowered:
+        found += [_PERSON for token in tokens if token[0] == "@"]
+    return found
 
 
 def _score(text: str, scale: float, scores: dict[K, float]) -> None:
     lowered = text.lower()
     counts: dict[K, float] = {}
-    for token in _TOKEN.findall(lowered):
-        found = _token_kind(token)
-        if found:
-            counts[found[0]] = counts.get(found[0], 0.0) + found[1]
-    for compound, (kind, weight) in _COMPOUNDS:
-        if compound in lowered:
-            counts[kind] = counts.get(kind, 0.0) + weight
+    for kind, weight in _token_kinds(lowered):
+        counts[kind] = counts.get(kind, 0.0) + weight
     if "support" in lowered and _SUPPORT_FOR_VERSION.search(lowered):
         counts[K.EXTERNAL] = counts.get(K.EXTERNAL, 0.0) + 2.0
     if "-" in text and _JIRA_KEY.search(text):
@@ -97,15 +102,21 @@ def _score(text: str, scale: float, scores: dict[K, float]) -> None:
         scores[kind] = scores.get(kind, 0.0) + scale * min(total, 4.0)
 
 
+def _clear_winner(scores: dict[K, float]) -> bool:
+    """The rest of the text (weight 0.3, capped) could not change a lead this large."""
+    ranked = sorted(scores.values(), reverse=True) + [0.0, 0.0]
+    return ranked[0] - ranked[1] > _TEXT * 4.0 * 2
+
+
 def classify_kind(agent: str, sentence: str, text: str, hints: list[K]) -> K:
     """The most likely kind: vocabulary near the blocker counts most, cue hints break ties."""
     scores: dict[K, float] = {}
     _score(agent, _AGENT, scores)
     _score(sentence, _SENTENCE, scores)
-    if text != sentence:
-        _score(text, _TEXT, scores)
     for rank, hint in enumerate(hints):
         scores[hint] = scores.get(hint, 0.0) + _HINT / (rank + 1)
+    if text != sentence and not _clear_winner(scores):
+        _score(text, _TEXT, scores)
     if not scores:
         return K.DEPENDENCY
     best = max(scores, key=scores.__getitem__)

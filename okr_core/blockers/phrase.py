@@ -19,11 +19,17 @@ _OBJECT_END = re.compile(
 _FILLER = (
     r"the|a|an|this|that|these|those|it|its|it's|it’s|is|are|was|currently|still|now|just|also|and|so|which|who|"
     r"we|i|i'm|i’m|'m|’m|we're|we’re|we've|we’ve|i've|i’ve|they|they're|they've|our|my|some|any|am|'re|’re|"
-    r"will|be|there|here|then|get|got|only|but|or|many|all|most|so|simply|really|please|yes|ok|okay|hi|hey"
+    r"will|be|there|here|then|get|got|only|but|or|many|all|most|so|simply|really|please|yes|ok|okay|hi|hey|"
+    r"as|at|in|on|of|for|to|with|by|from|because|since|while|when|if|though"
 )
 _LEADING_FILLER = re.compile(rf"^(?:(?:{_FILLER})\s+)+", re.IGNORECASE)
+_APOSTROPHES = str.maketrans("’", "'")
 _FILLER_WORD = re.compile(rf"^(?:{_FILLER}|[\W\d]+)$", re.IGNORECASE)
 _PREPOSITION = re.compile(r"\b(?:on|of|at|from|in|with|for|by|until|till|to|behind)$", re.IGNORECASE)
+# After "until" comes a clause ("until we have a Mac"), after "due to" a cause.
+_CLAUSE_CUE = re.compile(r"\b(?:until|till|due\s+to|because(?:\s+of)?)$", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.!?;:\n()\[\],]|\s[-–—]\s|\s(?:so|but|and|because|which|since)\b", re.IGNORECASE)
+_CAUSE_CUE = re.compile(r"\b(?:due\s+to|because(?:\s+of)?)$", re.IGNORECASE)
 _LIST_START = re.compile(r"^\s*(?:\d+[.)]|[-*•])?\s*")
 
 
@@ -62,11 +68,17 @@ def agent_and_phrase(
     sentence: str, start: int, end: int, side: str, previous: str = "", following: str = ""
 ) -> tuple[str, str]:
     """(words naming the blocker, readable phrase) for a cue at sentence[start:end]."""
-    cue_text = " ".join(sentence[start:end].split())
+    cue_text = " ".join(sentence[start:end].split()).translate(_APOSTROPHES)
     if side == AFTER:
         rest = sentence[end:]
-        # "Waiting for:" followed by a list on the next lines.
-        agent = _object_after(rest) or (_object_after(_LIST_START.sub("", following)) if rest.strip() in ("", ":") else "")
+        if _CLAUSE_CUE.search(cue_text):
+            agent = _words(_CLAUSE_END.split(rest, 1)[0])
+        elif rest.strip() in ("", ":"):     # "Waiting for:" and a list on the next lines
+            agent = _object_after(_LIST_START.sub("", following))
+        else:
+            agent = _object_after(rest)
+        if _CAUSE_CUE.search(cue_text) and agent:
+            return agent, _trim(agent)      # "failing due to X": X is what blocks
         return agent, _trim(f"{cue_text} {agent}" if agent else cue_text)
     if side == BEFORE:
         agent = _subject_before(sentence[:start], previous)

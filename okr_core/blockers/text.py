@@ -36,6 +36,14 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+def fold(text: str) -> str:
+    """Lower-case with plain apostrophes, keeping every character at its offset."""
+    folded = text.lower()
+    if len(folded) != len(text):    # a few characters ("İ") lower-case to two
+        folded = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return folded.replace("’", "'")
+
+
 def mask_other_senses(text: str) -> str:
     """Blank out non-work senses of block/wait so cues cannot fire on them."""
     return _OTHER_SENSES.sub(lambda m: "~" * len(m.group(0)), text)

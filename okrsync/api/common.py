@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from okr_core.models import Cycle, KeyResult, Objective
 from okr_core.rules import CycleClosed, guard_cycle_writable
-from okr_core.visibility import can_see
+from okr_core.visibility import can_see, visible_ids
 from okrsync.api.auth import current_viewer
 from okrsync.api.errors import ApiError, conflict, not_found
 from okrsync.db import request_session
@@ -37,18 +37,33 @@ def int_filter(name: str) -> int | None:
     return _int_arg(name, 0, 1, 2**62) if name in request.args else None
 
 
-def paginate(stmt, model: type[BaseModel] | None = None, to_dict=None):
-    """Run `stmt` one page at a time: ?page=1&per_page=50 -> {items, page, per_page, total, next_page}."""
+def paginate(stmt, model: type[BaseModel] | None = None, to_dict=None, to_dicts=None):
+    """Run `stmt` one page at a time: ?page=1&per_page=50 -> {items, page, per_page, total, next_page}.
+
+    Rows become dicts by `to_dicts(rows)`, else `to_dict(row)` each, else `model`.
+    """
     page = _int_arg("page", 1, 1, 10**6)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
     session = request_session()
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    items = to_dicts(rows) if to_dicts else [to_dict(r) if to_dict else dump(model, r)
+                                             for r in rows]
     return jsonify({
-        "items": [to_dict(row) if to_dict else dump(model, row) for row in rows],
+        "items": items,
         "page": page, "per_page": per_page, "total": total,
         "next_page": page + 1 if page * per_page < total else None,
     })
+
+
+def objectives_out(objectives, out_model: type[BaseModel]) -> list[dict]:
+    """Objectives as JSON; a parent the caller may not see is never named (parent_id null)."""
+    shown = visible_ids(request_session(), current_viewer(), {o.parent_id for o in objectives})
+    dicts = [dump(out_model, o) for o in objectives]
+    for data in dicts:
+        if data["parent_id"] not in shown:
+            data["parent_id"] = None
+    return dicts
 
 
 def load(model, ident: int, what: str):

@@ -1,10 +1,13 @@
 """Tracker connections (admins only): secrets go in encrypted and never come back out."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, g, jsonify
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from config.audit import record_audit
+from config.connection_check import check_stored_connection
+from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection
@@ -12,7 +15,8 @@ from okrsync.api.auth import require_admin
 from okrsync.api.common import load, paginate
 from okrsync.api.errors import ApiError
 from okrsync.api.schemas import (
-    ConnectionCreate, ConnectionOut, ConnectionPatch, JiraCredentials, LinearCredentials,
+    ConnectionCreate, ConnectionOut, ConnectionPatch, ConnectionTestOut, JiraCredentials,
+    LinearCredentials,
 )
 from okrsync.api.spec import parse_body, route
 from okrsync.db import request_session
@@ -20,6 +24,20 @@ from okrsync.services import allowlist, secret_box
 
 bp = Blueprint("api_connections", __name__)
 CREDENTIALS = {TrackerKind.JIRA: JiraCredentials, TrackerKind.LINEAR: LinearCredentials}
+
+
+class ConnectionCheckOut(ConnectionTestOut):
+    account: str | None
+    problems: list[str]
+    missing_permissions: list[str]
+
+
+def _commit_change(action: str, connection: Connection, detail: dict | None = None) -> None:
+    """Audit an admin change, commit it, and re-learn the secrets logs must not show."""
+    record_audit(request_session(), g.viewer.user_id, action, f"connection {connection.id}",
+                 detail)
+    request_session().commit()
+    known_secrets(current_app).refresh()
 
 
 def connection_out(connection: Connection) -> dict:
@@ -65,7 +83,8 @@ def create_connection():
                                                                       body.credentials)),
         webhook_secret_encrypted=box.encrypt(body.webhook_secret or ""), settings=body.settings)
     request_session().add(connection)
-    request_session().commit()
+    request_session().flush()
+    _commit_change("connection.created", connection, {"name": connection.name, "via": "api"})
     return jsonify(connection_out(connection)), 201
 
 
@@ -100,13 +119,26 @@ def patch_connection(connection_id: int):
         connection.webhook_secret_encrypted = box.encrypt(fields["webhook_secret"] or "")
     if fields.get("settings") is not None:
         connection.settings = fields["settings"]
-    request_session().commit()
+    _commit_change("connection.edited", connection, {"fields": sorted(fields), "via": "api"})
     return jsonify(connection_out(connection))
 
 
 @route(bp, "/connections/<int:connection_id>", "DELETE", "Remove a connection", status=204)
 def delete_connection(connection_id: int):
     require_admin()
-    request_session().delete(load(Connection, connection_id, "connection"))
-    request_session().commit()
+    connection = load(Connection, connection_id, "connection")
+    request_session().delete(connection)
+    _commit_change("connection.deleted", connection, {"via": "api"})
     return "", 204
+
+
+@route(bp, "/connections/<int:connection_id>/test", "POST",
+       "Call the tracker with the stored credentials and report each problem found",
+       response=ConnectionCheckOut)
+def test_connection(connection_id: int):
+    require_admin()
+    check = check_stored_connection(load(Connection, connection_id, "connection"))
+    message = "the connection works" if check.ok else " ".join(check.problems)
+    return jsonify(ConnectionCheckOut(
+        ok=check.ok, message=message, account=check.account, problems=list(check.problems),
+        missing_permissions=list(check.missing_permissions)).model_dump(mode="json"))

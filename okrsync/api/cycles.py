@@ -9,6 +9,7 @@ from okr_core.models import Cycle, utcnow
 from okr_core.practices_facts import practice_warnings_for
 from okr_core.rules import CycleClosed
 from okr_core.tree import ObjectiveBranch, load_visible, assemble
+from okr_core.visibility import visible_ids
 from okrsync.api.auth import current_viewer, require_admin
 from okrsync.api.common import dump, ensure_cycle_writable, load, paginate
 from okrsync.api.errors import ApiError, conflict
@@ -87,7 +88,12 @@ def branch_out(branch: ObjectiveBranch) -> dict:
 def tree(cycle_id: int):
     cycle = load(Cycle, cycle_id, "cycle")
     objectives, krs = load_visible(request_session(), cycle_id, current_viewer())
-    roots = assemble(objectives, krs)
+    roots = [branch_out(b) for b in assemble(objectives, krs)]
+    # A root's parent is hidden (or archived): name it only when the caller may see it.
+    shown = visible_ids(request_session(), current_viewer(), {r["parent_id"] for r in roots})
+    for root in roots:
+        if root["parent_id"] not in shown:
+            root["parent_id"] = None
     return jsonify({"cycle": dump(CycleOut, cycle),
-                    "objectives": [branch_out(b) for b in roots],
+                    "objectives": roots,
                     "warnings": practice_warnings_for(objectives, krs)})

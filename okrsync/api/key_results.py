@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
+from okr_core.checkins import CheckInFields, ValueFromLinkedWork, record_check_in
 from okr_core.domain import LINK_KINDS_BY_TRACKER, Measure
 from okr_core.models import (
     CheckIn, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, User, WorkLink, utcnow,
@@ -167,18 +168,12 @@ def create_check_in(kr_id: int):
         raise forbidden("only the owners, the team and its leads check in on this key result")
     ensure_cycle_writable(objective.cycle_id)
     body = parse_body(CheckInCreate)
-    if body.value is not None and kr.measure != Measure.MANUAL:
+    try:
+        check_in = record_check_in(request_session(), kr, objective, current_viewer().user_id,
+                                   CheckInFields(**body.model_dump()), utcnow())
+    except ValueFromLinkedWork:
         raise ApiError(422, "invalid_fields", "this key result's value comes from linked work",
                        {"value": "only a manual key result takes a value"})
-    now = utcnow()
-    check_in = CheckIn(key_result_id=kr.id, author_id=current_viewer().user_id, created_at=now,
-                       **body.model_dump())
-    request_session().add(check_in)
-    if body.value is not None:
-        kr.current_value = body.value
-    if body.confidence is not None:
-        kr.confidence = body.confidence
-    _recompute(kr, objective, now)
     request_session().commit()
     return jsonify(dump(CheckInOut, check_in)), 201
 

@@ -5,12 +5,12 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from okr_core.domain import Level, Role
-from okr_core.models import Objective, Team, User
+from okr_core.models import Cycle, Objective, Team, User
 from okr_core.progress_service import refresh_objective_chain
-from okr_core.visibility import can_edit, visible_objectives_clause
+from okr_core.visibility import can_edit, can_see, visible_objectives_clause
 from okrsync.api.auth import current_viewer
 from okrsync.api.common import (
-    dump, ensure_cycle_writable, ensure_exists, int_filter, paginate, visible_objective,
+    ensure_cycle_writable, ensure_exists, int_filter, objectives_out, paginate, visible_objective,
 )
 from okrsync.api.errors import ApiError, forbidden
 from okrsync.api.schemas import ObjectiveCreate, ObjectiveOut, ObjectivePatch
@@ -27,7 +27,8 @@ def _check_references(fields: dict, cycle_id: int, objective_id: int | None = No
     if parent_id is None:
         return
     parent = request_session().get(Objective, parent_id)
-    if parent is None or parent.cycle_id != cycle_id:
+    # A parent the caller may not see must answer exactly like one that does not exist.
+    if parent is None or parent.cycle_id != cycle_id or not can_see(current_viewer(), parent):
         raise ApiError(422, "invalid_fields", "parent_id must be an objective of the same cycle",
                        {"parent_id": "not an objective of this cycle"})
     node, seen = parent, set()
@@ -37,6 +38,10 @@ def _check_references(fields: dict, cycle_id: int, objective_id: int | None = No
                            {"parent_id": "would make a loop"})
         seen.add(node.id)
         node = request_session().get(Objective, node.parent_id) if node.parent_id else None
+
+
+def objective_out(objective: Objective) -> dict:
+    return objectives_out([objective], ObjectiveOut)[0]
 
 
 def _may_create(draft: Objective) -> bool:
@@ -52,6 +57,7 @@ def _may_create(draft: Objective) -> bool:
        response=ObjectiveOut, status=201)
 def create_objective():
     body = parse_body(ObjectiveCreate)
+    ensure_exists(Cycle, body.cycle_id, "cycle_id")
     ensure_cycle_writable(body.cycle_id)
     fields = body.model_dump()
     _check_references(fields, body.cycle_id)
@@ -65,7 +71,7 @@ def create_objective():
     session.flush()
     refresh_objective_chain(session, objective.parent_id)
     session.commit()
-    return jsonify(dump(ObjectiveOut, objective)), 201
+    return jsonify(objective_out(objective)), 201
 
 
 @route(bp, "/objectives", "GET", "List the objectives the caller may see", response=ObjectiveOut,
@@ -83,12 +89,12 @@ def list_objectives():
         except ValueError:
             raise ApiError(422, "invalid_fields", "unknown level",
                            {"level": f"one of {', '.join(l.value for l in Level)}"})
-    return paginate(stmt, ObjectiveOut)
+    return paginate(stmt, to_dicts=lambda rows: objectives_out(rows, ObjectiveOut))
 
 
 @route(bp, "/objectives/<int:objective_id>", "GET", "Get an objective", response=ObjectiveOut)
 def get_objective(objective_id: int):
-    return jsonify(dump(ObjectiveOut, visible_objective(objective_id)))
+    return jsonify(objective_out(visible_objective(objective_id)))
 
 
 def editable_objective(objective_id: int) -> Objective:
@@ -113,7 +119,7 @@ def patch_objective(objective_id: int):
     refresh_objective_chain(session, old_parent)
     refresh_objective_chain(session, objective.id)
     session.commit()
-    return jsonify(dump(ObjectiveOut, objective))
+    return jsonify(objective_out(objective))
 
 
 @route(bp, "/objectives/<int:objective_id>", "DELETE", "Delete an objective and its key results",

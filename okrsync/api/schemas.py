@@ -16,6 +16,9 @@ Text = Annotated[str, StringConstraints(max_length=20_000)]
 Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 Confidence = Annotated[int, Field(ge=0, le=10, strict=True)]
 Id = Annotated[int, Field(gt=0, strict=True)]
+# A PATCH field that may be omitted (unchanged) but not sent as null: pydantic does not validate
+# defaults, so an explicit null fails the field's type while a missing field keeps None.
+NOT_NULL = None
 
 
 class Body(BaseModel):
@@ -39,8 +42,8 @@ class TeamCreate(Body):
 
 
 class TeamPatch(Body):
-    name: Name | None = None
-    kind: TeamKind | None = None
+    name: Name = NOT_NULL
+    kind: TeamKind = NOT_NULL
     parent_id: Id | None = None
     tracker_home: TrackerHome | None = None
 
@@ -63,12 +66,12 @@ class UserCreate(Body):
 
 
 class UserPatch(Body):
-    name: Name | None = None
+    name: Name = NOT_NULL
     team_id: Id | None = None
-    role: Role | None = None
+    role: Role = NOT_NULL
     jira_account_id: Name | None = None
     linear_user_id: Name | None = None
-    active: bool | None = None
+    active: bool = NOT_NULL
 
 
 class UserOut(Out):
@@ -96,10 +99,10 @@ class CycleCreate(Body):
 
 
 class CyclePatch(Body):
-    name: Name | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    status: Literal[CycleStatus.DRAFT, CycleStatus.ACTIVE, CycleStatus.ARCHIVED] | None = None
+    name: Name = NOT_NULL
+    start_date: date = NOT_NULL
+    end_date: date = NOT_NULL
+    status: Literal[CycleStatus.DRAFT, CycleStatus.ACTIVE, CycleStatus.ARCHIVED] = NOT_NULL
 
 
 class CycleOut(Out):
@@ -124,14 +127,14 @@ class ObjectiveCreate(Body):
 
 
 class ObjectivePatch(Body):
-    title: Title | None = None
-    description: Text | None = None
-    level: Level | None = None
+    title: Title = NOT_NULL
+    description: Text = NOT_NULL
+    level: Level = NOT_NULL
     team_id: Id | None = None
     owner_id: Id | None = None
     parent_id: Id | None = None
-    visibility: Visibility | None = None
-    published: bool | None = None
+    visibility: Visibility = NOT_NULL
+    published: bool = NOT_NULL
 
 
 class ObjectiveOut(Out):
@@ -164,14 +167,14 @@ class KeyResultCreate(Body):
 
 
 class KeyResultPatch(Body):
-    title: Title | None = None
+    title: Title = NOT_NULL
     owner_id: Id | None = None
-    start_value: Number | None = None
+    start_value: Number = NOT_NULL
     target_value: Number | None = None
     current_value: Number | None = None
-    unit: Annotated[str, StringConstraints(max_length=40)] | None = None
-    measure: Measure | None = None
-    weight: Annotated[float, Field(gt=0, le=100, strict=True)] | None = None
+    unit: Annotated[str, StringConstraints(max_length=40)] = NOT_NULL
+    measure: Measure = NOT_NULL
+    weight: Annotated[float, Field(gt=0, le=100, strict=True)] = NOT_NULL
     confidence: Confidence | None = None
 
 
@@ -302,11 +305,11 @@ class ConnectionCreate(Body):
 
 
 class ConnectionPatch(Body):
-    name: Name | None = None
-    base_url: Url | None = None
-    credentials: dict | None = None
+    name: Name = NOT_NULL
+    base_url: Url = NOT_NULL
+    credentials: dict = NOT_NULL
     webhook_secret: Secret | None = None
-    settings: dict | None = None
+    settings: dict = NOT_NULL
 
 
 class ConnectionOut(Out):

@@ -49,6 +49,10 @@ class World:
         return self._add(Cycle(name=name, start_date=start, end_date=start + timedelta(days=days),
                                status=status))
 
+    def set_cycle_status(self, cycle_id: int, status: CycleStatus) -> None:
+        with self._scope() as session:
+            session.get(Cycle, cycle_id).status = status
+
     def objective(self, cycle_id: int, title: str = "Delight customers", **fields) -> int:
         fields.setdefault("visibility", Visibility.PUBLIC)
         return self._add(Objective(cycle_id=cycle_id, title=title, **fields))
@@ -58,14 +62,15 @@ class World:
         fields.setdefault("target_value", 40.0)
         return self._add(KeyResult(objective_id=objective_id, title=title, **fields))
 
-    def connection(self, tracker: TrackerKind = TrackerKind.JIRA) -> int:
+    def connection(self, tracker: TrackerKind = TrackerKind.JIRA, base_url: str | None = None) -> int:
         box = self._app.extensions["okrsync.secret_box"]
         if tracker == TrackerKind.JIRA:
             creds, secret = {"email": "bot@acme.test", "api_token": JIRA_TOKEN}, JIRA_SECRET
         else:
             creds, secret = {"api_key": LINEAR_KEY}, LINEAR_SECRET
         return self._add(Connection(
-            tracker=tracker, name=f"{tracker} site", base_url=f"https://{tracker}.acme.test",
+            tracker=tracker, name=f"{tracker} site",
+            base_url=base_url or f"https://{tracker}.acme.test",
             credentials_encrypted=box.encrypt_json(creds),
             webhook_secret_encrypted=box.encrypt(secret)))
 

@@ -35,7 +35,7 @@ def jira_cloud(sleeps):
 @pytest.fixture
 def jira_dc(sleeps):
     settings = {**FAST_RETRIES, "deployment": "datacenter", "story_points_field": "customfield_10002",
-                "page_size": 2}
+                "epic_link_field": "customfield_10014", "page_size": 2}
     return build_connector("jira", JIRA_DC_URL, {"personal_access_token": "pat"}, settings, sleep=sleeps.append)
 
 

@@ -4,16 +4,13 @@ from __future__ import annotations
 import json
 
 from connector.base import MirrorKind, MirrorSpec
+from connector.paging import all_items
 from okr_core.domain import KRStatus, LinkKind
+from tests.simtracker.data import stable_uuid
 
 
 def _all_pages(read, *args) -> list:
-    items, cursor = [], None
-    while True:
-        page = read(*args, cursor)
-        items.extend(page.items)
-        if (cursor := page.next_cursor) is None:
-            return items
+    return list(all_items(read, *args))
 
 
 def exercise_jira(connector, sim) -> None:
@@ -33,6 +30,7 @@ def exercise_jira(connector, sim) -> None:
     connector.update_mirror(kr, spec)
     connector.update_kr_description(kr.key, "Target 20%, now 5%")
     connector.add_comment("SIM-2", "Counts toward ARR +20%")
+    connector.close()
 
 
 def exercise_linear(connector, sim) -> None:
@@ -43,7 +41,7 @@ def exercise_linear(connector, sim) -> None:
     store = sim.store
     initiative = store.initiative_id(store.issues[with_project.key].epic_key)
     for kind, ref in ((LinkKind.ISSUE, "SIM-2"), (LinkKind.PROJECT, with_project.parent_ref),
-                      (LinkKind.INITIATIVE, initiative), (LinkKind.LABEL, _label_id(sim, "p1")),
+                      (LinkKind.INITIATIVE, initiative), (LinkKind.LABEL, stable_uuid("label:p1")),
                       (LinkKind.FILTER, json.dumps({"estimate": {"gte": 5}}))):
         _all_pages(connector.resolve_link, kind, ref)
     connector.get_items([i.external_id for i in items[:5]])
@@ -57,9 +55,5 @@ def exercise_linear(connector, sim) -> None:
     connector.write_attachment(items[0].external_id, "https://okr.example/kr/k1", "ARR +20% (25%)")
     connector.post_status_update(kr, KRStatus.ON_TRACK, "fine")
     connector.post_status_update(objective, KRStatus.AT_RISK, "behind")
+    connector.close()
 
-
-def _label_id(sim, name: str) -> str:
-    from tests.simtracker.data import stable_uuid
-
-    return stable_uuid("label:" + name)

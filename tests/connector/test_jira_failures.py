@@ -124,3 +124,10 @@ def test_missing_issue_comments_raise_not_found(http, jira_cloud):
              json={"errorMessages": ["Issue does not exist or you do not have permission to see it."]})
     with pytest.raises(NotFound, match="does not exist"):
         jira_cloud.list_comments("OKR-404")
+
+
+def test_connection_check_warns_when_the_account_time_zone_differs_from_the_setting(http, jira_cloud):
+    http.get(MYSELF, json={"accountId": "a1", "displayName": "OKR Bot", "timeZone": "Europe/Berlin"})
+    http.get(PERMISSIONS, json=_granted())
+    check = jira_cloud.test_connection()
+    assert check.ok and "Europe/Berlin" in check.warnings[0]

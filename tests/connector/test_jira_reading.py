@@ -11,7 +11,7 @@ from tests.connector.conftest import JIRA_DC_URL, JIRA_URL
 from tests.connector.jira_payloads import cloud_page, dc_page, issue
 
 FIELDS = ["summary", "status", "updated", "parent", "labels", "assignee", "issuetype", "customfield_10016"]
-DC_FIELDS = FIELDS[:-1] + ["customfield_10002"]
+DC_FIELDS = FIELDS[:-1] + ["customfield_10002", "customfield_10014"]
 SEARCH = f"{JIRA_URL}/rest/api/3/search/jql"
 
 
@@ -45,6 +45,15 @@ def test_datacenter_fetch_pages_by_start_at_over_v2_search(http, jira_dc):
     items = _pages(jira_dc)
     assert [i.key for i in items] == ["OKR-2", "OKR-3", "OKR-4"]
     assert items[0].estimate == 3.0 and items[1].estimate is None
+
+
+def test_datacenter_epic_link_resolves_through_the_epic_link_field(http, jira_dc):
+    story = issue(2, parent=None, points_field="customfield_10002")
+    story["fields"]["customfield_10014"] = "OKR-1"
+    http.post(f"{JIRA_DC_URL}/rest/api/2/search",
+              match=[matchers.json_params_matcher({"jql": '"Epic Link" = "OKR-1"'}, strict_match=False)],
+              json=dc_page([story], 0, 1))
+    assert jira_dc.resolve_link(LinkKind.EPIC, "OKR-1").items[0].parent_ref == "OKR-1"
 
 
 def test_incremental_fetch_asks_for_updated_since_the_minute_in_utc(http, jira_cloud):

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, IntValueNode, VariableNode, parse, validate
+from graphql import FieldNode, GraphQLError, FragmentDefinitionNode, FragmentSpreadNode, IntValueNode, VariableNode, parse, validate
 
 from connector.linear.client import linear_schema
+from connector.linear.connector import COMMENTS_PAGE_SIZE, PAGE_SIZE, RELATIONS_PAGE_SIZE
+from connector.linear import queries
 from connector.linear.queries import DOCUMENTS
 from connector.registry import build_connector
 from tests.connector.exercise import exercise_linear
@@ -52,8 +54,9 @@ def test_document_validates_against_linear_schema(name):
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
-def test_document_complexity_stays_under_linear_limit_at_page_250(name):
-    assert complexity(DOCUMENTS[name], {"first": 250}) < COMPLEXITY_LIMIT
+def test_document_complexity_stays_under_linear_limit_at_the_largest_page_sent(name):
+    largest = {"IssueRelations": RELATIONS_PAGE_SIZE, "IssueComments": COMMENTS_PAGE_SIZE}.get(name, PAGE_SIZE)
+    assert complexity(DOCUMENTS[name], {"first": largest}) < COMPLEXITY_LIMIT
 
 
 def test_complexity_estimate_counts_nested_connections():
@@ -68,3 +71,9 @@ def test_connector_sends_only_listed_documents_and_all_of_them():
     sent = {call.operation for call in sim.calls}
     assert all(call.status == 200 for call in sim.calls), [c for c in sim.calls if c.status != 200]
     assert sent == set(DOCUMENTS)
+
+
+def test_a_document_that_breaks_the_schema_is_refused_before_any_request(http, linear, monkeypatch):
+    monkeypatch.setitem(queries.DOCUMENTS, "Broken", "query Broken { issues(first: 1) { nodez { id } } }")
+    with pytest.raises(GraphQLError, match="nodez"):
+        linear.graphql.execute("Broken")   # `http` has nothing registered: a request would fail differently

@@ -68,6 +68,7 @@ class IssueStore:
         self.linear_entities: dict[str, dict] = {}   # initiatives, projects, updates, attachments by id
         self._last_time = SEED_START
         self._comment_numbers = 0
+        self.version = 0          # bumped on every change, so searches can be cached between changes
 
     def seed(self, count: int, seed: int = 7) -> None:
         """Create `count` issues with epics, labels, points, states, comments and blocking links."""
@@ -99,6 +100,7 @@ class IssueStore:
     def tick(self) -> datetime:
         """Now, or one millisecond after the previous tick, whichever is later."""
         with self.lock:
+            self.version += 1
             self._last_time = max(datetime.now(timezone.utc), self._last_time + timedelta(milliseconds=1))
             return self._last_time
 
@@ -141,6 +143,16 @@ class IssueStore:
             comment = self._new_comment(body, self.tick())
             self.change(key, comments=self.issues[key].comments + [comment])
             return comment
+
+    def cached(self, cache: dict, key: str, compute):
+        """compute() once per store version and key; pages of one search share the result."""
+        with self.lock:
+            stamp = (self.version, key)
+            if stamp not in cache:
+                if len(cache) > 64:
+                    cache.clear()
+                cache[stamp] = compute()
+            return cache[stamp]
 
     def project_id(self, epic_key: str | None) -> str | None:
         """The Linear project standing for a Jira epic."""

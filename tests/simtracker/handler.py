@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
@@ -18,6 +19,7 @@ def make_handler(sim):
 
     class SimHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"   # keep-alive, like the real services
+        disable_nagle_algorithm = True  # headers and body go out in two writes; do not stall on ACKs
 
         def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
             """Quiet: tests read sim.calls instead of the access log."""
@@ -43,9 +45,14 @@ def make_handler(sim):
             except ValueError:
                 body = None
             operation = operation_name(body) if linear and isinstance(body, dict) else None
-            fault = sim.next_fault()
-            status = self._answer(method, parts, body, linear, fault)
-            sim.record(method, parts.path, operation, status, fault)
+            fault = "429" if sim.over_rate_limit() else sim.next_fault()
+            self._call = (method, parts.path, operation, fault)
+            self._answer(method, parts, body, linear, fault)
+
+        def _record(self, status: int) -> None:
+            """Count the call before answering, so a client never sees an answer not yet counted."""
+            method, path, operation, fault = self._call
+            sim.record(method, path, operation, status, fault)
 
         def _answer(self, method, parts, body, linear, fault) -> int:
             if fault == "slow":
@@ -76,13 +83,14 @@ def make_handler(sim):
                 body = {"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED"}}]}
                 return self._json(400, body, headers)
             if fault == "429":
-                return self._json(429, {"errorMessages": ["Rate limit exceeded"]}, {"Retry-After": str(int(wait))})
+                return self._json(429, {"errorMessages": ["Rate limit exceeded"]}, {"Retry-After": str(math.ceil(wait))})
             return self._send(int(fault), f"<html>{fault} from the simulator</html>".encode(), "text/html")
 
         def _json(self, status: int, payload, headers: dict | None = None) -> int:
             return self._send(status, json.dumps(payload).encode(), "application/json", headers)
 
         def _send(self, status: int, data: bytes, content_type: str, headers: dict | None = None) -> int:
+            self._record(status)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
@@ -94,6 +102,7 @@ def make_handler(sim):
 
         def _truncated(self, status: int, data: bytes) -> int:
             """Promise the whole body, send half, hang up: what a dropped connection looks like."""
+            self._record(status)
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -10,12 +10,14 @@ from tests.simtracker.data import IssueStore, SimComment, SimIssue
 JIRA_STATES = {"todo": ("To Do", "new"), "in_progress": ("In Progress", "indeterminate"),
                "done": ("Done", "done"), "canceled": ("Won't Do", "done")}
 POINTS_FIELD = "customfield_10016"
+EPIC_LINK_FIELD = "customfield_10014"   # Data Center only
 ALL_FIELDS = ("summary", "status", "updated", "parent", "labels", "assignee", "issuetype",
-              "issuelinks", "description", POINTS_FIELD)
+              "issuelinks", "description", POINTS_FIELD, EPIC_LINK_FIELD)
 FIELDS = [{"id": "summary", "name": "Summary", "custom": False},
           {"id": "status", "name": "Status", "custom": False},
           {"id": "customfield_10020", "name": "Sprint", "custom": True},
-          {"id": POINTS_FIELD, "name": "Story Points", "custom": True}]
+          {"id": POINTS_FIELD, "name": "Story Points", "custom": True},
+          {"id": EPIC_LINK_FIELD, "name": "Epic Link", "custom": True}]
 Answer = tuple[int, object]
 
 
@@ -56,7 +58,8 @@ def issue_json(issue: SimIssue, store: IssueStore, fields, cloud: bool) -> dict:
         "status": lambda: {"name": name, "statusCategory": {"key": category}},
         "updated": lambda: jira_time(issue.updated),
         "parent": lambda: ({"key": issue.epic_key, "id": store.issues[issue.epic_key].jira_id}
-                           if issue.epic_key else None),
+                           if issue.epic_key and cloud else None),
+        EPIC_LINK_FIELD: lambda: None if cloud else issue.epic_key,
         "labels": lambda: list(issue.labels),
         "assignee": lambda: _user(issue.assignee, cloud),
         "issuetype": lambda: {"name": issue.issuetype},
@@ -67,6 +70,8 @@ def issue_json(issue: SimIssue, store: IssueStore, fields, cloud: bool) -> dict:
     out = {name: make() for name, make in values.items() if name in wanted}
     if out.get("parent") is None:
         out.pop("parent", None)
+    if cloud:
+        out.pop(EPIC_LINK_FIELD, None)
     return {"id": issue.jira_id, "key": issue.key, "fields": out}
 
 
@@ -83,6 +88,7 @@ class JiraApi:
         self.store = store
         self.page_size = page_size
         self.denied_permissions = denied_permissions
+        self._searches: dict = {}
 
     def handle(self, method: str, path: str, query: dict, body) -> Answer:
         m = re.fullmatch(r"/rest/api/(2|3)(/.*)", path)
@@ -121,7 +127,8 @@ class JiraApi:
         return 404, {"errorMessages": [f"no route {method} {rest}"]}
 
     def _matches(self, params: dict) -> list[SimIssue]:
-        return jql.search(self.store.live(), params.get("jql", ""))
+        query = params.get("jql", "")
+        return self.store.cached(self._searches, query, lambda: jql.search(self.store.live(), query))
 
     def _fields(self, params: dict):
         fields = params.get("fields")
@@ -152,7 +159,7 @@ class JiraApi:
         issue = self.store.create(
             title=fields["summary"], state="todo", issuetype=fields["issuetype"]["name"],
             labels=list(fields.get("labels", [])), description=fields.get("description"),
-            epic_key=(fields.get("parent") or {}).get("key"))
+            epic_key=(fields.get("parent") or {}).get("key") or fields.get(EPIC_LINK_FIELD))
         return 201, {"id": issue.jira_id, "key": issue.key, "self": f"/rest/api/3/issue/{issue.jira_id}"}
 
     def _issue(self, method: str, ref: str, params: dict, cloud: bool) -> Answer:

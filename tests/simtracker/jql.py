@@ -42,15 +42,15 @@ def _clause(text: str, linked: dict[str, set[str]]) -> Predicate:
     if m := re.fullmatch(r"(?:issue|key)\s+in\s*\((.*)\)", text, re.I):
         wanted = set(_values(m.group(1)))
         return lambda i: i.key in wanted or i.jira_id in wanted
-    if m := re.fullmatch(r"(issue|key|parent|labels|project)\s*=\s*(?:" + STRING + ")", text, re.I):
-        return _equals(m.group(1).lower(), _value(m, 2))
+    if m := re.fullmatch(r'(issue|key|parent|labels|project|"Epic Link")\s*=\s*(?:' + STRING + ")", text, re.I):
+        return _equals(m.group(1).lower().strip('"'), _value(m, 2))
     raise JqlError(f"the simulator does not understand the JQL clause {text!r}")
 
 
 def _equals(field: str, value: str) -> Predicate:
     if field in ("issue", "key"):
         return lambda i: value in (i.key, i.jira_id)
-    if field == "parent":
+    if field in ("parent", "epic link"):
         return lambda i: i.epic_key == value
     if field == "labels":
         return lambda i: value in i.labels

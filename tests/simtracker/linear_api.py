@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 from tests.simtracker.data import IssueStore, SimIssue, stable_uuid
@@ -31,6 +32,7 @@ class LinearApi:
     def __init__(self, store: IssueStore, page_size: int):
         self.store = store
         self.page_size = page_size
+        self._searches: dict = {}
 
     def handle(self, payload: dict) -> Answer:
         name, variables = operation_name(payload), payload.get("variables") or {}
@@ -60,7 +62,8 @@ class LinearApi:
             "labels": [{"id": stable_uuid("label:" + label), "name": label} for label in issue.labels],
         }
 
-    def _issue_node(self, issue: SimIssue) -> dict:
+    def issue_node(self, issue: SimIssue) -> dict:
+        """An Issue node as the connector's WorkItemFields fragment selects it."""
         view = self.issue_view(issue)
         view["labels"] = {"nodes": view["labels"]}
         if view["project"]:
@@ -77,6 +80,10 @@ class LinearApi:
                 "pageInfo": {"hasNextPage": more, "endCursor": cursor if more else None}}
 
     def _filtered(self, variables: dict) -> list[SimIssue]:
+        key = json.dumps(variables.get("filter"), sort_keys=True)
+        return self.store.cached(self._searches, key, lambda: self._search(variables))
+
+    def _search(self, variables: dict) -> list[SimIssue]:
         with self.store.lock:
             issues = list(self.store.issues.values())
             found = [i for i in issues if matches(self.issue_view(i), variables.get("filter"))]
@@ -94,14 +101,14 @@ class LinearApi:
         found = self._filtered(variables)
         page = self._page(found, variables)
         with self.store.lock:
-            page["nodes"] = [self._issue_node(i) for i in page["nodes"]]
+            page["nodes"] = [self.issue_node(i) for i in page["nodes"]]
         return {"issues": page}
 
     def op_IssueById(self, variables: dict) -> dict:
         issue = self.store.get(variables["id"])
         if issue is None:
             raise LookupError("Issue")
-        return {"issue": self._issue_node(issue)}
+        return {"issue": self.issue_node(issue)}
 
     def op_IssueComments(self, variables: dict) -> dict:
         issue = self.store.get(variables["id"])

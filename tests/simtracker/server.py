@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 
 from tests.simtracker.data import IssueStore, SimIssue
-from tests.simtracker.jira_api import JiraApi
+from tests.simtracker.jira_api import JiraApi, issue_json
 from tests.simtracker.handler import make_handler
 from tests.simtracker.linear_api import LinearApi
 
@@ -40,6 +41,8 @@ class SimTracker:
         self.auth_ok = True
         self.calls: list[SimCall] = []
         self._faults: deque[str] = deque()
+        self._limit: tuple[int, float] | None = None
+        self._recent: deque[float] = deque()
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -54,7 +57,7 @@ class SimTracker:
         """Start serving in a daemon thread."""
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="simtracker").start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True, name="simtracker").start()
         return self
 
     def stop(self) -> None:
@@ -85,29 +88,55 @@ class SimTracker:
         with self._lock:
             self._faults.extend([fault] * count)
 
+    def rate_limit(self, max_requests: int | None, per_seconds: float = 1.0) -> None:
+        """Answer 429 / RATELIMITED once more than `max_requests` arrive within `per_seconds`."""
+        with self._lock:
+            self._limit = (max_requests, per_seconds) if max_requests else None
+            self._recent.clear()
+            self.rate_limit_wait_seconds = per_seconds
+
+    def over_rate_limit(self) -> bool:
+        """Count this request in the sliding window; True when it exceeds the limit."""
+        with self._lock:
+            if self._limit is None:
+                return False
+            max_requests, window = self._limit
+            now = time.monotonic()
+            while self._recent and now - self._recent[0] >= window:
+                self._recent.popleft()
+            if len(self._recent) >= max_requests:
+                return True
+            self._recent.append(now)
+            return False
+
     def deny_permission(self, permission: str) -> None:
         """Make Jira's /mypermissions report `permission` as missing."""
         self.jira.denied_permissions.add(permission)
 
     @property
     def call_count(self) -> int:
+        """How many requests arrived (faulted ones included)."""
         return len(self.calls)
 
     def reset_calls(self) -> None:
+        """Forget the calls recorded so far."""
         with self._lock:
             self.calls.clear()
 
     def next_fault(self) -> str | None:
+        """Pop the next injected fault, if any."""
         with self._lock:
             return self._faults.popleft() if self._faults else None
 
     def record(self, method: str, path: str, operation: str | None, status: int, fault: str | None) -> None:
+        """Append one call to `calls`."""
         with self._lock:
             self.calls.append(SimCall(method, path, operation, status, fault))
 
     # -- issue mutations (each bumps the issue's updated time) -------------------------------
 
     def issue(self, key: str) -> SimIssue:
+        """The stored issue (deleted ones too)."""
         return self.store.issues[key]
 
     def keys(self) -> list[str]:
@@ -115,37 +144,58 @@ class SimTracker:
         return [i.key for i in self.store.live()]
 
     def set_state(self, key: str, state: str) -> SimIssue:
+        """Move an issue to todo / in_progress / done / canceled."""
         return self.store.change(key, state=state)
 
     def set_done(self, key: str) -> SimIssue:
+        """Move an issue to done."""
         return self.store.change(key, state="done")
 
     def move_to_epic(self, key: str, epic_key: str | None) -> SimIssue:
+        """Put an issue under another epic (Linear: project)."""
         return self.store.change(key, epic_key=epic_key)
 
     def move_out_of_epic(self, key: str) -> SimIssue:
+        """Take an issue out of its epic (Linear: project)."""
         return self.store.change(key, epic_key=None)
 
     def relabel(self, key: str, labels: list[str]) -> SimIssue:
+        """Replace an issue's labels."""
         return self.store.change(key, labels=list(labels))
 
     def set_points(self, key: str, points: float | None) -> SimIssue:
+        """Change an issue's estimate."""
         return self.store.change(key, points=points)
 
     def delete(self, key: str) -> SimIssue:
+        """Delete an issue (Jira: gone; Linear: trashed, still listed with archivedAt)."""
         return self.store.change(key, deleted=True)
 
     def add_comment(self, key: str, body: str):
+        """Add a comment as user-1."""
         return self.store.add_comment(key, body)
 
     def add_issue(self, title: str, state: str = "todo", epic_key: str | None = None, **extra) -> SimIssue:
+        """Create a new issue with the next key."""
         return self.store.create(title=title, state=state, epic_key=epic_key, **extra)
 
     def link_blocks(self, blocker: str, blocked: str) -> None:
+        """Add a "blocks" link from `blocker` to `blocked`."""
         self.store.change(blocker, blocks=self.issue(blocker).blocks + [blocked])
 
     def link_relates(self, key: str, other: str) -> None:
+        """Add a "relates to" link (found by linkedIssues())."""
         self.store.change(key, relates=self.issue(key).relates + [other])
+
+    def jira_issue(self, key: str, cloud: bool = True) -> dict:
+        """The issue as Jira's REST API serialises it (all fields), e.g. for webhook payloads."""
+        with self.store.lock:
+            return issue_json(self.issue(key), self.store, None, cloud)
+
+    def linear_issue(self, key: str) -> dict:
+        """The issue as a Linear Issue node (WorkItemFields), e.g. for webhook payloads."""
+        with self.store.lock:
+            return self.linear.issue_node(self.issue(key))
 
     def linear_entities(self, kind: str) -> list[dict]:
         """Initiatives, projects, attachments, projectUpdates... created through Linear."""

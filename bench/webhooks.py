@@ -1,0 +1,311 @@
+"""Webhook intake under gunicorn: ack throughput and latency against a bare Flask endpoint on the
+same gunicorn configuration, and issue-done -> KR progress committed, end to end, with one worker.
+
+Usage: python bench/webhooks.py [--requests 4000] [--concurrency 16] [--rate 200] [--seconds 15]
+                                [--samples 40] [--workers N]
+PostgreSQL from OKRSYNC_BENCH_PG_URL (a schema of its own, dropped after), Redis from
+OKRSYNC_BENCH_REDIS_URL (default db 14, flushed before and after).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from flask import Flask  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+PG_URL = os.environ.get("OKRSYNC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("OKRSYNC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SECRET = "bench-webhook-secret"
+FIXTURE = REPO / "tests/fixtures/jira/webhooks/jira_issue_updated__resolved.json"
+
+
+def bare_app() -> Flask:
+    """The baseline: a Flask endpoint at the same path that reads the body and answers 200."""
+    app = Flask("bare")
+
+    @app.post("/webhooks/<tracker>/<int:connection_id>")
+    def receive(tracker, connection_id):
+        from flask import request
+
+        request.get_data()
+        return {"status": "accepted"}
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(target: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+    """gunicorn as `okrsync serve` runs it (gthread, 8 threads), no access log; waits until up."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+               str(workers), "--worker-class", "gthread", "--threads", "8", "--timeout", "60",
+               "--log-level", "warning", target]
+    process = subprocess.Popen(command, cwd=REPO, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"gunicorn {target} did not start")
+
+
+def prepare_store(env: dict) -> tuple[str, int]:
+    """A fresh PostgreSQL schema with the tables and one signed Jira connection."""
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    from config.secrets import SecretBox
+    from okr_core.models import Base, Connection
+    from okr_core.store import make_engine, make_sessionmaker, session_scope
+
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    box = SecretBox((env["OKRSYNC_ENCRYPTION_KEY"],))
+    with session_scope(make_sessionmaker(engine)) as session:
+        row = Connection(tracker="jira", name="bench", base_url="http://127.0.0.1:9",
+                         credentials_encrypted=box.encrypt_json({"email": "b@x.test", "api_token": "t"}),
+                         webhook_secret_encrypted=box.encrypt(SECRET), settings={})
+        session.add(row)
+        session.flush()
+        connection_id = row.id
+    engine.dispose()
+    return url, connection_id
+
+
+def signed(body: bytes, delivery_id: str) -> dict:
+    from webhooks.events import expected_signature
+
+    return {"Content-Type": "application/json", "X-Atlassian-Webhook-Identifier": delivery_id,
+            "X-Hub-Signature": expected_signature("jira", body, SECRET)}
+
+
+class Load:
+    """Sends signed deliveries from `concurrency` keep-alive clients; records status and latency."""
+
+    def __init__(self, port: int, path: str, body: bytes, concurrency: int):
+        self.port, self.path, self.body, self.concurrency = port, path, body, concurrency
+        self.signature = signed(body, "x")["X-Hub-Signature"]
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self._next = 0
+
+    def _claim(self, limit: int) -> int | None:
+        with self._lock:
+            if self._next >= limit:
+                return None
+            self._next += 1
+            return self._next - 1
+
+    def _send(self, conn: http.client.HTTPConnection, index: int) -> None:
+        headers = {"Content-Type": "application/json", "X-Hub-Signature": self.signature,
+                   "X-Atlassian-Webhook-Identifier": f"bench-{self.path}-{index}-{uuid.uuid4().hex}"}
+        started = time.perf_counter()
+        conn.request("POST", self.path, body=self.body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        with self._lock:
+            self.latencies.append(elapsed)
+            self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+
+    def _client(self, limit: int, start: float, rate: float | None) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while (index := self._claim(limit)) is not None:
+            if rate:
+                time.sleep(max(0.0, start + index / rate - time.perf_counter()))
+            self._send(conn, index)
+        conn.close()
+
+    def run(self, total: int, rate: float | None = None) -> float:
+        """Send `total` deliveries (at `rate` per second when given); the seconds it took."""
+        start = time.perf_counter()
+        threads = [threading.Thread(target=self._client, args=(total, start, rate))
+                   for _ in range(self.concurrency)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - start
+
+
+def summary(load: Load, seconds: float) -> dict:
+    cuts = statistics.quantiles(load.latencies, n=100)
+    return {"requests": len(load.latencies), "statuses": load.statuses,
+            "throughput": len(load.latencies) / seconds, "p50_ms": cuts[49] * 1000,
+            "p99_ms": cuts[98] * 1000, "max_ms": max(load.latencies) * 1000}
+
+
+def measure(port: int, path: str, body: bytes, args) -> dict:
+    """Closed loop at fixed concurrency, then open loop at the target rate."""
+    warm = Load(port, path, body, args.concurrency)
+    warm_result = summary(warm, warm.run(200))  # warms connections, pools and imports
+    closed = Load(port, path, body, args.concurrency)
+    closed_result = summary(closed, closed.run(args.requests))
+    paced = Load(port, path, body, args.concurrency)
+    paced_result = summary(paced, paced.run(int(args.rate * args.seconds), rate=args.rate))
+    return {"warmup": warm_result, "closed": closed_result, "paced": paced_result}
+
+
+def arrange_key_results(url: str, connection_id: int, count: int) -> list[int]:
+    """One KR per sample, each linked to one issue (BENCH-i), in an active cycle."""
+    from datetime import date, timedelta
+
+    from okr_core.models import Cycle, KeyResult, Objective, WorkLink
+    from okr_core.store import make_engine, make_sessionmaker, session_scope
+
+    engine = make_engine(url)
+    with session_scope(make_sessionmaker(engine)) as session:
+        cycle = Cycle(name="bench", start_date=date.today() - timedelta(days=30),
+                      end_date=date.today() + timedelta(days=60), status="active")
+        session.add(cycle)
+        session.flush()
+        objective = Objective(cycle_id=cycle.id, title="bench")
+        session.add(objective)
+        session.flush()
+        krs = [KeyResult(objective_id=objective.id, title=f"kr {i}", start_value=0.0,
+                         target_value=1.0, measure="work_done_ratio") for i in range(count)]
+        session.add_all(krs)
+        session.flush()
+        session.add_all(WorkLink(key_result_id=kr.id, connection_id=connection_id, kind="issue",
+                                 ref=f"BENCH-{i}") for i, kr in enumerate(krs))
+        ids = [kr.id for kr in krs]
+    engine.dispose()
+    return ids
+
+
+def end_to_end(port: int, url: str, connection_id: int, env: dict, samples: int) -> dict:
+    """Post an issue-done delivery, poll until its KR's new progress is committed; per sample."""
+    kr_ids = arrange_key_results(url, connection_id, samples)
+    worker = subprocess.Popen([sys.executable, "-m", "okrsync.cli", "worker"], cwd=REPO, env=env)
+    engine = create_engine(url)
+    template = json.loads(FIXTURE.read_bytes())
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    seconds = []
+    time.sleep(3)  # let the worker register before the clock starts
+    try:
+        with engine.connect() as db:
+            for index, kr_id in enumerate(kr_ids):
+                template["issue"].update(id=str(50000 + index), key=f"BENCH-{index}")
+                body = json.dumps(template).encode()
+                started = time.perf_counter()
+                client.request("POST", f"/webhooks/jira/{connection_id}", body=body,
+                               headers=signed(body, f"e2e-{index}-{uuid.uuid4().hex}"))
+                response = client.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise SystemExit(f"delivery refused with {response.status}")
+                while db.execute(text("SELECT progress FROM key_results WHERE id = :id"),
+                                 {"id": kr_id}).scalar() != 1.0:
+                    db.rollback()
+                    if time.perf_counter() - started > 30:
+                        raise SystemExit(f"KR {kr_id} never moved")
+                    time.sleep(0.002)
+                db.rollback()
+                seconds.append(time.perf_counter() - started)
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        engine.dispose()
+    cuts = statistics.quantiles(seconds, n=20)
+    return {"samples": len(seconds), "p50_ms": statistics.median(seconds) * 1000,
+            "p95_ms": cuts[18] * 1000, "max_ms": max(seconds) * 1000}
+
+
+def count_stored(url: str) -> int:
+    with create_engine(url).connect() as db:
+        return db.execute(text("SELECT count(*) FROM deliveries WHERE dedupe_key LIKE 'bench-%'")).scalar()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count() * 2 + 1)
+    args = parser.parse_args()
+    import redis
+
+    queue_db = redis.Redis.from_url(REDIS_URL)
+    queue_db.flushdb()
+    instance = tempfile.mkdtemp(prefix="okrsync-bench-")
+    env = {**os.environ, "OKRSYNC_REDIS_URL": REDIS_URL, "OKRSYNC_SECRET_KEY": uuid.uuid4().hex,
+           "OKRSYNC_ENCRYPTION_KEY": Fernet.generate_key().decode(), "OKRSYNC_INSTANCE_PATH": instance,
+           "OKRSYNC_DOTENV": os.path.join(instance, "none.env"), "OKRSYNC_LOG_FORMAT": "json"}
+    url, connection_id = prepare_store(env)
+    env["OKRSYNC_DATABASE_URL"] = url
+    path, body = f"/webhooks/jira/{connection_id}", FIXTURE.read_bytes()
+    service, service_port = start_gunicorn("okrsync.app:create_app()", args.workers, env)
+    try:
+        e2e = end_to_end(service_port, url, connection_id, env, args.samples) if args.samples else {}
+        queue_db.flushdb()
+        stored_before = count_stored(url)
+        okrsync_result = measure(service_port, path, body, args)
+    finally:
+        service.terminate()
+        service.wait(30)
+    bare, bare_port = start_gunicorn("bench.webhooks:bare_app()", args.workers, env)
+    try:
+        bare_result = measure(bare_port, path, body, args)
+    finally:
+        bare.terminate()
+        bare.wait(30)
+    acknowledged = sum(run["statuses"].get(200, 0) for run in okrsync_result.values())
+    stored = count_stored(url) - stored_before
+    queued = queue_db.llen("rq:queue:default")
+    report(args, okrsync_result, bare_result, e2e, acknowledged, stored, queued)
+    cleanup(url, queue_db)
+
+
+def report(args, service: dict, bare: dict, e2e: dict, acknowledged: int, stored: int, queued: int):
+    print(json.dumps({"config": vars(args), "okrsync": service, "bare": bare,
+                      "end_to_end": e2e}, indent=2))
+    ratio = service["closed"]["throughput"] / bare["closed"]["throughput"]
+    print(f"throughput okrsync {service['closed']['throughput']:.0f}/s, bare "
+          f"{bare['closed']['throughput']:.0f}/s, ratio {ratio:.2f} (target >= 0.5)")
+    print(f"at {args.rate:.0f}/s: p99 okrsync {service['paced']['p99_ms']:.1f} ms, bare "
+          f"{bare['paced']['p99_ms']:.1f} ms (target < 50 ms)")
+    print(f"acknowledged {acknowledged}, stored {stored}, queued {queued}: "
+          f"{'none lost' if acknowledged == stored == queued else 'LOST OR EXTRA'}")
+    if e2e:
+        print(f"issue done -> KR progress committed: p50 {e2e['p50_ms']:.0f} ms, "
+              f"p95 {e2e['p95_ms']:.0f} ms ({e2e['samples']} samples, one worker)")
+
+
+def cleanup(url: str, queue_db) -> None:
+    schema = url.rsplit("%3D", 1)[1]
+    with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    queue_db.flushdb()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The admin forms; every one carries a CSRF token (Flask-WTF)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+
+from okr_core.domain import Role, TeamKind, TrackerKind
+
+SECRET_HINT = "set — leave blank to keep"
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _secret(label: str) -> PasswordField:
+    return PasswordField(label, validators=[Optional(), Length(max=2000)])
+
+
+class ConnectionForm(FlaskForm):
+    tracker = SelectField("Tracker", choices=choices(
+        (k.value, k.value.capitalize()) for k in TrackerKind))
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    base_url = StringField("Base URL", validators=[
+        DataRequired(), URL(require_tld=False, message="Enter an absolute URL."), Length(max=500)])
+    deployment = SelectField("Jira deployment", default="cloud", choices=choices(
+        [("cloud", "Cloud"), ("datacenter", "Data Center")]))
+    jira_email = StringField("Jira account email", validators=[Optional(), Email(),
+                                                               Length(max=320)])
+    jira_api_token = _secret("Jira API token")
+    jira_personal_access_token = _secret("Jira personal access token (Data Center)")
+    linear_api_key = _secret("Linear API key")
+    linear_oauth_token = _secret("Linear OAuth token")
+    webhook_secret = _secret("Webhook secret (the one Linear shows you)")
+
+
+class MappingForm(FlaskForm):
+    story_points_field = StringField("Story points field id", validators=[Optional(),
+                                                                            Length(max=100)])
+    kr_issue_type = StringField("Issue type for key results", validators=[Optional(),
+                                                                         Length(max=100)])
+    timezone = StringField("Site time zone", validators=[Optional(), Length(max=64)])
+    done_states = TextAreaField("Workflow states that count as done (one a line)",
+                                validators=[Optional(), Length(max=4000)])
+    teams = TextAreaField("Teams or projects to sync (one a line)",
+                          validators=[Optional(), Length(max=4000)])
+    mirror_namespace = StringField("Mirror label namespace", validators=[
+        Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$", message="Letters, digits, - and _.")])
+
+
+class LlmForm(FlaskForm):
+    model = StringField("Model", validators=[DataRequired(), Length(max=200)])
+    base_url = StringField("Base URL (blank: OpenAI)", validators=[
+        Optional(), URL(require_tld=False, message="Enter an absolute URL."), Length(max=500)])
+    api_key = _secret("API key")
+
+
+class AllowlistForm(FlaskForm):
+    hosts = TextAreaField("Hosts, host:port pairs or CIDRs (one a line)",
+                          validators=[Optional(), Length(max=4000)])
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
+    role = SelectField("Role", choices=choices((r.value, r.value) for r in Role))
+    team_id = SelectField("Team", coerce=str, validators=[Optional()])
+    password = PasswordField("Password", validators=[Optional(), Length(min=12, max=1000)])
+    active = BooleanField("Active", default=True)
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=choices((k.value, k.value) for k in TeamKind))
+    parent_id = SelectField("Parent team", coerce=str, validators=[Optional()])
+
+
+class TokenForm(FlaskForm):
+    user_id = SelectField("For user", coerce=str, validators=[DataRequired()])
+    name = StringField("Token name", validators=[DataRequired(), Length(max=200)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (revoke, retry, regenerate): only the CSRF token."""

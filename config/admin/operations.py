@@ -1,0 +1,75 @@
+"""Admin pages for running the sync: status per connection, failures to retry, the audit log."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import abort, redirect, render_template, url_for
+from sqlalchemy import select
+
+from config.admin.blueprint import admin_only, bp, commit_change
+from config.admin.forms import ActionForm
+from config.audit import shown_detail
+from okr_core.models import AuditEntry, Connection, Delivery, SyncState, User, WorkLink
+from okrsync.db import request_session
+
+FAILED_SHOWN = 100
+AUDIT_SHOWN = 200
+
+
+@bp.get("/")
+@admin_only
+def index():
+    db = request_session()
+    connections = db.scalars(select(Connection).order_by(Connection.id)).all()
+    states = {s.connection_id: s for s in db.scalars(select(SyncState))}
+    failed = db.scalars(select(Delivery).where(Delivery.state == "failed")
+                        .order_by(Delivery.received_at.desc()).limit(FAILED_SHOWN)).all()
+    links = db.scalars(select(WorkLink).where(WorkLink.last_error.is_not(None))
+                       .order_by(WorkLink.id).limit(FAILED_SHOWN)).all()
+    return render_template("admin/index.html", connections=connections, states=states,
+                           failed=failed, failed_links=links, action=ActionForm())
+
+
+@bp.post("/deliveries/<int:delivery_id>/retry")
+@admin_only
+def retry_delivery(delivery_id: int):
+    from sync.sweeper import requeue
+
+    delivery = request_session().get(Delivery, delivery_id)
+    if delivery is None or delivery.state != "failed":
+        abort(404)
+    delivery.state, delivery.attempts, delivery.enqueued_at = "pending", 0, None
+    commit_change("delivery.retried", f"delivery {delivery.id}")
+    # If the queue is down the delivery stays pending and the sweeper queues it later.
+    now = datetime.now(timezone.utc)
+    requeue([delivery_id], lambda i: f"delivery-{i}-admin-retry-{int(now.timestamp())}", now)
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/links/<int:link_id>/retry")
+@admin_only
+def retry_link(link_id: int):
+    from sync.jobs import resolve_link
+    from sync.queue import QueueUnavailable, enqueue
+
+    link = request_session().get(WorkLink, link_id)
+    if link is None:
+        abort(404)
+    commit_change("link.resolution-retried", f"link {link.id}")
+    try:
+        enqueue(resolve_link, link_id,
+                job_id=f"link-{link_id}-admin-retry-{int(datetime.now(timezone.utc).timestamp())}")
+    except QueueUnavailable:
+        abort(503, "The job queue is unavailable; try again shortly.")
+    return redirect(url_for("admin.index"))
+
+
+@bp.get("/audit")
+@admin_only
+def audit():
+    db = request_session()
+    rows = db.execute(select(AuditEntry, User.email).outerjoin(User, User.id == AuditEntry.actor_id)
+                      .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                      .limit(AUDIT_SHOWN)).all()
+    entries = [(entry, email, shown_detail(entry)) for entry, email in rows]
+    return render_template("admin/audit.html", entries=entries)

@@ -1,0 +1,36 @@
+"""The outbound allowlist an admin keeps in the store, read through a short cache."""
+from __future__ import annotations
+
+import time
+
+from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
+
+from config.instance_settings import load_allowlist
+
+MAX_AGE_SECONDS = 30.0
+
+
+class StoredAllowlist:
+    """Iterates the static entries plus the admin's list (re-read when older than 30 s)."""
+
+    def __init__(self, app: Flask, static: tuple[str, ...] = ()):
+        self._app = app
+        self._static = tuple(static)
+        self._stored: tuple[str, ...] = ()
+        self._loaded_at = float("-inf")
+
+    def __iter__(self):
+        if time.monotonic() - self._loaded_at > MAX_AGE_SECONDS:
+            self.refresh()
+        return iter(self._static + self._stored)
+
+    def refresh(self) -> None:
+        session = self._app.extensions["okrsync.sessionmaker"]()
+        try:
+            self._stored = load_allowlist(session)
+        except SQLAlchemyError:
+            self._stored = ()  # no audit table yet (before `db upgrade`): nothing allowlisted
+        finally:
+            session.close()
+        self._loaded_at = time.monotonic()

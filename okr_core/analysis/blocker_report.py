@@ -1,0 +1,74 @@
+"""Blockers mined from linked items' comments and check-in notes, grouped and classified."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from typing import Iterator
+
+from okr_core.analysis.context import AnalysisContext
+from okr_core.blockers import BlockerFinding, BlockerKind, detect, group_recurring
+
+GROUP_LIMIT = 10
+SOURCE_ID_LIMIT = 20
+AMBIGUOUS_LIMIT = 50
+KINDS = [kind.value for kind in BlockerKind] + ["unclassified"]
+
+
+def blocker_sources(ctx: AnalysisContext) -> Iterator[tuple[str, str, tuple[int, ...]]]:
+    """(source id, text, KR ids) for every comment on a linked item and every check-in text."""
+    krs_by_item = {(i.connection_id, i.external_id): i.kr_ids for i in ctx.facts.items}
+    for comment in ctx.facts.comments:
+        kr_ids = krs_by_item.get((comment.connection_id, comment.item_external_id))
+        if kr_ids:  # only comments on work that counts toward a key result
+            yield f"comment:{comment.id}", comment.body, kr_ids
+    for check_in in ctx.facts.check_ins:
+        if check_in.blockers.strip():
+            yield f"check-in:{check_in.id}:blockers", check_in.blockers, (check_in.kr_id,)
+        if check_in.note.strip():
+            yield f"check-in:{check_in.id}:note", check_in.note, (check_in.kr_id,)
+
+
+def mine(ctx: AnalysisContext) -> tuple[list[tuple[BlockerFinding, str]], dict[str, tuple]]:
+    """Blocker findings with their texts, and the KR ids behind each source id."""
+    seen: dict[str, BlockerFinding | None] = {}
+    findings, kr_ids_by_source = [], {}
+    for source_id, text, kr_ids in blocker_sources(ctx):
+        if text not in seen:  # the same wording says the same thing wherever it is written
+            seen[text] = detect(text)
+        finding = seen[text]
+        if finding is not None and finding.is_blocker:
+            findings.append((replace(finding, source_id=source_id), text))
+            kr_ids_by_source[source_id] = kr_ids
+    return findings, kr_ids_by_source
+
+
+def _kr_ids(source_ids, kr_ids_by_source: dict[str, tuple]) -> list[int]:
+    return sorted({kr for source in source_ids for kr in kr_ids_by_source.get(source, ())})
+
+
+def _by_kind(findings, kr_ids_by_source) -> dict:
+    """Mentions and affected KRs per kind: resource constraints, external dependencies, ..."""
+    sources: dict[str, list[str]] = defaultdict(list)
+    for finding, _ in findings:
+        sources[finding.kind.value if finding.kind else "unclassified"].append(finding.source_id)
+    return {kind: {"mentions": len(sources[kind]),
+                   "kr_ids": _kr_ids(sources[kind], kr_ids_by_source)} for kind in KINDS}
+
+
+def _ambiguous(findings) -> list[dict]:
+    return [{"source_id": f.source_id, "phrase": f.phrase, "confidence": round(f.confidence, 2),
+             "kind": f.kind.value if f.kind else None}
+            for f, _ in findings if f.ambiguous][:AMBIGUOUS_LIMIT]
+
+
+def blockers_section(ctx: AnalysisContext) -> dict:
+    """The "Blockers & Challenges" section."""
+    findings, kr_ids_by_source = mine(ctx)
+    groups = group_recurring(findings)[:GROUP_LIMIT]
+    recurring = [{"phrase": g.phrase, "kind": g.kind.value if g.kind else None,
+                  "count": g.count, "source_ids": g.source_ids[:SOURCE_ID_LIMIT],
+                  "kr_ids": _kr_ids(g.source_ids, kr_ids_by_source),
+                  "samples": g.sample_texts} for g in groups]
+    return {"mentions": len(findings), "ambiguous_count": sum(1 for f, _ in findings if f.ambiguous),
+            "by_kind": _by_kind(findings, kr_ids_by_source), "recurring": recurring,
+            "ambiguous": _ambiguous(findings)}

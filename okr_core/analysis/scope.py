@@ -1,0 +1,30 @@
+"""Analysis scopes: company, team:<id>, user:<id>."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SCOPE = re.compile(r"^(company)$|^(team|user):([1-9][0-9]{0,17})$")
+
+
+class InvalidScope(ValueError):
+    """The scope is not company, team:<id> or user:<id>."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str              # company | team | user
+    subject_id: int | None = None
+
+    def __str__(self) -> str:
+        return self.kind if self.subject_id is None else f"{self.kind}:{self.subject_id}"
+
+
+def parse_scope(raw: str | None) -> Scope:
+    """Parse a scope string; none means company; raises InvalidScope."""
+    match = _SCOPE.match((raw or "company").strip())
+    if match is None:
+        raise InvalidScope(f"scope must be company, team:<id> or user:<id>, got {raw!r}")
+    if match.group(1):
+        return Scope("company")
+    return Scope(match.group(2), int(match.group(3)))

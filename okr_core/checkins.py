@@ -1,0 +1,44 @@
+"""Recording a weekly check-in: the same domain steps for the REST API and the web form."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from okr_core.domain import KRStatus, Measure
+from okr_core.models import CheckIn, Cycle, KeyResult, Objective
+from okr_core.progress_service import refresh_key_result, refresh_objective_chain
+
+
+class ValueFromLinkedWork(ValueError):
+    """A value was given for a key result whose value comes from its linked work."""
+
+
+@dataclass(frozen=True)
+class CheckInFields:
+    value: float | None = None
+    status: KRStatus | None = None
+    confidence: int | None = None
+    note: str = ""
+    blockers: str = ""
+    wins: str = ""
+
+
+def record_check_in(session: Session, kr: KeyResult, objective: Objective, author_id: int | None,
+                    fields: CheckInFields, now: datetime) -> CheckIn:
+    """Store the check-in, apply its value and confidence, recompute the KR and its objectives."""
+    if fields.value is not None and kr.measure != Measure.MANUAL:
+        raise ValueFromLinkedWork("only a manual key result takes a value")
+    check_in = CheckIn(key_result_id=kr.id, author_id=author_id, created_at=now,
+                       value=fields.value, status=fields.status, confidence=fields.confidence,
+                       note=fields.note, blockers=fields.blockers, wins=fields.wins)
+    session.add(check_in)
+    if fields.value is not None:
+        kr.current_value = fields.value
+    if fields.confidence is not None:
+        kr.confidence = fields.confidence
+    session.flush()
+    refresh_key_result(session, kr, session.get(Cycle, objective.cycle_id), now)
+    refresh_objective_chain(session, objective.id)
+    return check_in

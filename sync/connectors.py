@@ -1,0 +1,14 @@
+"""Builds the connector of a stored connection, with its secrets decrypted only for the call."""
+from __future__ import annotations
+
+from connector.base import TrackerConnector
+from connector.registry import build_connector
+from okr_core.models import Connection
+from okrsync.services import secret_box
+
+
+def connector_for(connection: Connection, **kwargs) -> TrackerConnector:
+    """The connector for `connection` (kwargs go to the registry: session, sleep)."""
+    credentials = secret_box().decrypt_json(connection.credentials_encrypted)
+    return build_connector(connection.tracker, connection.base_url, credentials,
+                           connection.settings or {}, **kwargs)

@@ -1,0 +1,177 @@
+"""The delivery job: apply one stored webhook delivery to the store, its effect exactly once."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from okr_core import domain
+from okr_core.domain import TrackerKind
+from okr_core.models import Connection, Delivery
+from okrsync.db import job_session
+from sync.connectors import connector_for
+from sync.queue import QueueUnavailable, RetryPolicy, enqueue
+from webhooks import events
+from webhooks.apply import delete_comment, mark_item_deleted, upsert_comment, upsert_item
+from webhooks.apply_progress import (
+    MembershipChanges, container_links, refresh_key_results, update_memberships,
+)
+from webhooks.effects import DeliveryEffect
+from webhooks.payload import from_millis
+from webhooks.routing import plan_delivery
+
+log = logging.getLogger("okrsync.sync.deliveries")
+
+DELIVERY_RETRY = RetryPolicy(max=3, intervals=(5, 30, 120))
+CLAIMABLE_STATES = ("pending", "failed")
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    """A stored delivery decoded and planned, ready to re-read and apply."""
+
+    delivery_id: int
+    connection: Connection
+    effect: DeliveryEffect
+    occurred_at: datetime | None
+
+
+def process_delivery(delivery_id: int) -> str:
+    """Apply a stored delivery unless already applied; 'done' or 'skipped'."""
+    planned = load_plan(delivery_id)
+    if planned is None:
+        return "skipped"
+    try:
+        fresh = reread_items(planned)
+        with job_session() as session:
+            changes = apply_once(session, planned, fresh, datetime.now(timezone.utc))
+    except Exception as exc:  # recorded for the admins, then re-raised so the queue retries
+        record_failure(delivery_id, exc)
+        raise
+    if changes is None:
+        return "skipped"
+    enqueue_link_resolutions(changes.links_to_resolve, delivery_id)
+    return "done"
+
+
+def load_plan(delivery_id: int) -> PlannedDelivery | None:
+    """Decode and plan a delivery still to process; None when it is gone or already handled."""
+    with job_session() as session:
+        row = session.get(Delivery, delivery_id)
+        claimable = row is not None and row.state in CLAIMABLE_STATES
+        if claimable:
+            connection = session.get(Connection, row.connection_id)
+            decoded = decode_stored(row, connection.tracker)
+    if not claimable:
+        log.info("deliveries.skip-not-claimable", extra={"delivery_id": delivery_id})
+        return None
+    spoints = (connection.settings or {}).get("story_points_field")
+    effect = plan_delivery(decoded, story_points_field=spoints)
+    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at)
+
+
+def decode_stored(row: Delivery, tracker: TrackerKind) -> events.Delivery:
+    """The stored body as the parser's Delivery; it was verified when it arrived."""
+    payload = json.loads(row.body)
+    stamp_field = "timestamp" if tracker is TrackerKind.JIRA else "webhookTimestamp"
+    return events.Delivery(tracker=tracker, event_type=row.event_type, dedupe_key=row.dedupe_key,
+                           payload=payload, received_at=row.received_at,
+                           occurred_at=from_millis(payload.get(stamp_field)))
+
+
+def reread_items(planned: PlannedDelivery) -> list[domain.WorkItem]:
+    """Read the items the payload could not describe fully, outside any transaction."""
+    ids = sorted(set(planned.effect.reread))
+    if not ids:
+        return []
+    items = connector_for(planned.connection).get_items(ids)
+    missing = set(ids) - {item.external_id for item in items} - {item.key for item in items}
+    if missing:
+        log.info("deliveries.reread-missing", extra={"delivery_id": planned.delivery_id,
+                                                     "missing": sorted(missing)})
+    return items
+
+
+def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.WorkItem],
+               now: datetime) -> MembershipChanges | None:
+    """Claim the delivery (row lock) and apply its effect in the same transaction."""
+    delivery = session.scalars(select(Delivery).where(Delivery.id == planned.delivery_id)
+                               .with_for_update().execution_options(populate_existing=True)).first()
+    if delivery is None or delivery.state not in CLAIMABLE_STATES:
+        return None  # a concurrent run applied it while we were re-reading
+    connection = planned.connection
+    rows = apply_items(session, planned, fresh, now)
+    changes = update_memberships(session, connection.id, rows)
+    changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
+    default_estimate = float((connection.settings or {}).get("default_estimate", 1.0))
+    refresh_key_results(session, changes.key_result_ids, now, default_estimate)
+    delivery.state, delivery.processed_at, delivery.last_error = "done", now, None
+    delivery.attempts += 1
+    return changes
+
+
+def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.WorkItem],
+                now: datetime) -> list:
+    """Upsert, delete and comment as planned; the item rows that changed."""
+    connection, effect = planned.connection, planned.effect
+    # Jira without a configured points field: the payload cannot say the estimate, keep ours.
+    keep_estimate = connection.tracker is TrackerKind.JIRA and not (
+        connection.settings or {}).get("story_points_field")
+    changed = {}
+    for items, keep in ((effect.upserts, keep_estimate), (fresh, False)):
+        # Sorted, so that concurrent jobs lock item rows in one order and cannot deadlock.
+        for item in sorted(items, key=lambda i: (i.external_id, i.updated_at)):
+            row = upsert_item(session, connection.id, item, keep_estimate=keep)
+            if row is not None:
+                changed[row.id] = row
+    for external_id in sorted(effect.deletions):
+        row = mark_item_deleted(session, connection.id, external_id, planned.occurred_at or now)
+        if row is not None:
+            changed[row.id] = row
+    for comment in effect.comment_upserts:
+        upsert_comment(session, connection.id, comment)
+    for external_id in effect.comment_deletions:
+        delete_comment(session, connection.id, external_id)
+    return list(changed.values())
+
+
+def record_failure(delivery_id: int, exc: Exception) -> None:
+    """Count the failed attempt and keep its error; 'failed' once the retries are used up."""
+    log.warning("deliveries.attempt-failed", extra={"delivery_id": delivery_id,
+                                                    "error": f"{type(exc).__name__}: {exc}"})
+    try:
+        with job_session() as session:
+            row = session.scalars(select(Delivery).where(Delivery.id == delivery_id)
+                                  .with_for_update()).first()
+            if row is None or row.state not in CLAIMABLE_STATES:
+                return
+            row.attempts += 1
+            row.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+            row.state = "failed" if row.attempts > DELIVERY_RETRY.max else "pending"
+    except SQLAlchemyError as db_exc:
+        log.error("deliveries.failure-not-recorded",
+                  extra={"delivery_id": delivery_id, "error": type(db_exc).__name__})
+
+
+def enqueue_delivery(delivery_id: int, job_id: str) -> str | None:
+    """Queue the delivery job; raises QueueUnavailable when the queue cannot take it."""
+    return enqueue(process_delivery, delivery_id, job_id=job_id, retry=DELIVERY_RETRY)
+
+
+def enqueue_link_resolutions(link_ids: set[int], delivery_id: int) -> None:
+    """Ask the tracker to re-evaluate links it alone can answer (JQL, filters, initiatives...)."""
+    from sync.jobs import resolve_link
+
+    for link_id in sorted(link_ids):
+        try:
+            # One resolution per link and delivery: a retried delivery does not queue it twice.
+            enqueue(resolve_link, link_id, job_id=f"resolve-link-{link_id}-delivery-{delivery_id}")
+        except QueueUnavailable as exc:
+            # The next reconcile pass re-resolves every link; nothing durable is lost here.
+            log.warning("deliveries.resolve-link-unqueued",
+                        extra={"link_id": link_id, "error": str(exc)})

@@ -1,0 +1,81 @@
+"""Resolving a work link through its tracker: which items it matches now, stored as its members."""
+from __future__ import annotations
+
+import logging
+from typing import Iterator
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, RequestRejected
+from okr_core import domain
+from okr_core.models import Connection, LinkItem, WorkLink, utcnow
+from okr_core.progress_service import refresh_key_results
+from okrsync.db import job_session
+from sync.connectors import connector_for
+from sync.items import store_items
+
+log = logging.getLogger("okrsync.sync.links")
+# Failures a retry cannot fix: recorded on the link for admins, not retried.
+PERMANENT = (AuthenticationFailed, PermissionDenied, NotFound, RequestRejected)
+
+
+def all_pages(fetch) -> Iterator[domain.WorkItem]:
+    """Walk a paged connector call to its end."""
+    cursor = None
+    while True:
+        page = fetch(cursor)
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return
+
+
+def set_link_members(session: Session, link_id: int, item_row_ids: set[int]) -> None:
+    """Make the link's stored members exactly these items."""
+    current = set(session.scalars(select(LinkItem.work_item_id)
+                                  .where(LinkItem.work_link_id == link_id)).all())
+    gone = current - item_row_ids
+    if gone:
+        session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id,
+                                               LinkItem.work_item_id.in_(gone)))
+    session.add_all(LinkItem(work_link_id=link_id, work_item_id=i) for i in item_row_ids - current)
+
+
+def resolve_link_now(link_id: int, connector=None) -> int | None:
+    """Fetch the link's items, store them and its membership, recompute its KR; returns the count."""
+    with job_session() as session:
+        link = session.get(WorkLink, link_id)
+        if link is None:
+            return None
+        kind, ref = link.kind, link.ref
+        connection = session.get(Connection, link.connection_id)
+        connector = connector or connector_for(connection)
+    try:
+        items = list(all_pages(lambda cursor: connector.resolve_link(kind, ref, cursor)))
+    except PERMANENT as exc:
+        _record_error(link_id, f"{type(exc).__name__}: {exc}")
+        log.warning("sync.links.resolve-failed", extra={"link_id": link_id,
+                                                         "error": type(exc).__name__})
+        return None
+    return _store_resolution(link_id, items)
+
+
+def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
+    with job_session() as session:
+        link = session.get(WorkLink, link_id)
+        if link is None:
+            return None  # removed while we were asking the tracker
+        stored = store_items(session, link.connection_id, items)
+        set_link_members(session, link.id, {row.id for row in stored.rows.values()})
+        link.resolved_at, link.last_error = utcnow(), None
+        session.flush()
+        refresh_key_results(session, [link.key_result_id], utcnow())
+        return len(stored.rows)
+
+
+def _record_error(link_id: int, message: str) -> None:
+    with job_session() as session:
+        link = session.get(WorkLink, link_id)
+        if link is not None:
+            link.last_error = message[:2000]

@@ -1,0 +1,91 @@
+"""The simulated tracker itself: paging like the real APIs, counting, rate limits, lifecycle."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from connector.registry import build_connector
+from tests.simtracker import SimTracker
+
+
+def test_jira_search_pages_with_next_page_token_until_is_last():
+    with SimTracker.start(issues=250, page_size=100) as sim:
+        url, token, pages, keys = f"{sim.url}/rest/api/3/search/jql", None, 0, []
+        while True:
+            body = {"jql": "ORDER BY updated ASC", "maxResults": 500, "fields": ["summary"],
+                    **({"nextPageToken": token} if token else {})}
+            answer = requests.post(url, json=body, timeout=5).json()
+            keys += [i["key"] for i in answer["issues"]]
+            pages += 1
+            if answer["isLast"]:
+                break
+            token = answer["nextPageToken"]
+        assert (pages, len(set(keys)), sim.call_count) == (3, 250, 3)   # maxResults capped at page_size
+
+
+def test_linear_answers_relay_pages_newest_first():
+    with SimTracker.start(issues=30, linear_page_size=20) as sim:
+        payload = {"query": "query IssuesPage { x }", "variables": {"first": 250, "after": None}}
+        first = requests.post(f"{sim.url}/graphql", json=payload, timeout=5).json()["data"]["issues"]
+        assert len(first["nodes"]) == 20 and first["pageInfo"]["hasNextPage"]
+        assert first["nodes"][0]["identifier"] == "SIM-30"
+
+
+def test_sliding_window_rate_limit_answers_ratelimited_and_the_connector_waits_it_out():
+    with SimTracker.start(issues=600) as sim:
+        sim.rate_limit(4, per_seconds=0.3)
+        connector = build_connector("linear", sim.url, {"api_key": "k"}, {"page_size": 50})
+        started, count, cursor = time.monotonic(), 0, None
+        while True:
+            page = connector.fetch_changed(None, cursor)
+            count += len(page.items)
+            if (cursor := page.next_cursor) is None:
+                break
+        limited = [c for c in sim.calls if c.fault == "429"]
+    assert count == 600 and limited and all(c.status == 400 for c in limited)
+    assert time.monotonic() - started >= 0.6     # 12 pages at 4 per 0.3 s
+
+
+def test_jira_rate_limit_sends_retry_after_in_whole_seconds():
+    with SimTracker.start(issues=5) as sim:
+        sim.rate_limit(1, per_seconds=0.2)
+        requests.get(f"{sim.url}/rest/api/3/myself", timeout=5)
+        limited = requests.get(f"{sim.url}/rest/api/3/myself", timeout=5)
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "1")
+
+
+def test_unknown_fault_is_refused():
+    sim = SimTracker(issues=1)
+    with pytest.raises(ValueError, match="unknown fault"):
+        sim.inject("teapot")
+
+
+def test_stop_frees_the_port():
+    with SimTracker.start(issues=1) as sim:
+        url = sim.url
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url + "/rest/api/3/myself", timeout=2)
+
+
+def test_fixed_latency_delays_every_answer():
+    with SimTracker.start(issues=1, latency_ms=100) as sim:
+        started = time.monotonic()
+        requests.get(f"{sim.url}/rest/api/3/myself", timeout=5)
+        assert time.monotonic() - started >= 0.1
+
+
+def test_added_issues_links_and_payload_helpers_show_through_both_apis():
+    with SimTracker.start(issues=20) as sim:
+        new = sim.add_issue("Fresh work", epic_key="SIM-1", points=5.0)
+        sim.link_blocks(new.key, "SIM-2")
+        jira = build_connector("jira", sim.url, {"email": "e", "api_token": "t"}, {})
+        linear = build_connector("linear", sim.url, {"api_key": "k"}, {})
+        [item] = jira.get_items([new.key])
+        relations = linear.list_blocking_relations([new.linear_id])
+        assert (item.parent_ref, item.estimate) == ("SIM-1", 5.0)
+        assert [(r.blocker_external_id, r.blocked_external_id) for r in relations] == \
+            [(new.linear_id, sim.issue("SIM-2").linear_id)]
+        assert sim.jira_issue(new.key)["fields"]["issuelinks"][0]["outwardIssue"]["key"] == "SIM-2"
+        assert sim.linear_issue(new.key)["identifier"] == new.key

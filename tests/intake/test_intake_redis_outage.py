@@ -1,0 +1,75 @@
+"""With Redis down deliveries are still acknowledged and stored; the sweeper queues them later."""
+from __future__ import annotations
+
+import pytest
+from rq import Queue
+from rq.job import Job
+
+from okr_core.domain import LinkKind, TrackerKind
+from sync.deliveries import process_delivery
+from sync.sweeper import sweep
+from sync.worker import make_worker
+from tests.conftest import REDIS_URL
+from tests.intake.intake_helpers import (
+    add_connection, add_linked_kr, deliveries, fixture_delivery, key_result, post,
+)
+
+JIRA = TrackerKind.JIRA
+NOBODY_LISTENS = "redis://127.0.0.1:6390/15"
+ISSUES = 5
+
+
+def as_issue(number: int):
+    def edit(payload):
+        payload["issue"]["id"], payload["issue"]["key"] = str(30000 + number), f"TES-{number}"
+    return edit
+
+
+@pytest.mark.slow
+def test_deliveries_during_a_redis_outage_are_processed_once_it_returns(make_app, redis_db, sim):
+    down = make_app(NOBODY_LISTENS)
+    jira_id = add_connection(down, JIRA, sim.url, {"email": "a@b.test", "api_token": "t"})
+    kr_id = add_linked_kr(down, jira_id, LinkKind.LABEL, "test-label")
+    client = down.test_client()
+    for number in range(ISSUES):
+        body, headers = fixture_delivery(JIRA, "jira_issue_updated__resolved", f"outage-{number}",
+                                         edit=as_issue(number))
+        answer = post(client, "jira", jira_id, body, headers)
+        assert (answer.status_code, answer.get_json()["status"]) == (200, "accepted")
+    stored = deliveries(down)
+    assert [(d.state, d.enqueued_at) for d in stored] == [("pending", None)] * ISSUES
+
+    up = make_app(REDIS_URL)
+    with up.app_context():
+        assert sweep() == ISSUES
+        assert sweep() == 0  # just handed over: not swept again before they go stale
+    make_worker(up, simple=True).work(burst=True)
+
+    assert [(d.state, d.attempts) for d in deliveries(up)] == [("done", 1)] * ISSUES
+    kr = key_result(up, kr_id)
+    assert (kr.items_total, kr.items_done, kr.progress) == (ISSUES, ISSUES, 1.0)
+
+
+def test_delivery_queued_on_redis_is_run_by_a_real_worker(make_app, redis_db, sim):
+    app = make_app(REDIS_URL)
+    jira_id = add_connection(app, JIRA, sim.url, {"email": "a@b.test", "api_token": "t"})
+    body, headers = fixture_delivery(JIRA, "jira_issue_updated__resolved", "queued-1")
+    delivery_id = post(app.test_client(), "jira", jira_id, body, headers).get_json()["delivery_id"]
+    assert Queue("default", connection=redis_db).job_ids == [f"delivery-{delivery_id}"]
+    make_worker(app, simple=True).work(burst=True)
+    assert deliveries(app)[0].state == "done"
+
+
+def test_links_only_the_tracker_can_evaluate_are_queued_for_resolution(make_app, redis_db, sim):
+    app = make_app(REDIS_URL)
+    jira_id = add_connection(app, JIRA, sim.url, {"email": "a@b.test", "api_token": "t"})
+    add_linked_kr(app, jira_id, LinkKind.JQL, "project = TES AND statusCategory = Done")
+    body, headers = fixture_delivery(JIRA, "jira_issue_updated__resolved", "jql-1")
+    delivery_id = post(app.test_client(), "jira", jira_id, body, headers).get_json()["delivery_id"]
+    with app.app_context():
+        assert process_delivery(delivery_id) == "done"
+        assert process_delivery(delivery_id) == "skipped"
+    job_ids = Queue("default", connection=redis_db).job_ids
+    resolution = [j for j in job_ids if j.startswith("resolve-link-")]
+    assert resolution == [f"resolve-link-1-delivery-{delivery_id}"]
+    assert Job.fetch(resolution[0], connection=redis_db).func_name == "sync.jobs.resolve_link"

@@ -1,0 +1,70 @@
+"""Server-drawn SVG: progress bars and trend charts, no script and no inline style (strict CSP)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from markupsafe import Markup, escape
+
+from okr_core.domain import KRStatus
+from okr_core.rules import clamp_progress
+
+STATUS_TEXT = {KRStatus.ON_TRACK: "On track", KRStatus.AT_RISK: "At risk",
+               KRStatus.OFF_TRACK: "Off track"}
+
+
+def status_text(status) -> str:
+    """The words for a status, so it reads without its colour."""
+    if not status:
+        return "No status"
+    return STATUS_TEXT.get(KRStatus(status), str(status))
+
+
+def percent(progress: float | None) -> str:
+    return "no target" if progress is None else f"{round(clamp_progress(progress) * 100)}%"
+
+
+def progress_bar(progress: float | None, status) -> Markup:
+    """A labelled bar whose fill width is the clamped progress (an SVG attribute, CSP-safe)."""
+    share = clamp_progress(progress) if progress is not None else 0.0
+    label = f"{percent(progress)} complete" + (f", {status_text(status)}" if status else "")
+    return Markup(
+        '<svg class="bar" viewBox="0 0 100 8" preserveAspectRatio="none" role="img" '
+        'aria-label="{label}"><rect class="bar-track" width="100" height="8" rx="2"/>'
+        '<rect class="bar-fill status-{status}" width="{width:.1f}" height="8" rx="2" '
+        'data-progress="{width:.1f}"/></svg>'
+    ).format(label=label, status=escape(str(status or "none")), width=share * 100)
+
+
+def trend_chart(points: Sequence[tuple[datetime, float | None]], width: int = 160,
+                height: int = 40, label: str = "Progress over time") -> Markup:
+    """A line of progress over time with one circle per snapshot; "no history yet" when empty."""
+    plotted = [(at, clamp_progress(p)) for at, p in points if p is not None]
+    if not plotted:
+        return Markup('<span class="muted trend-empty">no history yet</span>')
+    coords = _coordinates(plotted, width, height)
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    circles = "".join(
+        f'<circle class="trend-point" cx="{x:.1f}" cy="{y:.1f}" r="2.5">'
+        f'<title>{at:%d %b}: {round(p * 100)}%</title></circle>'
+        for (x, y), (at, p) in zip(coords, plotted))
+    summary = f"{label}: {len(plotted)} points, latest {round(plotted[-1][1] * 100)}%"
+    return Markup(
+        '<svg class="trend" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
+        'aria-label="{summary}"><polyline class="trend-line" points="{line}"/>{circles}</svg>'
+    ).format(w=width, h=height, summary=summary, line=line, circles=Markup(circles))
+
+
+def _coordinates(plotted, width: int, height: int) -> list[tuple[float, float]]:
+    """Time on x (evenly when all points share a moment), progress 0..1 on y, 4px margin."""
+    pad = 4.0
+    first, last = plotted[0][0], plotted[-1][0]
+    span = (last - first).total_seconds()
+    coords = []
+    for index, (at, share) in enumerate(plotted):
+        if span > 0:
+            fraction = (at - first).total_seconds() / span
+        else:
+            fraction = index / max(1, len(plotted) - 1)
+        coords.append((pad + fraction * (width - 2 * pad), height - pad - share * (height - 2 * pad)))
+    return coords

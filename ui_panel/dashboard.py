@@ -1,0 +1,89 @@
+"""The dashboard at `/`: Company, Team and My OKRs, and the cross-team report, per cycle."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from config.web_auth import current_web_user, current_web_viewer, login_required
+from okr_core.models import Team
+from okr_core.visibility import descendants, team_parents
+from okrsync.db import request_session
+from ui_panel.loading import (
+    choose_cycle, latest_analysis, list_cycles, load_cycle_view, mine_only,
+)
+from ui_panel.reports import summarise_by_team
+
+bp = Blueprint("dashboard", __name__)
+
+
+def _selected_cycle():
+    """All cycles and the one asked for by `?cycle=` (or the current one)."""
+    cycles = list_cycles(request_session())
+    return cycles, choose_cycle(cycles, request.args.get("cycle", type=int))
+
+
+def _render(template: str, section: str, scope: str | None, **context):
+    cycles, cycle = _selected_cycle()
+    view = analysis = None
+    if cycle is not None:
+        view = context.pop("load")(cycle)
+        analysis = latest_analysis(request_session(), cycle.id, scope) if scope else None
+    return render_template(template, section=section, cycles=cycles, cycle=cycle, view=view,
+                           analysis=analysis, user=current_web_user(), **context)
+
+
+@bp.get("/")
+@login_required()
+def index():
+    viewer = current_web_viewer()
+    return _render("dashboard/tree_page.html", "company", "company",
+                   heading="Company OKRs",
+                   load=lambda cycle: load_cycle_view(request_session(), cycle, viewer))
+
+
+@bp.get("/teams")
+@login_required()
+def my_team():
+    team_id = current_web_user().team_id or request_session().scalar(
+        select(Team.id).order_by(Team.id).limit(1))
+    if team_id is None:
+        abort(404)
+    return redirect(url_for("dashboard.team", team_id=team_id, **request.args))
+
+
+@bp.get("/teams/<int:team_id>")
+@login_required()
+def team(team_id: int):
+    session = request_session()
+    chosen = session.get(Team, team_id)
+    if chosen is None:
+        abort(404)
+    team_ids = descendants(team_parents(session), team_id)
+    viewer = current_web_viewer()
+    teams = session.scalars(select(Team).order_by(Team.name)).all()
+    return _render("dashboard/tree_page.html", "team", f"team:{team_id}",
+                   heading=f"{chosen.name} OKRs", team=chosen, teams=teams,
+                   load=lambda cycle: load_cycle_view(session, cycle, viewer, team_ids))
+
+
+@bp.get("/mine")
+@login_required()
+def mine():
+    user = current_web_user()
+    viewer = current_web_viewer()
+    return _render("dashboard/tree_page.html", "mine", f"user:{user.id}", heading="My OKRs",
+                   load=lambda cycle: mine_only(
+                       load_cycle_view(request_session(), cycle, viewer), user.id))
+
+
+@bp.get("/reports")
+@login_required()
+def reports():
+    viewer = current_web_viewer()
+
+    def load(cycle):
+        view = load_cycle_view(request_session(), cycle, viewer, with_series=False)
+        view.summary = summarise_by_team(view.objectives, view.key_results, view.teams)
+        return view
+
+    return _render("dashboard/reports.html", "reports", "company", heading="Reports", load=load)

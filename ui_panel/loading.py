@@ -1,0 +1,93 @@
+"""What a dashboard page shows, loaded in a fixed number of statements whatever the cycle's size."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from okr_core.domain import CycleStatus
+from okr_core.models import (
+    Analysis, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
+)
+from okr_core.tree import ObjectiveBranch, assemble, load_visible
+from okr_core.visibility import Viewer, visible_objectives_clause
+
+
+@dataclass
+class CycleView:
+    """The visible OKR tree of one cycle and everything its template looks up."""
+
+    cycle: Cycle
+    roots: list[ObjectiveBranch]
+    objectives: list[Objective]
+    key_results: list[KeyResult]
+    people: dict[int, str] = field(default_factory=dict)
+    teams: dict[int, str] = field(default_factory=dict)
+    series: dict[int, list[tuple[datetime, float | None]]] = field(default_factory=dict)
+
+
+def list_cycles(session: Session) -> list[Cycle]:
+    return list(session.scalars(select(Cycle).order_by(Cycle.start_date.desc(), Cycle.id.desc())))
+
+
+def choose_cycle(cycles: list[Cycle], wanted: int | None) -> Cycle | None:
+    """The asked-for cycle, else the newest active one, else the newest of all."""
+    by_id = {c.id: c for c in cycles}
+    if wanted in by_id:
+        return by_id[wanted]
+    active = [c for c in cycles if c.status == CycleStatus.ACTIVE]
+    return (active or cycles or [None])[0]
+
+
+def load_cycle_view(session: Session, cycle: Cycle, viewer: Viewer,
+                    team_ids: set[int] | None = None, with_series: bool = True) -> CycleView:
+    """Objectives, KRs, names and (optionally) trend series: five statements at most."""
+    objectives, krs = load_visible(session, cycle.id, viewer, team_ids)
+    view = CycleView(cycle, assemble(objectives, krs), objectives, krs)
+    view.teams = dict(session.execute(select(Team.id, Team.name)).all())
+    owner_ids = {o.owner_id for o in objectives} | {k.owner_id for k in krs}
+    owner_ids.discard(None)
+    if owner_ids:
+        view.people = dict(session.execute(
+            select(User.id, User.name).where(User.id.in_(sorted(owner_ids)))).all())
+    if with_series and krs:
+        view.series = load_series(session, cycle.id, viewer, team_ids)
+    return view
+
+
+def load_series(session: Session, cycle_id: int, viewer: Viewer,
+                team_ids: set[int] | None = None) -> dict[int, list[tuple[datetime, float | None]]]:
+    """Every visible KR's snapshots in one statement, oldest first."""
+    visible_krs = (select(KeyResult.id).join(Objective, Objective.id == KeyResult.objective_id)
+                   .where(Objective.cycle_id == cycle_id, Objective.archived.is_(False),
+                          visible_objectives_clause(viewer)))
+    if team_ids is not None:
+        visible_krs = visible_krs.where(Objective.team_id.in_(team_ids))
+    rows = session.execute(
+        select(ProgressSnapshot.key_result_id, ProgressSnapshot.at, ProgressSnapshot.progress)
+        .where(ProgressSnapshot.key_result_id.in_(visible_krs))
+        .order_by(ProgressSnapshot.key_result_id, ProgressSnapshot.at, ProgressSnapshot.id))
+    series: dict[int, list[tuple[datetime, float | None]]] = {}
+    for kr_id, at, progress in rows:
+        series.setdefault(kr_id, []).append((at, progress))
+    return series
+
+
+def latest_analysis(session: Session, cycle_id: int, scope: str) -> Analysis | None:
+    """The newest finished analysis of this cycle and scope, or None."""
+    return session.scalars(
+        select(Analysis).where(Analysis.cycle_id == cycle_id, Analysis.scope == scope,
+                               Analysis.state == "done")
+        .order_by(Analysis.created_at.desc(), Analysis.id.desc()).limit(1)).first()
+
+
+def mine_only(view: CycleView, user_id: int) -> CycleView:
+    """Keep the objectives the user owns or owns a key result of (no extra statement)."""
+    owned_kr_objectives = {k.objective_id for k in view.key_results if k.owner_id == user_id}
+    keep = [o for o in view.objectives if o.owner_id == user_id or o.id in owned_kr_objectives]
+    keep_ids = {o.id for o in keep}
+    krs = [k for k in view.key_results if k.objective_id in keep_ids]
+    return CycleView(view.cycle, assemble(keep, krs), keep, krs, view.people, view.teams,
+                     view.series)

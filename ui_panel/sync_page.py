@@ -1,0 +1,22 @@
+"""Sync state per tracker connection: the last pass, its counts and error, or "never synced"."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import select
+
+from config.web_auth import current_web_user, login_required
+from okr_core.models import Connection, SyncState
+from okrsync.db import request_session
+
+bp = Blueprint("sync_page", __name__)
+
+
+@bp.get("/sync")
+@login_required()
+def sync_status():
+    rows = request_session().execute(
+        select(Connection.id, Connection.name, Connection.tracker, Connection.base_url, SyncState)
+        .outerjoin(SyncState, SyncState.connection_id == Connection.id)
+        .order_by(Connection.name, Connection.id)).all()
+    return render_template("dashboard/sync.html", rows=rows, section="sync", cycles=[],
+                           cycle=None, user=current_web_user())

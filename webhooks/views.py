@@ -1,0 +1,179 @@
+"""The webhook endpoints: look up, verify, parse, persist, enqueue, answer (SPEC section 4)."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from config.secrets import SecretUndecryptable
+from okr_core.domain import TrackerKind
+from okr_core.models import Connection, Delivery
+from okrsync.db import request_session
+from okrsync.services import secret_box
+from sync.deliveries import enqueue_delivery
+from sync.queue import QueueUnavailable
+from webhooks.errors import DeliveryRejected
+from webhooks.events import MAX_BODY_BYTES, parse_delivery
+from webhooks.routing import is_handled
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+log = logging.getLogger("okrsync.webhooks")
+
+DEDUPE_KEY_MAX = 200   # deliveries.dedupe_key column width
+EVENT_TYPE_MAX = 100   # deliveries.event_type column width
+KNOWN_TRACKERS = frozenset(kind.value for kind in TrackerKind)
+
+
+class StoreUnavailable(Exception):
+    """The database did not answer; the tracker must retry."""
+
+
+def answer(status: int, code: str, message: str, **extra):
+    """A JSON answer: {"status": ...} on success, {"error": {...}} otherwise."""
+    if status < 300:
+        return jsonify({"status": code, **extra}), status
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@bp.post("/<tracker>/<int:connection_id>")
+def receive(tracker: str, connection_id: int):
+    """Accept one tracker delivery; 200 only once it is durable."""
+    try:
+        return _receive(tracker, connection_id)
+    except StoreUnavailable as exc:
+        log.error("webhooks.store-unavailable", extra={"connection_id": connection_id,
+                                                       "error": str(exc)})
+        return answer(503, "store-unavailable", "the store is unavailable, retry later")
+
+
+def _receive(tracker: str, connection_id: int):
+    connection = _connection(tracker, connection_id)
+    if connection is None:
+        named = tracker if tracker in KNOWN_TRACKERS else "unknown-tracker"
+        log.warning(f"webhooks.{named}.unknown-connection", extra={"connection_id": connection_id})
+        return answer(404, "unknown-connection", f"no {tracker} connection {connection_id}")
+    body = _read_body()
+    if body is None:
+        log.warning(f"webhooks.{tracker}.body-too-large", extra={"connection_id": connection_id})
+        return answer(413, "body-too-large", f"the body is over {MAX_BODY_BYTES} bytes")
+    try:
+        secret = secret_box().decrypt(connection.webhook_secret_encrypted) or None
+    except SecretUndecryptable:
+        log.error(f"webhooks.{tracker}.secret-undecryptable", extra={"connection_id": connection_id})
+        return answer(503, "secret-undecryptable", "the webhook secret cannot be read")
+    now = current_app.config.get("WEBHOOK_CLOCK", _utcnow)()
+    try:
+        delivery = parse_delivery(tracker, request.headers, body, secret, now)
+    except DeliveryRejected as exc:
+        log.warning(exc.log_key, extra={"connection_id": connection_id, "reason": exc.message})
+        return answer(exc.status, exc.log_key.rsplit(".", 1)[-1], exc.message)
+    return _persist_and_enqueue(connection_id, delivery, body, now)
+
+
+def _connection(tracker: str, connection_id: int) -> Connection | None:
+    """The connection the URL names, or None when it is unknown or of another tracker."""
+    if tracker not in KNOWN_TRACKERS:
+        return None
+    try:
+        connection = request_session().get(Connection, connection_id)
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(type(exc).__name__) from exc
+    if connection is None or connection.tracker.value != tracker:
+        return None
+    return connection
+
+
+def _read_body() -> bytes | None:
+    """The raw body, or None when it is over the limit (read no further than one byte past it)."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return None
+    body = request.stream.read(MAX_BODY_BYTES + 1)
+    return None if len(body) > MAX_BODY_BYTES else body
+
+
+def _persist_and_enqueue(connection_id: int, delivery, body: bytes, now: datetime):
+    handled = is_handled(delivery)
+    key = _fit_dedupe_key(delivery.dedupe_key)
+    row = Delivery(connection_id=connection_id, dedupe_key=key,
+                   event_type=delivery.event_type[:EVENT_TYPE_MAX], body=body,
+                   state="pending" if handled else "ignored", received_at=now,
+                   enqueued_at=now if handled else None)
+    if not _store(row, connection_id, key):
+        log.info(f"webhooks.{delivery.tracker}.duplicate", extra={"connection_id": connection_id,
+                                                               "dedupe_key": key})
+        return answer(200, "duplicate", "already received")
+    if not handled:
+        log.info(f"webhooks.{delivery.tracker}.ignored-event",
+                 extra={"connection_id": connection_id, "event_type": delivery.event_type})
+        return answer(200, "ignored", "event type not acted on", delivery_id=row.id)
+    _enqueue(row.id, str(delivery.tracker))
+    return answer(200, "accepted", "stored and queued", delivery_id=row.id)
+
+
+def _store(row: Delivery, connection_id: int, key: str) -> bool:
+    """Commit the delivery; False when this connection already has one with that dedupe key."""
+    session = request_session()
+    try:
+        session.add(row)
+        session.commit()
+        return True
+    except IntegrityError as exc:
+        session.rollback()
+        if _already_stored(connection_id, key):
+            return False
+        raise StoreUnavailable(f"delivery not stored: {type(exc).__name__}") from exc
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(type(exc).__name__) from exc
+
+
+def _already_stored(connection_id: int, key: str) -> bool:
+    try:
+        return request_session().scalar(select(Delivery.id).where(
+            Delivery.connection_id == connection_id, Delivery.dedupe_key == key)) is not None
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(type(exc).__name__) from exc
+
+
+def _enqueue(delivery_id: int, tracker: str) -> None:
+    """Hand the stored delivery to the queue; when that fails the sweeper does it later."""
+    try:
+        enqueue_delivery(delivery_id, f"delivery-{delivery_id}")
+        return
+    except QueueUnavailable as exc:
+        log.warning(f"webhooks.{tracker}.queue-unavailable",
+                    extra={"delivery_id": delivery_id, "error": str(exc)})
+    session = request_session()
+    try:
+        # Not handed over: clear the stamp so the next sweep takes it without waiting.
+        session.execute(update(Delivery).where(Delivery.id == delivery_id).values(enqueued_at=None))
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning(f"webhooks.{tracker}.unqueued-not-marked",
+                    extra={"delivery_id": delivery_id, "error": type(exc).__name__})
+
+
+def _fit_dedupe_key(key: str) -> str:
+    """Keys longer than the column are hashed, so distinct keys stay distinct."""
+    if len(key) <= DEDUPE_KEY_MAX:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@bp.record_once
+def _start_embedded_sweeper(state) -> None:
+    """Embedded mode has no `okrsync worker`: the web process sweeps (not under test)."""
+    app = state.app
+    if app.config["SETTINGS"].redis_url or not app.config.get("WEBHOOK_SWEEPER", not app.testing):
+        return
+    from sync.sweeper import start_sweeper_thread
+
+    start_sweeper_thread(app)
