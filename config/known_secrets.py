@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from config.audit import latest_entry
 from config.instance_settings import LLM_ACTION
 from config.secrets import SecretUndecryptable
+from config.store_reader import read_session
 from okr_core.models import Connection
 
 MAX_AGE_SECONDS = 60.0
@@ -59,7 +60,7 @@ class KnownSecrets:
         found = [self._app.config["SETTINGS"].openai_api_key or "",
                  self._app.config["SETTINGS"].secret_key]
         box = self._app.extensions["okrsync.secret_box"]
-        session = self._app.extensions["okrsync.sessionmaker"]()
+        session = read_session(self._app)
         try:
             for connection in session.scalars(select(Connection)):
                 found += _strings(box.decrypt_json(connection.credentials_encrypted))

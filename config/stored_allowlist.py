@@ -7,6 +7,7 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.instance_settings import load_allowlist
+from config.store_reader import read_session
 
 MAX_AGE_SECONDS = 30.0
 
@@ -26,7 +27,7 @@ class StoredAllowlist:
         return iter(self._static + self._stored)
 
     def refresh(self) -> None:
-        session = self._app.extensions["okrsync.sessionmaker"]()
+        session = read_session(self._app)
         try:
             self._stored = load_allowlist(session)
         except SQLAlchemyError:

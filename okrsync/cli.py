@@ -63,7 +63,8 @@ def sweep(retry_failed: bool) -> None:
     from okrsync.app import create_app
     from sync.sweeper import retry_failed_deliveries, sweep as sweep_deliveries
 
-    with create_app().app_context():
+    # This command sweeps once itself: no background sweeper thread in this process.
+    with create_app({"WEBHOOK_SWEEPER": False}).app_context():
         queued = sweep_deliveries()
         retried = retry_failed_deliveries() if retry_failed else 0
     click.echo(f"queued {queued} pending and {retried} failed deliveries")

@@ -99,3 +99,11 @@ def start_sweeper_thread(app: Flask) -> threading.Event:
                      name="okrsync-sweeper").start()
     app.extensions["okrsync.sweeper_stop"] = stop
     return stop
+
+
+def failed_deliveries(session, connection_id: int | None = None, limit: int = 50) -> list[Delivery]:
+    """The newest deliveries whose retries are used up, with their last error (admin pages)."""
+    query = select(Delivery).where(Delivery.state == "failed")
+    if connection_id is not None:
+        query = query.where(Delivery.connection_id == connection_id)
+    return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))

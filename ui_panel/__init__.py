@@ -4,7 +4,7 @@ from __future__ import annotations
 
 def _number(value) -> str:
     """A value as people write it: 12 rather than 12.0, "none" when unset."""
-    return "none" if value is None else f"{value:g}"
+    return "none" if value is None else f"{round(value, 2):g}"
 
 
 def register_ui(app) -> None:

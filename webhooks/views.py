@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 
 from config.secrets import SecretUndecryptable
 from okr_core.domain import TrackerKind
@@ -51,40 +53,60 @@ def receive(tracker: str, connection_id: int):
 
 
 def _receive(tracker: str, connection_id: int):
-    connection = _connection(tracker, connection_id)
-    if connection is None:
+    found = _connection(tracker, connection_id)
+    if found is None:
+        _release_store()
         named = tracker if tracker in KNOWN_TRACKERS else "unknown-tracker"
         log.warning(f"webhooks.{named}.unknown-connection", extra={"connection_id": connection_id})
         return answer(404, "unknown-connection", f"no {tracker} connection {connection_id}")
     body = _read_body()
     if body is None:
+        _release_store()
         log.warning(f"webhooks.{tracker}.body-too-large", extra={"connection_id": connection_id})
         return answer(413, "body-too-large", f"the body is over {MAX_BODY_BYTES} bytes")
     try:
-        secret = secret_box().decrypt(connection.webhook_secret_encrypted) or None
+        secret = _webhook_secret(found.webhook_secret_encrypted)
     except SecretUndecryptable:
+        _release_store()
         log.error(f"webhooks.{tracker}.secret-undecryptable", extra={"connection_id": connection_id})
         return answer(503, "secret-undecryptable", "the webhook secret cannot be read")
     now = current_app.config.get("WEBHOOK_CLOCK", _utcnow)()
     try:
         delivery = parse_delivery(tracker, request.headers, body, secret, now)
     except DeliveryRejected as exc:
+        _release_store()
         log.warning(exc.log_key, extra={"connection_id": connection_id, "reason": exc.message})
         return answer(exc.status, exc.log_key.rsplit(".", 1)[-1], exc.message)
     return _persist_and_enqueue(connection_id, delivery, body, now)
 
 
-def _connection(tracker: str, connection_id: int) -> Connection | None:
-    """The connection the URL names, or None when it is unknown or of another tracker."""
+def _release_store() -> None:
+    """End the lookup's transaction before a refusal: SQLite holds its write lock until then."""
+    request_session().rollback()
+
+
+def _connection(tracker: str, connection_id: int):
+    """(tracker, encrypted secret) of the connection the URL names; None if unknown or other."""
     if tracker not in KNOWN_TRACKERS:
         return None
     try:
-        connection = request_session().get(Connection, connection_id)
+        # Two columns, not the ORM row: this runs on every delivery.
+        found = request_session().execute(
+            select(Connection.tracker, Connection.webhook_secret_encrypted)
+            .where(Connection.id == connection_id)).first()
     except SQLAlchemyError as exc:
         raise StoreUnavailable(type(exc).__name__) from exc
-    if connection is None or connection.tracker.value != tracker:
+    if found is None or found.tracker.value != tracker:
         return None
-    return connection
+    return found
+
+
+def _webhook_secret(encrypted: str) -> str | None:
+    """The plaintext secret, decrypted once per ciphertext (a new secret is a new ciphertext)."""
+    cache = current_app.extensions.setdefault("okrsync.webhook_secrets", {})
+    if encrypted not in cache:
+        cache[encrypted] = secret_box().decrypt(encrypted) or None
+    return cache[encrypted]
 
 
 def _read_body() -> bytes | None:
@@ -98,44 +120,37 @@ def _read_body() -> bytes | None:
 def _persist_and_enqueue(connection_id: int, delivery, body: bytes, now: datetime):
     handled = is_handled(delivery)
     key = _fit_dedupe_key(delivery.dedupe_key)
-    row = Delivery(connection_id=connection_id, dedupe_key=key,
-                   event_type=delivery.event_type[:EVENT_TYPE_MAX], body=body,
-                   state="pending" if handled else "ignored", received_at=now,
-                   enqueued_at=now if handled else None)
-    if not _store(row, connection_id, key):
+    values = dict(connection_id=connection_id, dedupe_key=key,
+                  event_type=delivery.event_type[:EVENT_TYPE_MAX], body=body,
+                  state="pending" if handled else "ignored", attempts=0, received_at=now,
+                  enqueued_at=now if handled else None)
+    delivery_id = _store(values)
+    if delivery_id is None:
         log.info(f"webhooks.{delivery.tracker}.duplicate", extra={"connection_id": connection_id,
                                                                "dedupe_key": key})
         return answer(200, "duplicate", "already received")
     if not handled:
         log.info(f"webhooks.{delivery.tracker}.ignored-event",
                  extra={"connection_id": connection_id, "event_type": delivery.event_type})
-        return answer(200, "ignored", "event type not acted on", delivery_id=row.id)
-    _enqueue(row.id, str(delivery.tracker))
-    return answer(200, "accepted", "stored and queued", delivery_id=row.id)
+        return answer(200, "ignored", "event type not acted on", delivery_id=delivery_id)
+    _enqueue(delivery_id, str(delivery.tracker))
+    return answer(200, "accepted", "stored and queued", delivery_id=delivery_id)
 
 
-def _store(row: Delivery, connection_id: int, key: str) -> bool:
-    """Commit the delivery; False when this connection already has one with that dedupe key."""
+def _store(values: dict) -> int | None:
+    """Commit the delivery and return its id; None when its dedupe key is stored already."""
     session = request_session()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (insert(Delivery).values(**values)
+                 .on_conflict_do_nothing(index_elements=["connection_id", "dedupe_key"])
+                 .returning(Delivery.id))
     try:
-        session.add(row)
+        delivery_id = session.execute(statement).scalar()
         session.commit()
-        return True
-    except IntegrityError as exc:
-        session.rollback()
-        if _already_stored(connection_id, key):
-            return False
-        raise StoreUnavailable(f"delivery not stored: {type(exc).__name__}") from exc
     except SQLAlchemyError as exc:
+        # Includes a connection deleted under us (foreign key): 503, the retry then gets 404.
         raise StoreUnavailable(type(exc).__name__) from exc
-
-
-def _already_stored(connection_id: int, key: str) -> bool:
-    try:
-        return request_session().scalar(select(Delivery.id).where(
-            Delivery.connection_id == connection_id, Delivery.dedupe_key == key)) is not None
-    except SQLAlchemyError as exc:
-        raise StoreUnavailable(type(exc).__name__) from exc
+    return delivery_id
 
 
 def _enqueue(delivery_id: int, tracker: str) -> None:

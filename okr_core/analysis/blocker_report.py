@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from functools import lru_cache
 from typing import Iterator
 
 from okr_core.analysis.context import AnalysisContext
@@ -12,6 +13,8 @@ GROUP_LIMIT = 10
 SOURCE_ID_LIMIT = 20
 AMBIGUOUS_LIMIT = 50
 KINDS = [kind.value for kind in BlockerKind] + ["unclassified"]
+# detect() is pure: a text mined once needs no second look when the cycle is analysed again.
+detect_once = lru_cache(maxsize=100_000)(detect)
 
 
 def blocker_sources(ctx: AnalysisContext) -> Iterator[tuple[str, str, tuple[int, ...]]]:
@@ -30,12 +33,9 @@ def blocker_sources(ctx: AnalysisContext) -> Iterator[tuple[str, str, tuple[int,
 
 def mine(ctx: AnalysisContext) -> tuple[list[tuple[BlockerFinding, str]], dict[str, tuple]]:
     """Blocker findings with their texts, and the KR ids behind each source id."""
-    seen: dict[str, BlockerFinding | None] = {}
     findings, kr_ids_by_source = [], {}
     for source_id, text, kr_ids in blocker_sources(ctx):
-        if text not in seen:  # the same wording says the same thing wherever it is written
-            seen[text] = detect(text)
-        finding = seen[text]
+        finding = detect_once(text)
         if finding is not None and finding.is_blocker:
             findings.append((replace(finding, source_id=source_id), text))
             kr_ids_by_source[source_id] = kr_ids

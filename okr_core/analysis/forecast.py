@@ -6,10 +6,10 @@ key result so the same facts always give the same figures.
 from __future__ import annotations
 
 import random
+from operator import add
 
 from okr_core.analysis.context import WEEK, AnalysisContext, cycle_bounds
 from okr_core.analysis.facts import KeyResultFact
-from okr_core.analysis.health import weighted_mean
 
 TRIALS = 400
 MIN_WEEKS = 2          # below two observed weekly deltas the pace is not a sample
@@ -32,12 +32,13 @@ def weekly_deltas(ctx: AnalysisContext, kr: KeyResultFact) -> list[float]:
 def simulate(current: float, deltas: list[float], weeks: float, rng: random.Random) -> list[float]:
     """Final progress of each trial: today's plus sampled weekly deltas for the weeks left."""
     whole, part = int(weeks), weeks - int(weeks)
-    finals = []
-    for _ in range(TRIALS):
-        gained = sum(rng.choices(deltas, k=whole)) if whole else 0.0
-        if part > 0:
-            gained += part * rng.choice(deltas)
-        finals.append(current + gained)
+    if len(set(deltas)) == 1:   # one pace observed: every trial ends the same
+        return [current + deltas[0] * weeks] * TRIALS
+    finals = [current] * TRIALS
+    for _ in range(whole):  # a week at a time across all trials: C-level adds, one batch each
+        finals = list(map(add, finals, rng.choices(deltas, k=TRIALS)))
+    if part > 0:
+        finals = [value + part * delta for value, delta in zip(finals, rng.choices(deltas, k=TRIALS))]
     return finals
 
 
@@ -59,26 +60,27 @@ def _kr_forecast(ctx: AnalysisContext, kr: KeyResultFact) -> tuple[dict, list[fl
 def _objective_forecast(ctx, objective_id: int, outcomes: dict[int, list[float] | None]) -> dict:
     """Joint trials of the objective's KRs: all targets reached, and a delivered score."""
     krs = ctx.krs_by_objective.get(objective_id, [])
-    known = [kr for kr in krs if outcomes.get(kr.id) is not None]
     row = {"objective_id": objective_id,
            "krs_without_data": sorted(kr.id for kr in krs if outcomes.get(kr.id) is None)}
-    if not known:
+    if len(row["krs_without_data"]) == len(krs):
         return {**row, "chance_all_targets": None, "chance_delivered": None,
                 "insufficient_data": True}
-    reached = delivered = 0
-    for trial in range(TRIALS):
-        parts = [(kr.weight, min(1.0, max(0.0, _trial_value(kr, outcomes, trial)))) for kr in krs]
-        mean = weighted_mean(parts) or 0.0
-        reached += mean >= REACHED
-        delivered += mean >= DELIVERED
-    return {**row, "chance_all_targets": round(reached / TRIALS, 2),
-            "chance_delivered": round(delivered / TRIALS, 2), "insufficient_data": False}
+    means = _weighted_trial_means(krs, outcomes)
+    return {**row, "chance_all_targets": round(sum(m >= REACHED for m in means) / TRIALS, 2),
+            "chance_delivered": round(sum(m >= DELIVERED for m in means) / TRIALS, 2),
+            "insufficient_data": False}
 
 
-def _trial_value(kr: KeyResultFact, outcomes, trial: int) -> float:
-    """A KR's final progress in one trial; a KR without data stays where it is."""
-    finals = outcomes.get(kr.id)
-    return finals[trial] if finals is not None else (kr.progress or 0.0)
+def _weighted_trial_means(krs: list[KeyResultFact], outcomes) -> list[float]:
+    """Each trial's objective progress: the weighted mean of its KRs' clamped finals."""
+    total_weight = sum(kr.weight for kr in krs)
+    weights = {kr.id: (kr.weight / total_weight if total_weight > 0 else 1 / len(krs)) for kr in krs}
+    means = [0.0] * TRIALS
+    for kr in krs:
+        finals = outcomes.get(kr.id) or [kr.progress or 0.0] * TRIALS  # no data: stays put
+        weight = weights[kr.id]
+        means = [m + weight * min(1.0, max(0.0, v)) for m, v in zip(means, finals)]
+    return means
 
 
 def forecast_section(ctx: AnalysisContext) -> dict:

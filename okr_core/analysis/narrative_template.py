@@ -24,8 +24,9 @@ def _band(score: int | None) -> str:
 
 def _summary(health: dict) -> str:
     objectives, krs = health["objectives"], health["key_results"]
-    text = (f"{objectives['on_track']} of {health['objectives_total']} objectives and "
-            f"{krs['on_track']} of {health['key_results_total']} key results are on track.")
+    text = f"{krs['on_track']} of {health['key_results_total']} key results are on track."
+    if health["objectives_total"]:
+        text = f"{objectives['on_track']} of {health['objectives_total']} objectives and " + text
     if health["progress_pct_per_week"] is not None and health["needed_pct_per_week"] is not None:
         text += (f" Progress runs at {health['progress_pct_per_week']}% a week against "
                  f"{health['needed_pct_per_week']}% needed to finish.")

@@ -4,7 +4,7 @@ Patterns run on lower-cased text with typographic apostrophes made plain. Each s
 word so the regex engine can skip ahead to it (a leading \\b or alternation of short words would make
 it try every position); what must come before that word is a separate `before` pattern, checked only
 where the word occurs. A cue runs only when a word of the text starts like one of its `needs`
-(their first four letters, or all of a three-letter one).
+(their first four characters; a need of three letters or fewer must be the whole word).
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ CUES: tuple[Cue, ...] = (
     _cue("cannot-until", "until|till", r"(?:until|till)\b", 1.0, AFTER, before=_CANT + _SAME_SENTENCE + r"{0,60}?"),
     _cue("until-we-have", "until|till", r"(?:until|till)\s+(?:we|i|they|you)\s+(?:have|get|receive|hear)\b",
          0.7, AFTER),
-    _cue("cannot-act", "can|unable|able|way|couldn't",
+    _cue("cannot-act", "can|can't|cannot|unable|able|way|couldn't",
          _CANT + r"\s+(?:\w+\s+)?(?:proceed|continue|move\s+forward|progress|deploy|merge|release|ship|publish|"
          r"test|log\s*in|login|access|upgrade|finish|complete)\b", 0.7, SELF),
     _cue("needed-first", "first", r"first\b", 0.9, SELF, K.DEPENDENCY,
@@ -99,6 +99,11 @@ CUES: tuple[Cue, ...] = (
          before=r"(?:no|zero|without\s+(?:a|any)|lack\s+of)\s+(?:\w+\s+)?"),
     _cue("not-heard-back", "back", r"hear(?:d)?\s+back\b", 0.7, SELF, before=r"(?:\w+n't|not|never)\s+(?:\w+\s+)?"),
     _cue("no-word", "word", r"no\s+word\s+from\b", 0.7, SELF),
+    _cue("needs-approval", "approval|sign|go-ahead|review|decision|feedback|input",
+         r"(?:approval|sign[- ]?off|go[- ]ahead|review|decision|feedback|input)\b", 0.6, SELF, K.PERSON,
+         before=r"(?:still\s+)?(?:need|needs|needed|requires?|required|waiting\s+for)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"),
+    _cue("review-pending", "pending", r"pending\b", 0.8, SELF, K.PERSON,
+         before=r"(?:review|approval|sign[- ]?off|response|decision|merge|release)\s+(?:is\s+|still\s+)?"),
     _cue("anyone-pick-up", "someone|anyone|any|one",
          r"could\s+(?:someone|anyone|one\s+of\s+the\s+\w+)\b|any\s?one\s+can\b", 0.35, SELF, K.PERSON),
     _cue("still-not", "still",
@@ -114,6 +119,9 @@ CUES: tuple[Cue, ...] = (
          K.RESOURCE,
          before=r"(?:out\s+of|no|not\s+enough|lack\s+of|lacking|limited|short\s+on|low\s+on|no\s+spare|"
                 r"(?:don't|do\s+not|doesn't|does\s+not)\s+have\s+(?:the|enough|any))\s+(?:\w+\s+)?"),
+    _cue("need-more-people", "more|another|additional|extra",
+         r"(?:more|another|additional|extra)\s+(?:\w+\s+)?(?:engineers?|developers?|designers?|people|hands|"
+         r"headcount|testers?)\b", 0.6, SELF, K.RESOURCE, before=r"(?:need|needs|require|requires)\s+(?:\w+\s+)?"),
     _cue("stretched", "understaffed|short|overloaded|stretched|crunch|burner|capacity",
          r"(?:understaffed|short[- ]staffed|short[- ]handed|overloaded|stretched\s+thin|crunch|back\s+burner|"
          r"over\s+capacity|at\s+capacity)\b", 0.7, SELF, K.RESOURCE),

@@ -10,7 +10,7 @@ from okr_core.blockers.cues import AFTER, BEFORE_WINDOW, CUES, Cue
 from okr_core.blockers.kinds import classify_kind
 from okr_core.blockers.model import BlockerFinding
 from okr_core.blockers.phrase import agent_and_phrase
-from okr_core.blockers.text import fold, mask_other_senses, sentence_spans, shorten_urls, strip_markup
+from okr_core.blockers.text import blank, fold, other_sense_spans, sentence_spans, shorten_urls, strip_markup
 
 # Long check-in notes are cut: blockers are stated early, and the budget is per cycle, not per text.
 MAX_CHARS = 4000
@@ -19,12 +19,15 @@ AMBIGUOUS_BAND = (0.3, 0.65)
 REPORT_FLOOR = 0.3
 SUPPORT_FLOOR = 0.25
 NAMING_SHARE = 0.75
-_WORD = re.compile(r"[a-z][a-z']*")
+# The first four characters of every word (all of a shorter one), found in one C-level scan.
+_WORD_START = re.compile(r"(?<![a-z0-9'])[a-z][a-z']{1,3}")
 _CUES_BY_KEY: dict[str, frozenset[int]] = {}
 for _index, _cue in enumerate(CUES):
     for _need in _cue.needs:
         _CUES_BY_KEY[_need[:4]] = _CUES_BY_KEY.get(_need[:4], frozenset()) | {_index}
 _KEYS = frozenset(_CUES_BY_KEY)
+# Strongest cues first, so a weaker reading of the same words can be skipped without weighing it.
+_RANK = {index: rank for rank, index in enumerate(sorted(range(len(CUES)), key=lambda i: -CUES[i].weight))}
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,9 @@ def detect(text: str | None, source_id: str | None = None) -> BlockerFinding | N
     cues = _cues_for(lowered)
     if not cues:
         return None
-    clean = _clean(text, lowered)
+    clean, folded = _clean(text, lowered)
     sentences = _Sentences(clean)
-    all_hits = sorted(_find_hits(clean, fold(clean), sentences, cues), key=lambda h: -h.weight)
+    all_hits = sorted(_find_hits(folded, sentences, cues), key=lambda h: -h.weight)
     hits = _strongest_non_overlapping(all_hits)
     if not hits:
         return None
@@ -58,23 +61,26 @@ def detect(text: str | None, source_id: str | None = None) -> BlockerFinding | N
 
 
 def _cues_for(folded: str) -> list[Cue]:
-    """The cues worth running: those with a need that starts one of the text's words."""
-    words = set(_WORD.findall(folded))
-    keys = ({word[:4] for word in words} | {word[:3] for word in words}) & _KEYS
+    """The cues worth running: those with a need that starts one of the text's words (or is a short word)."""
+    keys = _KEYS.intersection(_WORD_START.findall(folded))
     if not keys:
         return []
-    return [CUES[i] for i in sorted(frozenset().union(*(_CUES_BY_KEY[key] for key in keys)))]
+    return [CUES[i] for i in sorted(frozenset().union(*(_CUES_BY_KEY[key] for key in keys)), key=_RANK.get)]
 
 
-def _clean(text: str, lowered: str) -> str:
-    """Shortened links, no Markdown emphasis, other senses of "block" masked; each step only when needed."""
-    if "http" in lowered:
+def _clean(text: str, folded: str) -> tuple[str, str]:
+    """(text, folded text) with short links, no Markdown emphasis and other senses of "block" blanked."""
+    original = text
+    if "http" in folded:
         text = shorten_urls(text)
     if "`" in text or "*" in text or "_" in text or "~" in text or "](" in text:
         text = strip_markup(text)
-    if "block" in lowered or "wait" in lowered:
-        text = mask_other_senses(text)
-    return text
+    if text is not original:
+        folded = fold(text)
+    spans = other_sense_spans(folded)
+    if spans:
+        text, folded = blank(text, spans), blank(folded, spans)
+    return text, folded
 
 
 class _Sentences:
@@ -97,28 +103,40 @@ class _Sentences:
         return spans[max(0, bisect_right(self._starts, offset) - 1)]
 
 
-def _find_hits(text: str, folded: str, sentences: _Sentences, cues: list[Cue]) -> list[_Hit]:
+def _find_hits(folded: str, sentences: _Sentences, cues: list[Cue]) -> list[_Hit]:
     """Every cue occurrence with its weight after grammar and resolution are taken into account."""
-    resolution = None   # computed at the first hit: most texts have none
-    hits = []
+    hits: list[_Hit] = []
+    weighed: list[tuple[int, int]] = []
+    resolution: list[int] = []      # found at the first hit only: most texts never need it
     for cue in cues:
         for match in cue.pattern.finditer(folded):
-            begin = _cue_start(folded, cue, match.start())
+            begin, end = _cue_start(folded, cue, match.start()), match.end()
             if begin < 0:
                 continue
-            span = sentences.around(begin)
-            start, end = begin - span[0], min(match.end(), span[1]) - span[0]
-            if start < 0:   # the match began in the gap between two sentences
+            # A weaker reading of words already weighed adds nothing; "due to X" may still name X.
+            if cue.side != AFTER and any(begin < w_end and w_start < end for w_start, w_end in weighed):
                 continue
-            weight = cue.weight * cue_modifier(folded[span[0]:span[1]], start, end)
-            if weight > 0:
-                if resolution is None:
-                    resolution = last_resolution(folded, sentences.spans, span[0])
-                if resolution >= begin:
-                    weight *= RESOLVED
-            if weight > 0:
-                hits.append(_Hit(cue, span, start, end, weight))
+            weighed.append((begin, end))
+            hit = _weigh(cue, folded, sentences, begin, end, resolution)
+            if hit is not None:
+                hits.append(hit)
     return hits
+
+
+def _weigh(cue: Cue, folded: str, sentences: _Sentences, begin: int, end: int, resolution: list[int]) -> _Hit | None:
+    """The cue at folded[begin:end] as a hit in its sentence, or None when its words say it is no blocker."""
+    span = sentences.around(begin)
+    start, end = begin - span[0], min(end, span[1]) - span[0]
+    if start < 0:   # the match began in the gap between two sentences
+        return None
+    weight = cue.weight * cue_modifier(folded[span[0]:span[1]], start, end)
+    if weight <= 0:
+        return None
+    if not resolution:
+        resolution.append(last_resolution(folded, sentences.spans))
+    if resolution[0] >= begin:
+        weight *= RESOLVED
+    return _Hit(cue, span, start, end, weight)
 
 
 def _cue_start(folded: str, cue: Cue, at: int) -> int:

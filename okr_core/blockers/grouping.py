@@ -1,8 +1,8 @@
 """group_recurring(): the same blocker mentioned in several comments or check-ins, counted once each.
 
-Two mentions are compared by their phrase ("waiting for review") and by the rarest words of their
-text ("chrome", "store"): the phrase alone cannot tell a store review from a code review. Words are
-weighted by inverse document frequency over the batch, so words every comment uses count for little.
+Two mentions are compared by their phrase ("waiting on design specs") and by the rarest words of
+their text ("chrome", "store"): a one-word phrase such as "review" cannot tell a store review from a
+code review. Rarest means fewest mentions in the batch, so words every comment uses are left out.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from okr_core.blockers.model import BlockerFinding, BlockerGroup, BlockerKind
 
 SAMPLE_CHARS = 280
 CONTEXT_CHARS = 600
-CONTEXT_WORDS = 8
-IDF_POWER = 1.0          # rarest words of the text kept next to the phrase
+CONTEXT_WORDS = 8          # rarest words of the text kept next to the phrase
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9.#/+']*[a-z0-9#]|[a-z0-9]")
 _URL = re.compile(r"https?://\S+")
 # Words that say "blocked", glue a sentence together or chat, but do not name what blocks.
@@ -39,7 +38,7 @@ _NOISE = frozenset(
     tell told ask asked try trying tried want wanted look looking take taking give given put set long""".split()
 )
 Signature = tuple[frozenset[str], frozenset[str]]   # (phrase words, context words)
-Vectors = tuple[dict[str, float], dict[str, float]]  # (phrase weights, phrase + rare context weights)
+WordSets = tuple[frozenset[str], frozenset[str]]    # (phrase words, phrase + rarest context words)
 
 
 def phrase_tokens(text: str) -> frozenset[str]:
@@ -64,7 +63,7 @@ def _stem(token: str) -> str:
 def group_recurring(
     findings_with_sources: Iterable[tuple[BlockerFinding, str]],
     min_count: int = 2,
-    similarity: float = 0.35,
+    similarity: float = 0.45,
     max_samples: int = 3,
 ) -> list[BlockerGroup]:
     """Blockers mentioned at least `min_count` times, most mentioned first."""
@@ -82,25 +81,22 @@ def _signature(phrase: str, text: str) -> Signature:
     return phrase_tokens(phrase), context
 
 
-def _vectors(by_signature, idf: dict[str, float]) -> dict[Signature, Vectors]:
-    """Each signature as two word-weight vectors: its phrase, and its phrase with the text's rarest words."""
-    vectors = {}
+def _word_sets(by_signature) -> dict[Signature, WordSets]:
+    """Each signature as its phrase words, and its phrase words plus the text's rarest words."""
+    document_frequency = Counter(t for phrase, context in by_signature for t in phrase | context)
+    sets = {}
     for phrase, context in by_signature:
-        rare = sorted(context - phrase, key=lambda t: (-idf[t], t))[:CONTEXT_WORDS]
-        phrase_vector = {token: idf[token] ** IDF_POWER for token in phrase}
-        rare_vector = {token: idf[token] ** IDF_POWER for token in rare}
-        vectors[(phrase, context)] = (phrase_vector, {**phrase_vector, **rare_vector})
-    return vectors
+        rare = sorted(context - phrase, key=lambda t: (document_frequency[t], t))[:CONTEXT_WORDS]
+        sets[(phrase, context)] = (phrase, phrase | frozenset(rare))
+    return sets
 
 
-def _cosine(left: dict[str, float], right: dict[str, float]) -> float:
-    dot = sum(weight * right[token] for token, weight in left.items() if token in right)
-    if not dot:
-        return 0.0
-    return dot / math.sqrt(sum(w * w for w in left.values()) * sum(w * w for w in right.values()))
+def _cosine(left: frozenset[str], right: frozenset[str]) -> float:
+    shared = len(left & right)
+    return shared / math.sqrt(len(left) * len(right)) if shared else 0.0
 
 
-def _similarity(left: Vectors, right: Vectors) -> float:
+def _similarity(left: WordSets, right: WordSets) -> float:
     """Same specific phrase, or texts sharing their rarest words: either makes two mentions one blocker."""
     # A one-word phrase ("review") is too vague to decide on its own.
     by_phrase = _cosine(left[0], right[0]) if len(left[0]) > 1 and len(right[0]) > 1 else 0.0
@@ -109,26 +105,23 @@ def _similarity(left: Vectors, right: Vectors) -> float:
 
 def _cluster(by_signature, similarity: float) -> list[list[tuple[BlockerFinding, str]]]:
     """Greedy clustering: frequent signatures found clusters, rarer ones join the closest."""
-    document_frequency = Counter(t for phrase, context in by_signature for t in phrase | context)
-    total = len(by_signature) + 1
-    idf = {t: math.log(total / df) + 0.1 for t, df in document_frequency.items()}
-    vectors = _vectors(by_signature, idf)
-    representatives: list[Vectors] = []
+    word_sets = _word_sets(by_signature)
+    representatives: list[WordSets] = []
     members: list[list[tuple[BlockerFinding, str]]] = []
     index: dict[str, set[int]] = defaultdict(set)
     for signature in sorted(by_signature, key=lambda s: (-len(by_signature[s]), sorted(s[0]), sorted(s[1]))):
-        vector = vectors[signature]
-        candidates = set().union(*(index[token] for token in vector[1])) if vector[1] else set()
+        words = word_sets[signature]
+        candidates = set().union(*(index[token] for token in words[1])) if words[1] else set()
         best, best_score = None, similarity
         for cluster in sorted(candidates):
-            score = _similarity(vector, representatives[cluster])
+            score = _similarity(words, representatives[cluster])
             if score >= best_score:
                 best, best_score = cluster, score
         if best is None:
             best = len(representatives)
-            representatives.append(vector)
+            representatives.append(words)
             members.append([])
-            for token in vector[1]:
+            for token in words[1]:
                 index[token].add(best)
         members[best].extend(by_signature[signature])
     return members

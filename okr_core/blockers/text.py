@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-# Senses of block/wait that are about code, storage, browsers or moderation, not about work.
-_OTHER_SENSES = re.compile(
+# Senses of block/wait that are about code, storage, browsers or moderation, not about work. They run on
+# folded text, only in a window around each "block" / "wait" (most texts have none or one).
+_BLOCK_SENSES = re.compile(
     r"\b(?:ad|pop-?up|content|tracking|script|u|ad-)\s?blockers?\b|\badblock\w*|\bublock\w*"
     r"|\bblocklists?\b|\bblock\s?chains?\b|\bblock-level\b"
     r"|\b(?:code|try|catch|finally|except|if|else|html|div|css|inline|markdown|yaml|json|text|"
@@ -19,10 +20,13 @@ _OTHER_SENSES = re.compile(
     r"|\bblocked\s+(?:users?|accounts?|ips?|senders?|domains?|contacts?|numbers?|words?)\b"
     r"|\bblock(?:ed|ing)?\s+(?:this\s+|that\s+|the\s+|a\s+)?(?:users?|accounts?|ips?|senders?|spam|"
     r"spammers?|bots?|domains?|contacts?|trolls?|ads|cookies|popups?)\b"
-    r"|\bcan(?:'|’|no)t\s+wait\b|\bwait\s+(?:a\s+)?(?:sec|second|minute|moment|what)\b"
-    r"|\bawait\s+[\w.]+\s*\(|\basync/await\b",
-    re.IGNORECASE,
 )
+_WAIT_SENSES = re.compile(
+    r"\bcan(?:'|no)t\s+wait\b|\bwait\s+(?:a\s+)?(?:sec|second|minute|moment|what)\b"
+    r"|\bawait\s+[\w.]+\s*\(|\basync/await\b"
+)
+_SENSES = (("block", _BLOCK_SENSES), ("wait", _WAIT_SENSES))
+_SENSE_REACH = 40
 
 _GITHUB_REF = re.compile(
     r"https?://github\.com/([\w.-]+)/([\w.-]+)/(?:issues|pull|discussions)/(\d+)[^\s)\]>]*",
@@ -31,9 +35,9 @@ _GITHUB_REF = re.compile(
 _URL = re.compile(r"https?://([\w.-]+)[^\s)\]>]*", re.IGNORECASE)
 _MARKUP = re.compile(r"[`*_~]+|\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b\d\.)\s+|\n+|(?<=[.!?])(?<!\b\d\.)(?=[A-Z@#])")
-_CLAUSE_BREAK = re.compile(
-    r",|;|:|\s[-–—]\s|\s(?:but|however|although|though|whereas|yet|so|and)\s", re.IGNORECASE
-)
+_CLAUSE_BREAK_WORDS = r",|;|:|\s[-–—]\s|\s(?:but|however|although|though|whereas|yet|so|and)\s"
+_CLAUSE_BREAK = re.compile(_CLAUSE_BREAK_WORDS, re.IGNORECASE)
+_FOLDED_CLAUSE_BREAK = re.compile(_CLAUSE_BREAK_WORDS)   # for folded (lower-case) text: no case folding
 
 
 def fold(text: str) -> str:
@@ -44,9 +48,24 @@ def fold(text: str) -> str:
     return folded.replace("’", "'")
 
 
-def mask_other_senses(text: str) -> str:
-    """Blank out non-work senses of block/wait so cues cannot fire on them."""
-    return _OTHER_SENSES.sub(lambda m: "~" * len(m.group(0)), text)
+def other_sense_spans(folded: str) -> list[tuple[int, int]]:
+    """Where folded text uses block/wait in a non-work sense ("ad blocker", "can't wait")."""
+    spans = []
+    for anchor, pattern in _SENSES:
+        at = folded.find(anchor)
+        while at != -1:
+            for match in pattern.finditer(folded, max(0, at - _SENSE_REACH), at + _SENSE_REACH):
+                if match.start() <= at < match.end():
+                    spans.append(match.span())
+            at = folded.find(anchor, at + len(anchor))
+    return spans
+
+
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """Overwrite the spans with "~", so no cue can fire there and offsets stay put."""
+    for start, end in spans:
+        text = text[:start] + "~" * (end - start) + text[end:]
+    return text
 
 
 def shorten_urls(text: str) -> str:
@@ -77,7 +96,6 @@ def clauses(text: str) -> list[str]:
     return _CLAUSE_BREAK.split(text) if text else []
 
 
-def clause_prefix(sentence_before_cue: str) -> str:
-    """The part of the current clause that precedes a cue."""
-    parts = _CLAUSE_BREAK.split(sentence_before_cue)
-    return parts[-1] if parts else ""
+def clause_prefix(folded_before_cue: str) -> str:
+    """The part of the current clause that precedes a cue, in folded text."""
+    return _FOLDED_CLAUSE_BREAK.split(folded_before_cue)[-1]

@@ -16,9 +16,15 @@ Text = Annotated[str, StringConstraints(max_length=20_000)]
 Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 Confidence = Annotated[int, Field(ge=0, le=10, strict=True)]
 Id = Annotated[int, Field(gt=0, strict=True)]
-# A PATCH field that may be omitted (unchanged) but not sent as null: pydantic does not validate
-# defaults, so an explicit null fails the field's type while a missing field keeps None.
-NOT_NULL = None
+
+
+def not_null():
+    """A PATCH field that may be omitted (unchanged) but not sent as null.
+
+    Pydantic does not validate defaults, so an explicit null fails the field's type while an
+    omitted field stays None; the None default is kept out of the OpenAPI schema.
+    """
+    return Field(default=None, json_schema_extra=lambda schema: schema.pop("default", None))
 
 
 class Body(BaseModel):
@@ -42,8 +48,8 @@ class TeamCreate(Body):
 
 
 class TeamPatch(Body):
-    name: Name = NOT_NULL
-    kind: TeamKind = NOT_NULL
+    name: Name = not_null()
+    kind: TeamKind = not_null()
     parent_id: Id | None = None
     tracker_home: TrackerHome | None = None
 
@@ -66,12 +72,12 @@ class UserCreate(Body):
 
 
 class UserPatch(Body):
-    name: Name = NOT_NULL
+    name: Name = not_null()
     team_id: Id | None = None
-    role: Role = NOT_NULL
+    role: Role = not_null()
     jira_account_id: Name | None = None
     linear_user_id: Name | None = None
-    active: bool = NOT_NULL
+    active: bool = not_null()
 
 
 class UserOut(Out):
@@ -99,10 +105,10 @@ class CycleCreate(Body):
 
 
 class CyclePatch(Body):
-    name: Name = NOT_NULL
-    start_date: date = NOT_NULL
-    end_date: date = NOT_NULL
-    status: Literal[CycleStatus.DRAFT, CycleStatus.ACTIVE, CycleStatus.ARCHIVED] = NOT_NULL
+    name: Name = not_null()
+    start_date: date = not_null()
+    end_date: date = not_null()
+    status: Literal[CycleStatus.DRAFT, CycleStatus.ACTIVE, CycleStatus.ARCHIVED] = not_null()
 
 
 class CycleOut(Out):
@@ -127,14 +133,14 @@ class ObjectiveCreate(Body):
 
 
 class ObjectivePatch(Body):
-    title: Title = NOT_NULL
-    description: Text = NOT_NULL
-    level: Level = NOT_NULL
+    title: Title = not_null()
+    description: Text = not_null()
+    level: Level = not_null()
     team_id: Id | None = None
     owner_id: Id | None = None
     parent_id: Id | None = None
-    visibility: Visibility = NOT_NULL
-    published: bool = NOT_NULL
+    visibility: Visibility = not_null()
+    published: bool = not_null()
 
 
 class ObjectiveOut(Out):
@@ -167,14 +173,14 @@ class KeyResultCreate(Body):
 
 
 class KeyResultPatch(Body):
-    title: Title = NOT_NULL
+    title: Title = not_null()
     owner_id: Id | None = None
-    start_value: Number = NOT_NULL
+    start_value: Number = not_null()
     target_value: Number | None = None
     current_value: Number | None = None
-    unit: Annotated[str, StringConstraints(max_length=40)] = NOT_NULL
-    measure: Measure = NOT_NULL
-    weight: Annotated[float, Field(gt=0, le=100, strict=True)] = NOT_NULL
+    unit: Annotated[str, StringConstraints(max_length=40)] = not_null()
+    measure: Measure = not_null()
+    weight: Annotated[float, Field(gt=0, le=100, strict=True)] = not_null()
     confidence: Confidence | None = None
 
 
@@ -305,11 +311,11 @@ class ConnectionCreate(Body):
 
 
 class ConnectionPatch(Body):
-    name: Name = NOT_NULL
-    base_url: Url = NOT_NULL
-    credentials: dict = NOT_NULL
+    name: Name = not_null()
+    base_url: Url = not_null()
+    credentials: dict = not_null()
     webhook_secret: Secret | None = None
-    settings: dict = NOT_NULL
+    settings: dict = not_null()
 
 
 class ConnectionOut(Out):

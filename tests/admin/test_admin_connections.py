@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from okr_core.models import AuditEntry, Connection
 from tests.admin.conftest import PLANTED
-from tests.admin.web import post_form
+from tests.admin.web import post_form, read_rows
 from tests.simtracker import SimTracker
 
 NEW = "/admin/connections/new"
@@ -39,7 +39,8 @@ def create_jira(admin_client, base_url: str, **overrides):
 
 
 def only_connection(db) -> Connection:
-    return db.scalars(select(Connection)).one()
+    (connection,) = read_rows(db, select(Connection))
+    return connection
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -58,7 +59,7 @@ def test_a_bad_connection_form_is_422_with_the_reason_and_stores_nothing(admin_c
     response = post_form(admin_client, NEW, **{**jira_fields(PUBLIC), **overrides})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert db.scalars(select(Connection)).all() == []
+    assert read_rows(db, select(Connection)) == []
 
 
 def test_a_linear_connection_needs_a_key_or_token(admin_client, db):
@@ -99,7 +100,6 @@ def test_editing_with_blank_secrets_keeps_them_and_never_prefills_them(admin_cli
     response = post_form(admin_client, page, **jira_fields(PUBLIC,
                                                             name="Renamed", jira_api_token=""))
     assert response.status_code == 302
-    db.expire_all()
     with app.app_context():
         from okrsync.services import secret_box
         stored = secret_box().decrypt_json(only_connection(db).credentials_encrypted)
@@ -113,7 +113,6 @@ def test_a_personal_access_token_replaces_email_and_api_token(admin_client, app,
     post_form(admin_client, f"/admin/connections/{connection.id}/edit",
               **jira_fields(PUBLIC, deployment="datacenter", jira_email="",
                             jira_api_token="", jira_personal_access_token=PLANTED.jira_pat))
-    db.expire_all()
     with app.app_context():
         from okrsync.services import secret_box
         stored = secret_box().decrypt_json(only_connection(db).credentials_encrypted)
@@ -188,7 +187,6 @@ def test_regenerating_the_webhook_secret_shows_the_new_one_once(admin_client, db
     page = post_form(admin_client, f"/admin/connections/{connection.id}",
                      f"/admin/connections/{connection.id}/webhook-secret").get_data(as_text=True)
     assert re.search(r'id="webhook-secret">[^<]{40,}<', page)
-    db.expire_all()
     assert only_connection(db).webhook_secret_encrypted != before
 
 
@@ -203,7 +201,7 @@ def test_linear_instructions_ask_for_linears_own_signing_secret(admin_client, db
 
 def test_connection_changes_are_in_the_audit_log(admin_client, db):
     create_jira(admin_client, PUBLIC)
-    actions = db.scalars(select(AuditEntry.action)).all()
+    actions = read_rows(db, select(AuditEntry.action))
     assert "connection.created" in actions
     page = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "connection.created" in page and "Acme Jira" in page

@@ -39,3 +39,12 @@ def post_form(client, page: str, action: str | None = None, **fields):
     """Open `page`, take its CSRF token, and post `fields` to `action` (default: the page)."""
     token = csrf_from(client.get(page).get_data(as_text=True))
     return client.post(action or page, data={"csrf_token": token, **fields})
+
+
+def read_rows(db, statement) -> list:
+    """Rows as the store has them now, detached, with no transaction left open (SQLite locks)."""
+    db.rollback()
+    found = db.scalars(statement).all()
+    db.expunge_all()
+    db.rollback()
+    return found

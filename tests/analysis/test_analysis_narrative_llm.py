@@ -10,6 +10,7 @@ from responses import matchers
 from test_analysis_prompt import small_cycle
 
 from config.settings import Settings
+from okr_core.analysis.narrative_check import response_schema
 from okr_core.analysis.prompt import QUOTE_BEGIN, QUOTE_END, build_prompt
 from sync.narrative import narrate
 
@@ -38,9 +39,8 @@ def test_a_valid_answer_becomes_the_narrative(llm, llm_settings, prompt):
     llm.post(COMPLETIONS_URL, json=narrative_reply(), match=[matchers.json_params_matcher(
         {"model": MODEL, "response_format": {"type": "json_schema", "json_schema": {
             "name": "okr_analysis_narrative", "strict": True,
-            "schema": json.loads(json.dumps(__import__("okr_core.analysis.narrative_check",
-                                                       fromlist=["x"]).response_schema()))}}},
-        strict_match=False), matchers.header_matcher({"Authorization": "Bearer sk-test"})])
+            "schema": response_schema()}}},
+        strict_match=False), matchers.header_matcher({"authorization": "Bearer sk-test"})])
     result = narrate(prompt, llm_settings)
     assert result.called and result.model == MODEL
     assert result.narrative["source"] == "llm"

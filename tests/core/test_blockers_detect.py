@@ -18,6 +18,9 @@ BLOCKERS = [
     ("The PR is awaiting review from the security lead.", PERSON),
     ("Pending sign-off from legal before we can publish the page.", PERSON),
     ("Need Marco to confirm the thresholds before I continue.", PERSON),
+    ("Waiting for QA sign-off.", PERSON),
+    ("Legal review pending.", PERSON),
+    ("We need feedback from the design lead before we build it.", PERSON),
     ("Our iOS build is stuck in the App Store review queue again.", EXTERNAL),
     ("Waiting on the vendor to send us the production API keys.", EXTERNAL),
     ("Blocked by an upstream bug in the PostgreSQL driver.", EXTERNAL),
@@ -26,6 +29,7 @@ BLOCKERS = [
     ("I still need access to the production database to run the backfill.", RESOURCE),
     ("Half the team is out sick and we're short-staffed until March.", RESOURCE),
     ("Waiting for the new GPU machines to arrive before training can start.", RESOURCE),
+    ("We need two more engineers to hit this key result.", RESOURCE),
     ("CI has been broken since Tuesday, so nothing can merge.", TECHNICAL),
     ("The staging environment is down again and QA cannot test anything.", TECHNICAL),
     ("Deploys keep failing because of the flaky integration tests.", TECHNICAL),
@@ -57,6 +61,9 @@ NOT_BLOCKERS = [
     "The call blocks until the lock is released, which is expected.",
     "Can't wait to see this shipped!",
     # ordinary progress talk
+    "No blockers this week.",
+    "Thanks for the review!",
+    "The review is done, merging now.",
     "Merged the fix and deployed it to production.",
     "Looks good to me, thanks for the quick turnaround.",
 ]
@@ -132,3 +139,14 @@ def test_markdown_and_links_do_not_hide_the_blocker():
     finding = detect("**Blocked by** [the auth issue](https://github.com/acme/api/issues/42) for now.")
     assert finding.is_blocker and finding.kind is DEPENDENCY
     assert "acme/api#42" in finding.phrase or "auth issue" in finding.phrase
+
+
+def test_resolution_later_in_the_text_cancels_the_blocker():
+    finding = detect("Blocked by the vendor's certificate. Update: they delivered it and it is resolved.")
+    assert finding is None or not finding.is_blocker
+
+
+def test_new_blocker_after_a_resolved_one_is_still_reported():
+    finding = detect("The CI outage is fixed now. Still waiting on the security review, though.")
+    assert finding.is_blocker and finding.kind is PERSON
+    assert "security review" in finding.phrase

@@ -1,0 +1,168 @@
+"""A reconcile pass over one connection: read changed items page by page, apply each page with its cursor.
+
+Incremental: items updated since the cursor (minus an overlap). Full: every item, so items that
+left a link (moved, relabelled, deleted) stop counting; Jira deletions are confirmed by `get_items`.
+Either way, tracker-evaluated scopes (JQL, filter, initiative, mirror) are re-resolved once each.
+"""
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterator
+
+from okr_core.domain import Page, TrackerKind
+from okr_core.models import Connection, SyncState
+from okrsync.db import job_session
+from sync.connectors import connector_for
+from sync.reconcile_apply import (
+    PENDING, apply_plan, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
+    sync_state,
+)
+from sync.reconcile_lock import PassLock, pass_lock
+from sync.reconcile_plan import PassState, plan_page, since_for, vanished_ids
+from sync.reconcile_scopes import resolve_scopes
+from sync.reconcile_finish import recount_pending
+
+log = logging.getLogger("okrsync.sync.reconcile")
+NEWEST_FIRST = {TrackerKind.LINEAR}   # Linear lists by updatedAt newest first; Jira oldest first
+
+
+@dataclass
+class PassCounts:
+    """What a pass did; stored as SyncState.last_counts."""
+
+    pages: int = 0
+    items_read: int = 0
+    items_changed: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    scopes_resolved: int = 0
+    deleted: int = 0
+    key_results_recounted: int = 0
+    key_results_moved: int = 0
+
+
+Progress = Callable[[int], None]   # told how many items each page brought
+
+
+def reconcile_connection(connection_id: int, full: bool = False, connector=None,
+                         progress: Progress | None = None) -> PassCounts:
+    """Run one pass under the connection's lock; PassAlreadyRunning when one is running."""
+    with pass_lock(connection_id) as lock:
+        try:
+            counts = _run_pass(connection_id, full, connector, progress, lock)
+        except Exception as exc:
+            _record_outcome(connection_id, full, None, f"{type(exc).__name__}: {exc}")
+            raise
+    _record_outcome(connection_id, full, counts, None)
+    return counts
+
+
+def _run_pass(connection_id: int, full: bool, connector, progress: Progress | None,
+              lock: PassLock) -> PassCounts:
+    with job_session() as session:
+        connection = session.get(Connection, connection_id)
+        if connection is None:
+            raise LookupError(f"connection {connection_id} does not exist")
+        cursor = sync_state(session, connection_id).cursor
+        links = load_links(session, connection_id)
+        tracker = connection.tracker
+        connector = connector or connector_for(connection)
+    state = PassState(newest_first=tracker in NEWEST_FIRST, recheck_all=full)
+    counts, rescope, seen = PassCounts(), set(), set()
+    since = None if full else since_for(cursor)
+    for page in prefetched_pages(lambda token: connector.fetch_changed(since, token)):
+        plan = _apply_page(connection_id, state, page, links, counts)
+        rescope |= plan.rescope
+        if full:
+            seen |= plan.seen_ids
+        if progress:
+            progress(len(page.items))
+        lock.extend()
+    if full:
+        rescope = {link.scope for link in links if _tracker_evaluated(link)}
+        counts.deleted = _confirm_vanished(connection_id, connector, state, links, seen, counts)
+    counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
+    counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
+    return counts
+
+
+def _tracker_evaluated(link) -> bool:
+    from sync.membership import TRACKER_EVALUATED
+
+    return link.kind in TRACKER_EVALUATED
+
+
+def _apply_page(connection_id: int, state: PassState, page: Page, links, counts: PassCounts):
+    with job_session() as session:
+        stored = load_stored(session, connection_id, (i.external_id for i in page.items))
+        plan = plan_page(state, page.items, stored, links, is_last=page.next_cursor is None)
+        counts.items_changed += apply_plan(session, connection_id, plan, stored)
+        record_progress(session, connection_id, plan.cursor, plan.key_result_ids)
+    counts.pages += 1
+    counts.items_read += len(page.items)
+    counts.duplicates += plan.duplicates
+    counts.stale += plan.stale
+    return plan
+
+
+def _confirm_vanished(connection_id: int, connector, state: PassState, links, seen: set[str],
+                      counts: PassCounts) -> int:
+    """Items the full read missed: re-read them by id; those the tracker no longer has are deleted."""
+    with job_session() as session:
+        candidates = vanished_ids(stored_live_ids(session, connection_id), seen)
+    if not candidates:
+        return 0
+    found = connector.get_items(candidates)
+    if found:
+        _apply_page(connection_id, state, Page(items=found), links, counts)
+    gone = sorted(set(candidates) - {i.external_id for i in found})
+    with job_session() as session:
+        record_progress(session, connection_id, None, mark_deleted(session, connection_id, gone))
+    return len(gone)
+
+
+def prefetched_pages(read_page: Callable[[str | None], Page]) -> Iterator[Page]:
+    """Every page of `read_page(token)`, reading the next page while the caller applies this one."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrsync-prefetch") as pool:
+        pending = pool.submit(read_page, None)
+        while True:
+            page = pending.result()
+            if page.next_cursor is not None:
+                pending = pool.submit(read_page, page.next_cursor)
+            yield page
+            if page.next_cursor is None:
+                return
+
+
+def _record_outcome(connection_id: int, full: bool, counts: PassCounts | None,
+                    error: str | None) -> None:
+    with job_session() as session:
+        state = sync_state(session, connection_id)
+        state.last_kind = "full" if full else "incremental"
+        state.last_error = error[:4000] if error else None
+        kept = {PENDING: state.last_counts[PENDING]} if (state.last_counts or {}).get(PENDING) else {}
+        if counts is not None:
+            state.last_counts = {**asdict(counts), **kept}
+    log.info("sync.reconcile.finished" if error is None else "sync.reconcile.failed",
+             extra={"connection_id": connection_id, "full": full, "error": error,
+                    **(asdict(counts) if counts else {})})
+
+
+def sync_status(session, connection_id: int) -> dict:
+    """The last pass of a connection, as the API shows it."""
+    state = session.get(SyncState, connection_id)
+    if state is None:
+        return {"connection_id": connection_id, "cursor": None, "last_kind": None,
+                "last_started_at": None, "last_finished_at": None, "last_counts": {},
+                "last_error": None}
+    return {"connection_id": connection_id, "cursor": _iso(state.cursor),
+            "last_kind": state.last_kind, "last_started_at": _iso(state.last_started_at),
+            "last_finished_at": _iso(state.last_finished_at),
+            "last_counts": dict(state.last_counts or {}), "last_error": state.last_error}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).isoformat() if moment else None

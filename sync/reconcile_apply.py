@@ -1,0 +1,147 @@
+"""Apply a reconcile plan inside the caller's transaction: items, memberships, cursor, pending KRs."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink
+from sync.items import store_items
+from sync.reconcile_plan import LinkView, PagePlan, StoredItem
+
+PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
+IN_CHUNK = 500                    # keeps IN (...) lists well below every backend's limits
+
+
+def _chunks(values: Sequence, size: int = IN_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def load_links(session: Session, connection_id: int) -> list[LinkView]:
+    """The connection's work links, in id order."""
+    rows = session.execute(select(WorkLink.id, WorkLink.key_result_id, WorkLink.kind, WorkLink.ref)
+                           .where(WorkLink.connection_id == connection_id).order_by(WorkLink.id))
+    return [LinkView(r.id, r.key_result_id, r.kind, r.ref) for r in rows]
+
+
+def load_stored(session: Session, connection_id: int,
+                external_ids: Iterable[str]) -> dict[str, StoredItem]:
+    """Stored row, tracker time and current links of each of these external ids."""
+    found: dict[str, tuple[int, datetime]] = {}
+    for chunk in _chunks(sorted(set(external_ids))):
+        for row in session.execute(select(WorkItem.external_id, WorkItem.id,
+                                          WorkItem.tracker_updated_at)
+                                   .where(WorkItem.connection_id == connection_id,
+                                          WorkItem.external_id.in_(chunk))):
+            found[row.external_id] = (row.id, row.tracker_updated_at)
+    links: dict[int, set[int]] = defaultdict(set)
+    for chunk in _chunks([row_id for row_id, _ in found.values()]):
+        for link_id, item_id in session.execute(select(LinkItem.work_link_id, LinkItem.work_item_id)
+                                                .where(LinkItem.work_item_id.in_(chunk))):
+            links[item_id].add(link_id)
+    return {ext: StoredItem(row_id, at, frozenset(links.get(row_id, ())))
+            for ext, (row_id, at) in found.items()}
+
+
+def current_members(session: Session, link_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """External ids of the items each link counts now."""
+    members: dict[int, set[str]] = defaultdict(set)
+    rows = session.execute(select(LinkItem.work_link_id, WorkItem.external_id)
+                           .join(WorkItem, WorkItem.id == LinkItem.work_item_id)
+                           .where(LinkItem.work_link_id.in_(list(link_ids))))
+    for link_id, external_id in rows:
+        members[link_id].add(external_id)
+    return {link_id: frozenset(members.get(link_id, ())) for link_id in link_ids}
+
+
+def apply_plan(session: Session, connection_id: int, plan: PagePlan,
+               stored: dict[str, StoredItem]) -> int:
+    """Store the plan's items and membership moves; returns how many items changed."""
+    changes = store_items(session, connection_id, plan.upserts)
+    row_ids = {ext: known.row_id for ext, known in stored.items()}
+    row_ids.update({ext: row.id for ext, row in changes.rows.items()})
+    missing = {ext for _, ext in plan.member_adds | plan.member_removes} - set(row_ids)
+    if missing:
+        row_ids.update(load_row_ids(session, connection_id, missing))
+    add_members(session, [(link_id, row_ids[ext]) for link_id, ext in plan.member_adds])
+    remove_members(session, [(link_id, row_ids[ext]) for link_id, ext in plan.member_removes
+                             if ext in row_ids])
+    return len(changes.changed)
+
+
+def load_row_ids(session: Session, connection_id: int, external_ids: Iterable[str]) -> dict[str, int]:
+    """Row ids of stored items by external id."""
+    found = {}
+    for chunk in _chunks(sorted(external_ids)):
+        found.update(session.execute(select(WorkItem.external_id, WorkItem.id).where(
+            WorkItem.connection_id == connection_id, WorkItem.external_id.in_(chunk))).all())
+    return found
+
+
+def add_members(session: Session, pairs: list[tuple[int, int]]) -> None:
+    """Insert link memberships; a pair a webhook inserted meanwhile is left alone."""
+    if not pairs:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for chunk in _chunks(sorted(set(pairs))):
+        rows = [{"work_link_id": link_id, "work_item_id": item_id} for link_id, item_id in chunk]
+        session.execute(insert(LinkItem).values(rows).on_conflict_do_nothing(
+            index_elements=["work_link_id", "work_item_id"]))
+
+
+def remove_members(session: Session, pairs: list[tuple[int, int]]) -> None:
+    """Delete link memberships, one statement per link."""
+    by_link: dict[int, list[int]] = defaultdict(list)
+    for link_id, item_id in pairs:
+        by_link[link_id].append(item_id)
+    for link_id, item_ids in sorted(by_link.items()):
+        for chunk in _chunks(sorted(item_ids)):
+            session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id,
+                                                   LinkItem.work_item_id.in_(chunk)))
+
+
+def sync_state(session: Session, connection_id: int) -> SyncState:
+    """The connection's SyncState row, created when missing."""
+    state = session.get(SyncState, connection_id)
+    if state is None:
+        state = SyncState(connection_id=connection_id, last_counts={})
+        session.add(state)
+        session.flush()
+    return state
+
+
+def record_progress(session: Session, connection_id: int, cursor: datetime | None,
+                    key_result_ids: Iterable[int]) -> None:
+    """Advance the cursor and remember KRs to recount, in the transaction that stored the page."""
+    state = sync_state(session, connection_id)
+    if cursor is not None and (state.cursor is None or cursor > state.cursor):
+        state.cursor = cursor
+    pending = set((state.last_counts or {}).get(PENDING, ())) | set(key_result_ids)
+    if pending != set((state.last_counts or {}).get(PENDING, ())):
+        state.last_counts = {**(state.last_counts or {}), PENDING: sorted(pending)}
+
+
+def mark_deleted(session: Session, connection_id: int, external_ids: Sequence[str]) -> set[int]:
+    """Flag vanished items deleted and drop their memberships; the KRs they counted toward."""
+    row_ids = list(load_row_ids(session, connection_id, external_ids).values())
+    kr_ids: set[int] = set()
+    for chunk in _chunks(row_ids):
+        kr_ids |= set(session.scalars(
+            select(WorkLink.key_result_id).join(LinkItem, LinkItem.work_link_id == WorkLink.id)
+            .where(LinkItem.work_item_id.in_(chunk))))
+        session.execute(delete(LinkItem).where(LinkItem.work_item_id.in_(chunk)))
+        for row in session.scalars(select(WorkItem).where(WorkItem.id.in_(chunk))):
+            row.deleted = True
+    return kr_ids
+
+
+def stored_live_ids(session: Session, connection_id: int) -> set[str]:
+    """External ids of the connection's stored items that are not flagged deleted."""
+    return set(session.scalars(select(WorkItem.external_id).where(
+        WorkItem.connection_id == connection_id, WorkItem.deleted.is_(False))))

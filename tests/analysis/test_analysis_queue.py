@@ -1,0 +1,40 @@
+"""Debounced refresh on real Redis: one job per cycle and window, run by a real burst worker."""
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from analysis_store import arrange_cycle
+from rq.job import Job
+from sqlalchemy import select
+
+from okr_core.models import Analysis
+from sync.analysis_jobs import request_analysis_refresh
+from sync.queue import ANALYSIS_QUEUE, get_queue
+from sync.worker import make_worker
+
+REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def settings(settings):
+    return settings.with_overrides(redis_url=REDIS_URL)
+
+
+def test_a_burst_of_refresh_requests_runs_once(app, actors, db):
+    arranged = arrange_cycle(app, actors)
+    # A window of its own, so reruns and the other backend never meet this job id.
+    moment = datetime(2031, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=uuid.uuid4().int % 10**7)
+    with app.app_context():
+        first = request_analysis_refresh(arranged.cycle_id, moment)
+        again = request_analysis_refresh(arranged.cycle_id, moment + timedelta(seconds=30))
+        connection = get_queue().connection
+    try:
+        assert first is not None and again is None
+        make_worker(app, queue_names=[ANALYSIS_QUEUE], simple=True).work(burst=True)
+        rows = db.scalars(select(Analysis).where(Analysis.cycle_id == arranged.cycle_id)).all()
+        assert [(r.scope, r.state) for r in rows] == [("company", "done")]
+        assert Job.fetch(first, connection=connection).get_status() == "finished"
+    finally:
+        Job.fetch(first, connection=connection).delete()
