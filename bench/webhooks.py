@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing
 import os
 import socket
 import statistics
@@ -245,12 +244,10 @@ def count_stored(url: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=4000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rate", type=float, default=200.0)
-    parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--samples", type=int, default=40)
-    parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count() * 2 + 1)
+    for flag, kind, default in (("--requests", int, 4000), ("--concurrency", int, 16),
+                                ("--rate", float, 200.0), ("--seconds", float, 15.0),
+                                ("--samples", int, 40), ("--workers", int, os.cpu_count() * 2 + 1)):
+        parser.add_argument(flag, type=kind, default=default)
     args = parser.parse_args()
     import redis
 
@@ -262,6 +259,14 @@ def main() -> None:
            "OKRSYNC_DOTENV": os.path.join(instance, "none.env"), "OKRSYNC_LOG_FORMAT": "json"}
     url, connection_id = prepare_store(env)
     env["OKRSYNC_DATABASE_URL"] = url
+    try:
+        run_all(args, env, url, connection_id, queue_db)
+    finally:
+        cleanup(url, queue_db)
+
+
+def run_all(args, env: dict, url: str, connection_id: int, queue_db) -> None:
+    """End to end first (one worker), then intake load on okrsync, then on the bare endpoint."""
     path, body = f"/webhooks/jira/{connection_id}", FIXTURE.read_bytes()
     service, service_port = start_gunicorn("okrsync.app:create_app()", args.workers, env)
     try:
@@ -280,14 +285,13 @@ def main() -> None:
         bare.wait(30)
     acknowledged = sum(run["statuses"].get(200, 0) for run in okrsync_result.values())
     stored = count_stored(url) - stored_before
-    queued = queue_db.llen("rq:queue:default")
-    report(args, okrsync_result, bare_result, e2e, acknowledged, stored, queued)
-    cleanup(url, queue_db)
+    report(args, okrsync_result, bare_result, e2e, acknowledged, stored,
+           queue_db.llen("rq:queue:default"))
 
 
 def report(args, service: dict, bare: dict, e2e: dict, acknowledged: int, stored: int, queued: int):
-    print(json.dumps({"config": vars(args), "okrsync": service, "bare": bare,
-                      "end_to_end": e2e}, indent=2))
+    print(json.dumps({"config": vars(args), "load_average": os.getloadavg(), "okrsync": service,
+                      "bare": bare, "end_to_end": e2e}, indent=2))
     ratio = service["closed"]["throughput"] / bare["closed"]["throughput"]
     print(f"throughput okrsync {service['closed']['throughput']:.0f}/s, bare "
           f"{bare['closed']['throughput']:.0f}/s, ratio {ratio:.2f} (target >= 0.5)")

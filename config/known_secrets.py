@@ -23,10 +23,11 @@ MIN_SECRET_LENGTH = 6
 REDACTED = "[redacted]"
 
 
-def _strings(value) -> list[str]:
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    return [value] if isinstance(value, str) else []
+NOT_SECRET = {"email"}  # credential fields that identify rather than authenticate
+
+
+def _credential_secrets(credentials: dict) -> list[str]:
+    return [v for k, v in credentials.items() if k not in NOT_SECRET and isinstance(v, str)]
 
 
 class KnownSecrets:
@@ -63,17 +64,19 @@ class KnownSecrets:
         session = read_session(self._app)
         try:
             for connection in session.scalars(select(Connection)):
-                found += _strings(box.decrypt_json(connection.credentials_encrypted))
+                found += _credential_secrets(box.decrypt_json(connection.credentials_encrypted))
                 found.append(box.decrypt(connection.webhook_secret_encrypted))
             llm = latest_entry(session, LLM_ACTION)
             if llm is not None:
                 found.append(box.decrypt((llm.detail or {}).get("api_key_encrypted", "")))
         except (SQLAlchemyError, SecretUndecryptable):
-            # Before `db upgrade`, or with a retired key: keep what was known rather than fail logging.
+            # Before `db upgrade`, or with a retired key: keep what was known, never fail logging.
             found.extend(self._values)
         finally:
             session.close()
-        return tuple(sorted({s for s in found if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True))
+        # Longest first, so a secret containing another is replaced whole.
+        usable = {s for s in found if len(s) >= MIN_SECRET_LENGTH}
+        return tuple(sorted(usable, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
         """`text` with every known secret replaced by a marker."""

@@ -35,3 +35,10 @@ class StoredAllowlist:
         finally:
             session.close()
         self._loaded_at = time.monotonic()
+
+
+def refresh_stored_allowlist(app: Flask) -> None:
+    """Re-read the admin's list now (a test or script may have put a plain tuple there)."""
+    extra = app.config.get("OUTBOUND_ALLOWLIST_EXTRA")
+    if isinstance(extra, StoredAllowlist):
+        extra.refresh()

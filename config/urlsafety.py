@@ -89,7 +89,7 @@ class SafeSession(requests.Session):
 
 
 def safe_session(allowlist: Iterable[str] = (), resolve: Resolver = system_resolver) -> SafeSession:
-    """A Session for tracker and LLM calls: every request and redirect target must pass the check."""
+    """A Session for tracker calls: every request and redirect target must pass the check."""
     return SafeSession(allowlist, resolve)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 
 from flask import (
     Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
@@ -13,7 +14,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from config.login_limit import WINDOW as LIMIT_WINDOW
 from config.login_limit import attempt_key, is_limited, record_failure, record_success
-from okr_core.accounts import verify_password
+from okr_core.accounts import hash_password, verify_password
 from okr_core.domain import Role
 from okr_core.models import User
 from okr_core.visibility import Viewer, make_viewer
@@ -71,6 +72,11 @@ def login():
     return render_template("login.html", form=form), status
 
 
+@functools.cache
+def _decoy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def _sign_in(form: LoginForm):
     """Check the password unless this email and address failed too often lately."""
     db = request_session()
@@ -84,8 +90,9 @@ def _sign_in(form: LoginForm):
         response.headers["Retry-After"] = str(int(LIMIT_WINDOW.total_seconds()))
         return response
     user = db.scalar(select(User).where(User.email == email))
-    if user is None or not user.active or not verify_password(user.password_hash,
-                                                              form.password.data):
+    # Unknown emails cost one hash too, so timing does not tell which accounts exist.
+    stored_hash = user.password_hash if user is not None else _decoy_hash()
+    if not verify_password(stored_hash, form.password.data) or user is None or not user.active:
         record_failure(db, key)
         flash("Email or password is wrong.", "error")
         return render_template("login.html", form=form), 401

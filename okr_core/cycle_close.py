@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from okr_core.domain import CycleStatus
+from okr_core.domain import CycleStatus, Measure
 from okr_core.models import Cycle, KeyResult, Objective
 from okr_core.rules import guard_cycle_writable, score_key_result, score_label, score_objective
 
@@ -43,9 +43,11 @@ def _score_objective(objective: Objective, krs: list[KeyResult]) -> ObjectiveSco
         if kr.target_value is None:
             kr.final_score = None
         else:
-            kr.final_score = score_key_result(kr.start_value, kr.target_value,
-                                              kr.current_value if kr.current_value is not None
-                                              else kr.start_value)
+            # Same direction rule as live progress: item counts (open bugs) go down.
+            kr.final_score = score_key_result(
+                kr.start_value, kr.target_value,
+                kr.current_value if kr.current_value is not None else kr.start_value,
+                lower_is_better=kr.measure == Measure.ITEM_COUNT)
         scored.append({"id": kr.id, "title": kr.title, "score": kr.final_score,
                        "label": score_label(kr.final_score).value
                        if kr.final_score is not None else None})

@@ -76,10 +76,8 @@ def visible_objectives_clause(viewer: Viewer):
 
 
 def visible_ids(session: Session, viewer: Viewer, ids) -> set[int]:
-    """Which of these objective ids exist and are visible to `viewer`, in one statement."""
+    """Which of these objective ids exist and are visible to `viewer`: always one statement."""
     wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return set()
     return set(session.scalars(select(Objective.id).where(
         Objective.id.in_(wanted), visible_objectives_clause(viewer))).all())
 

@@ -166,5 +166,40 @@ def token_create(email: str, name: str) -> None:
     click.echo(f"token for {email} (shown once): {value}")
 
 
+@main.command()
+@click.option("--connection", "connection_id", type=int, default=None, help="only this connection")
+@click.option("--full", is_flag=True, help="re-read every item, so items that left a link stop counting")
+def reconcile(connection_id: int | None, full: bool) -> None:
+    """Reconcile now, in this process, with a progress bar."""
+    from tqdm import tqdm
+
+    from okr_core.models import Connection
+    from okrsync.app import create_app
+    from okrsync.db import job_session
+    from sync.reconcile import reconcile_connection
+    from sync.reconcile_lock import PassAlreadyRunning
+
+    with create_app().app_context():
+        with job_session() as session:
+            ids = session.scalars(select(Connection.id).order_by(Connection.id)).all()
+        if connection_id is not None:
+            if connection_id not in ids:
+                raise click.ClickException(f"no connection {connection_id}")
+            ids = [connection_id]
+        failed = 0
+        for cid in ids:
+            with tqdm(desc=f"connection {cid}", unit=" items", file=sys.stderr) as bar:
+                try:
+                    counts = reconcile_connection(cid, full=full, progress=bar.update)
+                except PassAlreadyRunning:
+                    failed += 1
+                    bar.write(f"connection {cid}: a pass is already running, skipped")
+                    continue
+            click.echo(f"connection {cid}: {counts.items_read} read, {counts.items_changed} changed, "
+                       f"{counts.key_results_moved} key results moved")
+        if failed:
+            raise click.ClickException(f"{failed} connection(s) were busy")
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -7,33 +7,22 @@ from datetime import datetime, timezone
 from flask import current_app
 from sqlalchemy import select
 
-from okr_core.analysis import analyse, load_cycle_facts, parse_scope
+from okr_core.analysis import analyse, load_cycle_facts, split_scope_key
+from okr_core.analysis.blocker_review import review_key
 from okr_core.analysis.prompt import build_prompt
-from okr_core.analysis.scope import Scope
 from okr_core.domain import Role
 from okr_core.models import Analysis, User
 from okr_core.visibility import Viewer, make_viewer
 from okrsync.db import job_session
-from sync.narrative import inputs_hash, narrate
+from okrsync.services import allowlist, secret_box
+from sync.narrative import LlmConfig, inputs_hash, llm_config, narrate, review_ambiguous
 from sync.queue import ANALYSIS_QUEUE, NO_RETRY, enqueue
 
 log = logging.getLogger("okrsync.analysis")
 
 DEBOUNCE_SECONDS = 60
-AUDIENCE_MARK = "~u"       # "team:3~u42": computed with what user 42 may see
 REFRESH_SCOPE_LIMIT = 20
 EVERYTHING = Viewer(0, Role.ADMIN, None, frozenset(), frozenset())
-
-
-def scope_key(scope: Scope, viewer: Viewer) -> str:
-    """Admins' analyses see everything; anyone else's is computed with what they may see."""
-    return str(scope) if viewer.is_admin else f"{scope}{AUDIENCE_MARK}{viewer.user_id}"
-
-
-def split_scope_key(key: str) -> tuple[Scope, int | None]:
-    """(scope, the user whose view it was computed with, or None for everything)."""
-    scope, _, user_id = key.partition(AUDIENCE_MARK)
-    return parse_scope(scope), int(user_id) if user_id else None
 
 
 def queue_analysis(session, cycle_id: int, key: str) -> Analysis:
@@ -84,9 +73,34 @@ def _cached_narrative(cycle_id: int, digest: str) -> dict | None:
     return next((row for row in rows if row and row.get("source") == "llm"), None)
 
 
+def _review(cycle_id: int, config: LlmConfig, ambiguous: list[dict]) -> dict | None:
+    """The model's review of the miner's unsure calls, reused while the texts are the same."""
+    if not ambiguous or not config.api_key:
+        return None
+    key = review_key(ambiguous)
+    with job_session() as session:
+        recent = session.scalars(select(Analysis.sections).where(
+            Analysis.cycle_id == cycle_id, Analysis.state == "done")
+            .order_by(Analysis.id.desc()).limit(5)).all()
+    for sections in recent:
+        review = (sections.get("blockers") or {}).get("llm_review")
+        if review and review.get("key") == key and review.get("model") == config.model:
+            return review
+    items = review_ambiguous(config, ambiguous)
+    return {"key": key, "model": config.model, "items": items} if items else None
+
+
+def _llm_config() -> LlmConfig:
+    with job_session() as session:
+        return llm_config(session, current_app.config["SETTINGS"], secret_box(), allowlist())
+
+
 def _store(analysis_id: int, **fields) -> None:
+    """Write the outcome on the row (gone rows, e.g. a deleted cycle's, are left alone)."""
     with job_session() as session:
         analysis = session.get(Analysis, analysis_id)
+        if analysis is None:
+            return
         for name, value in fields.items():
             setattr(analysis, name, value)
         analysis.finished_at = datetime.now(timezone.utc)
@@ -103,9 +117,10 @@ def run_analysis(analysis_id: int) -> None:
     if computed is None:
         return
     cycle_id, sections, prompt = computed
-    settings = current_app.config["SETTINGS"]
-    digest = inputs_hash(prompt, settings)
-    result = narrate(prompt, settings, _cached_narrative(cycle_id, digest))
+    config = _llm_config()
+    digest = inputs_hash(prompt, config)
+    result = narrate(prompt, config, _cached_narrative(cycle_id, digest))
+    sections["blockers"]["llm_review"] = _review(cycle_id, config, sections["blockers"]["ambiguous"])
     sections["prompt_tokens"] = prompt.tokens
     _store(analysis_id, state="done", sections=sections, narrative=result.narrative,
            model=result.model, inputs_hash=digest, error=None)

@@ -61,17 +61,17 @@ def process_delivery(delivery_id: int) -> str:
 
 def load_plan(delivery_id: int) -> PlannedDelivery | None:
     """Decode and plan a delivery still to process; None when it is gone or already handled."""
+    connection = decoded = None
     with job_session() as session:
         row = session.get(Delivery, delivery_id)
-        claimable = row is not None and row.state in CLAIMABLE_STATES
-        if claimable:
+        if row is not None and row.state in CLAIMABLE_STATES:
             connection = session.get(Connection, row.connection_id)
             decoded = decode_stored(row, connection.tracker)
-    if not claimable:
+    if decoded is None:
         log.info("deliveries.skip-not-claimable", extra={"delivery_id": delivery_id})
         return None
-    spoints = (connection.settings or {}).get("story_points_field")
-    effect = plan_delivery(decoded, story_points_field=spoints)
+    points_field = (connection.settings or {}).get("story_points_field")
+    effect = plan_delivery(decoded, story_points_field=points_field)
     return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at)
 
 

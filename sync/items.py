@@ -1,21 +1,31 @@
-"""Storing tracker work items: newer tracker state wins, older deliveries and re-reads change nothing."""
+"""Storing tracker work items: newer tracker state wins, older deliveries and re-reads change nothing.
+
+Bulk statements (one SELECT, one executemany UPDATE, one INSERT ... RETURNING per batch) keep a
+reconcile page close to the cost of reading it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from okr_core import domain
 from okr_core.models import WorkItem
 
+IN_CHUNK = 500
+COMPARED = ("key", "title", "status_category", "status_name", "estimate", "parent_ref", "labels",
+            "assignee", "url", "deleted")
+
 
 @dataclass
 class ItemChanges:
-    """What storing a batch did: rows by external id, and which of them actually changed."""
+    """What storing a batch did: row ids by external id, and which items actually changed."""
 
-    rows: dict[str, WorkItem] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     stale: int = 0
     duplicates: int = 0
@@ -33,19 +43,30 @@ def newest_per_id(items: Iterable[domain.WorkItem]) -> tuple[list[domain.WorkIte
     return list(best.values()), seen - len(best)
 
 
-def _copy(row: WorkItem, item: domain.WorkItem) -> None:
-    row.key, row.title = item.key, item.title
-    row.status_category, row.status_name = item.status_category, item.status_name
-    row.estimate, row.parent_ref = item.estimate, item.parent_ref
-    row.labels, row.assignee, row.url = list(item.labels), item.assignee, item.url
-    row.tracker_updated_at, row.deleted = item.updated_at, item.deleted
+def item_values(item: domain.WorkItem) -> dict:
+    """The stored columns of an item (the row's id and connection aside)."""
+    return {"external_id": item.external_id, "key": item.key, "title": item.title,
+            "status_category": item.status_category, "status_name": item.status_name,
+            "estimate": item.estimate, "parent_ref": item.parent_ref, "labels": list(item.labels),
+            "assignee": item.assignee, "url": item.url, "tracker_updated_at": item.updated_at,
+            "deleted": item.deleted}
 
 
-def _differs(row: WorkItem, item: domain.WorkItem) -> bool:
-    return (row.status_category, row.estimate, row.parent_ref, tuple(row.labels or ()),
-            row.deleted, row.title, row.key) != (
-        item.status_category, item.estimate, item.parent_ref, tuple(item.labels), item.deleted,
-        item.title, item.key)
+def _stored_rows(session: Session, connection_id: int, ids: list[str]) -> dict:
+    columns = [getattr(WorkItem, name) for name in COMPARED]
+    found = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start:start + IN_CHUNK]
+        for row in session.execute(select(WorkItem.id, WorkItem.external_id, WorkItem.tracker_updated_at,
+                                          *columns).where(WorkItem.connection_id == connection_id,
+                                                          WorkItem.external_id.in_(chunk))):
+            found[row.external_id] = row
+    return found
+
+
+def _differs(row, values: dict) -> bool:
+    return any(getattr(row, name) != values[name] for name in COMPARED if name != "labels") \
+        or list(row.labels or ()) != values["labels"]
 
 
 def store_items(session: Session, connection_id: int,
@@ -53,23 +74,60 @@ def store_items(session: Session, connection_id: int,
     """Upsert items; an item older than the stored tracker updated-at is dropped as stale."""
     unique, duplicates = newest_per_id(items)
     result = ItemChanges(duplicates=duplicates)
-    ids = [i.external_id for i in unique]
-    existing = {row.external_id: row for row in session.scalars(
-        select(WorkItem).where(WorkItem.connection_id == connection_id,
-                               WorkItem.external_id.in_(ids)))} if ids else {}
+    stored = _stored_rows(session, connection_id, sorted(i.external_id for i in unique))
+    new, updates = [], []
     for item in unique:
-        row = existing.get(item.external_id)
+        row = stored.get(item.external_id)
         if row is None:
-            row = WorkItem(connection_id=connection_id, external_id=item.external_id)
-            session.add(row)
-            _copy(row, item)
-            result.changed.add(item.external_id)
-        elif item.updated_at < row.tracker_updated_at:
+            new.append(item)
+            continue
+        result.rows[item.external_id] = row.id
+        if item.updated_at < row.tracker_updated_at:
             result.stale += 1
-        else:
-            if _differs(row, item):
-                result.changed.add(item.external_id)
-            _copy(row, item)
-        result.rows[item.external_id] = row
-    session.flush()
+            continue
+        values = item_values(item)
+        if _differs(row, values):
+            result.changed.add(item.external_id)
+        if item.external_id in result.changed or item.updated_at > row.tracker_updated_at:
+            updates.append({"id": row.id, **values})
+    if updates:
+        session.execute(update(WorkItem), updates)   # ORM bulk UPDATE by primary key
+    if new:
+        insert_new(session, connection_id, new, result)
     return result
+
+
+def update_if_newer(session: Session, rows: list[tuple[int, domain.WorkItem]]) -> None:
+    """Overwrite stored rows by id, each only while the store does not hold a newer version."""
+    if not rows:
+        return
+    table = WorkItem.__table__
+    # The WHERE on tracker time keeps a webhook's newer write that landed after our read.
+    statement = update(table).where(table.c.id == bindparam("row_id"),
+                                    table.c.tracker_updated_at <= bindparam("read_at"))
+    session.execute(statement, [{"row_id": row_id, "read_at": item.updated_at, **item_values(item)}
+                                for row_id, item in rows])
+
+
+def insert_new(session: Session, connection_id: int, new: list[domain.WorkItem],
+               result: ItemChanges) -> None:
+    """INSERT the new items; ones a concurrent webhook inserted first go through the update path."""
+    if not new:
+        return
+    dialect = session.get_bind().dialect.name
+    factory = pg_insert if dialect == "postgresql" else sqlite_insert if dialect == "sqlite" else insert
+    # Core on the table, not the ORM entity: one compiled executemany with RETURNING per batch.
+    statement = factory(WorkItem.__table__)
+    if factory is not insert:
+        statement = statement.on_conflict_do_nothing(index_elements=["connection_id", "external_id"])
+    rows = [{"connection_id": connection_id, **item_values(item)} for item in new]
+    table = WorkItem.__table__
+    inserted = dict(session.execute(statement.returning(table.c.external_id, table.c.id), rows).all())
+    result.rows.update(inserted)
+    result.changed.update(inserted)
+    raced = [item for item in new if item.external_id not in inserted]
+    if raced:
+        again = store_items(session, connection_id, raced)
+        result.rows.update(again.rows)
+        result.changed |= again.changed
+        result.stale += again.stale

@@ -67,7 +67,7 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
         if link is None:
             return None  # removed while we were asking the tracker
         stored = store_items(session, link.connection_id, items)
-        set_link_members(session, link.id, {row.id for row in stored.rows.values()})
+        set_link_members(session, link.id, set(stored.rows.values()))
         link.resolved_at, link.last_error = utcnow(), None
         session.flush()
         refresh_key_results(session, [link.key_result_id], utcnow())

@@ -2,19 +2,24 @@
 
 The model gets no tools and only summarised facts; comments reach it quoted, as data. Its answer
 must match the schema, cite known refs and use only numbers from the facts, or it is discarded.
+It may also review the blocker miner's unsure calls; that review annotates and counts nothing.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx2
 import openai
 import requests
 
-from config.urlsafety import UnsafeURL, safe_session
+from config.instance_settings import load_allowlist, load_llm_settings
+from config.urlsafety import UnsafeURL, check_outbound_url, safe_session
+from okr_core.analysis.blocker_review import (
+    REVIEW_SCHEMA, ReviewRejected, check_review, review_batches, review_messages,
+)
 from okr_core.analysis.narrative_check import NarrativeRejected, check_narrative, response_schema
 from okr_core.analysis.narrative_template import template_narrative
 from okr_core.analysis.prompt import Prompt
@@ -28,12 +33,16 @@ TEMPLATE_MODEL = "template"
 
 
 class RequestsTransport(httpx2.BaseTransport):
-    """Sends the openai client's requests through a checked `requests` session (SSRF rules apply)."""
+    """Sends the openai client's requests through a checked `requests` session (SSRF rules apply).
+
+    The same session type as tracker calls: one outbound check, and one HTTP layer to mock in tests.
+    """
 
     def __init__(self, session: requests.Session):
         self._session = session
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        """Send one request; timeouts and refused or failed connections map to httpx2's errors."""
         timeout = request.extensions.get("timeout", {})
         try:
             answer = self._session.request(
@@ -52,6 +61,23 @@ class RequestsTransport(httpx2.BaseTransport):
 
 
 @dataclass(frozen=True)
+class LlmConfig:
+    """Which model narrates, where it is served, the key, and the private hosts it may reach."""
+
+    model: str
+    base_url: str | None
+    api_key: str | None = field(default=None, repr=False)
+    allowlist: tuple[str, ...] = ()
+
+
+def llm_config(session, settings, box, extra_allowlist: tuple[str, ...] = ()) -> LlmConfig:
+    """The admin's LLM settings (the environment's when none are saved) and allowlist."""
+    llm = load_llm_settings(session, settings, box)
+    allowed = tuple(settings.outbound_allowlist) + tuple(extra_allowlist) + load_allowlist(session)
+    return LlmConfig(llm.model, llm.base_url, llm.api_key, allowed)
+
+
+@dataclass(frozen=True)
 class NarrativeResult:
     """The narrative to store, the model that wrote it, and whether a call was made."""
 
@@ -60,18 +86,18 @@ class NarrativeResult:
     called: bool
 
 
-def make_client(settings) -> openai.OpenAI:
+def make_client(config: LlmConfig) -> openai.OpenAI:
     """An OpenAI client on the configured base URL, sending through the checked session."""
-    transport = RequestsTransport(safe_session(settings.outbound_allowlist))
-    return openai.OpenAI(api_key=settings.openai_api_key, base_url=settings.llm_base_url,
+    transport = RequestsTransport(safe_session(config.allowlist))
+    return openai.OpenAI(api_key=config.api_key, base_url=config.base_url,
                          timeout=TIMEOUT_SECONDS, max_retries=MAX_RETRIES,
                          http_client=httpx2.Client(transport=transport))
 
 
-def inputs_hash(prompt: Prompt, settings) -> str:
+def inputs_hash(prompt: Prompt, config: LlmConfig) -> str:
     """What decides the narrative: the prompt, the model and where it is served."""
     digest = hashlib.sha256()
-    for part in (NARRATIVE_VERSION, settings.llm_model, settings.llm_base_url or "",
+    for part in (NARRATIVE_VERSION, config.model, config.base_url or "",
                  prompt.system, prompt.user):
         digest.update(part.encode() + b"\x00")
     return digest.hexdigest()
@@ -83,35 +109,70 @@ def template_result(prompt: Prompt, reason: str) -> NarrativeResult:
     return NarrativeResult(narrative, TEMPLATE_MODEL, called=False)
 
 
-def request_narrative(client: openai.OpenAI, prompt: Prompt, model: str) -> dict:
-    """One structured-output call; the answer checked against the schema and the facts."""
+def structured_answer(client: openai.OpenAI, model: str, messages: list[dict], name: str,
+                      schema: dict) -> dict:
+    """One structured-output call, no tools; the answer's JSON, or NarrativeRejected."""
     completion = client.chat.completions.create(
-        model=model, messages=prompt.messages, temperature=0.2,
-        response_format={"type": "json_schema", "json_schema": {
-            "name": "okr_analysis_narrative", "strict": True, "schema": response_schema()}})
+        model=model, messages=messages, temperature=0.2,
+        response_format={"type": "json_schema",
+                         "json_schema": {"name": name, "strict": True, "schema": schema}})
     message = completion.choices[0].message
     if getattr(message, "refusal", None):
         raise NarrativeRejected(f"refusal: {message.refusal[:200]}")
     if completion.choices[0].finish_reason == "length" or not message.content:
         raise NarrativeRejected("the answer was cut off or empty")
     try:
-        payload = json.loads(message.content)
+        return json.loads(message.content)
     except ValueError as exc:
         raise NarrativeRejected(f"malformed JSON: {exc}") from exc
+
+
+def request_narrative(client: openai.OpenAI, prompt: Prompt, model: str) -> dict:
+    """The model's narrative, checked against the schema and the facts."""
+    payload = structured_answer(client, model, prompt.messages, "okr_analysis_narrative",
+                                response_schema())
     return check_narrative(payload, prompt.facts)
 
 
-def narrate(prompt: Prompt, settings, cached: dict | None = None) -> NarrativeResult:
+def checked_client(config: LlmConfig) -> openai.OpenAI:
+    """A client whose base URL passed the outbound check (refused before any attempt)."""
+    client = make_client(config)
+    check_outbound_url(str(client.base_url), config.allowlist)
+    return client
+
+
+def narrate(prompt: Prompt, config: LlmConfig, cached: dict | None = None) -> NarrativeResult:
     """The model's narrative (or a cached one for the same inputs); the template when it fails."""
-    if not settings.openai_api_key:
+    if not config.api_key:
         return template_result(prompt, "no_api_key")
     if cached is not None:
-        return NarrativeResult(cached, settings.llm_model, called=False)
+        return NarrativeResult(cached, config.model, called=False)
     try:
-        narrative = request_narrative(make_client(settings), prompt, settings.llm_model)
-    except (openai.OpenAIError, NarrativeRejected) as exc:
+        narrative = request_narrative(checked_client(config), prompt, config.model)
+    except (openai.OpenAIError, NarrativeRejected, UnsafeURL) as exc:
         reason = type(exc).__name__
         log.warning("analysis.narrative.llm-failed",
-                    extra={"reason": reason, "detail": str(exc)[:300], "model": settings.llm_model})
+                    extra={"reason": reason, "detail": str(exc)[:300], "model": config.model})
         return template_result(prompt, reason)
-    return NarrativeResult({**narrative, "source": "llm"}, settings.llm_model, called=True)
+    return NarrativeResult({**narrative, "source": "llm"}, config.model, called=True)
+
+
+def review_ambiguous(config: LlmConfig, ambiguous: list[dict]) -> list[dict]:
+    """The model's second opinion on the miner's unsure calls, batch by batch; [] without a key.
+
+    A failed batch ends the review (logged); the batches already answered are kept.
+    """
+    if not config.api_key or not ambiguous:
+        return []
+    reviewed: list[dict] = []
+    try:
+        client = checked_client(config)
+        for batch in review_batches(ambiguous):
+            payload = structured_answer(client, config.model, review_messages(batch),
+                                        "blocker_review", REVIEW_SCHEMA)
+            reviewed += check_review(payload, batch)
+    except (openai.OpenAIError, NarrativeRejected, ReviewRejected, UnsafeURL) as exc:
+        log.warning("analysis.blockers.review-failed",
+                    extra={"reason": type(exc).__name__, "detail": str(exc)[:300],
+                           "model": config.model, "reviewed": len(reviewed)})
+    return reviewed

@@ -7,6 +7,7 @@ Either way, tracker-evaluated scopes (JQL, filter, initiative, mirror) are re-re
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -21,19 +22,21 @@ from sync.reconcile_apply import (
     sync_state,
 )
 from sync.reconcile_lock import PassLock, pass_lock
-from sync.reconcile_plan import PassState, plan_page, since_for, vanished_ids
+from sync.reconcile_plan import LinkIndex, PassState, plan_page, since_for, vanished_ids
 from sync.reconcile_scopes import resolve_scopes
 from sync.reconcile_finish import recount_pending
 
 log = logging.getLogger("okrsync.sync.reconcile")
 NEWEST_FIRST = {TrackerKind.LINEAR}   # Linear lists by updatedAt newest first; Jira oldest first
+# Pages applied per transaction: fewer commits, the same guarantee (the cursor goes with its items).
+BATCH_ITEMS = 500
 
 
 @dataclass
 class PassCounts:
     """What a pass did; stored as SyncState.last_counts."""
 
-    pages: int = 0
+    batches: int = 0
     items_read: int = 0
     items_changed: int = 0
     duplicates: int = 0
@@ -42,6 +45,9 @@ class PassCounts:
     deleted: int = 0
     key_results_recounted: int = 0
     key_results_moved: int = 0
+    mirrors_created: int = 0
+    seconds_items: float = 0.0      # reading and storing items, re-resolving scopes
+    seconds_recount: float = 0.0    # recomputing the key results those items touched
 
 
 Progress = Callable[[int], None]   # told how many items each page brought
@@ -50,6 +56,9 @@ Progress = Callable[[int], None]   # told how many items each page brought
 def reconcile_connection(connection_id: int, full: bool = False, connector=None,
                          progress: Progress | None = None) -> PassCounts:
     """Run one pass under the connection's lock; PassAlreadyRunning when one is running."""
+    with job_session() as session:
+        if session.get(Connection, connection_id) is None:
+            raise LookupError(f"connection {connection_id} does not exist")
     with pass_lock(connection_id) as lock:
         try:
             counts = _run_pass(connection_id, full, connector, progress, lock)
@@ -64,51 +73,53 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
               lock: PassLock) -> PassCounts:
     with job_session() as session:
         connection = session.get(Connection, connection_id)
-        if connection is None:
-            raise LookupError(f"connection {connection_id} does not exist")
         cursor = sync_state(session, connection_id).cursor
         links = load_links(session, connection_id)
         tracker = connection.tracker
         connector = connector or connector_for(connection)
+    started = time.perf_counter()
     state = PassState(newest_first=tracker in NEWEST_FIRST, recheck_all=full)
     counts, rescope, seen = PassCounts(), set(), set()
     since = None if full else since_for(cursor)
-    for page in prefetched_pages(lambda token: connector.fetch_changed(since, token)):
-        plan = _apply_page(connection_id, state, page, links, counts)
+    index = LinkIndex(links)
+    pages = prefetched_pages(lambda token: connector.fetch_changed(since, token))
+    for batch in batched(pages, BATCH_ITEMS):
+        plan = _apply_page(connection_id, state, batch, index, counts)
         rescope |= plan.rescope
         if full:
             seen |= plan.seen_ids
         if progress:
-            progress(len(page.items))
+            progress(len(batch.items))
         lock.extend()
     if full:
-        rescope = {link.scope for link in links if _tracker_evaluated(link)}
-        counts.deleted = _confirm_vanished(connection_id, connector, state, links, seen, counts)
+        rescope = set(index.tracker_scopes)
+        counts.deleted = _confirm_vanished(connection_id, connector, state, index, seen, counts)
     counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
+    counts.seconds_items = round(time.perf_counter() - started, 3)
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
+    counts.seconds_recount = round(time.perf_counter() - started - counts.seconds_items, 3)
+    if full:
+        from sync.mirror_retire import mirror_missing
+
+        counts.mirrors_created = mirror_missing(connection_id, connector=connector)
     return counts
 
 
-def _tracker_evaluated(link) -> bool:
-    from sync.membership import TRACKER_EVALUATED
-
-    return link.kind in TRACKER_EVALUATED
-
-
-def _apply_page(connection_id: int, state: PassState, page: Page, links, counts: PassCounts):
+def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkIndex,
+                counts: PassCounts):
     with job_session() as session:
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
         plan = plan_page(state, page.items, stored, links, is_last=page.next_cursor is None)
         counts.items_changed += apply_plan(session, connection_id, plan, stored)
         record_progress(session, connection_id, plan.cursor, plan.key_result_ids)
-    counts.pages += 1
+    counts.batches += 1
     counts.items_read += len(page.items)
     counts.duplicates += plan.duplicates
     counts.stale += plan.stale
     return plan
 
 
-def _confirm_vanished(connection_id: int, connector, state: PassState, links, seen: set[str],
+def _confirm_vanished(connection_id: int, connector, state: PassState, links: LinkIndex, seen: set[str],
                       counts: PassCounts) -> int:
     """Items the full read missed: re-read them by id; those the tracker no longer has are deleted."""
     with job_session() as session:
@@ -122,6 +133,16 @@ def _confirm_vanished(connection_id: int, connector, state: PassState, links, se
     with job_session() as session:
         record_progress(session, connection_id, None, mark_deleted(session, connection_id, gone))
     return len(gone)
+
+
+def batched(pages: Iterator[Page], min_items: int) -> Iterator[Page]:
+    """Consecutive pages joined until they hold `min_items` (or the read ends): one transaction each."""
+    items: list = []
+    for page in pages:
+        items.extend(page.items)
+        if len(items) >= min_items or page.next_cursor is None:
+            yield Page(items=items, next_cursor=page.next_cursor)
+            items = []
 
 
 def prefetched_pages(read_page: Callable[[str | None], Page]) -> Iterator[Page]:

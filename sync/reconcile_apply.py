@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink
-from sync.items import store_items
+from sync.items import ItemChanges, insert_new, update_if_newer
 from sync.reconcile_plan import LinkView, PagePlan, StoredItem
 
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
@@ -62,17 +62,20 @@ def current_members(session: Session, link_ids: Sequence[int]) -> dict[int, froz
 
 def apply_plan(session: Session, connection_id: int, plan: PagePlan,
                stored: dict[str, StoredItem]) -> int:
-    """Store the plan's items and membership moves; returns how many items changed."""
-    changes = store_items(session, connection_id, plan.upserts)
+    """Store the plan's items and membership moves; returns how many items were newer."""
+    changes = ItemChanges()
+    insert_new(session, connection_id, [i for i in plan.upserts if i.external_id not in stored], changes)
+    update_if_newer(session, [(stored[i.external_id].row_id, i) for i in plan.upserts
+                              if i.external_id in stored])
     row_ids = {ext: known.row_id for ext, known in stored.items()}
-    row_ids.update({ext: row.id for ext, row in changes.rows.items()})
+    row_ids.update(changes.rows)
     missing = {ext for _, ext in plan.member_adds | plan.member_removes} - set(row_ids)
     if missing:
         row_ids.update(load_row_ids(session, connection_id, missing))
     add_members(session, [(link_id, row_ids[ext]) for link_id, ext in plan.member_adds])
     remove_members(session, [(link_id, row_ids[ext]) for link_id, ext in plan.member_removes
                              if ext in row_ids])
-    return len(changes.changed)
+    return len(plan.upserts) - changes.stale
 
 
 def load_row_ids(session: Session, connection_id: int, external_ids: Iterable[str]) -> dict[str, int]:
@@ -89,10 +92,9 @@ def add_members(session: Session, pairs: list[tuple[int, int]]) -> None:
     if not pairs:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    for chunk in _chunks(sorted(set(pairs))):
-        rows = [{"work_link_id": link_id, "work_item_id": item_id} for link_id, item_id in chunk]
-        session.execute(insert(LinkItem).values(rows).on_conflict_do_nothing(
-            index_elements=["work_link_id", "work_item_id"]))
+    statement = insert(LinkItem).on_conflict_do_nothing(index_elements=["work_link_id", "work_item_id"])
+    rows = [{"work_link_id": link_id, "work_item_id": item_id} for link_id, item_id in sorted(set(pairs))]
+    session.execute(statement, rows)   # executemany: one compiled statement whatever the count
 
 
 def remove_members(session: Session, pairs: list[tuple[int, int]]) -> None:

@@ -50,15 +50,13 @@ def _claim_row(session: Session, connection_id: int, now: datetime) -> bool:
     return claimed.rowcount == 1
 
 
-def is_running(connection_id: int) -> bool:
-    """True while a pass holds the connection."""
+def is_running(connection_id: int, session: Session) -> bool:
+    """True while a pass holds the connection (read through the caller's session)."""
     redis = _redis()
     if redis is not None:
         return bool(redis.exists(lock_key(connection_id)))
-    now = datetime.now(timezone.utc)
-    with job_session() as session:
-        state = session.get(SyncState, connection_id)
-        return state is not None and _is_held(state, now)
+    state = session.get(SyncState, connection_id, populate_existing=True)
+    return state is not None and _is_held(state, datetime.now(timezone.utc))
 
 
 def _is_held(state: SyncState, now: datetime) -> bool:

@@ -4,11 +4,12 @@ Pure: no database, no HTTP. `sync/reconcile_apply.py` applies a plan in one tran
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Mapping, Sequence
 
-from okr_core.domain import LinkKind, WorkItem
+from okr_core.domain import LinkKind, StatusCategory, WorkItem
 from sync.items import newest_per_id
 from sync.membership import link_matches
 
@@ -70,9 +71,48 @@ def since_for(cursor: datetime | None) -> datetime | None:
     return None if cursor is None else cursor - OVERLAP
 
 
+class LinkIndex:
+    """A connection's links indexed by what a stored item can match locally (parent, key, label)."""
+
+    def __init__(self, links: Sequence[LinkView]):
+        self.by_id = {link.id: link for link in links}
+        self.tracker_scopes: set[tuple[str, str]] = set()
+        self._tracker_ids: set[int] = set()
+        self._local: dict[tuple[str, str], list[LinkView]] = defaultdict(list)
+        for link in links:
+            kind, ref = LinkKind(link.kind), link.ref.strip()
+            if link_matches(kind, ref, _PROBE) is None:     # only the tracker can tell
+                self.tracker_scopes.add(link.scope)
+                self._tracker_ids.add(link.id)
+            elif kind is LinkKind.ISSUE:
+                self._local[("id", ref)].append(link)
+                self._local[("key", ref.casefold())].append(link)
+            elif kind in (LinkKind.EPIC, LinkKind.PROJECT):
+                self._local[("parent", ref.casefold())].append(link)
+            else:
+                self._local[("label", ref.casefold())].append(link)
+
+    def is_tracker_evaluated(self, link_id: int) -> bool:
+        return link_id in self._tracker_ids
+
+    def matching(self, item: WorkItem) -> set[int]:
+        """Ids of the locally decidable links this item belongs to."""
+        keys = [("id", item.external_id), ("key", item.key.casefold())]
+        if item.parent_ref:
+            keys.append(("parent", item.parent_ref.casefold()))
+        keys += [("label", label.casefold()) for label in item.labels]
+        candidates = [link for key in keys for link in self._local.get(key, ())]
+        return {link.id for link in candidates if link_matches(link.kind, link.ref, item)}
+
+
+_PROBE = WorkItem(external_id="", key="", title="", status_category=StatusCategory.TODO,
+                  updated_at=datetime(1970, 1, 1))
+
+
 def plan_page(state: PassState, items: Sequence[WorkItem], stored: Mapping[str, StoredItem],
-              links: Sequence[LinkView], is_last: bool) -> PagePlan:
+              links: "LinkIndex | Sequence[LinkView]", is_last: bool) -> PagePlan:
     """Decide what storing this page changes; advances `state.high_water`."""
+    index = links if isinstance(links, LinkIndex) else LinkIndex(links)
     unique, duplicates = newest_per_id(items)
     plan = PagePlan(duplicates=duplicates, seen_ids={i.external_id for i in unique})
     for item in unique:
@@ -83,30 +123,28 @@ def plan_page(state: PassState, items: Sequence[WorkItem], stored: Mapping[str, 
         newer = known is None or item.updated_at > known.updated_at
         if newer:
             plan.upserts.append(item)
+            plan.rescope |= index.tracker_scopes   # only the tracker knows if it still matches
         else:
             plan.unchanged += 1
         if newer or state.recheck_all:
-            _plan_membership(plan, item, known, links)
+            _plan_membership(plan, item, known, index)
     _advance_cursor(state, plan, items, is_last)
     return plan
 
 
 def _plan_membership(plan: PagePlan, item: WorkItem, known: StoredItem | None,
-                     links: Sequence[LinkView]) -> None:
+                     index: LinkIndex) -> None:
     current = known.link_ids if known is not None else frozenset()
-    for link in links:
-        member = False if item.deleted else link_matches(link.kind, link.ref, item)
-        if member is None:
-            plan.rescope.add(link.scope)
-            if link.id in current:
-                plan.key_result_ids.add(link.key_result_id)  # its state changed: recount
+    matched = set() if item.deleted else index.matching(item)
+    for link_id in matched | current:
+        link = index.by_id.get(link_id)
+        if link is None:
             continue
-        if member and link.id not in current:
-            plan.member_adds.add((link.id, item.external_id))
-        elif not member and link.id in current:
-            plan.member_removes.add((link.id, item.external_id))
-        if member or link.id in current:
-            plan.key_result_ids.add(link.key_result_id)
+        plan.key_result_ids.add(link.key_result_id)   # it counts, or counted: recount either way
+        if link_id in matched and link_id not in current:
+            plan.member_adds.add((link_id, item.external_id))
+        elif link_id not in matched and (item.deleted or not index.is_tracker_evaluated(link_id)):
+            plan.member_removes.add((link_id, item.external_id))
 
 
 def _advance_cursor(state: PassState, plan: PagePlan, items: Sequence[WorkItem],

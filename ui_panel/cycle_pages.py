@@ -59,7 +59,8 @@ def retrospective(cycle_id: int):
     if is_cycle_writable(cycle.status):
         abort(404)
     return _render("dashboard/retrospective.html", cycle, blockers=_cycle_blockers(cycle),
-                   analysis=latest_analysis(request_session(), cycle.id, "company"))
+                   analysis=latest_analysis(request_session(), cycle.id, "company",
+                                            current_web_viewer()))
 
 
 def _cycle_blockers(cycle: Cycle):

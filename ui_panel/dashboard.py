@@ -27,7 +27,8 @@ def _render(template: str, section: str, scope: str | None, **context):
     view = analysis = None
     if cycle is not None:
         view = context.pop("load")(cycle)
-        analysis = latest_analysis(request_session(), cycle.id, scope) if scope else None
+        analysis = latest_analysis(request_session(), cycle.id, scope,
+                                   current_web_viewer()) if scope else None
     return render_template(template, section=section, cycles=cycles, cycle=cycle, view=view,
                            analysis=analysis, user=current_web_user(), **context)
 

@@ -7,9 +7,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from okr_core.analysis.latest import latest_visible_analysis
+from okr_core.analysis.scope import parse_scope
 from okr_core.domain import CycleStatus
 from okr_core.models import (
-    Analysis, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
+    Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
 )
 from okr_core.tree import ObjectiveBranch, assemble, load_visible
 from okr_core.visibility import Viewer, visible_objectives_clause
@@ -26,6 +28,7 @@ class CycleView:
     people: dict[int, str] = field(default_factory=dict)
     teams: dict[int, str] = field(default_factory=dict)
     series: dict[int, list[tuple[datetime, float | None]]] = field(default_factory=dict)
+    summary: list = field(default_factory=list)  # per-team rows, on the report page only
 
 
 def list_cycles(session: Session) -> list[Cycle]:
@@ -43,16 +46,16 @@ def choose_cycle(cycles: list[Cycle], wanted: int | None) -> Cycle | None:
 
 def load_cycle_view(session: Session, cycle: Cycle, viewer: Viewer,
                     team_ids: set[int] | None = None, with_series: bool = True) -> CycleView:
-    """Objectives, KRs, names and (optionally) trend series: five statements at most."""
+    """Objectives, KRs, team and owner names and (optionally) trend series: five statements."""
     objectives, krs = load_visible(session, cycle.id, viewer, team_ids)
     view = CycleView(cycle, assemble(objectives, krs), objectives, krs)
     view.teams = dict(session.execute(select(Team.id, Team.name)).all())
     owner_ids = {o.owner_id for o in objectives} | {k.owner_id for k in krs}
     owner_ids.discard(None)
-    if owner_ids:
-        view.people = dict(session.execute(
-            select(User.id, User.name).where(User.id.in_(sorted(owner_ids)))).all())
-    if with_series and krs:
+    # Both statements run even when empty, so every page costs the same number of statements.
+    view.people = dict(session.execute(
+        select(User.id, User.name).where(User.id.in_(sorted(owner_ids)))).all())
+    if with_series:
         view.series = load_series(session, cycle.id, viewer, team_ids)
     return view
 
@@ -75,12 +78,9 @@ def load_series(session: Session, cycle_id: int, viewer: Viewer,
     return series
 
 
-def latest_analysis(session: Session, cycle_id: int, scope: str) -> Analysis | None:
-    """The newest finished analysis of this cycle and scope, or None."""
-    return session.scalars(
-        select(Analysis).where(Analysis.cycle_id == cycle_id, Analysis.scope == scope,
-                               Analysis.state == "done")
-        .order_by(Analysis.created_at.desc(), Analysis.id.desc()).limit(1)).first()
+def latest_analysis(session: Session, cycle_id: int, scope: str, viewer: Viewer):
+    """The newest finished analysis of this cycle and scope that the viewer may read, or None."""
+    return latest_visible_analysis(session, cycle_id, parse_scope(scope), viewer)
 
 
 def mine_only(view: CycleView, user_id: int) -> CycleView:

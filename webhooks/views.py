@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,6 +28,15 @@ log = logging.getLogger("okrsync.webhooks")
 DEDUPE_KEY_MAX = 200   # deliveries.dedupe_key column width
 EVENT_TYPE_MAX = 100   # deliveries.event_type column width
 KNOWN_TRACKERS = frozenset(kind.value for kind in TrackerKind)
+
+# Built once: these run on every delivery, and building statements costs more than running them.
+CONNECTION_LOOKUP = select(Connection.tracker, Connection.webhook_secret_encrypted).where(
+    Connection.id == bindparam("id"))
+DELIVERY_INSERTS = {
+    name: insert(Delivery).on_conflict_do_nothing(
+        index_elements=["connection_id", "dedupe_key"]).returning(Delivery.id)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 class StoreUnavailable(Exception):
@@ -90,10 +99,7 @@ def _connection(tracker: str, connection_id: int):
     if tracker not in KNOWN_TRACKERS:
         return None
     try:
-        # Two columns, not the ORM row: this runs on every delivery.
-        found = request_session().execute(
-            select(Connection.tracker, Connection.webhook_secret_encrypted)
-            .where(Connection.id == connection_id)).first()
+        found = request_session().execute(CONNECTION_LOOKUP, {"id": connection_id}).first()
     except SQLAlchemyError as exc:
         raise StoreUnavailable(type(exc).__name__) from exc
     if found is None or found.tracker.value != tracker:
@@ -140,12 +146,9 @@ def _persist_and_enqueue(connection_id: int, delivery, body: bytes, now: datetim
 def _store(values: dict) -> int | None:
     """Commit the delivery and return its id; None when its dedupe key is stored already."""
     session = request_session()
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(Delivery).values(**values)
-                 .on_conflict_do_nothing(index_elements=["connection_id", "dedupe_key"])
-                 .returning(Delivery.id))
     try:
-        delivery_id = session.execute(statement).scalar()
+        statement = DELIVERY_INSERTS[session.get_bind().dialect.name]
+        delivery_id = session.execute(statement, values).scalar()
         session.commit()
     except SQLAlchemyError as exc:
         # Includes a connection deleted under us (foreign key): 503, the retry then gets 404.

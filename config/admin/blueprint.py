@@ -17,5 +17,10 @@ admin_only = login_required(Role.ADMIN)
 def commit_change(action: str, subject: str, detail: dict | None = None) -> None:
     """Audit an admin change, commit it, and re-learn the secrets logs must not show."""
     record_audit(request_session(), current_web_user().id, action, subject, detail)
+    commit_audited()
+
+
+def commit_audited() -> None:
+    """Commit a change that recorded its own audit entry, and re-learn the secrets."""
     request_session().commit()
     known_secrets(current_app).refresh()

@@ -40,8 +40,9 @@ class ConnectionForm(FlaskForm):
 
 
 class MappingForm(FlaskForm):
-    story_points_field = StringField("Story points field id", validators=[Optional(),
-                                                                            Length(max=100)])
+    story_points_field = StringField("Story points field id", validators=[
+        Optional(), Length(max=100),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message="A field id such as customfield_10016.")])
     kr_issue_type = StringField("Issue type for key results", validators=[Optional(),
                                                                          Length(max=100)])
     timezone = StringField("Site time zone", validators=[Optional(), Length(max=64)])
@@ -50,7 +51,8 @@ class MappingForm(FlaskForm):
     teams = TextAreaField("Teams or projects to sync (one a line)",
                           validators=[Optional(), Length(max=4000)])
     mirror_namespace = StringField("Mirror label namespace", validators=[
-        Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$", message="Letters, digits, - and _.")])
+        Optional(), Length(max=40),
+        Regexp(r"^[A-Za-z0-9_-]+$", message="Letters, digits, - and _.")])
 
 
 class LlmForm(FlaskForm):

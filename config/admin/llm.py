@@ -4,14 +4,17 @@ from __future__ import annotations
 import openai
 from flask import current_app, render_template
 
-from config.admin.blueprint import admin_only, bp, commit_change
+from config.admin.blueprint import admin_only, bp, commit_audited
 from config.admin.forms import SECRET_HINT, AllowlistForm, LlmForm
 from config.instance_settings import (
     load_allowlist, load_llm_settings, save_allowlist, save_llm_settings,
 )
 from config.known_secrets import known_secrets
-from config.urlsafety import valid_allowlist_entry
-from config.urlsafety import UnsafeURL, check_outbound_url, safe_http_client
+from config.stored_allowlist import refresh_stored_allowlist
+from config.urlsafety import (
+    UnsafeURL, check_outbound_url, safe_http_client, valid_allowlist_entry,
+)
+from config.web_auth import current_web_user
 from okrsync.db import request_session
 from okrsync.services import allowlist, secret_box
 
@@ -53,16 +56,10 @@ def save_llm():
         except UnsafeURL as refused:
             form.base_url.errors.append(f"Refused: {refused}")
             return _page(form=form, status=422)
-    save_llm_settings(request_session(), _actor_id(), secret_box(), form.model.data.strip(),
-                      base_url, (form.api_key.data or "").strip() or None)
-    commit_change("settings.llm-saved", "llm", {"model": form.model.data.strip()})
+    save_llm_settings(request_session(), current_web_user().id, secret_box(),
+                      form.model.data.strip(), base_url, (form.api_key.data or "").strip() or None)
+    commit_audited()
     return _page(saved=True)
-
-
-def _actor_id() -> int:
-    from config.web_auth import current_web_user
-
-    return current_web_user().id
 
 
 @bp.post("/allowlist")
@@ -76,9 +73,9 @@ def save_outbound_allowlist():
     if bad:
         form.hosts.errors.append("Not a host, host:port or CIDR: " + ", ".join(bad))
         return _page(allow_form=form, status=422)
-    save_allowlist(request_session(), _actor_id(), hosts)
-    commit_change("settings.allowlist-saved", "outbound allowlist", {"hosts": hosts})
-    current_app.config["OUTBOUND_ALLOWLIST_EXTRA"].refresh()
+    save_allowlist(request_session(), current_web_user().id, hosts)
+    commit_audited()
+    refresh_stored_allowlist(current_app)
     return _page(allow_saved=True)
 
 

@@ -6,7 +6,7 @@ from flask import abort, current_app, render_template, request
 from config.admin.blueprint import admin_only, bp, commit_change
 from config.admin.forms import MappingForm
 from config.known_secrets import known_secrets
-from config.urlsafety import UnsafeURL, check_outbound_url, safe_session
+from config.urlsafety import check_outbound_url, safe_session
 from connector.errors import TrackerError
 from connector.registry import build_connector
 from okr_core.models import Connection
@@ -63,9 +63,10 @@ def mapping(connection_id: int):
     if form.validate_on_submit():
         settings = dict(connection.settings or {})
         for name in TEXT_FIELDS:
-            settings[name] = form[name].data.strip() or None
+            settings[name] = (form[name].data or "").strip() or None
         for name in LIST_FIELDS:
-            settings[name] = [line.strip() for line in form[name].data.splitlines() if line.strip()]
+            settings[name] = [line.strip() for line in (form[name].data or "").splitlines()
+                              if line.strip()]
         connection.settings = {k: v for k, v in settings.items() if v not in (None, [])}
         commit_change("connection.mapping-saved", f"connection {connection.id}",
                       {k: connection.settings.get(k) for k in TEXT_FIELDS + LIST_FIELDS})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from config.admin.blueprint import admin_only, bp, commit_change
@@ -67,9 +67,11 @@ def retry_link(link_id: int):
 @bp.get("/audit")
 @admin_only
 def audit():
-    db = request_session()
-    rows = db.execute(select(AuditEntry, User.email).outerjoin(User, User.id == AuditEntry.actor_id)
-                      .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                      .limit(AUDIT_SHOWN)).all()
+    with_sign_ins = request.args.get("sign_ins") == "1"
+    query = select(AuditEntry, User.email).outerjoin(User, User.id == AuditEntry.actor_id)
+    if not with_sign_ins:
+        query = query.where(AuditEntry.action.not_like("login.%"))
+    rows = request_session().execute(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                     .limit(AUDIT_SHOWN)).all()
     entries = [(entry, email, shown_detail(entry)) for entry, email in rows]
-    return render_template("admin/audit.html", entries=entries)
+    return render_template("admin/audit.html", entries=entries, with_sign_ins=with_sign_ins)

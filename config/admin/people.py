@@ -69,6 +69,19 @@ def change_role(user_id: int, role: str):
     return redirect(url_for("admin.people"))
 
 
+@bp.post("/users/<int:user_id>/active/<int:active>")
+@admin_only
+def set_active(user_id: int, active: int):
+    user = request_session().get(User, user_id)
+    if user is None or active not in (0, 1):
+        abort(404)
+    if user.id == current_web_user().id and not active:
+        abort(409, "An admin cannot deactivate their own account.")
+    user.active = bool(active)
+    commit_change("user.activated" if active else "user.deactivated", f"user {user.id}")
+    return redirect(url_for("admin.people"))
+
+
 @bp.post("/teams")
 @admin_only
 def create_team():

@@ -7,11 +7,12 @@ from functools import lru_cache
 from typing import Iterator
 
 from okr_core.analysis.context import AnalysisContext
-from okr_core.blockers import BlockerFinding, BlockerKind, detect, group_recurring
+from okr_core.blockers import BlockerKind, detect, group_recurring
 
 GROUP_LIMIT = 10
 SOURCE_ID_LIMIT = 20
 AMBIGUOUS_LIMIT = 50
+TEXT_CHARS = 300
 KINDS = [kind.value for kind in BlockerKind] + ["unclassified"]
 # detect() is pure: a text mined once needs no second look when the cycle is analysed again.
 detect_once = lru_cache(maxsize=100_000)(detect)
@@ -31,15 +32,20 @@ def blocker_sources(ctx: AnalysisContext) -> Iterator[tuple[str, str, tuple[int,
             yield f"check-in:{check_in.id}:note", check_in.note, (check_in.kr_id,)
 
 
-def mine(ctx: AnalysisContext) -> tuple[list[tuple[BlockerFinding, str]], dict[str, tuple]]:
-    """Blocker findings with their texts, and the KR ids behind each source id."""
-    findings, kr_ids_by_source = [], {}
+def mine(ctx: AnalysisContext) -> tuple[list, list, dict[str, tuple]]:
+    """(blocker findings with texts, ambiguous findings with texts, KR ids per source id)."""
+    findings, ambiguous, kr_ids_by_source = [], [], {}
     for source_id, text, kr_ids in blocker_sources(ctx):
         finding = detect_once(text)
-        if finding is not None and finding.is_blocker:
-            findings.append((replace(finding, source_id=source_id), text))
-            kr_ids_by_source[source_id] = kr_ids
-    return findings, kr_ids_by_source
+        if finding is None or not (finding.is_blocker or finding.ambiguous):
+            continue
+        finding = replace(finding, source_id=source_id)
+        kr_ids_by_source[source_id] = kr_ids
+        if finding.is_blocker:
+            findings.append((finding, text))
+        if finding.ambiguous:   # a call the miner was unsure of, counted or not
+            ambiguous.append((finding, text))
+    return findings, ambiguous, kr_ids_by_source
 
 
 def _kr_ids(source_ids, kr_ids_by_source: dict[str, tuple]) -> list[int]:
@@ -55,20 +61,22 @@ def _by_kind(findings, kr_ids_by_source) -> dict:
                    "kr_ids": _kr_ids(sources[kind], kr_ids_by_source)} for kind in KINDS}
 
 
-def _ambiguous(findings) -> list[dict]:
+def _ambiguous(ambiguous, kr_ids_by_source) -> list[dict]:
+    """The miner's unsure calls, with their text, for review (by an LLM when configured)."""
     return [{"source_id": f.source_id, "phrase": f.phrase, "confidence": round(f.confidence, 2),
-             "kind": f.kind.value if f.kind else None}
-            for f, _ in findings if f.ambiguous][:AMBIGUOUS_LIMIT]
+             "kind": f.kind.value if f.kind else None, "counted": f.is_blocker,
+             "kr_ids": list(kr_ids_by_source.get(f.source_id, ())), "text": text[:TEXT_CHARS]}
+            for f, text in ambiguous][:AMBIGUOUS_LIMIT]
 
 
 def blockers_section(ctx: AnalysisContext) -> dict:
     """The "Blockers & Challenges" section."""
-    findings, kr_ids_by_source = mine(ctx)
+    findings, ambiguous, kr_ids_by_source = mine(ctx)
     groups = group_recurring(findings)[:GROUP_LIMIT]
     recurring = [{"phrase": g.phrase, "kind": g.kind.value if g.kind else None,
                   "count": g.count, "source_ids": g.source_ids[:SOURCE_ID_LIMIT],
                   "kr_ids": _kr_ids(g.source_ids, kr_ids_by_source),
                   "samples": g.sample_texts} for g in groups]
-    return {"mentions": len(findings), "ambiguous_count": sum(1 for f, _ in findings if f.ambiguous),
+    return {"mentions": len(findings), "ambiguous_count": len(ambiguous),
             "by_kind": _by_kind(findings, kr_ids_by_source), "recurring": recurring,
-            "ambiguous": _ambiguous(findings)}
+            "ambiguous": _ambiguous(ambiguous, kr_ids_by_source)}

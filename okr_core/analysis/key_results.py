@@ -13,6 +13,7 @@ AHEAD_RATIO = 1.2                    # 20% ahead of the calendar counts as excee
 MIN_EXPECTED_TO_PROJECT = 0.1        # before 10% of the cycle, a projection is noise
 SWEET_SPOT = (0.7, 0.8)              # guide: "Aim for 0.7-0.8 average"
 LIST_LIMIT = 10
+WIN_CHARS = 200                      # success factors: the owner's latest "wins", shortened
 
 
 def pace_ratio(ctx: AnalysisContext, kr: KeyResultFact) -> float | None:
@@ -26,11 +27,12 @@ def high_performers(ctx: AnalysisContext) -> list[dict]:
     for kr in ctx.facts.key_results:
         ratio = pace_ratio(ctx, kr)
         if ctx.shown_progress(kr) >= 1 or (ratio is not None and ratio >= AHEAD_RATIO):
-            wins = sum(1 for c in ctx.check_ins_by_kr.get(kr.id, []) if c.wins.strip())
+            wins = [c.wins.strip() for c in ctx.check_ins_by_kr.get(kr.id, []) if c.wins.strip()]
             found.append({"kr_id": kr.id, "objective_id": kr.objective_id,
                           "progress": round(ctx.shown_progress(kr), 3),
                           "pace_ratio": None if ratio is None else round(ratio, 2),
-                          "check_ins_with_wins": wins})
+                          "check_ins_with_wins": len(wins),
+                          "latest_win": wins[-1][:WIN_CHARS] if wins else None})
     found.sort(key=lambda row: (-row["progress"], row["kr_id"]))
     return found[:LIST_LIMIT]
 

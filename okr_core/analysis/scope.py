@@ -28,3 +28,17 @@ def parse_scope(raw: str | None) -> Scope:
     if match.group(1):
         return Scope("company")
     return Scope(match.group(2), int(match.group(3)))
+
+
+AUDIENCE_MARK = "~u"   # "team:3~u42": computed with what user 42 may see
+
+
+def scope_key(scope: Scope, viewer) -> str:
+    """Where an analysis is filed: admins' see everything, anyone else's what they may see."""
+    return str(scope) if viewer.is_admin else f"{scope}{AUDIENCE_MARK}{viewer.user_id}"
+
+
+def split_scope_key(key: str) -> tuple[Scope, int | None]:
+    """(scope, the user whose view it was computed with, or None for everything)."""
+    scope, _, user_id = key.partition(AUDIENCE_MARK)
+    return parse_scope(scope), int(user_id) if user_id else None

@@ -87,7 +87,8 @@ def cue_modifier(sentence: str, start: int, end: int) -> float:
     if resolution_in(prefix):
         return RESOLVED
     factor = 1.0
-    if _starts_word(_CONDITIONAL, before.rsplit(";", 1)[-1]) or _TRAILING_IF.match(sentence, end):
+    trailing_if = "if" in sentence[end:end + 45] and _TRAILING_IF.match(sentence, end)
+    if trailing_if or _starts_word(_CONDITIONAL, before.rsplit(";", 1)[-1]):
         factor *= 0.3
     elif _tail_search(_SPECULATIVE, prefix, _SPECULATIVE_HINTS):
         factor *= 0.4

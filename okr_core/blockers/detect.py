@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from okr_core.blockers.context import RESOLVED, cue_modifier, last_resolution
 from okr_core.blockers.cues import AFTER, BEFORE_WINDOW, CUES, Cue
@@ -107,7 +107,6 @@ def _find_hits(folded: str, sentences: _Sentences, cues: list[Cue]) -> list[_Hit
     """Every cue occurrence with its weight after grammar and resolution are taken into account."""
     hits: list[_Hit] = []
     weighed: list[tuple[int, int]] = []
-    resolution: list[int] = []      # found at the first hit only: most texts never need it
     for cue in cues:
         for match in cue.pattern.finditer(folded):
             begin, end = _cue_start(folded, cue, match.start()), match.end()
@@ -117,26 +116,28 @@ def _find_hits(folded: str, sentences: _Sentences, cues: list[Cue]) -> list[_Hit
             if cue.side != AFTER and any(begin < w_end and w_start < end for w_start, w_end in weighed):
                 continue
             weighed.append((begin, end))
-            hit = _weigh(cue, folded, sentences, begin, end, resolution)
+            hit = _weigh(cue, folded, sentences, begin, end)
             if hit is not None:
                 hits.append(hit)
-    return hits
+    return _damp_resolved(hits, folded, sentences) if hits else hits
 
 
-def _weigh(cue: Cue, folded: str, sentences: _Sentences, begin: int, end: int, resolution: list[int]) -> _Hit | None:
+def _weigh(cue: Cue, folded: str, sentences: _Sentences, begin: int, end: int) -> _Hit | None:
     """The cue at folded[begin:end] as a hit in its sentence, or None when its words say it is no blocker."""
     span = sentences.around(begin)
     start, end = begin - span[0], min(end, span[1]) - span[0]
     if start < 0:   # the match began in the gap between two sentences
         return None
     weight = cue.weight * cue_modifier(folded[span[0]:span[1]], start, end)
-    if weight <= 0:
-        return None
-    if not resolution:
-        resolution.append(last_resolution(folded, sentences.spans))
-    if resolution[0] >= begin:
-        weight *= RESOLVED
-    return _Hit(cue, span, start, end, weight)
+    return _Hit(cue, span, start, end, weight) if weight > 0 else None
+
+
+def _damp_resolved(hits: list[_Hit], folded: str, sentences: _Sentences) -> list[_Hit]:
+    """Hits followed by a statement that the problem went away ("now fixed") count for little."""
+    first = min(hit.sentence[0] for hit in hits)
+    resolution = last_resolution(folded, [span for span in sentences.spans if span[0] >= first])
+    return [replace(hit, weight=hit.weight * RESOLVED) if hit.sentence[0] + hit.start <= resolution else hit
+            for hit in hits]
 
 
 def _cue_start(folded: str, cue: Cue, at: int) -> int:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify
 
-from okrsync.api import analysis, connections, cycles, key_results, objectives, teams
+from okrsync.api import analysis, connections, cycles, key_results, objectives, sync, teams
 from okrsync.api.auth import authenticate
 from okrsync.api.spec import openapi_document
 
-RESOURCES = (connections, teams, cycles, objectives, key_results, analysis)
+RESOURCES = (connections, teams, cycles, objectives, key_results, analysis, sync)
 
 
 def register_api(app: Flask) -> None:

@@ -5,21 +5,20 @@ from datetime import datetime
 
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from okr_core.analysis import InvalidScope, Scope, parse_scope
-from okr_core.models import Analysis, Cycle, Objective, Team, User
-from okr_core.visibility import visible_objectives_clause
+from okr_core.analysis import (
+    AUDIENCE_MARK, InvalidScope, Scope, latest_visible_analysis, parse_scope, scope_key,
+)
+from okr_core.models import Analysis, Cycle, Team, User
 from okrsync.api.auth import current_viewer
 from okrsync.api.common import load
 from okrsync.api.errors import ApiError, not_found
 from okrsync.api.spec import route
 from okrsync.db import request_session
-from sync.analysis_jobs import AUDIENCE_MARK, enqueue_analysis, queue_analysis, scope_key
+from sync.analysis_jobs import enqueue_analysis, queue_analysis
 
 bp = Blueprint("api_analysis", __name__)
 SCOPE_QUERY = {"scope": "string"}
-CANDIDATES = 20
 
 
 class AnalysisQueued(BaseModel):
@@ -56,30 +55,10 @@ def requested_scope() -> Scope:
 
 
 def analysis_out(analysis: Analysis) -> dict:
+    """The analysis as the API shows it: the scope without whose view it was computed with."""
     data = AnalysisOut.model_validate(analysis, from_attributes=True).model_dump(mode="json")
     data["scope"] = analysis.scope.partition(AUDIENCE_MARK)[0]
     return data
-
-
-def visible_objective_ids(cycle_id: int) -> set[int]:
-    """The cycle's objectives the caller may see."""
-    return set(request_session().scalars(select(Objective.id).where(
-        Objective.cycle_id == cycle_id, visible_objectives_clause(current_viewer()))).all())
-
-
-def latest_visible(cycle_id: int, scope: Scope) -> Analysis | None:
-    """The newest finished analysis of the scope covering only objectives the caller may see."""
-    keys = {str(scope), f"{scope}{AUDIENCE_MARK}{current_viewer().user_id}"}
-    rows = request_session().scalars(
-        select(Analysis).where(Analysis.cycle_id == cycle_id, Analysis.scope.in_(keys),
-                               Analysis.state == "done")
-        .order_by(Analysis.created_at.desc(), Analysis.id.desc()).limit(CANDIDATES)).all()
-    visible = visible_objective_ids(cycle_id)
-    for analysis in rows:
-        covered = set((analysis.sections.get("subjects") or {}).get("objective_ids", []))
-        if covered <= visible:
-            return analysis
-    return None
 
 
 @route(bp, "/cycles/<int:cycle_id>/analysis", "POST",
@@ -101,7 +80,8 @@ def queue_cycle_analysis(cycle_id: int):
        response=AnalysisOut, query=SCOPE_QUERY)
 def get_cycle_analysis(cycle_id: int):
     load(Cycle, cycle_id, "cycle")
-    analysis = latest_visible(cycle_id, requested_scope())
+    analysis = latest_visible_analysis(request_session(), cycle_id, requested_scope(),
+                                       current_viewer())
     if analysis is None:
         raise not_found("analysis of cycle", cycle_id)
     return jsonify(analysis_out(analysis))

@@ -1,6 +1,8 @@
 """Bearer-token authentication for /api/v1."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import g, request
 from sqlalchemy import select
 
@@ -9,6 +11,8 @@ from okr_core.models import ApiToken, User, utcnow
 from okr_core.visibility import Viewer, make_viewer
 from okrsync.api.errors import ApiError
 from okrsync.db import request_session
+
+LAST_USED_GRANULARITY = timedelta(hours=1)
 
 
 def authenticate() -> None:
@@ -26,7 +30,15 @@ def authenticate() -> None:
         raise ApiError(401, "invalid_token", "the token is unknown, revoked or its user inactive")
     g.user = row.User
     g.viewer = make_viewer(session, row.User)
-    row.ApiToken.last_used_at = utcnow()
+    _note_use(session, row.ApiToken)
+
+
+def _note_use(session, token: ApiToken) -> None:
+    """Record when a token was last used, at most hourly, so reads rarely take a write lock."""
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
+        token.last_used_at = now
+        session.commit()
 
 
 def current_viewer() -> Viewer:

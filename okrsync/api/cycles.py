@@ -1,22 +1,23 @@
 """Cycles: anyone signed in reads them and their tree; admins create, change and close them."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
+from pydantic_core import to_json
 from sqlalchemy import select
 
 from okr_core.cycle_close import close_cycle
 from okr_core.models import Cycle, utcnow
 from okr_core.practices_facts import practice_warnings_for
 from okr_core.rules import CycleClosed
-from okr_core.tree import ObjectiveBranch, load_visible, assemble
-from okr_core.visibility import visible_ids
+from okr_core.tree import load_visible
 from okrsync.api.auth import current_viewer, require_admin
 from okrsync.api.common import dump, ensure_cycle_writable, load, paginate
 from okrsync.api.errors import ApiError, conflict
 from okrsync.api.schemas import (
-    CycleCloseOut, CycleCreate, CycleOut, CyclePatch, CycleTree, KeyResultOut, ObjectiveOut,
+    CycleCloseOut, CycleCreate, CycleOut, CyclePatch, CycleTree,
 )
 from okrsync.api.spec import parse_body, route
+from okrsync.api.tree_view import tree_json
 from okrsync.db import request_session
 
 bp = Blueprint("api_cycles", __name__)
@@ -50,6 +51,9 @@ def patch_cycle(cycle_id: int):
     archiving_closed = fields == {"status": "archived"} and cycle.status == "closed"
     if not archiving_closed:
         ensure_cycle_writable(cycle_id)
+    if fields.get("status") == "archived" and not archiving_closed:
+        # Archiving skips scoring: only a closed (scored) cycle may be archived.
+        raise conflict("close the cycle before archiving it", "cycle_not_closed")
     start = fields.get("start_date", cycle.start_date)
     end = fields.get("end_date", cycle.end_date)
     if end <= start:
@@ -75,25 +79,12 @@ def close(cycle_id: int):
     return jsonify({"cycle": dump(CycleOut, cycle), "objectives": [vars(s) for s in scores]})
 
 
-def branch_out(branch: ObjectiveBranch) -> dict:
-    data = dump(ObjectiveOut, branch.objective)
-    data["key_results"] = [dump(KeyResultOut, kr) for kr in branch.key_results]
-    data["children"] = [branch_out(child) for child in branch.children]
-    return data
-
-
 @route(bp, "/cycles/<int:cycle_id>/tree", "GET",
        "The cycle's objectives the caller may see, nested by alignment, with their key results",
        response=CycleTree)
 def tree(cycle_id: int):
     cycle = load(Cycle, cycle_id, "cycle")
-    objectives, krs = load_visible(request_session(), cycle_id, current_viewer())
-    roots = [branch_out(b) for b in assemble(objectives, krs)]
-    # A root's parent is hidden (or archived): name it only when the caller may see it.
-    shown = visible_ids(request_session(), current_viewer(), {r["parent_id"] for r in roots})
-    for root in roots:
-        if root["parent_id"] not in shown:
-            root["parent_id"] = None
-    return jsonify({"cycle": dump(CycleOut, cycle),
-                    "objectives": roots,
-                    "warnings": practice_warnings_for(objectives, krs)})
+    objectives, krs = load_visible(request_session(), cycle_id, current_viewer(), plain=True)
+    body = {"cycle": dump(CycleOut, cycle), "objectives": tree_json(objectives, krs),
+            "warnings": practice_warnings_for(objectives, krs)}
+    return current_app.response_class(to_json(body), mimetype="application/json")

@@ -23,6 +23,7 @@ from okrsync.api.schemas import (
 )
 from okrsync.api.spec import parse_body, route
 from okrsync.db import request_session
+from sync.mirror import queue_mirror
 from sync.queue import enqueue
 
 bp = Blueprint("api_key_results", __name__)
@@ -51,6 +52,7 @@ def create_key_result():
     request_session().add(kr)
     _recompute(kr, objective)
     request_session().commit()
+    queue_mirror("key_result", kr.id)
     return jsonify(dump(KeyResultOut, kr)), 201
 
 
@@ -98,6 +100,7 @@ def patch_key_result(kr_id: int):
         setattr(kr, name, value)
     _recompute(kr, objective)
     request_session().commit()
+    queue_mirror("key_result", kr.id)
     return jsonify(dump(KeyResultOut, kr))
 
 
@@ -110,6 +113,7 @@ def delete_key_result(kr_id: int):
     session.flush()
     refresh_objective_chain(session, objective.id)
     session.commit()
+    queue_mirror("deleted")
     return "", 204
 
 

@@ -16,6 +16,7 @@ from okrsync.api.errors import ApiError, forbidden
 from okrsync.api.schemas import ObjectiveCreate, ObjectiveOut, ObjectivePatch
 from okrsync.api.spec import parse_body, route
 from okrsync.db import request_session
+from sync.mirror import queue_mirror
 
 bp = Blueprint("api_objectives", __name__)
 
@@ -71,6 +72,7 @@ def create_objective():
     session.flush()
     refresh_objective_chain(session, objective.parent_id)
     session.commit()
+    queue_mirror("objective", objective.id)
     return jsonify(objective_out(objective)), 201
 
 
@@ -114,11 +116,14 @@ def patch_objective(objective_id: int):
     old_parent = objective.parent_id
     for name, value in fields.items():
         setattr(objective, name, value)
+    if {"team_id", "level", "owner_id"} & fields.keys() and not _may_create(objective):
+        raise forbidden("you may only move an objective to a team or owner you answer for")
     session = request_session()
     session.flush()
     refresh_objective_chain(session, old_parent)
     refresh_objective_chain(session, objective.id)
     session.commit()
+    queue_mirror("objective", objective.id)
     return jsonify(objective_out(objective))
 
 
@@ -134,4 +139,5 @@ def delete_objective(objective_id: int):
     session.flush()
     refresh_objective_chain(session, parent_id)
     session.commit()
+    queue_mirror("deleted")
     return "", 204

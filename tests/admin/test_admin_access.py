@@ -1,4 +1,4 @@
-"""Who reaches the admin pages, CSRF on every form, and sign-in failures including the rate limit."""
+"""Who reaches the admin pages, CSRF on every form, sign-in failures and the rate limit."""
 from __future__ import annotations
 
 import pytest
@@ -121,3 +121,11 @@ def test_logout_needs_csrf_and_ends_the_session(admin_client):
     response = post_form(admin_client, "/admin/", "/logout")
     assert response.status_code == 302
     assert admin_client.get("/admin/").status_code == 302
+
+
+def test_sign_ins_are_audited_but_shown_only_on_request(app, client, admin_client):
+    email = make_user(app, Role.MEMBER)
+    sign_in(client, email, "wrong password")
+    assert f"{email}|" not in admin_client.get("/admin/audit").get_data(as_text=True)
+    page = admin_client.get("/admin/audit?sign_ins=1").get_data(as_text=True)
+    assert "login.failed" in page and f"{email}|" in page

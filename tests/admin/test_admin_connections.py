@@ -205,3 +205,9 @@ def test_connection_changes_are_in_the_audit_log(admin_client, db):
     assert "connection.created" in actions
     page = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "connection.created" in page and "Acme Jira" in page
+
+
+def test_the_api_test_route_is_in_the_openapi_document(client):
+    document = client.get("/api/openapi.json").json
+    operation = document["paths"]["/api/v1/connections/{connection_id}/test"]["post"]
+    assert "tracker" in operation["summary"]

@@ -106,3 +106,14 @@ def test_people_changes_are_audited(admin_client):
     add_user(admin_client)
     page = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "user.created" in page and "ada@test.example" in page
+
+
+def test_a_deactivated_user_can_no_longer_sign_in(app, admin_client, client, db):
+    email = make_user(app, Role.MEMBER)
+    (member,) = read_rows(db, select(User).where(User.email == email))
+    assert post_form(admin_client, "/admin/people",
+                     f"/admin/users/{member.id}/active/0").status_code == 302
+    assert sign_in(client, email).status_code == 401
+    me = [u for u in read_rows(db, select(User)) if u.role is Role.ADMIN][0]
+    assert post_form(admin_client, "/admin/people",
+                     f"/admin/users/{me.id}/active/0").status_code == 409

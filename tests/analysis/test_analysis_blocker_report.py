@@ -43,3 +43,17 @@ def test_each_blocker_is_classified_and_negations_are_not_blockers():
 def test_no_texts_no_blockers():
     section = blockers_section(make_ctx(krs=[kr(1)]))
     assert section["mentions"] == 0 and section["recurring"] == []
+
+
+def test_unsure_calls_are_listed_for_review_whether_counted_or_not():
+    ctx = make_ctx(krs=[kr(1)], items=[item(1, (1,))],
+                   comments=[comment(1, 1, "might be blocked by legal, not sure yet"),
+                             comment(2, 1, "need design input"),
+                             comment(3, 1, "Waiting on design specs")])
+    section = blockers_section(ctx)
+    assert section["ambiguous_count"] == 2
+    assert [(a["source_id"], a["counted"]) for a in section["ambiguous"]] == [
+        ("comment:1", False), ("comment:2", True)]
+    assert section["ambiguous"][0]["text"] == "might be blocked by legal, not sure yet"
+    assert section["ambiguous"][0]["kr_ids"] == [1]
+    assert section["mentions"] == 2                      # the unsure negative is not counted

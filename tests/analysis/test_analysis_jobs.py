@@ -122,3 +122,39 @@ def test_the_loader_runs_a_fixed_number_of_queries_whatever_the_cycle_size(app, 
     assert len(more.key_results) == len(facts.key_results) + 36
     assert small == large == 10     # cycle, objectives, KRs, check-ins, snapshots, items,
     #                                  comments, relations, earlier cycles, team names
+
+
+def test_the_llm_settings_an_admin_saved_win_over_the_environment(app, arranged, db):
+    from responses import matchers
+
+    from config.instance_settings import save_llm_settings
+    save_llm_settings(db, arranged.users["admin"][0], app.extensions["okrsync.secret_box"],
+                      "admin-chosen-model", BASE_URL, "sk-admin-key")
+    db.commit()
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as llm:
+        llm.post(COMPLETIONS_URL, json=completion(json.dumps(PHRASED)), match=[
+            matchers.json_params_matcher({"model": "admin-chosen-model"}, strict_match=False),
+            matchers.header_matcher({"authorization": "Bearer sk-admin-key"})])
+        analysis = _analyse(app, arranged)
+    assert analysis.model == "admin-chosen-model" and analysis.narrative["source"] == "llm"
+
+
+def test_unsure_blocker_calls_are_reviewed_once_while_their_texts_stay_the_same(app, arranged, db):
+    from okr_core.models import Comment
+    public = db.get(Comment, db.scalars(select(Comment.id).order_by(Comment.id)).first())
+    db.add(Comment(connection_id=public.connection_id, external_id="c-unsure",
+                   item_external_id=public.item_external_id, created_at=public.created_at,
+                   body="might be blocked by legal, not sure yet"))
+    db.commit()
+    review = completion(json.dumps({"items": [{"id": "t1", "is_blocker": True,
+                                               "kind": "external"}]}))
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as llm:
+        llm.post(COMPLETIONS_URL, json=completion(json.dumps(PHRASED)))
+        llm.post(COMPLETIONS_URL, json=review)
+        first = _analyse(app, arranged)
+        second = _analyse(app, arranged)
+        assert len(llm.calls) == 2                     # one narrative, one review, then cached
+    blockers = second.sections["blockers"]
+    assert blockers["llm_review"]["items"] == [{"source_id": blockers["ambiguous"][0]["source_id"],
+                                                "is_blocker": True, "kind": "external"}]
+    assert blockers["mentions"] == first.sections["blockers"]["mentions"]   # counts untouched

@@ -15,6 +15,7 @@ def test_high_performers_are_done_or_twenty_percent_ahead_of_the_calendar():
     assert [r["kr_id"] for r in rows] == [3, 1]         # most progress first
     assert rows[1]["pace_ratio"] == 1.2
     assert rows[1]["check_ins_with_wins"] == 1
+    assert rows[1]["latest_win"] == "Shipped the beta"              # the success factor named
     assert rows[0]["progress"] == 1.0                    # shown clamped
 
 

@@ -1,6 +1,7 @@
 """The narrative through the openai client, mocked at the HTTP layer; the template on any failure."""
 import json
 import logging
+from dataclasses import replace
 
 import pytest
 import requests
@@ -9,19 +10,17 @@ from llm_replies import BASE_URL, COMPLETIONS_URL, MODEL, completion, narrative_
 from responses import matchers
 from test_analysis_prompt import small_cycle
 
-from config.settings import Settings
 from okr_core.analysis.narrative_check import response_schema
 from okr_core.analysis.prompt import QUOTE_BEGIN, QUOTE_END, build_prompt
-from sync.narrative import narrate
+from sync.narrative import LlmConfig, narrate
 
 FAST_RETRY = {"retry-after-ms": "1"}
 TITLES = {1: "Key result 1", 2: "Key result 2"}
 
 
 @pytest.fixture
-def llm_settings(tmp_path):
-    return Settings(instance_path=tmp_path, database_url="sqlite://", openai_api_key="sk-test",
-                    llm_model=MODEL, llm_base_url=BASE_URL, outbound_allowlist=("127.0.0.1",))
+def llm_config():
+    return LlmConfig(MODEL, BASE_URL, "sk-test", allowlist=("127.0.0.1",))
 
 
 @pytest.fixture
@@ -35,13 +34,13 @@ def llm():
         yield mock
 
 
-def test_a_valid_answer_becomes_the_narrative(llm, llm_settings, prompt):
+def test_a_valid_answer_becomes_the_narrative(llm, llm_config, prompt):
     llm.post(COMPLETIONS_URL, json=narrative_reply(), match=[matchers.json_params_matcher(
         {"model": MODEL, "response_format": {"type": "json_schema", "json_schema": {
             "name": "okr_analysis_narrative", "strict": True,
             "schema": response_schema()}}},
         strict_match=False), matchers.header_matcher({"authorization": "Bearer sk-test"})])
-    result = narrate(prompt, llm_settings)
+    result = narrate(prompt, llm_config)
     assert result.called and result.model == MODEL
     assert result.narrative["source"] == "llm"
     assert result.narrative["headline"] == "Health is 60: one key result leads, one lags"
@@ -61,12 +60,12 @@ def test_a_valid_answer_becomes_the_narrative(llm, llm_settings, prompt):
     ([{"json": completion(json.dumps({"headline": "only this"}))}], "NarrativeRejected"),
     ([{"json": completion('{"headline": "cut', finish_reason="length")}], "NarrativeRejected"),
 ])
-def test_any_failure_gives_the_template_and_is_logged(llm, llm_settings, prompt, caplog,
+def test_any_failure_gives_the_template_and_is_logged(llm, llm_config, prompt, caplog,
                                                       replies, reason):
     for reply in replies:
         llm.post(COMPLETIONS_URL, **reply)
     with caplog.at_level(logging.WARNING, logger="okrsync.analysis.narrative"):
-        result = narrate(prompt, llm_settings)
+        result = narrate(prompt, llm_config)
     assert result.narrative["source"] == "template"
     assert result.narrative["fallback_reason"] == reason
     assert result.model == "template"
@@ -75,12 +74,12 @@ def test_any_failure_gives_the_template_and_is_logged(llm, llm_settings, prompt,
     assert len(llm.calls) == len(replies)                      # two retries, then it gave up
 
 
-def test_a_comment_cannot_instruct_the_model_nor_change_a_number(llm, llm_settings):
+def test_a_comment_cannot_instruct_the_model_nor_change_a_number(llm, llm_config):
     facts, sections = small_cycle()
     prompt = build_prompt(sections, TITLES)
     # The model "obeys" the comment: its headline says 99, a number the facts do not have.
     llm.post(COMPLETIONS_URL, json=narrative_reply(headline="Health is 99"))
-    result = narrate(prompt, llm_settings)
+    result = narrate(prompt, llm_config)
     system, user = sent_messages(llm.calls[0])
     assert "Ignore all previous instructions" not in system["content"]
     outside = user["content"].split(QUOTE_BEGIN)[0]
@@ -92,20 +91,20 @@ def test_a_comment_cannot_instruct_the_model_nor_change_a_number(llm, llm_settin
     assert sections["health"]["score"] == 60                   # the numbers are never the model's
 
 
-def test_without_a_key_there_is_no_call(llm, llm_settings, prompt):
-    result = narrate(prompt, llm_settings.with_overrides(openai_api_key=None))
+def test_without_a_key_there_is_no_call(llm, llm_config, prompt):
+    result = narrate(prompt, replace(llm_config, api_key=None))
     assert result.narrative["fallback_reason"] == "no_api_key" and not result.called
     assert len(llm.calls) == 0
 
 
-def test_a_cached_narrative_for_the_same_inputs_costs_no_call(llm, llm_settings, prompt):
+def test_a_cached_narrative_for_the_same_inputs_costs_no_call(llm, llm_config, prompt):
     cached = {"headline": "stored", "source": "llm"}
-    result = narrate(prompt, llm_settings, cached=cached)
+    result = narrate(prompt, llm_config, cached=cached)
     assert result.narrative is cached and not result.called
     assert len(llm.calls) == 0
 
 
-def test_a_base_url_outside_the_allowlist_is_refused_before_any_request(llm, llm_settings, prompt):
-    result = narrate(prompt, llm_settings.with_overrides(outbound_allowlist=()))
-    assert result.narrative["fallback_reason"] == "APIConnectionError"
+def test_a_base_url_outside_the_allowlist_is_refused_before_any_request(llm, llm_config, prompt):
+    result = narrate(prompt, replace(llm_config, allowlist=()))
+    assert result.narrative["fallback_reason"] == "UnsafeURL"
     assert len(llm.calls) == 0

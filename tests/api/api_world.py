@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import select
+
 from okr_core.domain import CycleStatus, LinkKind, Role, TeamKind, TrackerKind, Visibility
 from okr_core.models import (
     ApiToken, CheckIn, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, WorkLink,
@@ -89,7 +91,7 @@ class World:
 
     def revoke_tokens(self, user_id: int) -> None:
         with self._scope() as session:
-            for token in session.query(ApiToken).filter_by(user_id=user_id):
+            for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user_id)):
                 token.revoked_at = datetime.now(timezone.utc)
 
 

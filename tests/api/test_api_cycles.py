@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from api_world import error_of
 
-from okr_core.domain import CycleStatus, Role
+from okr_core.domain import CycleStatus, Measure, Role
 
 CYCLE_ID = "/cycles/<int:cycle_id>"
 Q1 = {"name": "Q1 2026", "start_date": "2026-01-01", "end_date": "2026-03-31"}
@@ -106,6 +106,18 @@ def test_closing_scores_key_results_and_objectives_with_labels(client, admin, wo
     assert stored["final_score"] == 0.8
 
 
+def test_closing_scores_a_hold_the_line_item_count_kr_by_its_direction(client, admin, world):
+    cycle = world.cycle()
+    bugs = world.objective(cycle, "Quality")
+    held = world.key_result(bugs, "Keep open P1 bugs at 5", measure=Measure.ITEM_COUNT,
+                            start_value=5, target_value=5, current_value=2)
+    slipped = world.key_result(bugs, "Keep open P0 bugs at 0", measure=Measure.ITEM_COUNT,
+                               start_value=0, target_value=0, current_value=3)
+    body = client.post(f"/api/v1/cycles/{cycle}/close", headers=admin).get_json()
+    scores = {k["id"]: (k["score"], k["label"]) for k in body["objectives"][0]["key_results"]}
+    assert scores == {held: (1.0, "exceeded"), slipped: (0.0, "failed")}
+
+
 @pytest.mark.route(f"POST {CYCLE_ID}/close", "error")
 def test_a_cycle_closes_once_only_by_an_admin(client, admin, world, actors):
     cycle = world.cycle()
@@ -124,6 +136,16 @@ def test_a_closed_cycle_can_be_archived_and_then_never_changes(client, admin, wo
         error_of(client.patch(f"/api/v1/cycles/{cycle}", json=change, headers=admin), 409,
                  "cycle_closed")
     error_of(client.post(f"/api/v1/cycles/{cycle}/close", headers=admin), 409, "cycle_closed")
+
+
+def test_an_open_cycle_must_be_closed_and_scored_before_it_is_archived(client, admin, world):
+    for status in (CycleStatus.DRAFT, CycleStatus.ACTIVE):
+        cycle = world.cycle(status)
+        archived = client.patch(f"/api/v1/cycles/{cycle}", json={"status": "archived"},
+                                headers=admin)
+        error_of(archived, 409, "cycle_not_closed")
+        still = client.get(f"/api/v1/cycles/{cycle}", headers=admin).get_json()["status"]
+        assert still == status
 
 
 def test_renaming_a_closed_cycle_is_refused(client, admin, world):

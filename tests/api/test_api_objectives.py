@@ -127,6 +127,20 @@ def test_objective_changes_check_editor_loops_nulls_and_existence(client, org, w
     error_of(client.patch(f"{OBJ}/999999", json={"title": "x"}, headers=org.admin), 404)
 
 
+def test_a_lead_moves_objectives_only_between_teams_they_answer_for(client, org, world):
+    objective = world.objective(world.cycle(), "Fast app", team_id=org.alpha)
+    away = client.patch(f"{OBJ}/{objective}", json={"team_id": org.sales}, headers=org.alpha_lead)
+    error_of(away, 403, "forbidden")
+    gift = client.patch(f"{OBJ}/{objective}", json={"owner_id": org.ids["sales_member"],
+                                                    "level": "individual"},
+                        headers=org.alpha_lead)
+    error_of(gift, 403, "forbidden")
+    assert client.get(f"{OBJ}/{objective}", headers=org.admin).get_json()["team_id"] == org.alpha
+    moved = client.patch(f"{OBJ}/{objective}", json={"team_id": org.beta},
+                         headers=org.product_lead)
+    assert moved.status_code == 200 and moved.get_json()["team_id"] == org.beta
+
+
 @pytest.mark.route(f"DELETE {OBJ_ID}", "ok")
 def test_deleting_an_objective_lifts_its_children_and_removes_its_key_results(client, org, world):
     cycle = world.cycle()

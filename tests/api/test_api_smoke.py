@@ -27,3 +27,12 @@ def test_lead_creates_objective_and_key_result_then_checks_in(client, actors, ad
     assert fetched["status"] == "at_risk"
     tree = client.get(f"/api/v1/cycles/{cycle.get_json()['id']}/tree", headers=lead).get_json()
     assert tree["objectives"][0]["progress"] == 0.5
+
+
+def test_a_read_records_when_the_token_was_last_used(client, actors, db):
+    from okr_core.models import ApiToken
+
+    user_id, headers = actors.user()
+    assert client.get("/api/v1/cycles", headers=headers).status_code == 200
+    token = db.query(ApiToken).filter_by(user_id=user_id).one()
+    assert token.last_used_at is not None

@@ -5,6 +5,7 @@ import pytest
 from api_world import error_of
 
 from okr_core.domain import CycleStatus, LinkKind
+from okrsync.api.schemas import CycleTree
 
 TREE = "GET /cycles/<int:cycle_id>/tree"
 
@@ -26,6 +27,21 @@ def test_tree_nests_children_under_parents_with_their_key_results(client, org, w
     [fast] = root["children"][0]["children"]
     assert fast["id"] == alpha and [k["id"] for k in fast["key_results"]] == [kr]
     assert fast["key_results"][0]["objective_id"] == alpha and fast["children"] == []
+
+
+@pytest.mark.route(TREE, "ok")
+def test_tree_matches_its_documented_schema_field_for_field(client, org, world):
+    cycle = world.cycle()
+    parent = world.objective(cycle, "Win", level="company", owner_id=org.ids["admin"])
+    child = world.objective(cycle, "Fast app", parent_id=parent, team_id=org.alpha)
+    world.key_result(child, "p95 from 900 to 300 ms", start_value=900, target_value=300,
+                     current_value=600, unit="ms", progress=0.5, confidence=6)
+    body = client.get(f"/api/v1/cycles/{cycle}/tree", headers=org.admin).get_json()
+    assert CycleTree.model_validate(body).model_dump(mode="json") == body
+    kr = body["objectives"][0]["children"][0]["key_results"][0]
+    assert (kr["unit"], kr["progress"], kr["measure"], kr["status"]) == (
+        "ms", 0.5, "manual", "on_track")
+    assert kr["updated_at"].endswith("Z")
 
 
 @pytest.mark.route(TREE, "ok")

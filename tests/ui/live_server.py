@@ -1,6 +1,8 @@
 """Real HTTP servers for browser tests: the okrsync app and tiny parent pages that frame it."""
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +13,8 @@ from werkzeug.wrappers import Request, Response
 from tests.ui.forge_tokens import QuietHandler
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium (scripts/ensure-chromium.sh installs it); OKRSYNC_CHROMIUM points elsewhere.
+CHROMIUM = os.environ.get("OKRSYNC_CHROMIUM") or shutil.which("chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

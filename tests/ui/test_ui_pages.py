@@ -122,3 +122,16 @@ def test_sync_page_says_never_synced_or_shows_the_last_pass(admin_client, db, de
     html = admin_client.get("/sync").text
     assert "never synced" not in html
     assert "items seen: 42" in html and "HTTP 429 from Jira" in html
+
+
+def test_an_analysis_of_hidden_objectives_is_not_shown(app, db, demo):
+    private_id, _ = _private_objective(db, demo)
+    db.add(Analysis(cycle_id=demo, scope="company", state="done", created_at=utcnow(),
+                    narrative={"summary": "The acquisition is on track"},
+                    sections={"subjects": {"objective_ids": [private_id]}}))
+    db.commit()
+    member = scalar(db, select(User.id).where(User.role == Role.MEMBER).order_by(User.id))
+    html = sign_in(app.test_client(), member).get("/").text
+    assert "No analysis yet." in html and "acquisition" not in html
+    admin = sign_in(app.test_client(), scalar(db, select(User.id).where(User.role == Role.ADMIN)))
+    assert "The acquisition is on track" in admin.get("/").text

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from okr_core.models import Connection, KeyResult, LinkItem, Team, User, WorkItem, WorkLink
-from tests.ui.conftest import scalar, sign_in
+from tests.ui.conftest import scalar
 from tests.ui.forge_tokens import APP_ID, ForgeSigner, serve_jwks
 
 ACCOUNT = "5b10ac8d82e05b22cc7d4ef5"

@@ -1,4 +1,4 @@
-"""With Redis down deliveries are still acknowledged and stored; the sweeper queues them later."""
+"""Deliveries on the real Redis queue: outages bridged by the sweeper, workers, link resolutions."""
 from __future__ import annotations
 
 import pytest
@@ -73,3 +73,15 @@ def test_links_only_the_tracker_can_evaluate_are_queued_for_resolution(make_app,
     resolution = [j for j in job_ids if j.startswith("resolve-link-")]
     assert resolution == [f"resolve-link-1-delivery-{delivery_id}"]
     assert Job.fetch(resolution[0], connection=redis_db).func_name == "sync.jobs.resolve_link"
+
+
+def test_changed_linear_project_queues_its_links_resolution(make_app, redis_db, sim):
+    app = make_app(REDIS_URL)
+    linear_id = add_connection(app, TrackerKind.LINEAR, sim.url, {"api_key": "lin_api_sim"})
+    add_linked_kr(app, linear_id, LinkKind.PROJECT, "521660ac-782f-4dd9-8928-95dbc9cb4c9b")
+    body, headers = fixture_delivery(TrackerKind.LINEAR, "project__create", "project-1")
+    delivery_id = post(app.test_client(), "linear", linear_id, body, headers).get_json()["delivery_id"]
+    with app.app_context():
+        assert process_delivery(delivery_id) == "done"
+    job_ids = Queue("default", connection=redis_db).job_ids
+    assert f"resolve-link-1-delivery-{delivery_id}" in job_ids

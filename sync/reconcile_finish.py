@@ -1,0 +1,40 @@
+"""End of a pass: recount the key results whose items changed, then queue write-backs for those that moved."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from okr_core.models import Connection, KeyResult
+from okrsync.db import job_session
+from sync.reconcile_apply import PENDING, sync_state
+from sync.writeback import queue_writebacks, with_write_targets
+from webhooks.apply_progress import refresh_key_results
+
+
+def recount_pending(connection_id: int) -> tuple[int, int]:
+    """Recount the KRs the pass (or an interrupted one before it) touched; (recounted, moved)."""
+    with job_session() as session:
+        state = sync_state(session, connection_id)
+        pending = sorted(set((state.last_counts or {}).get(PENDING, ())))
+        if not pending:
+            return 0, 0
+        settings = session.get(Connection, connection_id).settings or {}
+        moved = refresh_and_compare(session, pending, float(settings.get("default_estimate", 1.0)))
+        state.last_counts = {k: v for k, v in (state.last_counts or {}).items() if k != PENDING}
+        targets = with_write_targets(session, moved)
+    queue_writebacks(targets)
+    return len(pending), len(moved)
+
+
+def refresh_and_compare(session, kr_ids: list[int], default_estimate: float) -> set[int]:
+    """Recompute KRs (snapshots only when progress moves); ids whose progress or status changed."""
+    before = _standing(session, kr_ids)
+    refresh_key_results(session, kr_ids, datetime.now(timezone.utc), default_estimate)
+    session.flush()
+    after = _standing(session, kr_ids)
+    return {kr_id for kr_id, now in after.items() if before.get(kr_id) != now}
+
+
+def _standing(session, kr_ids: list[int]) -> dict[int, tuple]:
+    rows = session.query(KeyResult.id, KeyResult.progress, KeyResult.status, KeyResult.current_value) \
+        .filter(KeyResult.id.in_(kr_ids)).all()
+    return {row.id: (row.progress, row.status, row.current_value) for row in rows}

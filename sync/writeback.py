@@ -1,0 +1,117 @@
+"""Write a KR's progress and status back where people look: the Jira KR issue, Linear updates and attachments.
+
+Queued only for key results whose progress, value or status changed (see reconcile_finish).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from connector.base import CommentWriter, Mirror, MirrorKind, StatusPublisher
+from okr_core.domain import TrackerKind
+from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
+from okrsync.db import job_session
+from sync.connectors import connector_for
+from sync.mirror import SUBJECT, kr_figures
+from sync.mirror_text import KRFigures, attachment_title, kr_description, panel_url, status_body
+from sync.queue import QueueUnavailable, RetryPolicy, enqueue
+
+log = logging.getLogger("okrsync.sync.writeback")
+WRITEBACK_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
+
+
+@dataclass(frozen=True)
+class WritebackPlan:
+    """Everything one KR's write-back touches, read in one transaction."""
+
+    figures: KRFigures
+    panel: str
+    mirrors: list[tuple[Connection, Mirror]]
+    linear_issues: list[tuple[Connection, str]]   # (connection, issue id) of linked Linear work
+
+
+def plan_writeback(session, kr_id: int) -> WritebackPlan | None:
+    """What to write for this KR, or None when it is gone."""
+    kr = session.get(KeyResult, kr_id)
+    if kr is None:
+        return None
+    objective = session.get(Objective, kr.objective_id)
+    panel = panel_url(current_app.config["SETTINGS"].base_url, objective.team_id, kr.id)
+    mirrors = [(session.get(Connection, row.connection_id),
+                Mirror(MirrorKind.KEY_RESULT, str(kr.id), row.external_id,
+                       row.external_key or row.external_id, row.url))
+               for row in session.scalars(select(MirrorRow).where(
+                   MirrorRow.subject_kind == SUBJECT[MirrorKind.KEY_RESULT], MirrorRow.subject_id == kr.id))]
+    linked = session.execute(
+        select(WorkItem.connection_id, WorkItem.external_id).distinct()
+        .join(LinkItem, LinkItem.work_item_id == WorkItem.id)
+        .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
+        .join(Connection, Connection.id == WorkItem.connection_id)
+        .where(WorkLink.key_result_id == kr.id, WorkItem.deleted.is_(False),
+               Connection.tracker == TrackerKind.LINEAR)
+        .order_by(WorkItem.connection_id, WorkItem.external_id)).all()
+    issues = [(session.get(Connection, conn_id), ext) for conn_id, ext in linked]
+    return WritebackPlan(kr_figures(kr), panel, mirrors, issues)
+
+
+def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
+    """Job: write the KR's figures to its mirrors and linked Linear issues; how many writes."""
+    with job_session() as session:
+        plan = plan_writeback(session, kr_id)
+    if plan is None:
+        return 0
+    connectors = connectors if connectors is not None else {}
+
+    def connector(connection: Connection):
+        if connection.id not in connectors:
+            connectors[connection.id] = connector_for(connection)
+        return connectors[connection.id]
+
+    writes = 0
+    for connection, mirror in plan.mirrors:
+        writes += _write_mirror(connector(connection), mirror, plan)
+    title = attachment_title(plan.figures)
+    for connection, issue_id in plan.linear_issues:
+        target = connector(connection)
+        if isinstance(target, StatusPublisher):
+            target.write_attachment(issue_id, plan.panel, title, "okrsync key result")
+            writes += 1
+    return writes
+
+
+def _write_mirror(connector, mirror: Mirror, plan: WritebackPlan) -> int:
+    if isinstance(connector, CommentWriter):
+        connector.update_kr_description(mirror.key, kr_description(plan.figures, plan.panel))
+        return 1
+    if isinstance(connector, StatusPublisher):
+        connector.post_status_update(mirror, plan.figures.status, status_body(plan.figures, plan.panel))
+        return 1
+    return 0
+
+
+def with_write_targets(session, kr_ids) -> list[int]:
+    """The KRs among these that have somewhere to write: a mirror, or linked Linear work."""
+    ids = sorted(set(kr_ids))
+    if not ids:
+        return []
+    mirrored = set(session.scalars(select(MirrorRow.subject_id).where(
+        MirrorRow.subject_kind == SUBJECT[MirrorKind.KEY_RESULT], MirrorRow.subject_id.in_(ids))))
+    linear = set(session.scalars(select(WorkLink.key_result_id).join(
+        Connection, Connection.id == WorkLink.connection_id).where(
+        WorkLink.key_result_id.in_(ids), Connection.tracker == TrackerKind.LINEAR)))
+    return sorted(mirrored | linear)
+
+
+def queue_writebacks(kr_ids: list[int]) -> None:
+    """Queue one write-back per KR whose standing changed."""
+    from sync.mirror_jobs import write_back_job
+
+    for kr_id in kr_ids:
+        try:
+            enqueue(write_back_job, kr_id, retry=WRITEBACK_RETRY)
+        except QueueUnavailable as exc:
+            # The next change re-queues it; the figures in okrsync are already right.
+            log.warning("sync.writeback.unqueued", extra={"kr_id": kr_id, "error": str(exc)})
