@@ -19,11 +19,10 @@ from okr_core.rules import (
 
 def linked_items(session: Session, kr_id: int) -> list[domain.WorkItem]:
     """Every stored work item any of the KR's links matches, once each."""
-    rows = session.scalars(
-        select(WorkItem).join(LinkItem, LinkItem.work_item_id == WorkItem.id)
-        .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
-        .where(WorkLink.key_result_id == kr_id).distinct()
-    ).all()
+    member_ids = (select(LinkItem.work_item_id)
+                  .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
+                  .where(WorkLink.key_result_id == kr_id))
+    rows = session.scalars(select(WorkItem).where(WorkItem.id.in_(member_ids))).all()
     return [to_domain_item(row) for row in rows]
 
 

@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import ProgrammingError
 
 from okr_core.models import Cycle, User
 from okrsync.demo import DEMO_ADMIN_EMAIL, load_demo
@@ -18,14 +17,7 @@ CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 @pytest.fixture
 def demo(app, db):
     """The demo company loaded into the test store; returns its cycle id."""
-    try:
-        load_demo(db, now=NOW)
-    except ProgrammingError as exc:
-        # Known bug outside the UI: progress_service.linked_items runs SELECT DISTINCT over
-        # work_items.labels (JSON), which PostgreSQL cannot compare. Runs again once it is fixed.
-        if "equality operator for type json" not in str(exc):
-            raise
-        pytest.skip("okrsync demo cannot load on PostgreSQL yet (DISTINCT over a JSON column)")
+    load_demo(db, now=NOW)
     db.commit()
     return scalar(db, select(Cycle.id))
 
