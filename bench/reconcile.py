@@ -80,15 +80,28 @@ def time_today(days: int):
     return date.today() + timedelta(days=days)
 
 
+READS = ("IssuesPage", "IssueById", None)   # Linear read operations; Jira reads are POST searches
+
+
+def is_read(call) -> bool:
+    """A call that reads issues (not a write-back: PUT description, attachment, project update)."""
+    if call.path.startswith("/graphql"):
+        return call.operation in READS
+    return call.method == "GET" or "/search" in call.path
+
+
 def timed_pass(app, sim: SimTracker, connection_id: int, full: bool = False):
-    """(counts, calls, seconds) of one pass."""
+    """(counts, read calls, seconds, write-back calls) of one pass, its write-back jobs drained."""
     from sync.reconcile import reconcile_connection
 
     sim.reset_calls()
     with app.app_context():
         started = time.perf_counter()
         counts = reconcile_connection(connection_id, full=full)
-        return counts, sim.call_count, time.perf_counter() - started
+        seconds = time.perf_counter() - started
+    app.extensions["okrsync.queue"].drain(timeout=600)
+    reads = sum(map(is_read, list(sim.calls)))
+    return counts, reads, seconds, sim.call_count - reads
 
 
 def raw_loop(sim: SimTracker, tracker: str) -> float:
@@ -143,21 +156,21 @@ def main() -> None:
             app = make_app(Path(tmp) / f"timed-{attempt}")
             connection = arrange(app, sim, args.tracker, args.krs)
             runs.append((timed_pass(app, sim, connection), app, connection))
-        (counts, calls, seconds), app, connection = min(runs, key=lambda run: run[0][2])
+        (counts, calls, seconds, writes), app, connection = min(runs, key=lambda run: run[0][2])
         minimum = math.ceil(args.issues / PAGE)
         print(f"{args.tracker}: {args.issues} issues, {args.krs} key results, page size {PAGE}, "
               f"latency {args.latency_ms:g} ms per call")
-        print(f"first pass: {calls} calls (ceil(N/page) = {minimum}); {counts.items_changed} items stored; "
-              f"{counts.key_results_moved} key results moved")
+        print(f"first pass: {calls} read calls (ceil(N/page) = {minimum}); {counts.items_changed} items "
+              f"stored; {counts.key_results_moved} key results moved; {writes} write-back calls after it")
         print(f"wall time: {seconds:.2f} s vs raw paging loop {raw:.2f} s = {seconds / raw:.2f}x (target <= 1.5x); "
               f"reading + storing {counts.seconds_items:.2f} s = {counts.seconds_items / raw:.2f}x, "
               f"recounting {counts.key_results_recounted} key results {counts.seconds_recount:.2f} s")
         changed = change_one_percent(sim, args.issues)
-        counts, calls, seconds = timed_pass(app, sim, connection)
-        print(f"incremental pass, {changed} items changed (1%): {calls} calls "
+        counts, calls, seconds, writes = timed_pass(app, sim, connection)
+        print(f"incremental pass, {changed} items changed (1%): {calls} read calls "
               f"(ceil(changed/page) = {math.ceil(changed / PAGE)}), {seconds:.2f} s, "
               f"{counts.items_read} read, {counts.items_changed} changed, "
-              f"{counts.key_results_moved} key results moved")
+              f"{counts.key_results_moved} key results moved, {writes} write-back calls")
         for _, used, _ in runs:
             used.extensions["okrsync.queue"].shutdown()
 

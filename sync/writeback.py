@@ -57,8 +57,8 @@ def plan_writeback(session, kr_id: int) -> WritebackPlan | None:
     return WritebackPlan(kr_figures(kr), panel, mirrors, issues)
 
 
-def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
-    """Job: write the KR's figures to its mirrors and linked Linear issues; how many writes."""
+def write_back_key_result(kr_id: int, connectors: dict | None = None, attachments: bool = True) -> int:
+    """Job: write the KR's figures to its mirrors (and linked Linear issues); how many writes."""
     with job_session() as session:
         plan = plan_writeback(session, kr_id)
     if plan is None:
@@ -74,7 +74,7 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
     for connection, mirror in plan.mirrors:
         writes += _write_mirror(connector(connection), mirror, plan)
     title = attachment_title(plan.figures)
-    for connection, issue_id in plan.linear_issues:
+    for connection, issue_id in (plan.linear_issues if attachments else ()):
         target = connector(connection)
         if isinstance(target, StatusPublisher):
             target.write_attachment(issue_id, plan.panel, title, "okrsync key result")
@@ -105,13 +105,13 @@ def with_write_targets(session, kr_ids) -> list[int]:
     return sorted(mirrored | linear)
 
 
-def queue_writebacks(kr_ids: list[int]) -> None:
-    """Queue one write-back per KR whose standing changed."""
+def queue_writebacks(kr_ids: list[int], retitled: set[int]) -> None:
+    """Queue one write-back per KR whose standing changed; attachments only where their title did."""
     from sync.mirror_jobs import write_back_job
 
     for kr_id in kr_ids:
         try:
-            enqueue(write_back_job, kr_id, retry=WRITEBACK_RETRY)
+            enqueue(write_back_job, kr_id, kr_id in retitled, retry=WRITEBACK_RETRY)
         except QueueUnavailable as exc:
             # The next change re-queues it; the figures in okrsync are already right.
             log.warning("sync.writeback.unqueued", extra={"kr_id": kr_id, "error": str(exc)})

@@ -12,6 +12,7 @@ from okr_core.rules import is_cycle_writable
 from okr_core.visibility import can_check_in, can_see
 from okrsync.db import request_session
 from ui_panel.checkin_form import CheckInForm
+from sync.analysis_jobs import request_analysis_refresh
 
 bp = Blueprint("checkins", __name__)
 RECENT_CHECK_INS = 10
@@ -75,5 +76,6 @@ def check_in(kr_id: int):
         session.rollback()
         return _page(kr, objective, form, 422)
     session.commit()
+    request_analysis_refresh(objective.cycle_id)
     flash("Check-in saved.", "success")
     return redirect(url_for("checkins.key_result", kr_id=kr.id))

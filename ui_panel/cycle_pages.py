@@ -14,6 +14,7 @@ from okr_core.visibility import visible_objectives_clause
 from okrsync.db import request_session
 from ui_panel.loading import latest_analysis, list_cycles
 from ui_panel.scores import recurring_blockers, score_rows
+from sync.analysis_jobs import request_analysis_refresh
 
 bp = Blueprint("cycle_pages", __name__)
 
@@ -48,6 +49,7 @@ def close(cycle_id: int):
         flash(f"{cycle.name} is already {cycle.status}.", "error")
         return redirect(url_for("cycle_pages.close_page", cycle_id=cycle.id))
     request_session().commit()
+    request_analysis_refresh(cycle.id)  # the run after close writes the retrospective
     flash(f"{cycle.name} is closed and scored; it is read-only now.", "success")
     return redirect(url_for("cycle_pages.close_page", cycle_id=cycle.id))
 

@@ -19,6 +19,7 @@ from okrsync.api.schemas import (
 from okrsync.api.spec import parse_body, route
 from okrsync.api.tree_view import tree_json
 from okrsync.db import request_session
+from sync.analysis_jobs import request_analysis_refresh
 
 bp = Blueprint("api_cycles", __name__)
 
@@ -76,6 +77,7 @@ def close(cycle_id: int):
     except CycleClosed as exc:
         raise conflict(str(exc), "cycle_closed")
     request_session().commit()
+    request_analysis_refresh(cycle.id)  # the run after close writes the retrospective
     return jsonify({"cycle": dump(CycleOut, cycle), "objectives": [vars(s) for s in scores]})
 
 

@@ -25,6 +25,7 @@ from okrsync.api.spec import parse_body, route
 from okrsync.db import request_session
 from sync.mirror import queue_mirror
 from sync.queue import enqueue
+from sync.analysis_jobs import request_analysis_refresh
 
 bp = Blueprint("api_key_results", __name__)
 
@@ -179,6 +180,7 @@ def create_check_in(kr_id: int):
         raise ApiError(422, "invalid_fields", "this key result's value comes from linked work",
                        {"value": "only a manual key result takes a value"})
     request_session().commit()
+    request_analysis_refresh(objective.cycle_id)
     return jsonify(dump(CheckInOut, check_in)), 201
 
 

@@ -211,3 +211,18 @@ def test_the_api_test_route_is_in_the_openapi_document(client):
     document = client.get("/api/openapi.json").json
     operation = document["paths"]["/api/v1/connections/{connection_id}/test"]["post"]
     assert "tracker" in operation["summary"]
+
+
+def test_testing_a_linear_connection_through_the_simulator_works_too(admin_client, db, sim):
+    allow(admin_client, "127.0.0.1")
+    post_form(admin_client, NEW, tracker="linear", name="Sim Linear", base_url=sim.url,
+              linear_api_key=PLANTED.linear_key)
+    connection = only_connection(db)
+    page = post_form(admin_client, f"/admin/connections/{connection.id}",
+                     f"/admin/connections/{connection.id}/test").get_data(as_text=True)
+    assert "Connection works." in page
+    assert any(call.path == "/graphql" for call in sim.calls)
+    sim.auth_ok = False
+    page = post_form(admin_client, f"/admin/connections/{connection.id}",
+                     f"/admin/connections/{connection.id}/test").get_data(as_text=True)
+    assert "Linear rejected the credentials" in page

@@ -36,3 +36,19 @@ def test_a_read_records_when_the_token_was_last_used(client, actors, db):
     assert client.get("/api/v1/cycles", headers=headers).status_code == 200
     token = db.query(ApiToken).filter_by(user_id=user_id).one()
     assert token.last_used_at is not None
+
+
+def test_a_check_in_refreshes_the_cycle_analysis_in_the_background(app, client, world, admin, db):
+    from sqlalchemy import select
+
+    from okr_core.models import Analysis
+
+    cycle = world.cycle()
+    kr = world.key_result(world.objective(cycle), start_value=0, target_value=10)
+    response = client.post(f"/api/v1/key-results/{kr}/check-ins",
+                           json={"value": 4, "status": "on_track"}, headers=admin)
+    assert response.status_code == 201
+    app.extensions["okrsync.queue"].drain()
+    analyses = db.scalars(select(Analysis).where(Analysis.cycle_id == cycle)).all()
+    assert [(a.scope, a.state) for a in analyses] == [("company", "done")]
+    assert analyses[0].sections["health"]
