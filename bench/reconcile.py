@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 from cryptography.fernet import Fernet
 
-from okr_core.domain import CycleStatus, LinkKind, Measure, TeamKind, TrackerKind
+from okr_core.domain import CycleStatus, LinkKind, Measure, TeamKind
 from okr_core.models import Base, Connection, Cycle, KeyResult, Objective, Team, WorkLink
 from okr_core.store import make_engine, session_scope
 from tests.simtracker import SimTracker

@@ -201,5 +201,22 @@ def reconcile(connection_id: int | None, full: bool) -> None:
             raise click.ClickException(f"{failed} connection(s) were busy")
 
 
+@main.group()
+def keys() -> None:
+    """Encryption keys of the secrets at rest."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored secret with the first key of OKRSYNC_ENCRYPTION_KEY."""
+    from config.key_rotation import rotate_stored_secrets
+    from config.secrets import SecretBox
+
+    box = SecretBox(_settings().encryption_keys)
+    with session_scope(_sessions()) as session:
+        count = rotate_stored_secrets(session, box)
+    click.echo(f"re-encrypted {count} stored secrets with the newest key")
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, RequestRejected
 from okr_core import domain
 from okr_core.models import Connection, LinkItem, WorkLink, utcnow
-from okr_core.progress_service import refresh_key_results
 from okrsync.db import job_session
 from sync.connectors import connector_for
 from sync.items import store_items
+from sync.reconcile_finish import refresh_and_compare
+from sync.writeback import queue_writebacks, with_write_targets
 
 log = logging.getLogger("okrsync.sync.links")
 # Failures a retry cannot fix: recorded on the link for admins, not retried.
@@ -50,6 +51,7 @@ def resolve_link_now(link_id: int, connector=None) -> int | None:
             return None
         kind, ref = link.kind, link.ref
         connection = session.get(Connection, link.connection_id)
+        owned = connector is None
         connector = connector or connector_for(connection)
     try:
         items = list(all_pages(lambda cursor: connector.resolve_link(kind, ref, cursor)))
@@ -58,6 +60,9 @@ def resolve_link_now(link_id: int, connector=None) -> int | None:
         log.warning("sync.links.resolve-failed", extra={"link_id": link_id,
                                                          "error": type(exc).__name__})
         return None
+    finally:
+        if owned:
+            connector.close()
     return _store_resolution(link_id, items)
 
 
@@ -67,11 +72,17 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
         if link is None:
             return None  # removed while we were asking the tracker
         stored = store_items(session, link.connection_id, items)
-        set_link_members(session, link.id, set(stored.rows.values()))
+        # Trashed Linear issues still match their filters; deleted work never counts.
+        live = {stored.rows[i.external_id] for i in items if not i.deleted}
+        set_link_members(session, link.id, live)
         link.resolved_at, link.last_error = utcnow(), None
         session.flush()
-        refresh_key_results(session, [link.key_result_id], utcnow())
-        return len(stored.rows)
+        settings = session.get(Connection, link.connection_id).settings or {}
+        moved, retitled = refresh_and_compare(session, [link.key_result_id],
+                                              float(settings.get("default_estimate", 1.0)))
+        targets = with_write_targets(session, moved)
+    queue_writebacks(targets, retitled)
+    return len(live)
 
 
 def _record_error(link_id: int, message: str) -> None:

@@ -6,6 +6,7 @@ import logging
 from sqlalchemy import select
 
 from connector.base import Mirror, MirrorKind
+from connector.errors import TrackerError
 from okr_core.models import Connection, Cycle, KeyResult, Mirror as MirrorRow, Objective, Team
 from okrsync.db import job_session
 from sync.connectors import connector_for
@@ -87,8 +88,13 @@ def mirror_missing(connection_id: int, connector=None) -> int:
         objectives = [i for i in session.scalars(live) if ("objective", i) not in mirrored]
         krs = [i for i in session.scalars(select(KeyResult.id).where(KeyResult.objective_id.in_(live)))
                if ("key_result", i) not in mirrored]
-    for objective_id in objectives:
-        mirror_objective(objective_id, connector=connector)
-    for kr_id in krs:
-        mirror_key_result(kr_id, connector=connector)
-    return len(objectives) + len(krs)
+    created = 0
+    for job, subject_id in [(mirror_objective, i) for i in objectives] + [(mirror_key_result, i) for i in krs]:
+        try:
+            created += job(subject_id, connector=connector) is not None
+        except TrackerError as exc:
+            # One refused mirror must not fail the pass that stored everything else; it is retried
+            # by the next full pass, and the admins see it in the log.
+            log.warning("sync.mirror.missing-not-created", extra={
+                "connection_id": connection_id, "subject_id": subject_id, "error": f"{type(exc).__name__}: {exc}"})
+    return created

@@ -28,7 +28,8 @@ from sync.reconcile_finish import recount_pending
 
 log = logging.getLogger("okrsync.sync.reconcile")
 NEWEST_FIRST = {TrackerKind.LINEAR}   # Linear lists by updatedAt newest first; Jira oldest first
-# Pages applied per transaction: fewer commits, the same guarantee (the cursor goes with its items).
+# Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
+# guarantee, since the cursor is stored with the items it covers.
 BATCH_ITEMS = 500
 
 
@@ -73,32 +74,41 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
               lock: PassLock) -> PassCounts:
     with job_session() as session:
         connection = session.get(Connection, connection_id)
-        cursor = sync_state(session, connection_id).cursor
+        cursor = None if full else sync_state(session, connection_id).cursor
         links = load_links(session, connection_id)
-        tracker = connection.tracker
+        state = PassState(newest_first=connection.tracker in NEWEST_FIRST, recheck_all=full)
+        batch_items = int((connection.settings or {}).get("reconcile_batch_items", BATCH_ITEMS))
+        owned = connector is None
         connector = connector or connector_for(connection)
-    started = time.perf_counter()
-    state = PassState(newest_first=tracker in NEWEST_FIRST, recheck_all=full)
-    counts, rescope, seen = PassCounts(), set(), set()
-    since = None if full else since_for(cursor)
-    index = LinkIndex(links)
+    try:
+        return _read_and_recount(connection_id, connector, state, since_for(cursor), links,
+                                 batch_items, progress, lock)
+    finally:
+        if owned:
+            connector.close()
+
+
+def _read_and_recount(connection_id: int, connector, state: PassState, since, links,
+                      batch_items: int, progress: Progress | None, lock: PassLock) -> PassCounts:
+    """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
+    started, counts = time.perf_counter(), PassCounts()
+    index, rescope, seen = LinkIndex(links), set(), set()
     pages = prefetched_pages(lambda token: connector.fetch_changed(since, token))
-    for batch in batched(pages, BATCH_ITEMS):
+    for batch in batched(pages, batch_items):
         plan = _apply_page(connection_id, state, batch, index, counts)
         rescope |= plan.rescope
-        if full:
-            seen |= plan.seen_ids
+        seen |= plan.seen_ids if state.recheck_all else set()
         if progress:
             progress(len(batch.items))
         lock.extend()
-    if full:
+    if state.recheck_all:
         rescope = set(index.tracker_scopes)
         counts.deleted = _confirm_vanished(connection_id, connector, state, index, seen, counts)
     counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
     counts.seconds_items = round(time.perf_counter() - started, 3)
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
     counts.seconds_recount = round(time.perf_counter() - started - counts.seconds_items, 3)
-    if full:
+    if state.recheck_all:
         from sync.mirror_retire import mirror_missing
 
         counts.mirrors_created = mirror_missing(connection_id, connector=connector)

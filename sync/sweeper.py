@@ -60,7 +60,7 @@ def requeue(ids: list[int], job_id_for, now: datetime) -> list[int]:
     queued = []
     for delivery_id in ids:
         try:
-            # A fresh job id: RQ keeps finished and dead jobs' ids around and would refuse the old one.
+            # A fresh job id: RQ keeps finished and dead jobs' ids and would refuse the old one.
             enqueue_delivery(delivery_id, job_id_for(delivery_id))
         except QueueUnavailable as exc:
             log.warning("sweeper.queue-unavailable", extra={"error": str(exc)})
@@ -68,8 +68,8 @@ def requeue(ids: list[int], job_id_for, now: datetime) -> list[int]:
         queued.append(delivery_id)
     if queued:
         with job_session() as session:
-            session.execute(update(Delivery).where(Delivery.id.in_(queued), Delivery.state == "pending")
-                            .values(enqueued_at=now))
+            session.execute(update(Delivery).values(enqueued_at=now).where(
+                Delivery.id.in_(queued), Delivery.state == "pending"))
     return queued
 
 

@@ -77,7 +77,8 @@ def _receive(tracker: str, connection_id: int):
         secret = _webhook_secret(found.webhook_secret_encrypted)
     except SecretUndecryptable:
         _release_store()
-        log.error(f"webhooks.{tracker}.secret-undecryptable", extra={"connection_id": connection_id})
+        log.error(f"webhooks.{tracker}.secret-undecryptable",
+                  extra={"connection_id": connection_id})
         return answer(503, "secret-undecryptable", "the webhook secret cannot be read")
     now = current_app.config.get("WEBHOOK_CLOCK", _utcnow)()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -54,7 +54,8 @@ def add_connection(app, tracker: TrackerKind, base_url: str, credentials: dict,
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         row = Connection(tracker=tracker, name=f"{tracker} test", base_url=base_url,
                          credentials_encrypted=box.encrypt_json(credentials),
-                         webhook_secret_encrypted=box.encrypt(secret or ""), settings=settings or {})
+                         webhook_secret_encrypted=box.encrypt(secret or ""),
+                         settings=settings or {})
         session.add(row)
         session.flush()
         return row.id
@@ -104,7 +105,3 @@ def item(app, connection_id: int, external_id: str) -> WorkItem | None:
 
 def key_result(app, kr_id: int) -> KeyResult:
     return store_row(app, KeyResult, id=kr_id)
-
-
-def today() -> date:
-    return datetime.now(timezone.utc).date()

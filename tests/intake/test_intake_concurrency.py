@@ -1,4 +1,4 @@
-"""On PostgreSQL, concurrent copies and concurrent deliveries still have each effect exactly once."""
+"""On PostgreSQL, concurrent copies and concurrent deliveries still take effect exactly once."""
 from __future__ import annotations
 
 import threading

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from okr_core.domain import KRStatus, LinkKind, StatusCategory, TrackerKind
+from okr_core.models import Objective
 from tests.intake.intake_helpers import (
-    add_linked_kr, fixture_delivery, item, key_result, post, snapshot_count,
+    add_linked_kr, fixture_delivery, item, key_result, post, snapshot_count, store_row,
 )
 
 JIRA, LINEAR = TrackerKind.JIRA, TrackerKind.LINEAR
@@ -65,6 +66,7 @@ def test_jira_issue_moved_to_done_moves_its_key_result(app, client, jira_id, kin
     assert (after.items_total, after.items_done, after.progress) == (1, 1, 1.0)
     assert (before.status, after.status) == (KRStatus.OFF_TRACK, KRStatus.ON_TRACK)
     assert snapshot_count(app, kr_id) == 2
+    assert store_row(app, Objective, id=after.objective_id).progress == 1.0
 
 
 def test_linear_issue_completed_moves_the_project_links_key_result(app, client, linear_id):

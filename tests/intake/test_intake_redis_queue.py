@@ -80,7 +80,8 @@ def test_changed_linear_project_queues_its_links_resolution(make_app, redis_db, 
     linear_id = add_connection(app, TrackerKind.LINEAR, sim.url, {"api_key": "lin_api_sim"})
     add_linked_kr(app, linear_id, LinkKind.PROJECT, "521660ac-782f-4dd9-8928-95dbc9cb4c9b")
     body, headers = fixture_delivery(TrackerKind.LINEAR, "project__create", "project-1")
-    delivery_id = post(app.test_client(), "linear", linear_id, body, headers).get_json()["delivery_id"]
+    answer = post(app.test_client(), "linear", linear_id, body, headers)
+    delivery_id = answer.get_json()["delivery_id"]
     with app.app_context():
         assert process_delivery(delivery_id) == "done"
     job_ids = Queue("default", connection=redis_db).job_ids

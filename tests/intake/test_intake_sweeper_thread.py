@@ -18,7 +18,8 @@ def test_embedded_sweeper_thread_processes_a_delivery_left_unqueued(settings, si
     engine.dispose()
     app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_SWEEPER": False},
                      settings=settings)
-    jira_id = add_connection(app, TrackerKind.JIRA, sim.url, {"email": "a@b.test", "api_token": "t"})
+    jira_id = add_connection(app, TrackerKind.JIRA, sim.url,
+                             {"email": "a@b.test", "api_token": "t"})
     body, _ = fixture_delivery(TrackerKind.JIRA, "jira_issue_updated__resolved")
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         session.add(Delivery(connection_id=jira_id, dedupe_key="unqueued", body=body,

@@ -68,14 +68,16 @@ def trimmed_update_of(issue_id: str):
 def test_worker_killed_mid_job_leaves_the_delivery_to_be_applied_exactly_once(
         make_app, settings, redis_db, sim, tmp_path):
     app = make_app(REDIS_URL)
-    jira_id = add_connection(app, TrackerKind.JIRA, sim.url, {"email": "a@b.test", "api_token": "t"})
+    jira_id = add_connection(app, TrackerKind.JIRA, sim.url,
+                             {"email": "a@b.test", "api_token": "t"})
     kr_id = add_linked_kr(app, jira_id, LinkKind.ISSUE, ISSUE)
     sim.set_done(ISSUE)
     sim.latency_ms = 4000  # every tracker request of the re-read now takes four seconds
     first = start_worker(settings, tmp_path / "worker1.log")
     try:
-        body, headers = fixture_delivery(TrackerKind.JIRA, "jira_issue_updated__assigned_empty_changelog",
-                                         "kill-1", edit=trimmed_update_of(sim.issue(ISSUE).jira_id))
+        body, headers = fixture_delivery(
+            TrackerKind.JIRA, "jira_issue_updated__assigned_empty_changelog", "kill-1",
+            edit=trimmed_update_of(sim.issue(ISSUE).jira_id))
         assert post(app.test_client(), "jira", jira_id, body, headers).status_code == 200
         wait_for(lambda: sim.calls or None, 20, "the job's re-read to reach the tracker")
         horses = wait_for(lambda: children_of(first.pid), 5, "the work horse")

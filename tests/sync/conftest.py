@@ -4,6 +4,9 @@ from __future__ import annotations
 import pytest
 
 from okr_core.domain import TrackerKind
+from okr_core.models import Base
+from okr_core.store import make_engine
+from tests.conftest import REDIS_URL
 from tests.simtracker import SimTracker
 from tests.sync.sync_world import SyncWorld
 
@@ -28,3 +31,17 @@ def jira(sync_world, sim) -> int:
 @pytest.fixture
 def linear(sync_world, sim) -> int:
     return sync_world.connection(TrackerKind.LINEAR, sim.url, page_size=50)
+
+
+@pytest.fixture
+def redis_app(settings):
+    """An app whose queue and locks use the test Redis database."""
+    from okrsync.app import create_app
+
+    engine = make_engine(settings.database_url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    app = create_app({"TESTING": True}, settings=settings.with_overrides(redis_url=REDIS_URL))
+    yield app
+    app.extensions["okrsync.queue"].shutdown()
+    app.extensions["okrsync.engine"].dispose()

@@ -7,8 +7,7 @@ import pytest
 import redis
 
 from okr_core.domain import TrackerKind
-from okr_core.models import Base, SyncState
-from okr_core.store import make_engine
+from okr_core.models import SyncState
 from sync.mirror_jobs import reconcile_job
 from sync.reconcile import reconcile_connection
 from sync.reconcile_lock import LOCK_SECONDS, PassAlreadyRunning, lock_key, pass_lock
@@ -40,20 +39,6 @@ def test_an_unknown_connection_is_a_lookup_error_and_the_job_ignores_it(app):
         with pytest.raises(LookupError):
             reconcile_connection(4242)
         reconcile_job(4242)
-
-
-@pytest.fixture
-def redis_app(settings):
-    """An app whose queue and locks use the test Redis database."""
-    from okrsync.app import create_app
-
-    engine = make_engine(settings.database_url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    app = create_app({"TESTING": True}, settings=settings.with_overrides(redis_url=REDIS_URL))
-    yield app
-    app.extensions["okrsync.queue"].shutdown()
-    app.extensions["okrsync.engine"].dispose()
 
 
 @pytest.mark.redis

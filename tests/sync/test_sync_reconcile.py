@@ -140,7 +140,8 @@ def _connector(app, connection_id):
 
 @pytest.mark.parametrize("tracker", [TrackerKind.JIRA, TrackerKind.LINEAR])
 def test_a_pass_broken_by_5xx_resumes_without_skipping_or_double_counting(app, sim, sync_world, tracker):
-    connection = sync_world.connection(tracker, sim.url, page_size=50, max_attempts=2, **POINTS)
+    connection = sync_world.connection(tracker, sim.url, page_size=50, max_attempts=2,
+                                       reconcile_batch_items=50, **POINTS)
     ref = "SIM-1" if tracker is TrackerKind.JIRA else sim.store.project_id("SIM-1")
     kr = sync_world.linked_kr(connection, LinkKind.EPIC if tracker is TrackerKind.JIRA else LinkKind.PROJECT, ref)
     broken = FailingOnPage(_connector(app, connection), sim, page=4, fault="503", count=2)
@@ -150,6 +151,7 @@ def test_a_pass_broken_by_5xx_resumes_without_skipping_or_double_counting(app, s
     assert state.last_error.startswith("RetriesExhausted")
     if tracker is TrackerKind.JIRA:
         assert state.cursor is not None     # oldest first: the three stored pages are covered
+        assert sync_world.item_count(connection) == 150
     else:
         assert state.cursor is None         # newest first: nothing is covered until the last page
     counts = run(app, connection)

@@ -14,7 +14,6 @@ from okr_core.models import SyncState
 from sync.scheduler import TICK_SECONDS, EmbeddedScheduler, due_connections, queue_due_passes, schedule_next_tick
 from tests.conftest import REDIS_URL
 from tests.sync.sync_world import SyncWorld
-from tests.sync.test_sync_lock import redis_app  # noqa: F401  (fixture)
 
 NOW = datetime.now(timezone.utc)
 

@@ -1,0 +1,79 @@
+"""The command line on a real SQLite store: migrate, demo, admin, token, key rotation."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from cryptography.fernet import Fernet
+
+from okrsync.cli import main
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("OKRSYNC_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("OKRSYNC_ENCRYPTION_KEY", key)
+    monkeypatch.setenv("OKRSYNC_DOTENV", str(tmp_path / "absent.env"))
+    monkeypatch.delenv("OKRSYNC_DATABASE_URL", raising=False)
+    monkeypatch.delenv("OKRSYNC_REDIS_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    return runner, key, tmp_path
+
+
+def test_demo_loads_once_and_prints_the_admin_sign_in(env):
+    runner, _, tmp_path = env
+    first = runner.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "12 objectives, 35 key results, 20 users" in first.output
+    password = (tmp_path / "instance" / "demo-login.txt").read_text().split()[-1]
+    assert password in first.output
+    again = runner.invoke(main, ["demo"])
+    assert "nothing loaded" in again.output
+
+
+def test_token_create_prints_the_token_last_and_it_authenticates(env):
+    runner, _, _ = env
+    made = runner.invoke(main, ["admin", "create", "--email", "Boss@Example.com",
+                                "--password", "a long enough password"])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(main, ["token", "create", "--user", "boss@example.com"])
+    token = result.output.split()[-1]
+    assert token.startswith("okr_")
+    from okrsync.app import create_app
+
+    client = create_app().test_client()
+    assert client.get("/api/v1/cycles", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_admin_create_refuses_a_short_password_and_token_an_unknown_user(env):
+    runner, _, _ = env
+    short = runner.invoke(main, ["admin", "create", "--email", "a@b.example", "--password", "short"])
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    unknown = runner.invoke(main, ["token", "create", "--user", "nobody@example.com"])
+    assert unknown.exit_code != 0 and "no user with email" in unknown.output
+
+
+def test_keys_rotate_re_encrypts_stored_secrets_with_the_new_key(env, monkeypatch):
+    runner, old_key, _ = env
+    from okrsync.app import create_app
+
+    app = create_app()
+    from okr_core.models import Connection
+    from okr_core.store import session_scope
+
+    with app.app_context():
+        box = app.extensions["okrsync.secret_box"]
+        with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+            session.add(Connection(tracker="jira", name="j", base_url="https://x.example",
+                                   credentials_encrypted=box.encrypt_json({"api_token": "t0ps3cret"})))
+    new_key = Fernet.generate_key().decode()
+    monkeypatch.setenv("OKRSYNC_ENCRYPTION_KEY", f"{new_key},{old_key}")
+    result = runner.invoke(main, ["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert "re-encrypted 1 stored secrets" in result.output
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        stored = session.query(Connection).one().credentials_encrypted
+    assert json.loads(Fernet(new_key.encode()).decrypt(stored.encode())) == {"api_token": "t0ps3cret"}
