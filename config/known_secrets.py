@@ -41,8 +41,11 @@ class KnownSecrets:
         self._lock = threading.Lock()
 
     def __call__(self) -> tuple[str, ...]:
-        if time.monotonic() - self._loaded_at > MAX_AGE_SECONDS:
-            self.refresh()
+        """The cached list; when stale, a background thread reloads it (logging never waits on I/O)."""
+        if time.monotonic() - self._loaded_at > MAX_AGE_SECONDS and self._lock.acquire(False):
+            self._lock.release()
+            self._loaded_at = time.monotonic()  # one reload at a time, not one per log line
+            threading.Thread(target=self.refresh, name="okrsync-known-secrets", daemon=True).start()
         return self._values
 
     def refresh(self) -> None:

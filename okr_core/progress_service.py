@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from okr_core import domain
-from okr_core.domain import Measure
+from okr_core.domain import CycleStatus, Measure
 from okr_core.models import (
     CheckIn, Cycle, KeyResult, LinkItem, Objective, ProgressSnapshot, WorkItem, WorkLink,
 )
@@ -90,30 +90,44 @@ def refresh_objective_chain(session: Session, objective_id: int | None) -> None:
         objective_id = objective.parent_id
 
 
-def refresh_key_results(session: Session, kr_ids, now: datetime) -> list[int]:
-    """Recompute these key results and their objectives; returns the ids whose progress moved."""
-    moved = []
-    krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(list(kr_ids)))).all()
-    objective_ids = set()
-    for kr in krs:
-        objective = session.get(Objective, kr.objective_id)
-        cycle = session.get(Cycle, objective.cycle_id)
-        if cycle.status not in ("draft", "active"):
-            continue  # closed and archived cycles are read-only, even for sync
-        if refresh_key_result(session, kr, cycle, now):
-            moved.append(kr.id)
-        objective_ids.add(objective.id)
-    session.flush()
-    for objective_id in objective_ids:
-        refresh_objective_chain(session, objective_id)
-    return moved
+
+READ_ONLY_CYCLES = (CycleStatus.CLOSED, CycleStatus.ARCHIVED)
 
 
-def key_results_counting(session: Session, item_row_ids) -> set[int]:
-    """Ids of the key results that stored items count toward, through any of their links."""
-    ids = list(item_row_ids)
+def refresh_key_results(session: Session, kr_ids, now: datetime,
+                        default_estimate: float = 1.0) -> list[int]:
+    """Recompute the KRs (rows locked in id order) and their objective chains; ids refreshed."""
+    ids = sorted(set(kr_ids))
     if not ids:
-        return set()
-    return set(session.scalars(
-        select(WorkLink.key_result_id).join(LinkItem, LinkItem.work_link_id == WorkLink.id)
-        .where(LinkItem.work_item_id.in_(ids))).all())
+        return []
+    # Locking first means the counts below see every item change committed before ours, and
+    # concurrent jobs (webhook deliveries, reconcile passes) cannot lose each other's updates.
+    krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(ids)).order_by(KeyResult.id)
+                          .with_for_update().execution_options(populate_existing=True)).all()
+    refreshed, objective_ids = [], set()
+    for kr in krs:
+        cycle = session.scalars(select(Cycle).join(Objective, Objective.cycle_id == Cycle.id)
+                                .where(Objective.id == kr.objective_id)).one()
+        if cycle.status in READ_ONLY_CYCLES:
+            continue  # closed and archived cycles are read-only, even for sync
+        refresh_key_result(session, kr, cycle, now, default_estimate)
+        refreshed.append(kr.id)
+        objective_ids.add(kr.objective_id)
+    _lock_objective_chains(session, objective_ids)
+    for objective_id in sorted(objective_ids):
+        refresh_objective_chain(session, objective_id)
+    return refreshed
+
+
+def _lock_objective_chains(session: Session, objective_ids: set[int]) -> None:
+    """Lock every objective the roll-up writes, in id order, so concurrent roll-ups serialise."""
+    chain, frontier = set(), set(objective_ids)
+    while frontier:
+        chain |= frontier
+        parents = session.scalars(select(Objective.parent_id).where(
+            Objective.id.in_(frontier), Objective.parent_id.is_not(None))).all()
+        frontier = set(parents) - chain
+    if chain:
+        session.scalars(select(Objective).where(Objective.id.in_(sorted(chain)))
+                        .order_by(Objective.id).with_for_update()
+                        .execution_options(populate_existing=True)).all()

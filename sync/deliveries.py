@@ -18,9 +18,8 @@ from sync.connectors import connector_for
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 from webhooks import events
 from webhooks.apply import delete_comment, mark_item_deleted, upsert_comment, upsert_item
-from webhooks.apply_progress import (
-    MembershipChanges, container_links, refresh_key_results, update_memberships,
-)
+from okr_core.progress_service import refresh_key_results
+from webhooks.apply_progress import MembershipChanges, container_links, update_memberships
 from webhooks.effects import DeliveryEffect
 from webhooks.payload import from_millis
 from webhooks.routing import plan_delivery

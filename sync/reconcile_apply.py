@@ -109,12 +109,13 @@ def remove_members(session: Session, pairs: list[tuple[int, int]]) -> None:
 
 
 def sync_state(session: Session, connection_id: int) -> SyncState:
-    """The connection's SyncState row, created when missing."""
+    """The connection's SyncState row, created when missing (two first passes may race to it)."""
     state = session.get(SyncState, connection_id)
     if state is None:
-        state = SyncState(connection_id=connection_id, last_counts={})
-        session.add(state)
-        session.flush()
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(SyncState).values(connection_id=connection_id, last_counts={})
+                        .on_conflict_do_nothing(index_elements=["connection_id"]))
+        state = session.get(SyncState, connection_id)
     return state
 
 

@@ -8,7 +8,7 @@ from okrsync.db import job_session
 from sync.reconcile_apply import PENDING, sync_state
 from sync.mirror_text import percent
 from sync.writeback import queue_writebacks, with_write_targets
-from webhooks.apply_progress import refresh_key_results
+from okr_core.progress_service import refresh_key_results
 
 
 def recount_pending(connection_id: int) -> tuple[int, int]:

@@ -37,6 +37,11 @@ def due_connections(now: datetime) -> list[int]:
             or now - row.last_started_at >= timedelta(minutes=reconcile_minutes(row.settings))]
 
 
+def scheduler_queue() -> str:
+    """The queue ticks and scheduled passes go to (`RECONCILE_QUEUE` in the app config)."""
+    return current_app.config.get("RECONCILE_QUEUE", DEFAULT_QUEUE)
+
+
 def queue_due_passes(now: datetime | None = None) -> list[int]:
     """Queue an incremental pass for every due connection; the ids queued."""
     from sync.mirror_jobs import reconcile_job
@@ -48,7 +53,7 @@ def queue_due_passes(now: datetime | None = None) -> list[int]:
         try:
             # A pass that is late is simply picked up by the next tick: no retries.
             if enqueue(reconcile_job, connection_id, False, job_id=f"reconcile-{connection_id}-{slot}",
-                       retry=NO_RETRY):
+                       queue=scheduler_queue(), retry=NO_RETRY):
                 queued.append(connection_id)
         except QueueUnavailable as exc:
             log.warning("sync.scheduler.unqueued", extra={"connection_id": connection_id, "error": str(exc)})
@@ -68,7 +73,7 @@ def schedule_next_tick(redis=None) -> str:
     redis = redis or current_app.extensions["okrsync.queue"].connection
     slot = int(datetime.now(timezone.utc).timestamp()) // TICK_SECONDS + 1
     at = datetime.fromtimestamp(slot * TICK_SECONDS, timezone.utc)
-    job = Queue(DEFAULT_QUEUE, connection=redis).enqueue_at(
+    job = Queue(scheduler_queue(), connection=redis).enqueue_at(
         at, reconcile_tick, job_id=f"okrsync-reconcile-tick-{slot}", result_ttl=600, failure_ttl=86400)
     return job.id
 

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from connector.base import CommentWriter, Mirror, MirrorKind, StatusPublisher
-from okr_core.domain import TrackerKind
+from okr_core.domain import StatusCategory, TrackerKind
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
 from okrsync.db import job_session
 from sync.connectors import connector_for
@@ -46,15 +46,27 @@ def plan_writeback(session, kr_id: int) -> WritebackPlan | None:
                for row in session.scalars(select(MirrorRow).where(
                    MirrorRow.subject_kind == SUBJECT[MirrorKind.KEY_RESULT], MirrorRow.subject_id == kr.id))]
     linked = session.execute(
-        select(WorkItem.connection_id, WorkItem.external_id).distinct()
+        select(WorkItem.connection_id, WorkItem.external_id, WorkItem.status_category).distinct()
         .join(LinkItem, LinkItem.work_item_id == WorkItem.id)
         .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
         .join(Connection, Connection.id == WorkItem.connection_id)
         .where(WorkLink.key_result_id == kr.id, WorkItem.deleted.is_(False),
                Connection.tracker == TrackerKind.LINEAR)
         .order_by(WorkItem.connection_id, WorkItem.external_id)).all()
-    issues = [(session.get(Connection, conn_id), ext) for conn_id, ext in linked]
+    issues = []
+    for conn_id, external_id, status in linked:
+        connection = session.get(Connection, conn_id)
+        if _wants_attachment(connection.settings, status):
+            issues.append((connection, external_id))
     return WritebackPlan(kr_figures(kr), panel, mirrors, issues)
+
+
+def _wants_attachment(settings: dict | None, status: StatusCategory) -> bool:
+    """Setting `linear_attachments`: "all" linked issues (default), only "open" ones, or "off"."""
+    choice = (settings or {}).get("linear_attachments", "all")
+    if choice == "off":
+        return False
+    return choice != "open" or status not in (StatusCategory.DONE, StatusCategory.CANCELED)
 
 
 def write_back_key_result(kr_id: int, connectors: dict | None = None, attachments: bool = True) -> int:

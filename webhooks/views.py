@@ -29,7 +29,7 @@ DEDUPE_KEY_MAX = 200   # deliveries.dedupe_key column width
 EVENT_TYPE_MAX = 100   # deliveries.event_type column width
 KNOWN_TRACKERS = frozenset(kind.value for kind in TrackerKind)
 
-# Built once: these run on every delivery, and building statements costs more than running them.
+# Built once, at import: both run on every delivery.
 CONNECTION_LOOKUP = select(Connection.tracker, Connection.webhook_secret_encrypted).where(
     Connection.id == bindparam("id"))
 DELIVERY_INSERTS = {

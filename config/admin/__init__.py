@@ -14,6 +14,7 @@ def init_admin(app: Flask) -> None:
     """Register the pages, keep the secrets logs must not show, read the admin's allowlist."""
     secrets = KnownSecrets(app)
     app.extensions["okrsync.known_secrets"] = secrets
+    secrets.refresh()  # at start, synchronously: later reloads happen off the logging path
     static = tuple(app.config.get("OUTBOUND_ALLOWLIST_EXTRA", ()))
     app.config["OUTBOUND_ALLOWLIST_EXTRA"] = StoredAllowlist(app, static)
     configure_logging(app.config["SETTINGS"].log_format, secrets)

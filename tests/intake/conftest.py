@@ -13,6 +13,12 @@ from tests.simtracker import SimTracker
 
 
 @pytest.fixture
+def settings(settings):
+    """The shared test settings, with the loopback simulator allowed as an outbound target."""
+    return settings.with_overrides(outbound_allowlist=("127.0.0.1",))
+
+
+@pytest.fixture
 def sim():
     """A simulated Jira/Linear with 400 seeded issues (Jira ids 10001-10400)."""
     with SimTracker.start(issues=400) as tracker:

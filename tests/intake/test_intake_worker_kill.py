@@ -26,6 +26,7 @@ def start_worker(settings, log_path: Path) -> subprocess.Popen:
            "OKRSYNC_REDIS_URL": REDIS_URL, "OKRSYNC_SECRET_KEY": settings.secret_key,
            "OKRSYNC_ENCRYPTION_KEY": settings.encryption_keys[0],
            "OKRSYNC_INSTANCE_PATH": str(settings.instance_path),
+           "OKRSYNC_OUTBOUND_ALLOWLIST": ",".join(settings.outbound_allowlist),
            "OKRSYNC_DOTENV": str(log_path.parent / "no.env"),
            "OKRSYNC_SWEEP_INTERVAL": "0.5", "OKRSYNC_SWEEP_STALE_AFTER": "2"}
     with log_path.open("ab") as log:

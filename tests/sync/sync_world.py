@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
@@ -36,6 +37,10 @@ class SyncWorld:
             return row.id
 
     def connection(self, tracker: TrackerKind, url: str, **settings) -> int:
+        """A connection to `url`, which the app's outbound check is told to allow (plain http)."""
+        host = urlsplit(url).netloc
+        self.app.config["OUTBOUND_ALLOWLIST_EXTRA"] = (
+            *self.app.config.get("OUTBOUND_ALLOWLIST_EXTRA", ()), host)
         box = self.app.extensions["okrsync.secret_box"]
         return self._add(Connection(tracker=tracker, name=f"{tracker} sim", base_url=url,
                                     credentials_encrypted=box.encrypt_json(CREDENTIALS[tracker]),

@@ -1,6 +1,8 @@
 """`okrsync reconcile [--connection ID] [--full]` runs passes in the calling process."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from click.testing import CliRunner
 
 from okr_core.domain import LinkKind, TrackerKind
@@ -8,8 +10,8 @@ from okrsync.cli import main
 from tests.sync.sync_world import expected_ratio, epic_children
 
 
-def invoke(settings, encryption_key, *args):
-    env = {"OKRSYNC_DATABASE_URL": settings.database_url, "OKRSYNC_ENCRYPTION_KEY": encryption_key,
+def invoke(settings, encryption_key, sim, *args):
+    env = {"OKRSYNC_OUTBOUND_ALLOWLIST": urlsplit(sim.url).netloc,"OKRSYNC_DATABASE_URL": settings.database_url, "OKRSYNC_ENCRYPTION_KEY": encryption_key,
            "OKRSYNC_INSTANCE_PATH": str(settings.instance_path), "OKRSYNC_SECRET_KEY": "cli-test",
            "OKRSYNC_REDIS_URL": None, "OKRSYNC_DOTENV": "/nonexistent/.env"}
     return CliRunner().invoke(main, ["reconcile", *args], env=env)
@@ -18,7 +20,7 @@ def invoke(settings, encryption_key, *args):
 def test_reconcile_one_connection_fully_from_the_command_line(app, sim, jira, sync_world, settings,
                                                               encryption_key):
     kr = sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-1")
-    result = invoke(settings, encryption_key, "--connection", str(jira), "--full")
+    result = invoke(settings, encryption_key, sim, "--connection", str(jira), "--full")
     assert result.exit_code == 0, result.output
     assert f"connection {jira}: 300 read, 300 changed, 1 key results moved" in result.output
     row = sync_world.kr(kr)
@@ -30,9 +32,9 @@ def test_every_connection_without_an_option_and_unknown_ones_refused(app, sim, s
                                                                      encryption_key):
     first = sync_world.connection(TrackerKind.JIRA, sim.url)
     second = sync_world.connection(TrackerKind.LINEAR, sim.url)
-    result = invoke(settings, encryption_key)
+    result = invoke(settings, encryption_key, sim)
     assert result.exit_code == 0, result.output
     assert f"connection {first}: 300 read" in result.output
     assert f"connection {second}: 300 read" in result.output
-    refused = invoke(settings, encryption_key, "--connection", "999")
+    refused = invoke(settings, encryption_key, sim, "--connection", "999")
     assert refused.exit_code != 0 and "no connection 999" in refused.output

@@ -54,3 +54,27 @@ def test_with_redis_the_lock_is_a_key_with_an_expiry(redis_app, sim):
         assert not client.exists(lock_key(connection))
         assert reconcile_connection(connection).items_read == 300
     client.close()
+
+
+def test_two_claims_at_the_same_instant_let_exactly_one_pass_run(app, jira):
+    import threading
+    import time
+
+    barrier, outcomes = threading.Barrier(2), []
+
+    def claim():
+        with app.app_context():
+            barrier.wait()
+            try:
+                with pass_lock(jira):
+                    outcomes.append("ran")
+                    time.sleep(0.3)    # still holding when the other one asks
+            except PassAlreadyRunning:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["ran", "refused"]

@@ -96,3 +96,23 @@ def test_incremental_reads_start_an_overlap_before_the_cursor():
 
 def test_vanished_items_are_the_stored_live_ones_a_full_read_missed():
     assert vanished_ids({"1", "2", "3"}, {"1", "3", "9"}) == ["2"]
+
+
+def test_the_link_index_agrees_with_link_matches_on_every_pair():
+    from okr_core.domain import WorkItem as Item
+    from sync.membership import link_matches
+    from sync.reconcile_plan import LinkIndex
+
+    links = [LinkView(1, 1, LinkKind.EPIC, "SIM-1"), LinkView(2, 1, LinkKind.ISSUE, "sim-7"),
+             LinkView(3, 2, LinkKind.ISSUE, "10007"), LinkView(4, 2, LinkKind.LABEL, "P1"),
+             LinkView(5, 3, LinkKind.PROJECT, "proj-a"), LinkView(6, 3, LinkKind.JQL, "labels = p1"),
+             LinkView(7, 4, LinkKind.LABEL, "0d6c3f5e-64a4-4b7a-9a53-5e5f8a9b3c11")]
+    items = [Item(str(10000 + n), f"SIM-{n}", "", StatusCategory.TODO, T0, parent_ref=parent, labels=labels)
+             for n, parent, labels in [(7, "SIM-1", ("p1",)), (8, "sim-1", ()), (9, None, ("P1", "x")),
+                                       (10, "PROJ-A", ()), (11, "SIM-51", ("backend",))]]
+    index = LinkIndex(links)
+    for one in items:
+        expected = {link.id for link in links if link_matches(link.kind, link.ref, one) is True}
+        assert index.matching(one) == expected, one.key
+    assert index.tracker_scopes == {("jql", "labels = p1"),
+                                    ("label", "0d6c3f5e-64a4-4b7a-9a53-5e5f8a9b3c11")}

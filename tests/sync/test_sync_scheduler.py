@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -11,7 +12,7 @@ from rq.registry import ScheduledJobRegistry
 
 from okr_core.domain import TrackerKind
 from okr_core.models import SyncState
-from sync.scheduler import TICK_SECONDS, EmbeddedScheduler, due_connections, queue_due_passes, schedule_next_tick
+from sync.scheduler import TICK_SECONDS, EmbeddedScheduler, due_connections, queue_due_passes
 from tests.conftest import REDIS_URL
 from tests.sync.sync_world import SyncWorld
 
@@ -57,22 +58,26 @@ def test_with_redis_a_tick_queues_due_passes_and_schedules_the_next_tick(redis_a
     from sync.scheduler import reconcile_tick
     from sync.worker import make_worker
 
+    # A queue of its own: database 15 is shared, and other tests' workers listen on "default".
+    name = f"okrsync-test-{uuid.uuid4().hex[:8]}"
+    redis_app.config["RECONCILE_QUEUE"] = name
     world = SyncWorld(redis_app)
     connection = world.connection(TrackerKind.JIRA, sim.url)
     client = redis.Redis.from_url(REDIS_URL)
-    queue = Queue("default", connection=client)
-    slot = int(time.time()) // TICK_SECONDS
-    for stale in (f"reconcile-{connection}-{slot}", f"reconcile-{connection}-{slot + 1}"):
-        client.delete(f"rq:job:{stale}")   # left by an earlier run against database 15
-    queue.enqueue(reconcile_tick)
-    worker = make_worker(redis_app, queue_names=("default",), simple=True)
-    worker.work(burst=True)               # the tick, then the pass it queued
-    assert world.sync_state(connection).last_kind == "incremental"
-    with redis_app.app_context():
-        next_tick = schedule_next_tick()
+    queue = Queue(name, connection=client)
     registry = ScheduledJobRegistry(queue=queue)
-    assert next_tick in registry.get_job_ids()
-    when = registry.get_scheduled_time(next_tick)
-    assert 0 < (when - datetime.now(timezone.utc)).total_seconds() <= 61
-    registry.remove(next_tick, delete_job=True)
-    client.close()
+    slot = int(time.time()) // TICK_SECONDS
+    for stale in (slot, slot + 1):   # the same connection id may have ticked a minute ago elsewhere
+        client.delete(f"rq:job:reconcile-{connection}-{stale}")
+    try:
+        queue.enqueue(reconcile_tick)
+        make_worker(redis_app, queue_names=(name,), simple=True).work(burst=True)  # tick, then pass
+        assert world.sync_state(connection).last_kind == "incremental"
+        [next_tick] = registry.get_job_ids()
+        seconds = (registry.get_scheduled_time(next_tick) - datetime.now(timezone.utc)).total_seconds()
+        assert next_tick.startswith("okrsync-reconcile-tick-") and 0 < seconds <= 61
+    finally:
+        for job_id in registry.get_job_ids():   # no tick chain may outlive the test
+            registry.remove(job_id, delete_job=True)
+        queue.delete(delete_jobs=True)
+        client.close()

@@ -69,3 +69,13 @@ def test_jira_kr_issue_description_follows_the_current_value(app, sim, sync_worl
     sim.reset_calls()
     reconcile_and_drain(app, jira)
     assert calls_to(sim, method="PUT") == 0
+
+
+def test_linear_attachments_can_be_limited_to_open_issues(app, sim, sync_world):
+    linear = sync_world.connection(TrackerKind.LINEAR, sim.url, page_size=50, linear_attachments="open")
+    mirrored_kr(app, sync_world, linear, TrackerKind.LINEAR, LinkKind.PROJECT, sim.store.project_id("SIM-1"))
+    reconcile_and_drain(app, linear)
+    attached = {a["issueId"] for a in sim.linear_entities("attachment")}
+    open_issues = {sim.issue(k).linear_id for k in epic_children(sim, "SIM-1")
+                   if sim.issue(k).state in ("todo", "in_progress")}
+    assert attached == open_issues
