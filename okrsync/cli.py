@@ -53,6 +53,9 @@ def worker(burst: bool) -> None:
         from sync.sweeper import start_sweeper_thread
 
         start_sweeper_thread(app)  # re-queues deliveries a Redis outage or a dead worker left behind
+        from sync.scheduler import start_scheduling
+
+        start_scheduling(app)  # the periodic reconcile tick chain on RQ's scheduler
     make_worker(app).work(with_scheduler=True, burst=burst)
 
 

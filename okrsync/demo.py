@@ -20,6 +20,9 @@ from okrsync.demo_work import linked_history
 
 WEEKS = 8
 DEMO_ADMIN_EMAIL = "ada@northwind.example"
+# The demo site does not exist: nothing is scheduled against it and nothing is mirrored to it.
+DEMO_CONNECTION_SETTINGS = {"demo": True, "reconcile_minutes": 0, "mirror_objectives": False,
+                            "mirror_key_results": False}
 DEMO_SITE = "https://northwind-demo.atlassian.net"
 
 
@@ -42,7 +45,7 @@ def load_demo(session: Session, now: datetime | None = None, force: bool = False
     name, start, end = current_quarter(now.date())
     cycle = Cycle(name=name, start_date=start, end_date=end, status=CycleStatus.ACTIVE)
     connection = Connection(tracker=TrackerKind.JIRA, name="Northwind Jira (demo)",
-                            base_url=DEMO_SITE, settings={"demo": True})
+                            base_url=DEMO_SITE, settings=DEMO_CONNECTION_SETTINGS)
     session.add_all([cycle, connection])
     session.flush()
     for team in teams.values():

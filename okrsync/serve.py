@@ -17,8 +17,12 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from okrsync.app import create_app
+        from sync.scheduler import start_scheduling
 
-        return create_app()
+        app = create_app()
+        if not app.config["SETTINGS"].redis_url:
+            start_scheduling(app)  # embedded: periodic reconcile on a timer thread in this process
+        return app
 
 
 def run_gunicorn(host: str, port: int, workers: int | None) -> None:

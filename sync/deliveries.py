@@ -18,7 +18,8 @@ from sync.connectors import connector_for
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 from webhooks import events
 from webhooks.apply import delete_comment, mark_item_deleted, upsert_comment, upsert_item
-from okr_core.progress_service import refresh_key_results
+from sync.followups import followups_for
+from sync.reconcile_finish import refresh_and_compare
 from webhooks.apply_progress import MembershipChanges, container_links, update_memberships
 from webhooks.effects import DeliveryEffect
 from webhooks.payload import from_millis
@@ -55,6 +56,7 @@ def process_delivery(delivery_id: int) -> str:
     if changes is None:
         return "skipped"
     enqueue_link_resolutions(changes.links_to_resolve, delivery_id)
+    changes.followups.queue()
     return "done"
 
 
@@ -108,7 +110,9 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     changes = update_memberships(session, connection.id, rows)
     changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
     default_estimate = float((connection.settings or {}).get("default_estimate", 1.0))
-    refresh_key_results(session, changes.key_result_ids, now, default_estimate)
+    moved, retitled = refresh_and_compare(session, sorted(changes.key_result_ids),
+                                          default_estimate)
+    changes.followups = followups_for(session, moved, retitled)
     delivery.state, delivery.processed_at, delivery.last_error = "done", now, None
     delivery.attempts += 1
     return changes

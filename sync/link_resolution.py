@@ -14,7 +14,7 @@ from okrsync.db import job_session
 from sync.connectors import connector_for
 from sync.items import store_items
 from sync.reconcile_finish import refresh_and_compare
-from sync.writeback import queue_writebacks, with_write_targets
+from sync.followups import followups_for
 
 log = logging.getLogger("okrsync.sync.links")
 # Failures a retry cannot fix: recorded on the link for admins, not retried.
@@ -80,8 +80,8 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
         settings = session.get(Connection, link.connection_id).settings or {}
         moved, retitled = refresh_and_compare(session, [link.key_result_id],
                                               float(settings.get("default_estimate", 1.0)))
-        targets = with_write_targets(session, moved)
-    queue_writebacks(targets, retitled)
+        followups = followups_for(session, moved, retitled)
+    followups.queue()
     return len(live)
 
 

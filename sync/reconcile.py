@@ -21,10 +21,10 @@ from sync.reconcile_apply import (
     PENDING, apply_plan, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
     sync_state,
 )
+from sync.reconcile_finish import recount_pending
 from sync.reconcile_lock import PassLock, pass_lock
 from sync.reconcile_plan import LinkIndex, PassState, plan_page, since_for, vanished_ids
 from sync.reconcile_scopes import resolve_scopes
-from sync.reconcile_finish import recount_pending
 
 log = logging.getLogger("okrsync.sync.reconcile")
 NEWEST_FIRST = {TrackerKind.LINEAR}   # Linear lists by updatedAt newest first; Jira oldest first
@@ -51,7 +51,7 @@ class PassCounts:
     seconds_recount: float = 0.0    # recomputing the key results those items touched
 
 
-Progress = Callable[[int], None]   # told how many items each page brought
+Progress = Callable[[int], None]   # told how many items each applied batch brought
 
 
 def reconcile_connection(connection_id: int, full: bool = False, connector=None,

@@ -92,7 +92,9 @@ def add_members(session: Session, pairs: list[tuple[int, int]]) -> None:
     if not pairs:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(LinkItem).on_conflict_do_nothing(index_elements=["work_link_id", "work_item_id"])
+    # Core on the table: a plain executemany, without the ORM's per-row bulk bookkeeping.
+    statement = insert(LinkItem.__table__).on_conflict_do_nothing(
+        index_elements=["work_link_id", "work_item_id"])
     rows = [{"work_link_id": link_id, "work_item_id": item_id} for link_id, item_id in sorted(set(pairs))]
     session.execute(statement, rows)   # executemany: one compiled statement whatever the count
 

@@ -7,7 +7,7 @@ from okr_core.models import Connection, KeyResult
 from okrsync.db import job_session
 from sync.reconcile_apply import PENDING, sync_state
 from sync.mirror_text import percent
-from sync.writeback import queue_writebacks, with_write_targets
+from sync.followups import followups_for
 from okr_core.progress_service import refresh_key_results
 
 
@@ -21,8 +21,8 @@ def recount_pending(connection_id: int) -> tuple[int, int]:
         settings = session.get(Connection, connection_id).settings or {}
         moved, retitled = refresh_and_compare(session, pending, float(settings.get("default_estimate", 1.0)))
         state.last_counts = {k: v for k, v in (state.last_counts or {}).items() if k != PENDING}
-        targets = with_write_targets(session, moved)
-    queue_writebacks(targets, retitled)
+        followups = followups_for(session, moved, retitled)
+    followups.queue()
     return len(pending), len(moved)
 
 

@@ -22,8 +22,9 @@ DEFAULT_MINUTES = 10
 
 
 def reconcile_minutes(settings: dict | None) -> int:
-    """The admin's interval for a connection, at least one minute."""
-    return max(1, int((settings or {}).get("reconcile_minutes", DEFAULT_MINUTES)))
+    """The admin's interval for a connection, at least one minute; 0 turns scheduled passes off."""
+    minutes = int((settings or {}).get("reconcile_minutes", DEFAULT_MINUTES))
+    return 0 if minutes <= 0 else max(1, minutes)
 
 
 def due_connections(now: datetime) -> list[int]:
@@ -32,9 +33,9 @@ def due_connections(now: datetime) -> list[int]:
         rows = session.execute(select(Connection.id, Connection.settings, SyncState.last_started_at)
                                .outerjoin(SyncState, SyncState.connection_id == Connection.id)
                                .order_by(Connection.id)).all()
-    return [row.id for row in rows
-            if row.last_started_at is None
-            or now - row.last_started_at >= timedelta(minutes=reconcile_minutes(row.settings))]
+    return [row.id for row in rows if reconcile_minutes(row.settings) and (
+        row.last_started_at is None
+        or now - row.last_started_at >= timedelta(minutes=reconcile_minutes(row.settings)))]
 
 
 def scheduler_queue() -> str:

@@ -12,7 +12,7 @@ from okr_core.rules import is_cycle_writable
 from okr_core.visibility import can_check_in, can_see
 from okrsync.db import request_session
 from ui_panel.checkin_form import CheckInForm
-from sync.analysis_jobs import request_analysis_refresh
+from sync.followups import followups_for
 
 bp = Blueprint("checkins", __name__)
 RECENT_CHECK_INS = 10
@@ -75,7 +75,8 @@ def check_in(kr_id: int):
         form.value.errors = ["This key result's value comes from its linked work; leave it empty."]
         session.rollback()
         return _page(kr, objective, form, 422)
+    followups = followups_for(session, {kr.id}, {kr.id})
     session.commit()
-    request_analysis_refresh(objective.cycle_id)
+    followups.queue()  # write the KR's standing back to the tracker; refresh the analysis
     flash("Check-in saved.", "success")
     return redirect(url_for("checkins.key_result", kr_id=kr.id))

@@ -20,6 +20,7 @@ class MembershipChanges:
 
     key_result_ids: set[int] = field(default_factory=set)
     links_to_resolve: set[int] = field(default_factory=set)
+    followups: object | None = None  # sync.followups.Followups, queued after the commit
 
 
 def update_memberships(session: Session, connection_id: int,

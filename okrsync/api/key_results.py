@@ -25,7 +25,7 @@ from okrsync.api.spec import parse_body, route
 from okrsync.db import request_session
 from sync.mirror import queue_mirror
 from sync.queue import enqueue
-from sync.analysis_jobs import request_analysis_refresh
+from sync.followups import followups_for
 
 bp = Blueprint("api_key_results", __name__)
 
@@ -179,8 +179,9 @@ def create_check_in(kr_id: int):
     except ValueFromLinkedWork:
         raise ApiError(422, "invalid_fields", "this key result's value comes from linked work",
                        {"value": "only a manual key result takes a value"})
+    followups = followups_for(request_session(), {kr.id}, {kr.id})
     request_session().commit()
-    request_analysis_refresh(objective.cycle_id)
+    followups.queue()  # write the KR's standing back to the tracker; refresh the analysis
     return jsonify(dump(CheckInOut, check_in)), 201
 
 

@@ -26,16 +26,17 @@ def started(sync_world, connection_id: int, minutes_ago: float) -> None:
                               last_finished_at=NOW - timedelta(minutes=minutes_ago - 0.1)))
 
 
-def test_a_connection_is_due_when_its_interval_has_passed(app, sim, sync_world):
+def test_a_connection_is_due_when_its_interval_has_passed_unless_it_is_manual_only(app, sim, sync_world):
     never = sync_world.connection(TrackerKind.JIRA, sim.url)
     recent = sync_world.connection(TrackerKind.JIRA, sim.url)
     stale = sync_world.connection(TrackerKind.JIRA, sim.url)
     quick = sync_world.connection(TrackerKind.LINEAR, sim.url, reconcile_minutes=1)
+    manual_only = sync_world.connection(TrackerKind.JIRA, sim.url, reconcile_minutes=0)
     started(sync_world, recent, 5)
     started(sync_world, stale, 11)
     started(sync_world, quick, 2)
     with app.app_context():
-        assert due_connections(NOW) == [never, stale, quick]
+        assert due_connections(NOW) == [never, stale, quick]  # manual_only never is
 
 
 def test_the_embedded_timer_runs_due_passes(app, sim, jira, sync_world):
