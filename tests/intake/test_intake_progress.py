@@ -92,3 +92,17 @@ def test_label_link_by_name_counts_labelled_issues(app, client, jira_id):
     kr_id = add_linked_kr(app, jira_id, LinkKind.LABEL, "test-label")
     deliver(app, client, JIRA, jira_id, "jira_issue_updated__resolved")
     assert key_result(app, kr_id).items_done == 1
+
+
+def test_a_delivery_that_moves_progress_refreshes_the_cycle_analysis(app, client, jira_id):
+    from sqlalchemy import select
+
+    from okr_core.models import Analysis
+
+    kr_id = add_linked_kr(app, jira_id, LinkKind.ISSUE, "TES-41")
+    deliver(app, client, JIRA, jira_id, "jira_issue_updated__resolved")
+    app.extensions["okrsync.queue"].drain()
+    cycle_id = store_row(app, Objective, id=key_result(app, kr_id).objective_id).cycle_id
+    with app.extensions["okrsync.sessionmaker"]() as session:
+        states = session.scalars(select(Analysis.state).where(Analysis.cycle_id == cycle_id)).all()
+    assert states == ["done"]

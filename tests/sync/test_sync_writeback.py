@@ -1,7 +1,7 @@
 """KR progress written back to the trackers, and only when progress or status changed."""
 from __future__ import annotations
 
-from okr_core.domain import LinkKind, TrackerKind
+from okr_core.domain import LinkKind, Measure, TrackerKind
 from connector.linear.mapping import HEALTH
 from sync.mirror import mirror_key_result
 from sync.reconcile import reconcile_connection
@@ -79,3 +79,17 @@ def test_linear_attachments_can_be_limited_to_open_issues(app, sim, sync_world):
     open_issues = {sim.issue(k).linear_id for k in epic_children(sim, "SIM-1")
                    if sim.issue(k).state in ("todo", "in_progress")}
     assert attached == open_issues
+
+
+def test_a_check_in_writes_the_new_value_into_the_jira_kr_issue(app, client, admin, sim, sync_world):
+    jira = sync_world.connection(TrackerKind.JIRA, sim.url, page_size=50, **POINTS)
+    kr = sync_world.key_result(sync_world.objective(sync_world.team(jira, TrackerKind.JIRA)),
+                               measure=Measure.MANUAL)
+    with app.app_context():
+        mirror_key_result(kr)
+    mirror_key = next(key for kind, _, key in sync_world.mirrors() if kind == "key_result")
+    response = client.post(f"/api/v1/key-results/{kr}/check-ins", json={"value": 7},
+                           headers=admin)
+    assert response.status_code == 201, response.get_json()
+    app.extensions["okrsync.queue"].drain(timeout=30)
+    assert "Current value: 7" in str(sim.issue(mirror_key).description)
