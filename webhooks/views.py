@@ -32,9 +32,10 @@ KNOWN_TRACKERS = frozenset(kind.value for kind in TrackerKind)
 # Built once, at import: both run on every delivery.
 CONNECTION_LOOKUP = select(Connection.tracker, Connection.webhook_secret_encrypted).where(
     Connection.id == bindparam("id"))
+# Core inserts on the table, not the ORM bulk path: that path compiled the statement on every call.
 DELIVERY_INSERTS = {
-    name: insert(Delivery).on_conflict_do_nothing(
-        index_elements=["connection_id", "dedupe_key"]).returning(Delivery.id)
+    name: insert(Delivery.__table__).on_conflict_do_nothing(
+        index_elements=["connection_id", "dedupe_key"]).returning(Delivery.__table__.c.id)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
 
@@ -148,8 +149,8 @@ def _store(values: dict) -> int | None:
     """Commit the delivery and return its id; None when its dedupe key is stored already."""
     session = request_session()
     try:
-        statement = DELIVERY_INSERTS[session.get_bind().dialect.name]
-        delivery_id = session.execute(statement, values).scalar()
+        connection = session.connection()
+        delivery_id = connection.execute(DELIVERY_INSERTS[connection.dialect.name], values).scalar()
         session.commit()
     except SQLAlchemyError as exc:
         # Includes a connection deleted under us (foreign key): 503, the retry then gets 404.
