@@ -60,7 +60,10 @@ def app(settings: Settings):
     engine = make_engine(settings.database_url)
     Base.metadata.create_all(engine)
     engine.dispose()
-    app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0}, settings=settings)
+    # Lookups are not reused across requests in tests (WEBHOOK_CONNECTION_TTL), so that a test
+    # that changes a secret sees it at once; test_intake_connection_cache covers the reuse.
+    app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_CONNECTION_TTL": 0},
+                     settings=settings)
     yield app
     app.extensions["okrsync.queue"].shutdown()
     app.extensions["okrsync.engine"].dispose()

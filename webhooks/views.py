@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
@@ -28,6 +29,7 @@ log = logging.getLogger("okrsync.webhooks")
 DEDUPE_KEY_MAX = 200   # deliveries.dedupe_key column width
 EVENT_TYPE_MAX = 100   # deliveries.event_type column width
 KNOWN_TRACKERS = frozenset(kind.value for kind in TrackerKind)
+CONNECTION_TTL = 5.0   # seconds a connection lookup is reused (see _recent_lookup)
 
 # Built once, at import: both run on every delivery.
 CONNECTION_LOOKUP = select(Connection.tracker, Connection.webhook_secret_encrypted).where(
@@ -100,12 +102,33 @@ def _connection(tracker: str, connection_id: int):
     """(tracker, encrypted secret) of the connection the URL names; None if unknown or other."""
     if tracker not in KNOWN_TRACKERS:
         return None
+    found = _recent_lookup(connection_id) or _look_up(connection_id)
+    if found is None or found.tracker.value != tracker:
+        return None
+    return found
+
+
+def _recent_lookup(connection_id: int):
+    """A lookup at most CONNECTION_TTL seconds old: saves two round trips on busy connections.
+
+    A changed secret or a deleted connection takes effect within that time (a delivery for a
+    deleted one fails its foreign key meanwhile: 503, and the tracker's retry gets 404).
+    """
+    ttl = current_app.config.get("WEBHOOK_CONNECTION_TTL", CONNECTION_TTL)
+    hit = current_app.extensions.setdefault("okrsync.webhook_connections", {}).get(connection_id)
+    if hit is not None and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    return None
+
+
+def _look_up(connection_id: int):
     try:
         found = request_session().execute(CONNECTION_LOOKUP, {"id": connection_id}).first()
     except SQLAlchemyError as exc:
         raise StoreUnavailable(type(exc).__name__) from exc
-    if found is None or found.tracker.value != tracker:
-        return None
+    if found is not None:
+        current_app.extensions["okrsync.webhook_connections"][connection_id] = (
+            time.monotonic(), found)
     return found
 
 
