@@ -31,6 +31,7 @@ class JiraSettings:
     epic_link_field: str | None = None
     kr_issue_type: str = "Task"
     timezone: str = "UTC"
+    mirror_label: str = "okr"   # the label every mirror carries (SPEC section 3 default)
 
     @classmethod
     def from_dict(cls, settings: dict, credentials: dict) -> "JiraSettings":
@@ -43,6 +44,7 @@ class JiraSettings:
             epic_link_field=settings.get("epic_link_field"),
             kr_issue_type=settings.get("kr_issue_type", cls.kr_issue_type),
             timezone=settings.get("timezone", cls.timezone),
+            mirror_label=settings.get("mirror_label", cls.mirror_label),
         )
 
 
@@ -150,7 +152,8 @@ class JiraConnector:
 
     def find_mirror(self, kind: MirrorKind, okrsync_id: str) -> Mirror | None:
         """The epic / KR issue carrying this okrsync object's label, if any."""
-        query = f"labels = \"okr\" AND {jql.by_label(mirror_label(kind, okrsync_id))} ORDER BY created ASC"
+        # The per-object label alone identifies a mirror, whatever the shared label is now.
+        query = f"{jql.by_label(mirror_label(kind, okrsync_id))} ORDER BY created ASC"
         issues, _ = self._search(query, None, ["summary"], max_results=1)
         if not issues:
             return None
@@ -165,7 +168,7 @@ class JiraConnector:
             "project": {"key": spec.container},
             "issuetype": {"name": "Epic" if spec.kind is MirrorKind.OBJECTIVE else self.settings.kr_issue_type},
             "summary": _summary(spec),
-            "labels": ["okr", mirror_label(spec.kind, spec.okrsync_id)],
+            "labels": [self.settings.mirror_label, mirror_label(spec.kind, spec.okrsync_id)],
             "description": self._body(spec.description),
         }
         if spec.parent_ref:

@@ -16,7 +16,7 @@ KR = MirrorSpec(MirrorKind.KEY_RESULT, "42", "NPS from 30 to 45", "Target 45, no
 
 
 def _find(http, label: str, issues: list[dict]):
-    jql = f'labels = "okr" AND labels = "{label}" ORDER BY created ASC'
+    jql = f'labels = "{label}" ORDER BY created ASC'
     http.post(SEARCH, match=[matchers.json_params_matcher({"jql": jql, "maxResults": 1, "fields": ["summary"]})],
               json=cloud_page(issues, None))
 

@@ -151,3 +151,15 @@ def test_teams_without_a_tracker_home_are_not_mirrored(app, client, admin, sim, 
     drain(app)
     assert sim.call_count == 0
     assert sync_world.mirrors() == []
+
+
+def test_the_mirror_label_setting_names_the_label_jira_mirrors_carry(app, client, admin, sim,
+                                                                     sync_world):
+    jira = sync_world.connection(TrackerKind.JIRA, sim.url, mirror_label="goals")
+    objective = create_objective(client, admin, sync_world, sync_world.team(jira, TrackerKind.JIRA))
+    drain(app)
+    [epic] = jira_mirrors(sim, "objective", objective)
+    assert "goals" in epic.labels and "okr" not in epic.labels
+    with app.app_context():
+        mirror_objective(objective)        # found again by its own label: still exactly one
+    assert len(jira_mirrors(sim, "objective", objective)) == 1
