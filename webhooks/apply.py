@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from okr_core import domain
 from okr_core.models import Comment, WorkItem
+from sync.items import item_values
 
 log = logging.getLogger("okrsync.webhooks.apply")
 
@@ -34,7 +35,7 @@ def locked_item(session: Session, connection_id: int, external_id: str) -> WorkI
 def upsert_item(session: Session, connection_id: int, item: domain.WorkItem,
                 keep_estimate: bool = False) -> WorkItem | None:
     """Store `item` unless the store holds a newer tracker version; the row, or None if dropped."""
-    values = _item_values(item)
+    values = item_values(item)
     if insert_if_absent(session, WorkItem, {"connection_id": connection_id, **values},
                         ["connection_id", "external_id"]):
         return locked_item(session, connection_id, item.external_id)
@@ -96,10 +97,3 @@ def _locked_comment(session: Session, connection_id: int, external_id: str) -> C
         .with_for_update().execution_options(populate_existing=True)
     ).first()
 
-
-def _item_values(item: domain.WorkItem) -> dict:
-    return {"external_id": item.external_id, "key": item.key, "title": item.title,
-            "status_category": item.status_category, "status_name": item.status_name,
-            "estimate": item.estimate, "parent_ref": item.parent_ref, "labels": list(item.labels),
-            "assignee": item.assignee, "url": item.url, "tracker_updated_at": item.updated_at,
-            "deleted": item.deleted}
