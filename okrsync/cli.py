@@ -96,10 +96,28 @@ def demo(reset: bool) -> None:
     with session_scope(_sessions()) as session:
         summary = load_demo(session, force=reset, progress=lambda msg: click.echo(msg, err=True))
         login = _demo_login(session)
+    _analyse_demo()
     click.echo(summary)
     if login:
         click.echo(f"sign in at {_settings().base_url}/login as {login[0]} with password {login[1]} "
                    f"(also in {_settings().instance_path / 'demo-login.txt'})")
+
+
+def _analyse_demo() -> None:
+    """Run the analysis of every active cycle once, so the dashboard shows one from the start."""
+    from okr_core.domain import CycleStatus
+    from okr_core.models import Analysis, Cycle
+    from okrsync.app import create_app
+    from sync.analysis_jobs import refresh_cycle_analyses
+
+    app = create_app()
+    with app.app_context(), session_scope(_sessions()) as session:
+        cycles = session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.ACTIVE)).all()
+        analysed = set(session.scalars(select(Analysis.cycle_id)).all())
+    with app.app_context():
+        for cycle_id in sorted(set(cycles) - analysed):
+            click.echo(f"analysing cycle {cycle_id}", err=True)
+            refresh_cycle_analyses(cycle_id)
 
 
 def _demo_login(session) -> tuple[str, str] | None:

@@ -23,7 +23,7 @@ def env(tmp_path, monkeypatch):
     return runner, key, tmp_path
 
 
-def test_demo_loads_once_and_prints_the_admin_sign_in(env):
+def test_demo_loads_once_with_an_analysis_and_prints_the_admin_sign_in(env):
     runner, _, tmp_path = env
     first = runner.invoke(main, ["demo"])
     assert first.exit_code == 0, first.output
@@ -32,6 +32,11 @@ def test_demo_loads_once_and_prints_the_admin_sign_in(env):
     assert password in first.output
     again = runner.invoke(main, ["demo"])
     assert "nothing loaded" in again.output
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "instance" / "okrsync.db") as db:
+        analyses = db.execute("SELECT scope, state FROM analyses").fetchall()
+    assert analyses == [("company", "done")]  # the dashboard has an analysis from the start
 
 
 def test_token_create_prints_the_token_last_and_it_authenticates(env):
