@@ -45,7 +45,7 @@ def make_app(folder: Path, sim: SimTracker):
     settings = Settings(instance_path=folder, database_url=url, secret_key=uuid.uuid4().hex,
                         encryption_keys=(Fernet.generate_key().decode(),),
                         outbound_allowlist=(sim.url.split("//", 1)[1],))
-    return create_app({"TESTING": True}, settings=settings)
+    return create_app({"TESTING": True, "ANALYSIS_DEBOUNCE_SECONDS": 0}, settings=settings)
 
 
 def arrange(app, sim: SimTracker, tracker: str, krs: int) -> int:

@@ -141,13 +141,21 @@ def refresh_cycle_analyses(cycle_id: int) -> list[int]:
     return ids
 
 
-def refresh_job_id(cycle_id: int, now: datetime) -> str:
+def refresh_job_id(cycle_id: int, now: datetime, window: int = DEBOUNCE_SECONDS) -> str:
     """One job id per cycle and debounce window: requests in the same window collapse."""
-    return f"analysis-refresh-{cycle_id}-{int(now.timestamp()) // DEBOUNCE_SECONDS}"
+    return f"analysis-refresh-{cycle_id}-{int(now.timestamp()) // window}"
 
 
 def request_analysis_refresh(cycle_id: int, now: datetime | None = None) -> str | None:
-    """Queue a refresh after progress or check-in changes; None when this window already has one."""
-    job_id = refresh_job_id(cycle_id, now or datetime.now(timezone.utc))
-    return enqueue(refresh_cycle_analyses, cycle_id, job_id=job_id, queue=ANALYSIS_QUEUE,
-                   retry=NO_RETRY)
+    """Queue a refresh after progress or check-in changes; None when this window already has one.
+
+    The job runs when the window closes (trailing edge), so it sees every change of the window,
+    the last one included. ANALYSIS_DEBOUNCE_SECONDS = 0 (tests) runs it at once.
+    """
+    now = now or datetime.now(timezone.utc)
+    window = int(current_app.config.get("ANALYSIS_DEBOUNCE_SECONDS", DEBOUNCE_SECONDS))
+    if window <= 0:
+        return enqueue(refresh_cycle_analyses, cycle_id, queue=ANALYSIS_QUEUE, retry=NO_RETRY)
+    closes_in = window - now.timestamp() % window
+    return enqueue(refresh_cycle_analyses, cycle_id, job_id=refresh_job_id(cycle_id, now, window),
+                   queue=ANALYSIS_QUEUE, retry=NO_RETRY, delay=closes_in)

@@ -43,13 +43,19 @@ class EmbeddedQueue:
         self._retry_scale = retry_scale
 
     def enqueue(self, func: Callable, *args, job_id: str | None = None,
-                queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy()) -> str | None:
+                queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
+                delay: float = 0.0) -> str | None:
         job_id = job_id or f"{func.__name__}-{time.monotonic_ns()}"
         with self._lock:
             if job_id in self._active:
                 return None
             self._active.add(job_id)
-        self._pool.submit(self._run, func, args, job_id, retry)
+        if delay > 0:
+            timer = threading.Timer(delay, self._pool.submit, (self._run, func, args, job_id, retry))
+            timer.daemon = True
+            timer.start()
+        else:
+            self._pool.submit(self._run, func, args, job_id, retry)
         return job_id
 
     def _run(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy) -> None:
@@ -94,16 +100,23 @@ class RedisQueue:
         self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
 
     def enqueue(self, func: Callable, *args, job_id: str | None = None,
-                queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy()) -> str | None:
+                queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
+                delay: float = 0.0) -> str | None:
+        from datetime import timedelta
+
         from redis.exceptions import RedisError
         from rq import Queue, Retry
         from rq.exceptions import DuplicateJobError
 
         rq_retry = Retry(max=retry.max, interval=list(retry.intervals)) if retry.max else None
+        options = dict(job_id=job_id, retry=rq_retry, unique=job_id is not None, result_ttl=3600,
+                       failure_ttl=7 * 86400)
+        rq_queue = Queue(queue, connection=self.connection)
         try:
-            job = Queue(queue, connection=self.connection).enqueue(
-                func, *args, job_id=job_id, retry=rq_retry, unique=job_id is not None,
-                result_ttl=3600, failure_ttl=7 * 86400)
+            if delay > 0:  # RQ's scheduler (`okrsync worker` runs one) moves it to the queue
+                job = rq_queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
+            else:
+                job = rq_queue.enqueue(func, *args, **options)
         except DuplicateJobError:
             return None
         except RedisError as exc:
@@ -134,6 +147,7 @@ def get_queue():
 
 
 def enqueue(func: Callable, *args, job_id: str | None = None, queue: str = DEFAULT_QUEUE,
-            retry: RetryPolicy = RetryPolicy()) -> str | None:
-    """Queue `func(*args)`; returns the job id, or None when a job with that id is already queued."""
-    return get_queue().enqueue(func, *args, job_id=job_id, queue=queue, retry=retry)
+            retry: RetryPolicy = RetryPolicy(), delay: float = 0.0) -> str | None:
+    """Queue `func(*args)` (to run `delay` seconds from now); the job id, or None when a job with
+    that id is already queued."""
+    return get_queue().enqueue(func, *args, job_id=job_id, queue=queue, retry=retry, delay=delay)

@@ -62,7 +62,8 @@ def app(settings: Settings):
     engine.dispose()
     # Lookups are not reused across requests in tests (WEBHOOK_CONNECTION_TTL), so that a test
     # that changes a secret sees it at once; test_intake_connection_cache covers the reuse.
-    app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_CONNECTION_TTL": 0},
+    app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_CONNECTION_TTL": 0,
+                      "ANALYSIS_DEBOUNCE_SECONDS": 0},
                      settings=settings)
     yield app
     app.extensions["okrsync.queue"].shutdown()

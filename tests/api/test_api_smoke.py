@@ -52,3 +52,25 @@ def test_a_check_in_refreshes_the_cycle_analysis_in_the_background(app, client, 
     analyses = db.scalars(select(Analysis).where(Analysis.cycle_id == cycle)).all()
     assert [(a.scope, a.state) for a in analyses] == [("company", "done")]
     assert analyses[0].sections["health"]
+
+
+def test_the_analysis_refresh_runs_once_after_its_window_and_sees_the_last_change(
+        app, client, world, admin, db):
+    from sqlalchemy import select
+
+    from okr_core.models import Analysis, CheckIn
+
+    app.config["ANALYSIS_DEBOUNCE_SECONDS"] = 2
+    cycle = world.cycle()
+    kr = world.key_result(world.objective(cycle), start_value=0, target_value=10)
+    for value in (2, 5, 9):  # a burst inside one window
+        response = client.post(f"/api/v1/key-results/{kr}/check-ins", json={"value": value},
+                               headers=admin)
+        assert response.status_code == 201
+    app.extensions["okrsync.queue"].drain(timeout=30)
+    analyses = db.scalars(select(Analysis).where(Analysis.cycle_id == cycle)).all()
+    assert len(analyses) <= 2  # one per window touched (the burst may straddle a boundary)
+    latest = max(analyses, key=lambda a: a.id)
+    last_check_in = db.scalars(select(CheckIn.created_at).where(CheckIn.key_result_id == kr)
+                               .order_by(CheckIn.created_at.desc())).first()
+    assert latest.state == "done" and latest.created_at > last_check_in  # ran after the burst

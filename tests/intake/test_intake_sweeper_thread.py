@@ -16,7 +16,8 @@ def test_embedded_sweeper_thread_processes_a_delivery_left_unqueued(settings, si
     engine = make_engine(settings.database_url)
     Base.metadata.create_all(engine)
     engine.dispose()
-    app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_SWEEPER": False},
+    app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_SWEEPER": False,
+                       "ANALYSIS_DEBOUNCE_SECONDS": 0},
                      settings=settings)
     jira_id = add_connection(app, TrackerKind.JIRA, sim.url,
                              {"email": "a@b.test", "api_token": "t"})
@@ -24,7 +25,8 @@ def test_embedded_sweeper_thread_processes_a_delivery_left_unqueued(settings, si
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         session.add(Delivery(connection_id=jira_id, dedupe_key="unqueued", body=body,
                              event_type="jira:issue_updated"))
-    sweeping = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_SWEEPER": True},
+    sweeping = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_SWEEPER": True,
+                            "ANALYSIS_DEBOUNCE_SECONDS": 0},
                           settings=settings)
     try:
         deadline = time.monotonic() + 10
