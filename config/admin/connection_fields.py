@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from config.admin.forms import ConnectionForm
 from config.urlsafety import UnsafeURL, check_outbound_url
 from okr_core.domain import TrackerKind
-from okrsync.api.schemas import JiraCredentials, LinearCredentials
+from okrsync.api.connection_schemas import JiraCredentials, LinearCredentials
 from okrsync.services import allowlist
 
 CREDENTIAL_MODELS = {TrackerKind.JIRA: JiraCredentials, TrackerKind.LINEAR: LinearCredentials}

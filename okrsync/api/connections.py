@@ -14,7 +14,7 @@ from okr_core.models import Connection
 from okrsync.api.auth import require_admin
 from okrsync.api.common import load, paginate
 from okrsync.api.errors import ApiError
-from okrsync.api.schemas import (
+from okrsync.api.connection_schemas import (
     ConnectionCreate, ConnectionOut, ConnectionPatch, ConnectionTestOut, JiraCredentials,
     LinearCredentials,
 )
