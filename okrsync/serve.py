@@ -19,7 +19,7 @@ class _Gunicorn(BaseApplication):
         from okrsync.app import create_app
         from sync.scheduler import start_scheduling
 
-        app = create_app()
+        app = create_app({"WEBHOOK_SWEEPER": True})  # embedded: this process sweeps deliveries
         if not app.config["SETTINGS"].redis_url:
             start_scheduling(app)  # embedded: periodic reconcile on a timer thread in this process
         return app

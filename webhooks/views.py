@@ -214,9 +214,9 @@ def _utcnow() -> datetime:
 
 @bp.record_once
 def _start_embedded_sweeper(state) -> None:
-    """Embedded mode has no `okrsync worker`: the web process sweeps (not under test)."""
+    """Embedded mode has no `okrsync worker`: `okrsync serve` sets WEBHOOK_SWEEPER to sweep."""
     app = state.app
-    if app.config["SETTINGS"].redis_url or not app.config.get("WEBHOOK_SWEEPER", not app.testing):
+    if app.config["SETTINGS"].redis_url or not app.config.get("WEBHOOK_SWEEPER", False):
         return
     from sync.sweeper import start_sweeper_thread
 
