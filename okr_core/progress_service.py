@@ -8,22 +8,12 @@ from sqlalchemy.orm import Session
 
 from okr_core import domain
 from okr_core.domain import CycleStatus, Measure
-from okr_core.models import (
-    CheckIn, Cycle, KeyResult, LinkItem, Objective, ProgressSnapshot, WorkItem, WorkLink,
-)
+from okr_core.models import Cycle, KeyResult, Objective, ProgressSnapshot, WorkItem
+from okr_core.recount_facts import RecountFacts, load_recount_facts
 from okr_core.rules import (
     CheckInView, clamp_progress, effective_status, expected_progress, item_counts, measure_value,
     objective_progress, pace_status, progress,
 )
-
-
-def linked_items(session: Session, kr_id: int) -> list[domain.WorkItem]:
-    """Every stored work item any of the KR's links matches, once each."""
-    member_ids = (select(LinkItem.work_item_id)
-                  .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
-                  .where(WorkLink.key_result_id == kr_id))
-    rows = session.scalars(select(WorkItem).where(WorkItem.id.in_(member_ids))).all()
-    return [to_domain_item(row) for row in rows]
 
 
 def to_domain_item(row: WorkItem) -> domain.WorkItem:
@@ -34,16 +24,16 @@ def to_domain_item(row: WorkItem) -> domain.WorkItem:
         assignee=row.assignee, url=row.url, status_name=row.status_name, deleted=row.deleted)
 
 
-def _latest_checkin(session: Session, kr_id: int) -> CheckIn | None:
-    return session.scalars(select(CheckIn).where(CheckIn.key_result_id == kr_id)
-                           .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()).limit(1)).first()
-
-
 def refresh_key_result(session: Session, kr: KeyResult, cycle: Cycle, now: datetime,
-                       default_estimate: float = 1.0) -> bool:
-    """Bring value, progress and status up to date; snapshot and return True when progress moved."""
+                       default_estimate: float = 1.0, facts: RecountFacts | None = None) -> bool:
+    """Bring value, progress and status up to date; snapshot and return True when progress moved.
+
+    `facts` (from `load_recount_facts`, covering this KR) saves its queries when many KRs are
+    recounted together.
+    """
+    facts = facts or load_recount_facts(session, [kr.id])
     if kr.measure != Measure.MANUAL:
-        items = linked_items(session, kr.id)
+        items = facts.items.get(kr.id, [])
         counts = item_counts(items, default_estimate=default_estimate)
         kr.items_total, kr.items_done = counts.items_total, counts.items_done
         kr.points_total, kr.points_done = counts.points_total, counts.points_done
@@ -57,17 +47,13 @@ def refresh_key_result(session: Session, kr: KeyResult, cycle: Cycle, now: datet
         kr.last_progress_change_at = now
         session.add(ProgressSnapshot(key_result_id=kr.id, at=now, value=kr.current_value,
                                      progress=new_progress))
-    _refresh_status(session, kr, cycle, now)
+    _refresh_status(kr, cycle, now, facts.latest_checkin.get(kr.id))
     return moved
 
 
-def _refresh_status(session: Session, kr: KeyResult, cycle: Cycle, now: datetime) -> None:
+def _refresh_status(kr: KeyResult, cycle: Cycle, now: datetime, view: CheckInView | None) -> None:
     pace = pace_status(clamp_progress(kr.progress),
                        expected_progress(cycle.start_date, cycle.end_date, now))
-    latest = _latest_checkin(session, kr.id)
-    view = None
-    if latest is not None and latest.status is not None:
-        view = CheckInView(latest.status, latest.confidence, latest.created_at)
     decision = effective_status(pace, kr.last_progress_change_at, view)
     kr.status = decision.status
     if decision.confidence is not None:
@@ -104,13 +90,13 @@ def refresh_key_results(session: Session, kr_ids, now: datetime,
     # concurrent jobs (webhook deliveries, reconcile passes) cannot lose each other's updates.
     krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(ids)).order_by(KeyResult.id)
                           .with_for_update().execution_options(populate_existing=True)).all()
+    facts = load_recount_facts(session, ids, [kr.objective_id for kr in krs])
     refreshed, objective_ids = [], set()
     for kr in krs:
-        cycle = session.scalars(select(Cycle).join(Objective, Objective.cycle_id == Cycle.id)
-                                .where(Objective.id == kr.objective_id)).one()
+        cycle = facts.cycles[kr.objective_id]
         if cycle.status in READ_ONLY_CYCLES:
             continue  # closed and archived cycles are read-only, even for sync
-        refresh_key_result(session, kr, cycle, now, default_estimate)
+        refresh_key_result(session, kr, cycle, now, default_estimate, facts)
         refreshed.append(kr.id)
         objective_ids.add(kr.objective_id)
     _lock_objective_chains(session, objective_ids)

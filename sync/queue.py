@@ -39,6 +39,7 @@ class EmbeddedQueue:
         self._app = app
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okrsync-job")
         self._active: set[str] = set()
+        self._delayed: set[str] = set()   # of _active, those whose timer has not fired yet
         self._lock = threading.Lock()
         self._retry_scale = retry_scale
 
@@ -51,12 +52,19 @@ class EmbeddedQueue:
                 return None
             self._active.add(job_id)
         if delay > 0:
-            timer = threading.Timer(delay, self._pool.submit, (self._run, func, args, job_id, retry))
+            with self._lock:
+                self._delayed.add(job_id)
+            timer = threading.Timer(delay, self._submit_due, (func, args, job_id, retry))
             timer.daemon = True
             timer.start()
         else:
             self._pool.submit(self._run, func, args, job_id, retry)
         return job_id
+
+    def _submit_due(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy) -> None:
+        with self._lock:
+            self._delayed.discard(job_id)
+        self._pool.submit(self._run, func, args, job_id, retry)
 
     def _run(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy) -> None:
         try:
@@ -76,12 +84,15 @@ class EmbeddedQueue:
             with self._lock:
                 self._active.discard(job_id)
 
-    def drain(self, timeout: float = 30.0) -> None:
-        """Wait until no job is running or queued (tests and `okrsync demo`)."""
+    def drain(self, timeout: float = 30.0, include_delayed: bool = True) -> None:
+        """Wait until no job is running or queued (tests, benchmarks and `okrsync demo`).
+
+        `include_delayed=False` does not wait for jobs whose delay has not run out yet.
+        """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if not self._active:
+                if not (self._active - (set() if include_delayed else self._delayed)):
                     return
             time.sleep(0.01)
         raise TimeoutError("embedded jobs still running")

@@ -2,9 +2,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from datetime import datetime
+from typing import Protocol, Sequence, TypeVar
 
-from okr_core.domain import Measure, StatusCategory, WorkItem
+from okr_core.domain import Measure, StatusCategory
+
+
+class CountableItem(Protocol):
+    """What counting needs of a linked item: a domain work item, or a row holding just these."""
+
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def status_category(self) -> StatusCategory: ...
+    @property
+    def estimate(self) -> float | None: ...
+    @property
+    def deleted(self) -> bool: ...
+
+
+Item = TypeVar("Item", bound=CountableItem)
 
 
 @dataclass(frozen=True)
@@ -17,11 +36,11 @@ class ItemCounts:
     points_done: float
 
 
-def unique_live_items(items: Sequence[WorkItem]) -> list[WorkItem]:
+def unique_live_items(items: Sequence[Item]) -> list[Item]:
     """Linked items once each by external_id, the newest mirror winning, deleted ones dropped."""
     # An issue matched by two links (an epic and a JQL query) must not count twice; when the
     # copies differ, the one with the latest tracker updated-at is the truest state.
-    newest: dict[str, WorkItem] = {}
+    newest: dict[str, Item] = {}
     for item in items:
         seen = newest.get(item.external_id)
         if seen is None or item.updated_at > seen.updated_at:
@@ -29,12 +48,12 @@ def unique_live_items(items: Sequence[WorkItem]) -> list[WorkItem]:
     return [item for item in newest.values() if not item.deleted]
 
 
-def item_estimate(item: WorkItem, default_estimate: float) -> float:
+def item_estimate(item: CountableItem, default_estimate: float) -> float:
     """The item's size in points; unestimated items count as the team's default size."""
     return default_estimate if item.estimate is None else item.estimate
 
 
-def item_counts(items: Sequence[WorkItem], *, default_estimate: float = 1.0) -> ItemCounts:
+def item_counts(items: Sequence[CountableItem], *, default_estimate: float = 1.0) -> ItemCounts:
     """Count linked items and points, total and done, ignoring canceled and deleted work."""
     _check_default_estimate(default_estimate)
     countable = [
@@ -52,7 +71,7 @@ def item_counts(items: Sequence[WorkItem], *, default_estimate: float = 1.0) -> 
 
 def measure_value(
     measure: Measure,
-    items: Sequence[WorkItem],
+    items: Sequence[CountableItem],
     *,
     default_estimate: float = 1.0,
     manual_value: float | None = None,
@@ -71,7 +90,7 @@ def measure_value(
     return _ratio(counts.points_done, counts.points_total)
 
 
-def _open_item_count(items: Sequence[WorkItem]) -> int:
+def _open_item_count(items: Sequence[CountableItem]) -> int:
     """Items still open: a KR that goes down (open P1 bugs) counts what is left to fix."""
     closed = (StatusCategory.DONE, StatusCategory.CANCELED)
     return sum(1 for item in unique_live_items(items) if item.status_category not in closed)

@@ -1,0 +1,69 @@
+"""What recounting key results reads, loaded for many KRs at once (three queries, not three per KR)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from okr_core.models import CheckIn, Cycle, LinkItem, Objective, WorkItem, WorkLink
+from okr_core.rules import CheckInView
+from okr_core.rules.measures import CountableItem
+
+IN_CHUNK = 500   # keeps IN (...) lists well below every backend's limits
+# Only what counting reads (okr_core.rules.measures.CountableItem): rows, not domain objects.
+COUNTED_COLUMNS = (WorkItem.external_id, WorkItem.tracker_updated_at.label("updated_at"),
+                   WorkItem.status_category, WorkItem.estimate, WorkItem.deleted)
+
+
+@dataclass
+class RecountFacts:
+    """Linked items and latest check-in per KR, and each objective's cycle."""
+
+    items: dict[int, list[CountableItem]] = field(default_factory=dict)
+    latest_checkin: dict[int, CheckInView] = field(default_factory=dict)
+    cycles: dict[int, Cycle] = field(default_factory=dict)
+
+
+def _chunks(values: Sequence[int]):
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start:start + IN_CHUNK]
+
+
+def load_recount_facts(session: Session, kr_ids: Sequence[int],
+                       objective_ids: Sequence[int] = ()) -> RecountFacts:
+    """Everything `refresh_key_result` reads for these KRs (and the cycles of these objectives)."""
+    ids = sorted(set(kr_ids))
+    facts = RecountFacts(items={kr_id: [] for kr_id in ids})
+    for chunk in _chunks(ids):
+        _load_items(session, chunk, facts)
+        _load_latest_checkins(session, chunk, facts)
+    for chunk in _chunks(sorted(set(objective_ids))):
+        rows = session.execute(select(Objective.id, Cycle).join(Cycle, Cycle.id == Objective.cycle_id)
+                               .where(Objective.id.in_(chunk)))
+        facts.cycles.update((objective_id, cycle) for objective_id, cycle in rows)
+    return facts
+
+
+def _load_items(session: Session, kr_ids: Sequence[int], facts: RecountFacts) -> None:
+    # An item two links of one KR match comes twice; counting keeps one per external id.
+    rows = session.execute(
+        select(WorkLink.key_result_id, *COUNTED_COLUMNS)
+        .join(LinkItem, LinkItem.work_link_id == WorkLink.id)
+        .join(WorkItem, WorkItem.id == LinkItem.work_item_id)
+        .where(WorkLink.key_result_id.in_(kr_ids)))
+    for row in rows:
+        facts.items[row.key_result_id].append(row)
+
+
+def _load_latest_checkins(session: Session, kr_ids: Sequence[int], facts: RecountFacts) -> None:
+    """The newest check-in of each KR (created_at, then id), when it sets a status."""
+    rank = func.row_number().over(partition_by=CheckIn.key_result_id,
+                                  order_by=(CheckIn.created_at.desc(), CheckIn.id.desc())).label("rank")
+    ranked = (select(CheckIn.key_result_id, CheckIn.status, CheckIn.confidence, CheckIn.created_at, rank)
+              .where(CheckIn.key_result_id.in_(kr_ids)).subquery())
+    for row in session.execute(select(ranked).where(ranked.c.rank == 1)):
+        if row.status is not None:
+            facts.latest_checkin[row.key_result_id] = CheckInView(row.status, row.confidence,
+                                                                  row.created_at)
