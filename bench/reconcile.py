@@ -1,7 +1,7 @@
 """Benchmark: a reconcile pass over 10,000 simulated issues behind 100 key results.
 
 Run from the repository root:
-    .venv/bin/python -m bench.reconcile [--issues 10000] [--tracker jira|linear] [--latency-ms 0 50]
+    .venv/bin/python -m bench.reconcile [--issues 10000] [--tracker jira|linear] [--latency-ms 0 50] [--pg]
 Prints, in one run: the first pass's calls against ceil(N / page size); its wall time against a raw
 paging loop over the same server (plain `requests`, nothing decoded into objects or stored); the
 peak traced memory of a pass (tracemalloc, a separate pass on a fresh store, since tracing slows
@@ -12,7 +12,8 @@ figure is taken at every `--latency-ms` (how long the simulator waits before ans
 the CPU-bound worst case, where okrsync's own decoding and storing is all there is to measure;
 50 ms is the answer time bench/webhooks.py also gives the simulated tracker, and below what Jira
 Cloud and Linear take for a page of 100 issues.
-The store is a SQLite file in a temporary folder (the embedded default).
+The store is a SQLite file in a temporary folder (the embedded default), or with `--pg` a fresh
+schema in the PostgreSQL of OKRSYNC_BENCH_PG_URL.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from cryptography.fernet import Fernet
 from okr_core.domain import CycleStatus, LinkKind, Measure, TeamKind
 from okr_core.models import Base, Connection, Cycle, KeyResult, Objective, Team, WorkLink
 from okr_core.store import make_engine, session_scope
+from bench.api import PG_URL, pg_schema
 from bench.sim_process import SimControl, simulator_process
 
 PAGE = 100
@@ -38,13 +40,19 @@ JIRA_FIELDS = ["summary", "status", "updated", "parent", "labels", "assignee", "
 CREDENTIALS = {"jira": {"email": "bench@example.com", "api_token": "t"}, "linear": {"api_key": "k"}}
 
 
-def make_app(folder: Path, sim: SimControl):
-    """An app on a fresh SQLite store in `folder`, jobs embedded, the simulator allowlisted."""
+DROPS: list = []   # PostgreSQL schemas to drop when the run ends
+
+
+def make_app(folder: Path, sim: SimControl, pg: bool = False):
+    """An app on a fresh store (a SQLite file in `folder`, or a new PostgreSQL schema), jobs embedded."""
     from config.settings import Settings
     from okrsync.app import create_app
 
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder / 'bench.db'}"
+    if pg:
+        url, drop = pg_schema()
+        DROPS.append(drop)
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     engine.dispose()
@@ -149,12 +157,12 @@ def change_one_percent(sim: SimControl, issues: int) -> int:
     return len(keys)
 
 
-def first_passes(sim: SimControl, tmp: Path, tracker: str, krs: int, attempts: int):
+def first_passes(sim: SimControl, tmp: Path, args, attempts: int):
     """The fastest of `attempts` first passes, each on a fresh store; (its figures, app, connection)."""
     runs = []
     for attempt in range(attempts):
-        app = make_app(tmp / f"timed-{len(list(tmp.iterdir()))}", sim)
-        connection = arrange(app, sim, tracker, krs)
+        app = make_app(tmp / f"timed-{len(list(tmp.iterdir()))}", sim, args.pg)
+        connection = arrange(app, sim, args.tracker, args.krs)
         runs.append((timed_pass(app, sim, connection), app, connection))
     best = min(runs, key=lambda run: run[0][2])
     for _, used, _ in runs:
@@ -169,8 +177,7 @@ def report_first_pass(sim: SimControl, tmp: Path, args, latency_ms: float):
     attempts = 3 if latency_ms == 0 else 2   # the machine is shared: the best attempt counts
     raw_loop(sim, args.tracker)                       # warm the simulator's search cache
     raw = min(raw_loop(sim, args.tracker) for _ in range(attempts))
-    (counts, calls, seconds, writes), app, connection = first_passes(sim, tmp, args.tracker, args.krs,
-                                                                      attempts)
+    (counts, calls, seconds, writes), app, connection = first_passes(sim, tmp, args, attempts)
     minimum = math.ceil(args.issues / PAGE)
     print(f"latency {latency_ms:g} ms per call:")
     print(f"  first pass: {calls} read calls (ceil(N/page) = {minimum}); {counts.items_changed} items "
@@ -189,11 +196,22 @@ def main() -> None:
     parser.add_argument("--tracker", choices=("jira", "linear"), default="jira")
     parser.add_argument("--latency-ms", type=float, nargs="+", default=[0.0, 50.0],
                         help="simulated answer times per call to measure (default: 0 and 50)")
+    parser.add_argument("--pg", action="store_true",
+                        help=f"store in PostgreSQL (a fresh schema of {PG_URL}) instead of SQLite")
     args = parser.parse_args()
+    try:
+        run(args)
+    finally:
+        for drop in DROPS:
+            drop()
+
+
+def run(args) -> None:
     with simulator_process(issues=args.issues, page_size=PAGE, linear_page_size=PAGE) as sim, \
             tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        print(f"{args.tracker}: {args.issues} issues, {args.krs} key results, page size {PAGE}")
+        print(f"{args.tracker}: {args.issues} issues, {args.krs} key results, page size {PAGE}, "
+              f"store {'PostgreSQL' if args.pg else 'SQLite'}")
         for latency_ms in args.latency_ms:
             app, connection = report_first_pass(sim, tmp, args, latency_ms)
             if latency_ms != args.latency_ms[0]:
@@ -208,7 +226,7 @@ def main() -> None:
             app.extensions["okrsync.queue"].shutdown()
 
         sim.set_latency(0.0)
-        traced = make_app(tmp / "traced", sim)
+        traced = make_app(tmp / "traced", sim, args.pg)
         connection = arrange(traced, sim, args.tracker, args.krs)
         tracemalloc.start()
         timed_pass(traced, sim, connection)

@@ -39,7 +39,7 @@ class EmbeddedQueue:
         self._app = app
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okrsync-job")
         self._active: set[str] = set()
-        self._delayed: set[str] = set()   # of _active, those whose timer has not fired yet
+        self._delayed: dict[str, threading.Timer] = {}   # of _active, those waiting for their delay
         self._lock = threading.Lock()
         self._retry_scale = retry_scale
 
@@ -52,10 +52,10 @@ class EmbeddedQueue:
                 return None
             self._active.add(job_id)
         if delay > 0:
-            with self._lock:
-                self._delayed.add(job_id)
             timer = threading.Timer(delay, self._submit_due, (func, args, job_id, retry))
             timer.daemon = True
+            with self._lock:
+                self._delayed[job_id] = timer
             timer.start()
         else:
             self._pool.submit(self._run, func, args, job_id, retry)
@@ -63,7 +63,8 @@ class EmbeddedQueue:
 
     def _submit_due(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy) -> None:
         with self._lock:
-            self._delayed.discard(job_id)
+            if self._delayed.pop(job_id, None) is None:
+                return   # cancelled by shutdown
         self._pool.submit(self._run, func, args, job_id, retry)
 
     def _run(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy) -> None:
@@ -92,12 +93,17 @@ class EmbeddedQueue:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if not (self._active - (set() if include_delayed else self._delayed)):
+                if not (self._active - (set() if include_delayed else set(self._delayed))):
                     return
             time.sleep(0.01)
         raise TimeoutError("embedded jobs still running")
 
     def shutdown(self) -> None:
+        """Finish running jobs; delayed jobs not yet due are dropped, as a process exit drops them."""
+        with self._lock:
+            timers, self._delayed = list(self._delayed.values()), {}
+        for timer in timers:
+            timer.cancel()
         self._pool.shutdown(wait=True)
 
 

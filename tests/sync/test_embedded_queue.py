@@ -45,3 +45,12 @@ def test_drain_times_out_while_a_job_runs(queue):
         queue.drain(timeout=0.1)
     release.set()
     queue.drain(timeout=5)
+
+
+def test_shutdown_drops_delayed_jobs_not_yet_due():
+    queue = EmbeddedQueue(Flask("queue-test"), workers=1)
+    ran = threading.Event()
+    queue.enqueue(ran.set, job_id="later", delay=0.2)
+    queue.shutdown()
+    time.sleep(0.4)
+    assert not ran.is_set()
