@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from okr_core import domain
 from okr_core.models import WorkItem
+from okr_core.models.base import utcnow
+from sync.pg_bulk import insert_work_items
 
 IN_CHUNK = 500
 COMPARED = ("key", "title", "status_category", "status_name", "estimate", "parent_ref", "labels",
@@ -115,14 +116,17 @@ def insert_new(session: Session, connection_id: int, new: list[domain.WorkItem],
     if not new:
         return
     dialect = session.get_bind().dialect.name
-    factory = pg_insert if dialect == "postgresql" else sqlite_insert if dialect == "sqlite" else insert
-    # Core on the table, not the ORM entity: one compiled executemany with RETURNING per batch.
-    statement = factory(WorkItem.__table__)
-    if factory is not insert:
-        statement = statement.on_conflict_do_nothing(index_elements=["connection_id", "external_id"])
-    rows = [{"connection_id": connection_id, **item_values(item)} for item in new]
-    table = WorkItem.__table__
-    inserted = dict(session.execute(statement.returning(table.c.external_id, table.c.id), rows).all())
+    if dialect == "postgresql":
+        inserted = insert_work_items(session, connection_id, new, utcnow())
+    else:
+        factory = sqlite_insert if dialect == "sqlite" else insert
+        # Core on the table, not the ORM entity: one compiled executemany with RETURNING per batch.
+        statement = factory(WorkItem.__table__)
+        if factory is not insert:
+            statement = statement.on_conflict_do_nothing(index_elements=["connection_id", "external_id"])
+        rows = [{"connection_id": connection_id, **item_values(item)} for item in new]
+        table = WorkItem.__table__
+        inserted = dict(session.execute(statement.returning(table.c.external_id, table.c.id), rows).all())
     result.rows.update(inserted)
     result.changed.update(inserted)
     raced = [item for item in new if item.external_id not in inserted]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink
 from sync.items import ItemChanges, insert_new, update_if_newer
+from sync.pg_bulk import insert_link_items
 from sync.reconcile_plan import LinkView, PagePlan, StoredItem
 
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
@@ -91,12 +92,15 @@ def add_members(session: Session, pairs: list[tuple[int, int]]) -> None:
     """Insert link memberships; a pair a webhook inserted meanwhile is left alone."""
     if not pairs:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    unique = sorted(set(pairs))
+    if session.get_bind().dialect.name == "postgresql":
+        insert_link_items(session, unique)
+        return
     # Core on the table: a plain executemany, without the ORM's per-row bulk bookkeeping.
-    statement = insert(LinkItem.__table__).on_conflict_do_nothing(
+    statement = sqlite_insert(LinkItem.__table__).on_conflict_do_nothing(
         index_elements=["work_link_id", "work_item_id"])
-    rows = [{"work_link_id": link_id, "work_item_id": item_id} for link_id, item_id in sorted(set(pairs))]
-    session.execute(statement, rows)   # executemany: one compiled statement whatever the count
+    session.execute(statement, [{"work_link_id": link_id, "work_item_id": item_id}
+                                for link_id, item_id in unique])
 
 
 def remove_members(session: Session, pairs: list[tuple[int, int]]) -> None:
