@@ -110,9 +110,8 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     changes = update_memberships(session, connection.id, rows)
     changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
     default_estimate = float((connection.settings or {}).get("default_estimate", 1.0))
-    moved, retitled = refresh_and_compare(session, sorted(changes.key_result_ids),
-                                          default_estimate)
-    changes.followups = followups_for(session, moved, retitled)
+    moved = refresh_and_compare(session, sorted(changes.key_result_ids), default_estimate)
+    changes.followups = followups_for(session, moved)
     delivery.state, delivery.processed_at, delivery.last_error = "done", now, None
     delivery.attempts += 1
     return changes

@@ -15,22 +15,21 @@ class Followups:
     """Computed inside the transaction, queued after it commits (never for uncommitted state)."""
 
     writeback_ids: list[int] = field(default_factory=list)
-    retitled: set[int] = field(default_factory=set)
     cycle_ids: list[int] = field(default_factory=list)
 
     def queue(self) -> None:
         from sync.analysis_jobs import request_analysis_refresh
 
-        queue_writebacks(self.writeback_ids, self.retitled)
+        queue_writebacks(self.writeback_ids)
         for cycle_id in self.cycle_ids:
             request_analysis_refresh(cycle_id)
 
 
-def followups_for(session: Session, moved: set[int], retitled: set[int]) -> Followups:
+def followups_for(session: Session, moved: set[int]) -> Followups:
     """Write-backs for moved KRs that have somewhere to write; a refresh of their cycles."""
     if not moved:
         return Followups()
     cycles = session.scalars(select(Objective.cycle_id).join(
         KeyResult, KeyResult.objective_id == Objective.id)
         .where(KeyResult.id.in_(sorted(moved))).distinct()).all()
-    return Followups(with_write_targets(session, moved), set(retitled), sorted(cycles))
+    return Followups(with_write_targets(session, moved), sorted(cycles))

@@ -78,9 +78,9 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
         link.resolved_at, link.last_error = utcnow(), None
         session.flush()
         settings = session.get(Connection, link.connection_id).settings or {}
-        moved, retitled = refresh_and_compare(session, [link.key_result_id],
-                                              float(settings.get("default_estimate", 1.0)))
-        followups = followups_for(session, moved, retitled)
+        moved = refresh_and_compare(session, [link.key_result_id],
+                                    float(settings.get("default_estimate", 1.0)))
+        followups = followups_for(session, moved)
     followups.queue()
     return len(live)
 

@@ -23,11 +23,11 @@ def retire_mirrors_job() -> None:
     retire_mirrors()
 
 
-def write_back_job(kr_id: int, attachments: bool = True) -> None:
+def write_back_job(kr_id: int) -> None:
     """Write a key result's progress and status to the trackers."""
     from sync.writeback import write_back_key_result
 
-    write_back_key_result(kr_id, attachments=attachments)
+    write_back_key_result(kr_id)
 
 
 def reconcile_job(connection_id: int, full: bool = False) -> None:

@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 from okr_core.models import Connection, KeyResult
 from okrsync.db import job_session
 from sync.reconcile_apply import PENDING, sync_state
-from sync.mirror_text import percent
 from sync.followups import followups_for
 from okr_core.progress_service import refresh_key_results
 
@@ -19,30 +18,20 @@ def recount_pending(connection_id: int) -> tuple[int, int]:
         if not pending:
             return 0, 0
         settings = session.get(Connection, connection_id).settings or {}
-        moved, retitled = refresh_and_compare(session, pending, float(settings.get("default_estimate", 1.0)))
+        moved = refresh_and_compare(session, pending, float(settings.get("default_estimate", 1.0)))
         state.last_counts = {k: v for k, v in (state.last_counts or {}).items() if k != PENDING}
-        followups = followups_for(session, moved, retitled)
+        followups = followups_for(session, moved)
     followups.queue()
     return len(pending), len(moved)
 
 
-def refresh_and_compare(session, kr_ids: list[int], default_estimate: float) -> tuple[set[int], set[int]]:
-    """Recompute KRs (snapshots only when progress moves).
-
-    Returns the ids whose progress, value or status changed, and among them those whose
-    displayed figures (whole percent, status) changed, which is what issue attachments show.
-    """
+def refresh_and_compare(session, kr_ids: list[int], default_estimate: float) -> set[int]:
+    """Recompute KRs (snapshots only when progress moves); the ids whose progress, value or status changed."""
     before = _standing(session, kr_ids)
     refresh_key_results(session, kr_ids, datetime.now(timezone.utc), default_estimate)
     session.flush()
     after = _standing(session, kr_ids)
-    moved = {kr_id for kr_id, now in after.items() if before.get(kr_id) != now}
-    retitled = {kr_id for kr_id in moved if _shown(before.get(kr_id)) != _shown(after[kr_id])}
-    return moved, retitled
-
-
-def _shown(standing: tuple | None) -> tuple | None:
-    return None if standing is None else (percent(standing[0]), standing[1])
+    return {kr_id for kr_id, now in after.items() if before.get(kr_id) != now}
 
 
 def _standing(session, kr_ids: list[int]) -> dict[int, tuple]:

@@ -1,6 +1,7 @@
 """Write a KR's progress and status back where people look: the Jira KR issue, Linear updates and attachments.
 
 Queued only for key results whose progress, value or status changed (see reconcile_finish).
+Linear issue attachments are written only where missing or retitled (sync/attachments.py).
 """
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow
 from okrsync.db import job_session
 from sync.connectors import connector_for
 from sync.mirror import SUBJECT, kr_figures
+from sync.attachments import attachments_to_write, record_attachments
 from sync.mirror_text import KRFigures, attachment_title, kr_description, panel_url, status_body
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")
 WRITEBACK_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
+ATTACHMENT_SUBTITLE = "okrsync key result: progress and status on the panel"
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,14 @@ def _wants_attachment(settings: dict | None, status: StatusCategory) -> bool:
     return choice != "open" or status not in (StatusCategory.DONE, StatusCategory.CANCELED)
 
 
-def write_back_key_result(kr_id: int, connectors: dict | None = None, attachments: bool = True) -> int:
-    """Job: write the KR's figures to its mirrors (and linked Linear issues); how many writes."""
+def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
+    """Job: write the KR's figures to its mirrors (and attach it to linked Linear issues); how many writes."""
     with job_session() as session:
         plan = plan_writeback(session, kr_id)
-    if plan is None:
-        return 0
+        if plan is None:
+            return 0
+        title = attachment_title(plan.figures)
+        attach = attachments_to_write(session, kr_id, plan.linear_issues, title)
     connectors = connectors if connectors is not None else {}
 
     def connector(connection: Connection):
@@ -85,13 +90,18 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None, attachment
     writes = 0
     for connection, mirror in plan.mirrors:
         writes += _write_mirror(connector(connection), mirror, plan)
-    title = attachment_title(plan.figures)
-    for connection, issue_id in (plan.linear_issues if attachments else ()):
-        target = connector(connection)
-        if isinstance(target, StatusPublisher):
-            target.write_attachment(issue_id, plan.panel, title, "okrsync key result")
-            writes += 1
-    return writes
+    attached: list[tuple[int, str]] = []
+    try:
+        for connection, issue_id in attach:
+            target = connector(connection)
+            if isinstance(target, StatusPublisher):
+                target.write_attachment(issue_id, plan.panel, title, ATTACHMENT_SUBTITLE)
+                attached.append((connection.id, issue_id))
+    finally:
+        # Also after a failure: the retry then writes only the attachments still missing.
+        with job_session() as session:
+            record_attachments(session, kr_id, attached, title)
+    return writes + len(attached)
 
 
 def _write_mirror(connector, mirror: Mirror, plan: WritebackPlan) -> int:
@@ -117,13 +127,13 @@ def with_write_targets(session, kr_ids) -> list[int]:
     return sorted(mirrored | linear)
 
 
-def queue_writebacks(kr_ids: list[int], retitled: set[int]) -> None:
-    """Queue one write-back per KR whose standing changed; attachments only where their title did."""
+def queue_writebacks(kr_ids: list[int]) -> None:
+    """Queue one write-back per KR whose standing changed."""
     from sync.mirror_jobs import write_back_job
 
     for kr_id in kr_ids:
         try:
-            enqueue(write_back_job, kr_id, kr_id in retitled, retry=WRITEBACK_RETRY)
+            enqueue(write_back_job, kr_id, retry=WRITEBACK_RETRY)
         except QueueUnavailable as exc:
             # The next change re-queues it; the figures in okrsync are already right.
             log.warning("sync.writeback.unqueued", extra={"kr_id": kr_id, "error": str(exc)})

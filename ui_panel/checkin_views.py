@@ -75,7 +75,7 @@ def check_in(kr_id: int):
         form.value.errors = ["This key result's value comes from its linked work; leave it empty."]
         session.rollback()
         return _page(kr, objective, form, 422)
-    followups = followups_for(session, {kr.id}, {kr.id})
+    followups = followups_for(session, {kr.id})
     session.commit()
     followups.queue()  # write the KR's standing back to the tracker; refresh the analysis
     flash("Check-in saved.", "success")

@@ -4,11 +4,11 @@ from okr_core.models.okrs import CheckIn, Cycle, KeyResult, Objective, ProgressS
 from okr_core.models.ops import Analysis, AuditEntry, Delivery, SyncState
 from okr_core.models.org import ApiToken, Team, User
 from okr_core.models.work import (
-    Comment, Connection, ItemRelation, LinkItem, Mirror, WorkItem, WorkLink,
+    Comment, Connection, IssueAttachment, ItemRelation, LinkItem, Mirror, WorkItem, WorkLink,
 )
 
 __all__ = [
     "Analysis", "ApiToken", "AuditEntry", "Base", "CheckIn", "Comment", "Connection", "Cycle",
-    "Delivery", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "Objective",
+    "Delivery", "IssueAttachment", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "Objective",
     "ProgressSnapshot", "SyncState", "Team", "User", "WorkItem", "WorkLink", "utcnow",
 ]

@@ -78,6 +78,24 @@ class LinkItem(Base):
         ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
+class IssueAttachment(Base):
+    """A Linear attachment okrsync wrote on an issue that counts toward a KR, with the title it has.
+
+    Write-backs compare against these rows and write only attachments that are missing or whose
+    title changed, instead of one call per linked issue every time progress moves.
+    """
+
+    __tablename__ = "issue_attachments"
+
+    key_result_id: Mapped[int] = mapped_column(
+        ForeignKey("key_results.id", ondelete="CASCADE"), primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True)
+    issue_external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    written_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Comment(Base):
     __tablename__ = "comments"
     __table_args__ = (UniqueConstraint("connection_id", "external_id"),

@@ -26,6 +26,7 @@ from okrsync.db import request_session
 from sync.mirror import queue_mirror
 from sync.queue import enqueue
 from sync.followups import followups_for
+from sync.writeback import queue_writebacks
 
 bp = Blueprint("api_key_results", __name__)
 
@@ -102,6 +103,8 @@ def patch_key_result(kr_id: int):
     _recompute(kr, objective)
     request_session().commit()
     queue_mirror("key_result", kr.id)
+    if "title" in fields:
+        queue_writebacks([kr.id])   # Linear issue attachments carry the KR's title
     return jsonify(dump(KeyResultOut, kr))
 
 
@@ -179,7 +182,7 @@ def create_check_in(kr_id: int):
     except ValueFromLinkedWork:
         raise ApiError(422, "invalid_fields", "this key result's value comes from linked work",
                        {"value": "only a manual key result takes a value"})
-    followups = followups_for(request_session(), {kr.id}, {kr.id})
+    followups = followups_for(request_session(), {kr.id})
     request_session().commit()
     followups.queue()  # write the KR's standing back to the tracker; refresh the analysis
     return jsonify(dump(CheckInOut, check_in)), 201
