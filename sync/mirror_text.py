@@ -56,8 +56,8 @@ def kr_description(figures: KRFigures, panel: str) -> str:
 
 
 def attachment_title(figures: KRFigures) -> str:
-    """Title of the Linear attachment on an issue that counts toward the KR (no moving figures)."""
-    return f"KR: {figures.title}"
+    """Title of the Linear attachment on an issue that counts toward the KR."""
+    return f"KR: {figures.title} ({percent(figures.progress)}, {figures.status.replace('_', ' ')})"
 
 
 def status_body(figures: KRFigures, panel: str) -> str:

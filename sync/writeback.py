@@ -1,11 +1,13 @@
 """Write a KR's progress and status back where people look: the Jira KR issue, Linear updates and attachments.
 
 Queued only for key results whose progress, value or status changed (see reconcile_finish).
-Linear issue attachments are written only where missing or retitled (sync/attachments.py).
+Linear issue attachments are written only where missing or retitled, within an hourly budget
+(sync/attachments.py).
 """
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -17,13 +19,13 @@ from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow
 from okrsync.db import job_session
 from sync.connectors import connector_for
 from sync.mirror import SUBJECT, kr_figures
-from sync.attachments import attachments_to_write, record_attachments
+from sync.attachments import RETRY_MINUTES, attachments_to_write, record_attachments
 from sync.mirror_text import KRFigures, attachment_title, kr_description, panel_url, status_body
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")
 WRITEBACK_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
-ATTACHMENT_SUBTITLE = "okrsync key result: progress and status on the panel"
+ATTACHMENT_SUBTITLE = "okrsync key result"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
             return 0
         title = attachment_title(plan.figures)
         attach = attachments_to_write(session, kr_id, plan.linear_issues, title)
+    if attach.deferred:
+        _defer_attachments(kr_id, attach.deferred)
     connectors = connectors if connectors is not None else {}
 
     def connector(connection: Connection):
@@ -92,7 +96,7 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
         writes += _write_mirror(connector(connection), mirror, plan)
     attached: list[tuple[int, str]] = []
     try:
-        for connection, issue_id in attach:
+        for connection, issue_id in attach.now:
             target = connector(connection)
             if isinstance(target, StatusPublisher):
                 target.write_attachment(issue_id, plan.panel, title, ATTACHMENT_SUBTITLE)
@@ -102,6 +106,23 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
         with job_session() as session:
             record_attachments(session, kr_id, attached, title)
     return writes + len(attached)
+
+
+def _defer_attachments(kr_id: int, count: int) -> None:
+    """One deferred write-back per KR writes what the hourly attachment budget left out."""
+    from sync.mirror_jobs import write_back_job
+
+    seconds = 60 * float(current_app.config.get("ATTACHMENT_RETRY_MINUTES", RETRY_MINUTES))
+    log.info("sync.writeback.attachments-deferred", extra={"kr_id": kr_id, "deferred": count,
+                                                            "seconds": seconds})
+    # One id per KR and window: RQ keeps a finished job's id a while, and the deferred run must
+    # be able to defer again when the budget is still spent.
+    window = int(time.time() // max(seconds, 1))
+    try:
+        enqueue(write_back_job, kr_id, job_id=f"writeback-deferred-{kr_id}-{window}", delay=seconds,
+                retry=WRITEBACK_RETRY)
+    except QueueUnavailable as exc:
+        log.warning("sync.writeback.unqueued", extra={"kr_id": kr_id, "error": str(exc)})
 
 
 def _write_mirror(connector, mirror: Mirror, plan: WritebackPlan) -> int:

@@ -34,6 +34,15 @@ def drop_attachment_rows(app, kr_id: int) -> None:
         session.query(IssueAttachment).filter(IssueAttachment.key_result_id == kr_id).delete()
 
 
+def set_connection_setting(app, connection_id: int, **settings) -> None:
+    from okr_core.models import Connection
+    from okr_core.store import session_scope
+
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        connection = session.get(Connection, connection_id)
+        connection.settings = {**connection.settings, **settings}
+
+
 def mirrored_kr(app, sync_world, connection: int, tracker: TrackerKind, kind: LinkKind, ref: str) -> int:
     kr = sync_world.key_result(sync_world.objective(sync_world.team(connection, tracker)))
     sync_world.link(kr, connection, kind, ref)
@@ -54,26 +63,42 @@ def test_linear_gets_a_project_update_and_issue_attachments_when_progress_moves(
     attachments = sim.linear_entities("attachment")
     linked = {sim.issue(k).linear_id for k in epic_children(sim, "SIM-1")}
     assert {a["issueId"] for a in attachments} == linked
-    assert all(a["url"].endswith(f"?kr={kr}") and a["title"] == "KR: Work done" for a in attachments)
+    assert all(a["url"].endswith(f"?kr={kr}") and a["title"].startswith("KR: Work done (")
+               for a in attachments)
 
     sim.reset_calls()
     reconcile_and_drain(app, linear)                        # nothing changed: nothing written
     assert calls_to(sim, "CreateProjectUpdate") == calls_to(sim, "CreateAttachment") == 0
 
-    # Progress moves: a project update, and no attachment call (their title has no figures).
     todo = next(k for k in epic_children(sim, "SIM-1") if sim.issue(k).state == "todo")
     sim.set_done(todo)
     sim.reset_calls()
     reconcile_and_drain(app, linear)
     assert len(sim.linear_entities("projectUpdate")) == 2
-    assert calls_to(sim, "CreateAttachment") == 0
+    percent = f"{round(sync_world.kr(kr).progress * 100)}%"
+    assert all(percent in a["title"] for a in sim.linear_entities("attachment"))
+    assert calls_to(sim, "CreateAttachment") == len(linked)  # each retitled once
 
-    # A new issue in the project: one attachment call, for it alone.
-    new = sim.add_issue("Joins the KR", epic_key="SIM-1")
-    sim.reset_calls()
-    reconcile_and_drain(app, linear)
-    assert calls_to(sim, "CreateAttachment") == 1
-    assert sim.issue(new.key).linear_id in {a["issueId"] for a in sim.linear_entities("attachment")}
+
+def test_an_hourly_budget_caps_attachment_calls_and_defers_the_rest(app, sim, sync_world, caplog):
+    linear = sync_world.connection(TrackerKind.LINEAR, sim.url, page_size=50,
+                                   linear_attachment_calls_per_hour=10)
+    app.config["ATTACHMENT_RETRY_MINUTES"] = 10        # not due while the test runs
+    kr = mirrored_kr(app, sync_world, linear, TrackerKind.LINEAR, LinkKind.PROJECT,
+                     sim.store.project_id("SIM-1"))
+    linked = {sim.issue(k).linear_id for k in epic_children(sim, "SIM-1")}
+    with app.app_context(), caplog.at_level("INFO", logger="okrsync.sync.writeback"):
+        reconcile_connection(linear)
+        app.extensions["okrsync.queue"].drain(timeout=30, include_delayed=False)
+    assert calls_to(sim, "CreateAttachment") == 10
+    [deferred] = [r for r in caplog.records if r.getMessage() == "sync.writeback.attachments-deferred"]
+    assert deferred.deferred == len(linked) - 10
+    # What the deferred run does once budget is back: the rest, none twice.
+    set_connection_setting(app, linear, linear_attachment_calls_per_hour=1000)
+    with app.app_context():
+        write_back_key_result(kr)
+    assert {a["issueId"] for a in sim.linear_entities("attachment")} == linked
+    assert calls_to(sim, "CreateAttachment") == len(linked)
 
 
 def test_a_renamed_kr_retitles_its_attachments_once(app, client, admin, sim, sync_world):
@@ -88,7 +113,7 @@ def test_a_renamed_kr_retitles_its_attachments_once(app, client, admin, sim, syn
     assert response.status_code == 200, response.get_json()
     app.extensions["okrsync.queue"].drain(timeout=30)
     assert calls_to(sim, "CreateAttachment") == linked
-    assert {a["title"] for a in sim.linear_entities("attachment")} == {"KR: Faster onboarding"}
+    assert {a["title"].split(" (")[0] for a in sim.linear_entities("attachment")} == {"KR: Faster onboarding"}
     sim.reset_calls()
     with app.app_context():
         write_back_key_result(kr)                           # nothing left to retitle
