@@ -62,25 +62,38 @@ def check_outbound_url(url: str, allowlist: Iterable[str] = (),
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise UnsafeURL("the URL's port is not a number") from exc
+    allowed_addresses(host, port, parts.scheme == "https", allowlist, resolve)
+    return url
+
+
+def allowed_addresses(host: str, port: int, https: bool, allowlist: Iterable[str] = (),
+                      resolve: Resolver = system_resolver) -> list[str]:
+    """The addresses `host` resolves to, when okrsync may connect to them; else UnsafeURL."""
     addresses = resolve(host, port)
-    allowlist = list(allowlist)
-    if _allowlisted(host, port, addresses, allowlist):
-        return url
-    if parts.scheme != "https":
+    if _allowlisted(host, port, addresses, list(allowlist)):
+        return addresses
+    if not https:
         raise UnsafeURL("the URL must use https (plain http only for allowlisted hosts)")
     if not addresses or not all(_is_public(a) for a in addresses):
         raise UnsafeURL(f"{host} resolves to a private, loopback or link-local address; "
                         "an admin can allowlist it")
-    return url
+    return addresses
 
 
 class SafeSession(requests.Session):
     """A requests Session that re-checks every URL it sends to, redirect hops included."""
 
     def __init__(self, allowlist: Iterable[str] = (), resolve: Resolver = system_resolver):
+        from config.pinned_connect import pinned_adapter
+
         super().__init__()
         self.outbound_allowlist = tuple(allowlist)
         self.resolve = resolve
+        # The check above runs on the URL; this one at connect time, on the address the socket
+        # really goes to, so a DNS answer that changes in between (rebinding) cannot slip past.
+        adapter = pinned_adapter(self.outbound_allowlist, resolve)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
 
     def send(self, request, **kwargs):
         # Session.resolve_redirects sends each hop through self.send, so redirects are checked too.
