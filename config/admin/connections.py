@@ -9,7 +9,7 @@ from config.admin.blueprint import admin_only, bp, commit_change
 from config.admin.connection_fields import (
     checked_base_url, credential_error, merged_credentials, typed_credentials,
 )
-from config.admin.forms import SECRET_HINT, ActionForm, ConnectionForm
+from config.admin.forms import SECRET_HINT, ActionForm, ConnectionForm, DeleteConnectionForm
 from config.connection_check import check_stored_connection
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, SyncState
@@ -55,6 +55,7 @@ def _apply_form(form: ConnectionForm, connection: Connection) -> bool:
 
 def _show_connection(connection: Connection, status: int = 200, **extra):
     sync = request_session().get(SyncState, connection.id)
+    extra.setdefault("delete_form", DeleteConnectionForm(formdata=None))
     return render_template("admin/connection.html", connection=connection, sync=sync,
                            webhook_url=webhook_url(connection), action=ActionForm(),
                            **extra), status
@@ -133,3 +134,20 @@ def regenerate_webhook_secret(connection_id: int):
     connection.webhook_secret_encrypted = secret_box().encrypt(fresh_secret)
     commit_change("connection.webhook-secret-regenerated", f"connection {connection.id}")
     return _show_connection(connection, new_webhook_secret=fresh_secret)
+
+
+@bp.post("/connections/<int:connection_id>/delete")
+@admin_only
+def delete_connection(connection_id: int):
+    """Delete the connection with its links, stored items and deliveries; the tracker keeps its mirrors."""
+    connection = _load(connection_id)
+    form = DeleteConnectionForm()
+    if not form.validate_on_submit():
+        return _show_connection(connection, 422, delete_form=form)
+    if form.confirm_name.data.strip() != connection.name:
+        form.confirm_name.errors.append("That is not this connection's name; nothing was deleted.")
+        return _show_connection(connection, 422, delete_form=form)
+    detail = {"name": connection.name, "tracker": connection.tracker.value, "via": "admin"}
+    request_session().delete(connection)
+    commit_change("connection.deleted", f"connection {connection_id}", detail)
+    return redirect(url_for("admin.index"), 303)

@@ -87,5 +87,12 @@ class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=200)])
 
 
+class DeleteConnectionForm(FlaskForm):
+    """Deleting a connection: the admin types its name, so a stray click deletes nothing."""
+
+    confirm_name = StringField("Type the connection's name to delete it",
+                               validators=[DataRequired(), Length(max=200)])
+
+
 class ActionForm(FlaskForm):
     """A button that changes something (revoke, retry, regenerate): only the CSRF token."""

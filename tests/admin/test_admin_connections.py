@@ -226,3 +226,51 @@ def test_testing_a_linear_connection_through_the_simulator_works_too(admin_clien
     page = post_form(admin_client, f"/admin/connections/{connection.id}",
                      f"/admin/connections/{connection.id}/test").get_data(as_text=True)
     assert "Linear rejected the credentials" in page
+
+
+def test_deleting_a_connection_needs_its_name_typed(admin_client, db):
+    create_jira(admin_client, PUBLIC)
+    connection = only_connection(db)
+    page = f"/admin/connections/{connection.id}"
+    action = f"/admin/connections/{connection.id}/delete"
+    for typed, message in (("", "This field is required."),
+                           ("Acme", "That is not this connection&#39;s name; nothing was deleted.")):
+        response = post_form(admin_client, page, action, confirm_name=typed)
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert only_connection(db).id == connection.id
+    refused = admin_client.post(action, data={"confirm_name": "Acme Jira"})   # no CSRF token
+    assert refused.status_code in (400, 422)
+    assert only_connection(db).id == connection.id
+
+
+def test_deleting_a_connection_removes_its_work_and_is_audited(admin_client, app, db, sim):
+    from datetime import datetime, timezone
+
+    from okr_core.domain import StatusCategory
+    from okr_core.models import WorkItem
+    from okr_core.store import session_scope
+
+    create_jira(admin_client, PUBLIC)
+    connection = only_connection(db)
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        session.add(WorkItem(connection_id=connection.id, external_id="1", key="SIM-1", title="t",
+                             status_category=StatusCategory.TODO,
+                             tracker_updated_at=datetime.now(timezone.utc)))
+    response = post_form(admin_client, f"/admin/connections/{connection.id}",
+                         f"/admin/connections/{connection.id}/delete", confirm_name=" Acme Jira ")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/")
+    assert read_rows(db, select(Connection)) == [] and read_rows(db, select(WorkItem)) == []
+    assert "connection.deleted" in read_rows(db, select(AuditEntry.action))
+    assert admin_client.get(f"/admin/connections/{connection.id}").status_code == 404
+
+
+def test_only_admins_may_delete_a_connection(admin_client, signed_in, db):
+    from okr_core.domain import Role
+
+    create_jira(admin_client, PUBLIC)
+    connection = only_connection(db)
+    member = signed_in(Role.MEMBER)
+    response = post_form(member, "/login", f"/admin/connections/{connection.id}/delete",
+                         confirm_name="Acme Jira")
+    assert response.status_code == 403
+    assert only_connection(db).id == connection.id
