@@ -5,6 +5,11 @@ Usage: python bench/webhooks.py [--requests 4000] [--concurrency 16] [--rate 200
                                 [--samples 40] [--workers N]
 PostgreSQL from OKRSYNC_BENCH_PG_URL (a schema of its own, dropped after), Redis from
 OKRSYNC_BENCH_REDIS_URL (default db 14, flushed before and after).
+
+Intake is measured with no `okrsync worker` running, as the bare endpoint has none: what is
+compared is what answering a tracker costs. The worker's share is measured apart: the end-to-end
+phase runs one, and after the load the ids the intake handed off are turned into their RQ jobs as
+the worker's dispatcher does (its rate is reported), each checked against a stored delivery.
 """
 from __future__ import annotations
 
@@ -12,12 +17,10 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -29,9 +32,10 @@ from cryptography.fernet import Fernet  # noqa: E402
 from flask import Flask  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.webhook_load import SECRET, measure, signed, start_gunicorn  # noqa: E402
+
 PG_URL = os.environ.get("OKRSYNC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OKRSYNC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-SECRET = "bench-webhook-secret"
 FIXTURE = REPO / "tests/fixtures/jira/webhooks/jira_issue_updated__resolved.json"
 
 
@@ -48,29 +52,6 @@ def bare_app() -> Flask:
 
     return app
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(target: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
-    """gunicorn as `okrsync serve` runs it (gthread, 8 threads), no access log; waits until up."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-               str(workers), "--worker-class", "gthread", "--threads", "8", "--timeout", "60",
-               "--log-level", "warning", target]
-    process = subprocess.Popen(command, cwd=REPO, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, port
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit(f"gunicorn {target} did not start")
 
 
 def prepare_store(env: dict) -> tuple[str, int]:
@@ -96,81 +77,6 @@ def prepare_store(env: dict) -> tuple[str, int]:
         connection_id = row.id
     engine.dispose()
     return url, connection_id
-
-
-def signed(body: bytes, delivery_id: str) -> dict:
-    from webhooks.events import expected_signature
-
-    return {"Content-Type": "application/json", "X-Atlassian-Webhook-Identifier": delivery_id,
-            "X-Hub-Signature": expected_signature("jira", body, SECRET)}
-
-
-class Load:
-    """Sends signed deliveries from `concurrency` keep-alive clients; records status and latency."""
-
-    def __init__(self, port: int, path: str, body: bytes, concurrency: int):
-        self.port, self.path, self.body, self.concurrency = port, path, body, concurrency
-        self.signature = signed(body, "x")["X-Hub-Signature"]
-        self.latencies: list[float] = []
-        self.statuses: dict[int, int] = {}
-        self._lock = threading.Lock()
-        self._next = 0
-
-    def _claim(self, limit: int) -> int | None:
-        with self._lock:
-            if self._next >= limit:
-                return None
-            self._next += 1
-            return self._next - 1
-
-    def _send(self, conn: http.client.HTTPConnection, index: int) -> None:
-        headers = {"Content-Type": "application/json", "X-Hub-Signature": self.signature,
-                   "X-Atlassian-Webhook-Identifier": f"bench-{index}-{uuid.uuid4().hex}"}
-        started = time.perf_counter()
-        conn.request("POST", self.path, body=self.body, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        elapsed = time.perf_counter() - started
-        with self._lock:
-            self.latencies.append(elapsed)
-            self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
-
-    def _client(self, limit: int, start: float, rate: float | None) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        while (index := self._claim(limit)) is not None:
-            if rate:
-                time.sleep(max(0.0, start + index / rate - time.perf_counter()))
-            self._send(conn, index)
-        conn.close()
-
-    def run(self, total: int, rate: float | None = None) -> float:
-        """Send `total` deliveries (at `rate` per second when given); the seconds it took."""
-        start = time.perf_counter()
-        threads = [threading.Thread(target=self._client, args=(total, start, rate))
-                   for _ in range(self.concurrency)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return time.perf_counter() - start
-
-
-def summary(load: Load, seconds: float) -> dict:
-    cuts = statistics.quantiles(load.latencies, n=100)
-    return {"requests": len(load.latencies), "statuses": load.statuses,
-            "throughput": len(load.latencies) / seconds, "p50_ms": cuts[49] * 1000,
-            "p99_ms": cuts[98] * 1000, "max_ms": max(load.latencies) * 1000}
-
-
-def measure(port: int, path: str, body: bytes, args) -> dict:
-    """Closed loop at fixed concurrency, then open loop at the target rate."""
-    warm = Load(port, path, body, args.concurrency)
-    warm_result = summary(warm, warm.run(200))  # warms connections, pools and imports
-    closed = Load(port, path, body, args.concurrency)
-    closed_result = summary(closed, closed.run(args.requests))
-    paced = Load(port, path, body, args.concurrency)
-    paced_result = summary(paced, paced.run(int(args.rate * args.seconds), rate=args.rate))
-    return {"warmup": warm_result, "closed": closed_result, "paced": paced_result}
 
 
 def arrange_key_results(url: str, connection_id: int, count: int) -> list[int]:
@@ -238,10 +144,28 @@ def end_to_end(port: int, url: str, connection_id: int, env: dict, samples: int)
             "p95_ms": cuts[18] * 1000, "max_ms": max(seconds) * 1000}
 
 
-def count_stored(url: str) -> int:
+def dispatch_and_check(env: dict, url: str, acknowledged: int) -> dict:
+    """Make the handed-off ids RQ jobs as `okrsync worker` does; check them against the store."""
+    from rq import Queue
+
+    from config.settings import load_settings
+    from okrsync.app import create_app
+    from sync.handoff import HANDOFF_KEY, dispatch_all
+
+    app = create_app(settings=load_settings(env, dotenv=False))
+    connection = app.extensions["okrsync.queue"].connection
+    handed_off = connection.llen(HANDOFF_KEY)
+    started = time.perf_counter()
+    dispatched = dispatch_all(app)
+    seconds = time.perf_counter() - started
     with create_engine(url).connect() as db:
-        return db.execute(text("SELECT count(*) FROM deliveries "
-                               "WHERE dedupe_key LIKE 'bench-%'")).scalar()
+        stored = set(db.execute(text("SELECT id FROM deliveries WHERE dedupe_key LIKE 'bench-%'"
+                                     " AND state = 'pending'")).scalars())
+    jobs = set(Queue("default", connection=connection).job_ids)
+    app.extensions["okrsync.engine"].dispose()
+    return {"acknowledged": acknowledged, "stored": len(stored), "handed_off": handed_off,
+            "jobs": len(jobs), "dispatch_per_second": dispatched / seconds if seconds else 0.0,
+            "every_stored_has_its_job": jobs == {f"delivery-{i}" for i in stored}}
 
 
 def main() -> None:
@@ -277,33 +201,38 @@ def run_all(args, env: dict, url: str, connection_id: int, queue_db) -> None:
         if args.samples:
             e2e = end_to_end(service_port, url, connection_id, env, args.samples)
         queue_db.flushdb()
-        stored_before = count_stored(url)
-        okrsync_result = measure(service_port, path, body, args)
+        okrsync_result = measure(service_port, path, body, args, service.pid)
     finally:
         service.terminate()
         service.wait(30)
     bare, bare_port = start_gunicorn("bench.webhooks:bare_app()", args.workers, env)
     try:
-        bare_result = measure(bare_port, path, body, args)
+        bare_result = measure(bare_port, path, body, args, bare.pid)
     finally:
         bare.terminate()
         bare.wait(30)
     acknowledged = sum(run["statuses"].get(200, 0) for run in okrsync_result.values())
-    stored = count_stored(url) - stored_before
-    report(args, okrsync_result, bare_result, e2e, acknowledged, stored,
-           queue_db.llen("rq:queue:default"))
+    report(args, okrsync_result, bare_result, e2e, dispatch_and_check(env, url, acknowledged))
 
 
-def report(args, service: dict, bare: dict, e2e: dict, acknowledged: int, stored: int, queued: int):
+def report(args, service: dict, bare: dict, e2e: dict, handoff: dict):
     print(json.dumps({"config": vars(args), "load_average": os.getloadavg(), "okrsync": service,
-                      "bare": bare, "end_to_end": e2e}, indent=2))
+                      "bare": bare, "end_to_end": e2e, "handoff": handoff}, indent=2))
     ratio = service["closed"]["throughput"] / bare["closed"]["throughput"]
-    print(f"throughput okrsync {service['closed']['throughput']:.0f}/s, bare "
-          f"{bare['closed']['throughput']:.0f}/s, ratio {ratio:.2f} (target >= 0.5)")
+    print(f"intake throughput (no worker running, as for bare) okrsync "
+          f"{service['closed']['throughput']:.0f}/s, bare {bare['closed']['throughput']:.0f}/s, "
+          f"ratio {ratio:.2f} (target >= 0.5)")
+    mine, theirs = service["closed"], bare["closed"]
+    print(f"gunicorn CPU per request okrsync {mine['server_cpu_ms']:.2f} ms, bare "
+          f"{theirs['server_cpu_ms']:.2f} ms; machine busy {mine['machine_busy']:.0%} and "
+          f"{theirs['machine_busy']:.0%} of {os.cpu_count()} CPUs")
     print(f"at {args.rate:.0f}/s: p99 okrsync {service['paced']['p99_ms']:.1f} ms, bare "
           f"{bare['paced']['p99_ms']:.1f} ms (target < 50 ms)")
-    print(f"acknowledged {acknowledged}, stored {stored}, queued {queued}: "
-          f"{'none lost' if acknowledged == stored == queued else 'LOST OR EXTRA'}")
+    counts = [handoff[key] for key in ("acknowledged", "stored", "handed_off", "jobs")]
+    whole = len(set(counts)) == 1 and handoff["every_stored_has_its_job"]
+    print("acknowledged {}, stored {}, handed off {}, RQ jobs {}: ".format(*counts)
+          + ("none lost" if whole else "LOST OR EXTRA")
+          + f"; dispatched to RQ at {handoff['dispatch_per_second']:.0f}/s")
     if e2e:
         print(f"issue done -> KR progress committed: p50 {e2e['p50_ms']:.0f} ms, "
               f"p95 {e2e['p95_ms']:.0f} ms ({e2e['samples']} samples, one worker)")

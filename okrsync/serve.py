@@ -5,6 +5,8 @@ import multiprocessing
 
 from gunicorn.app.base import BaseApplication
 
+REQUEST_THREADS = 8   # gthread threads per process (okrsync.db sizes its intake pool to match)
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict):
@@ -25,6 +27,12 @@ class _Gunicorn(BaseApplication):
         return app
 
 
+def gunicorn_options(bind: str, workers: int) -> dict:
+    """The gunicorn settings `okrsync serve` runs with; bench/webhooks.py runs both apps on them."""
+    return {"bind": bind, "workers": workers, "worker_class": "gthread",
+            "threads": REQUEST_THREADS, "accesslog": "-", "timeout": 60, "graceful_timeout": 20}
+
+
 def run_gunicorn(host: str, port: int, workers: int | None) -> None:
     """Embedded mode keeps one process (its job threads live there); with Redis, scale out."""
     from config.settings import load_settings
@@ -34,5 +42,4 @@ def run_gunicorn(host: str, port: int, workers: int | None) -> None:
         workers = 1 if embedded else multiprocessing.cpu_count() * 2 + 1
     if embedded and workers != 1:
         raise SystemExit("embedded mode (no OKRSYNC_REDIS_URL) runs in a single process")
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "worker_class": "gthread",
-               "threads": 8, "accesslog": "-", "timeout": 60, "graceful_timeout": 20}).run()
+    _Gunicorn(gunicorn_options(f"{host}:{port}", workers)).run()

@@ -32,6 +32,9 @@ JIRA_DELIVERY_HEADER = "X-Atlassian-Webhook-Identifier"
 # https://linear.app/developers/webhooks
 LINEAR_SIGNATURE_HEADER = "Linear-Signature"
 LINEAR_DELIVERY_HEADER = "Linear-Delivery"
+# The only headers parse_delivery reads, per tracker: callers may pass just these.
+READ_HEADERS = {TrackerKind.JIRA: (JIRA_SIGNATURE_HEADER, JIRA_DELIVERY_HEADER),
+                TrackerKind.LINEAR: (LINEAR_SIGNATURE_HEADER, LINEAR_DELIVERY_HEADER)}
 
 
 @dataclass(frozen=True)

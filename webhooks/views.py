@@ -1,12 +1,13 @@
-"""The webhook endpoints: look up, verify, parse, persist, enqueue, answer (SPEC section 4)."""
+"""The webhook endpoints: look up, verify, parse, persist, hand off, answer (SPEC section 4)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, request
 from sqlalchemy import LargeBinary, bindparam, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,12 +15,12 @@ from config.secrets import SecretUndecryptable
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery
 from okr_core.models.base import UTCDateTime
-from okrsync.db import request_session
+from okrsync.db import engine, execute_alone
 from okrsync.services import secret_box
-from sync.deliveries import enqueue_delivery
+from sync.handoff import hand_off_delivery
 from sync.queue import QueueUnavailable
 from webhooks.errors import DeliveryRejected
-from webhooks.events import MAX_BODY_BYTES, parse_delivery
+from webhooks.events import MAX_BODY_BYTES, READ_HEADERS, parse_delivery
 from webhooks.routing import is_handled
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -50,9 +51,11 @@ class StoreUnavailable(Exception):
 
 def answer(status: int, code: str, message: str, **extra):
     """A JSON answer: {"status": ...} on success, {"error": {...}} otherwise."""
-    if status < 300:
-        return jsonify({"status": code, **extra}), status
-    return jsonify({"error": {"code": code, "message": message}}), status
+    payload = ({"status": code, **extra} if status < 300
+               else {"error": {"code": code, "message": message}})
+    # Built directly: jsonify's provider lookup and options cost more than the dump itself.
+    return current_app.response_class(json.dumps(payload), status=status,
+                                      mimetype="application/json")
 
 
 @bp.post("/<tracker>/<int:connection_id>")
@@ -69,35 +72,28 @@ def receive(tracker: str, connection_id: int):
 def _receive(tracker: str, connection_id: int):
     found = _connection(tracker, connection_id)
     if found is None:
-        _release_store()
         named = tracker if tracker in KNOWN_TRACKERS else "unknown-tracker"
         log.warning(f"webhooks.{named}.unknown-connection", extra={"connection_id": connection_id})
         return answer(404, "unknown-connection", f"no {tracker} connection {connection_id}")
     body = _read_body()
     if body is None:
-        _release_store()
         log.warning(f"webhooks.{tracker}.body-too-large", extra={"connection_id": connection_id})
         return answer(413, "body-too-large", f"the body is over {MAX_BODY_BYTES} bytes")
     try:
         secret = _webhook_secret(found.webhook_secret_encrypted)
     except SecretUndecryptable:
-        _release_store()
         log.error(f"webhooks.{tracker}.secret-undecryptable",
                   extra={"connection_id": connection_id})
         return answer(503, "secret-undecryptable", "the webhook secret cannot be read")
     now = current_app.config.get("WEBHOOK_CLOCK", _utcnow)()
     try:
-        delivery = parse_delivery(tracker, request.headers, body, secret, now)
+        # Only the headers it reads: copying all of them cost more than verifying the signature.
+        headers = {name: request.headers.get(name, "") for name in READ_HEADERS[tracker]}
+        delivery = parse_delivery(tracker, headers, body, secret, now)
     except DeliveryRejected as exc:
-        _release_store()
         log.warning(exc.log_key, extra={"connection_id": connection_id, "reason": exc.message})
         return answer(exc.status, exc.log_key.rsplit(".", 1)[-1], exc.message)
-    return _persist_and_enqueue(connection_id, delivery, body, now)
-
-
-def _release_store() -> None:
-    """End the lookup's transaction before a refusal: SQLite holds its write lock until then."""
-    request_session().rollback()
+    return _persist_and_hand_off(connection_id, delivery, body, now)
 
 
 def _connection(tracker: str, connection_id: int):
@@ -125,7 +121,9 @@ def _recent_lookup(connection_id: int):
 
 def _look_up(connection_id: int):
     try:
-        found = request_session().execute(CONNECTION_LOOKUP, {"id": connection_id}).first()
+        # A connection of its own, closed at once: SQLite holds its write lock until then.
+        with engine().connect() as conn:
+            found = conn.execute(CONNECTION_LOOKUP, {"id": connection_id}).first()
     except SQLAlchemyError as exc:
         raise StoreUnavailable(type(exc).__name__) from exc
     if found is not None:
@@ -150,7 +148,7 @@ def _read_body() -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else body
 
 
-def _persist_and_enqueue(connection_id: int, delivery, body: bytes, now: datetime):
+def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: datetime):
     handled = is_handled(delivery)
     key = _fit_dedupe_key(delivery.dedupe_key)
     values = dict(connection_id=connection_id, dedupe_key=key,
@@ -166,37 +164,35 @@ def _persist_and_enqueue(connection_id: int, delivery, body: bytes, now: datetim
         log.info(f"webhooks.{delivery.tracker}.ignored-event",
                  extra={"connection_id": connection_id, "event_type": delivery.event_type})
         return answer(200, "ignored", "event type not acted on", delivery_id=delivery_id)
-    _enqueue(delivery_id, str(delivery.tracker))
+    _hand_off(delivery_id, str(delivery.tracker))
     return answer(200, "accepted", "stored and queued", delivery_id=delivery_id)
 
 
 def _store(values: dict) -> int | None:
     """Commit the delivery and return its id; None when its dedupe key is stored already."""
-    session = request_session()
     try:
-        delivery_id = session.connection().execute(DELIVERY_INSERT, values).scalar()
-        session.commit()
+        # Safe to repeat (ON CONFLICT DO NOTHING); a repeat after a lost commit answers
+        # "duplicate" and the sweeper hands the delivery over once its stamp is stale.
+        return execute_alone(DELIVERY_INSERT, values)
     except SQLAlchemyError as exc:
         # Includes a connection deleted under us (foreign key): 503, the retry then gets 404.
         raise StoreUnavailable(type(exc).__name__) from exc
-    return delivery_id
 
 
-def _enqueue(delivery_id: int, tracker: str) -> None:
-    """Hand the stored delivery to the queue; when that fails the sweeper does it later."""
+def _hand_off(delivery_id: int, tracker: str) -> None:
+    """Hand the stored delivery over to be processed; when that fails the sweeper does it later."""
     try:
-        enqueue_delivery(delivery_id, f"delivery-{delivery_id}")
+        hand_off_delivery(delivery_id)
         return
     except QueueUnavailable as exc:
         log.warning(f"webhooks.{tracker}.queue-unavailable",
                     extra={"delivery_id": delivery_id, "error": str(exc)})
-    session = request_session()
     try:
         # Not handed over: clear the stamp so the next sweep takes it without waiting.
-        session.execute(update(Delivery).where(Delivery.id == delivery_id).values(enqueued_at=None))
-        session.commit()
+        with engine().begin() as conn:
+            conn.execute(update(Delivery).where(Delivery.id == delivery_id)
+                         .values(enqueued_at=None))
     except SQLAlchemyError as exc:
-        session.rollback()
         log.warning(f"webhooks.{tracker}.unqueued-not-marked",
                     extra={"delivery_id": delivery_id, "error": type(exc).__name__})
 

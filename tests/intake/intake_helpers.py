@@ -41,6 +41,13 @@ def fixture_delivery(tracker: TrackerKind, name: str, delivery_id: str | None = 
     return body, signed_headers(tracker, body, delivery_id or f"{name}-{now_ms()}")
 
 
+def as_issue(number: int, first_id: int = 30000):
+    """An edit for fixture_delivery: the Jira payload's issue becomes TES-<number>."""
+    def edit(payload):
+        payload["issue"]["id"], payload["issue"]["key"] = str(first_id + number), f"TES-{number}"
+    return edit
+
+
 def post(client, tracker: TrackerKind | str, connection_id: int, body: bytes, headers: dict):
     """POST a delivery the way the tracker does."""
     return client.post(f"/webhooks/{tracker}/{connection_id}", data=body,

@@ -11,7 +11,7 @@ from okr_core.models import Delivery
 from okr_core.store import session_scope
 from sync.deliveries import process_delivery
 from tests.intake.intake_helpers import (
-    add_linked_kr, deliveries, fixture_delivery, item, key_result, post, snapshot_count,
+    add_linked_kr, as_issue, deliveries, fixture_delivery, item, key_result, post, snapshot_count,
 )
 
 JIRA = TrackerKind.JIRA
@@ -43,12 +43,6 @@ def store_pending(app, connection_id: int, body: bytes, key: str, event: str) ->
         session.add(row)
         session.flush()
         return row.id
-
-
-def as_issue(number: int):
-    def edit(payload):
-        payload["issue"]["id"], payload["issue"]["key"] = str(20000 + number), f"TES-{number}"
-    return edit
 
 
 def test_same_delivery_posted_five_times_at_once_has_one_effect(app, jira_id):
@@ -103,7 +97,7 @@ def test_reordered_deliveries_processed_at_once_keep_the_newest_state(app, jira_
 def test_concurrent_deliveries_for_one_key_result_lose_no_update(app, jira_id):
     kr_id = add_linked_kr(app, jira_id, LinkKind.LABEL, "test-label")
     ids = [store_pending(app, jira_id, fixture_delivery(
-        JIRA, "jira_issue_updated__resolved", edit=as_issue(n))[0], f"issue-{n}",
+        JIRA, "jira_issue_updated__resolved", edit=as_issue(n, 20000))[0], f"issue-{n}",
         "jira:issue_updated") for n in range(6)]
 
     def job(index):

@@ -7,22 +7,18 @@ from rq.job import Job
 
 from okr_core.domain import LinkKind, TrackerKind
 from sync.deliveries import process_delivery
+from sync.handoff import HANDOFF_KEY
 from sync.sweeper import sweep
 from sync.worker import make_worker
 from tests.conftest import REDIS_URL
 from tests.intake.intake_helpers import (
-    add_connection, add_linked_kr, deliveries, fixture_delivery, key_result, post,
+    add_connection, add_linked_kr, as_issue, deliveries, fixture_delivery, key_result, post,
 )
 
 JIRA = TrackerKind.JIRA
 NOBODY_LISTENS = "redis://127.0.0.1:6390/15"
 ISSUES = 5
 
-
-def as_issue(number: int):
-    def edit(payload):
-        payload["issue"]["id"], payload["issue"]["key"] = str(30000 + number), f"TES-{number}"
-    return edit
 
 
 @pytest.mark.slow
@@ -50,14 +46,18 @@ def test_deliveries_during_a_redis_outage_are_processed_once_it_returns(make_app
     assert (kr.items_total, kr.items_done, kr.progress) == (ISSUES, ISSUES, 1.0)
 
 
-def test_delivery_queued_on_redis_is_run_by_a_real_worker(make_app, redis_db, sim):
+def test_delivery_handed_off_on_redis_is_run_by_a_real_worker(make_app, redis_db, sim):
     app = make_app(REDIS_URL)
     jira_id = add_connection(app, JIRA, sim.url, {"email": "a@b.test", "api_token": "t"})
     body, headers = fixture_delivery(JIRA, "jira_issue_updated__resolved", "queued-1")
     delivery_id = post(app.test_client(), "jira", jira_id, body, headers).get_json()["delivery_id"]
-    assert Queue("default", connection=redis_db).job_ids == [f"delivery-{delivery_id}"]
+    # The request path only pushes the id; the worker makes its job.
+    assert redis_db.lrange(HANDOFF_KEY, 0, -1) == [str(delivery_id).encode()]
+    assert Queue("default", connection=redis_db).job_ids == []
     make_worker(app, simple=True).work(burst=True)
     assert deliveries(app)[0].state == "done"
+    assert redis_db.llen(HANDOFF_KEY) == 0
+    assert Job.fetch(f"delivery-{delivery_id}", connection=redis_db).is_finished
 
 
 def test_links_only_the_tracker_can_evaluate_are_queued_for_resolution(make_app, redis_db, sim):

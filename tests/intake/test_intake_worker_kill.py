@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,23 +12,9 @@ from tests.conftest import REDIS_URL
 from tests.intake.intake_helpers import (
     add_connection, add_linked_kr, deliveries, fixture_delivery, key_result, post, snapshot_count,
 )
+from tests.intake.worker_process import start_worker, wait_for
 
-REPO = Path(__file__).resolve().parents[2]
 ISSUE = "SIM-5"
-
-
-def start_worker(settings, log_path: Path) -> subprocess.Popen:
-    """A real `okrsync worker` on the test store, sweeping every half second."""
-    env = {**os.environ, "OKRSYNC_DATABASE_URL": settings.database_url,
-           "OKRSYNC_REDIS_URL": REDIS_URL, "OKRSYNC_SECRET_KEY": settings.secret_key,
-           "OKRSYNC_ENCRYPTION_KEY": settings.encryption_keys[0],
-           "OKRSYNC_INSTANCE_PATH": str(settings.instance_path),
-           "OKRSYNC_OUTBOUND_ALLOWLIST": ",".join(settings.outbound_allowlist),
-           "OKRSYNC_DOTENV": str(log_path.parent / "no.env"),
-           "OKRSYNC_SWEEP_INTERVAL": "0.5", "OKRSYNC_SWEEP_STALE_AFTER": "2"}
-    with log_path.open("ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "okrsync.cli", "worker"], cwd=REPO, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def children_of(pid: int) -> list[int]:
@@ -46,16 +29,6 @@ def children_of(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def trimmed_update_of(issue_id: str):

@@ -1,0 +1,149 @@
+"""Load for bench/webhooks.py: gunicorn started as `okrsync serve` configures it, and keep-alive
+clients posting signed deliveries at fixed concurrency (closed loop) or at a fixed rate."""
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SECRET = "bench-webhook-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(target: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+    """gunicorn on `okrsync serve`'s settings (okrsync.serve), without the access log."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    from okrsync.serve import gunicorn_options
+
+    port = free_port()
+    options = {**gunicorn_options(f"127.0.0.1:{port}", workers), "accesslog": None,
+               "loglevel": "warning"}
+    flag = {setting.name: setting.cli[-1] for setting in KNOWN_SETTINGS if setting.cli}
+    flags = [f"{flag[name]}={value}" for name, value in options.items() if value is not None]
+    command = [sys.executable, "-m", "gunicorn", *flags, target]
+    process = subprocess.Popen(command, cwd=REPO, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"gunicorn {target} did not start")
+
+
+def signed(body: bytes, delivery_id: str) -> dict:
+    from webhooks.events import expected_signature
+
+    return {"Content-Type": "application/json", "X-Atlassian-Webhook-Identifier": delivery_id,
+            "X-Hub-Signature": expected_signature("jira", body, SECRET)}
+
+
+class Load:
+    """Sends signed deliveries from `concurrency` keep-alive clients; records status and latency."""
+
+    def __init__(self, port: int, path: str, body: bytes, concurrency: int):
+        self.port, self.path, self.body, self.concurrency = port, path, body, concurrency
+        self.signature = signed(body, "x")["X-Hub-Signature"]
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self._next = 0
+
+    def _claim(self, limit: int) -> int | None:
+        with self._lock:
+            if self._next >= limit:
+                return None
+            self._next += 1
+            return self._next - 1
+
+    def _send(self, conn: http.client.HTTPConnection, index: int) -> None:
+        headers = {"Content-Type": "application/json", "X-Hub-Signature": self.signature,
+                   "X-Atlassian-Webhook-Identifier": f"bench-{index}-{uuid.uuid4().hex}"}
+        started = time.perf_counter()
+        conn.request("POST", self.path, body=self.body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        elapsed = time.perf_counter() - started
+        with self._lock:
+            self.latencies.append(elapsed)
+            self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+
+    def _client(self, limit: int, start: float, rate: float | None) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while (index := self._claim(limit)) is not None:
+            if rate:
+                time.sleep(max(0.0, start + index / rate - time.perf_counter()))
+            self._send(conn, index)
+        conn.close()
+
+    def run(self, total: int, rate: float | None = None) -> float:
+        """Send `total` deliveries (at `rate` per second when given); the seconds it took."""
+        start = time.perf_counter()
+        threads = [threading.Thread(target=self._client, args=(total, start, rate))
+                   for _ in range(self.concurrency)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return time.perf_counter() - start
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU seconds used so far by process `root` and its children (gunicorn and its workers)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(entry.name) == root or int(fields[1]) == root:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def machine_busy() -> tuple[int, int]:
+    """(busy, all) jiffies of every CPU so far, from /proc/stat."""
+    jiffies = [int(value) for value in Path("/proc/stat").read_text().split()[1:11]]
+    return sum(jiffies) - jiffies[3] - jiffies[4], sum(jiffies)
+
+
+def summary(load: Load, seconds: float) -> dict:
+    cuts = statistics.quantiles(load.latencies, n=100)
+    return {"requests": len(load.latencies), "statuses": load.statuses,
+            "throughput": len(load.latencies) / seconds, "p50_ms": cuts[49] * 1000,
+            "p99_ms": cuts[98] * 1000, "max_ms": max(load.latencies) * 1000}
+
+
+def measure(port: int, path: str, body: bytes, args, server_pid: int) -> dict:
+    """Closed loop at fixed concurrency, then open loop at the target rate. The closed loop also
+    records the server's CPU per request and how busy the whole machine was (this run's other
+    processes, such as PostgreSQL, and anything else running)."""
+    warm = Load(port, path, body, args.concurrency)
+    warm_result = summary(warm, warm.run(200))  # warms connections, pools and imports
+    closed = Load(port, path, body, args.concurrency)
+    cpu_before, (busy_before, all_before) = cpu_seconds(server_pid), machine_busy()
+    closed_result = summary(closed, closed.run(args.requests))
+    busy_after, all_after = machine_busy()
+    closed_result["server_cpu_ms"] = (cpu_seconds(server_pid) - cpu_before) / args.requests * 1000
+    closed_result["machine_busy"] = (busy_after - busy_before) / max(all_after - all_before, 1)
+    paced = Load(port, path, body, args.concurrency)
+    paced_result = summary(paced, paced.run(int(args.rate * args.seconds), rate=args.rate))
+    return {"warmup": warm_result, "closed": closed_result, "paced": paced_result}
