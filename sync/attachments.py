@@ -4,12 +4,13 @@ An attachment on each issue that counts toward a KR shows the KR with its progre
 every change of the whole percent or the status retitles all of them: one call per issue. Linear
 allows an API key 5,000 requests an hour. So the rows of `issue_attachments` remember the title
 each issue has; a write-back sends only the differences, new issues first, and spends at most
-`linear_attachment_calls_per_hour` (a connection setting) per connection. What the budget leaves
-out is written by a deferred write-back of the KR, RETRY_MINUTES later.
+`linear_attachment_calls_per_hour` (a connection setting) per connection: the budget is read
+before each call and each call is recorded after it, so concurrent write-backs overshoot it by
+at most one call each. What the budget leaves out is written by a deferred write-back of the KR,
+RETRY_MINUTES later.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Sequence
 
@@ -25,35 +26,18 @@ CALLS_PER_HOUR = 1000      # default budget: a fifth of what Linear allows an AP
 RETRY_MINUTES = 15.0       # when a write-back the budget cut short runs again
 
 
-@dataclass
-class AttachmentPlan:
-    """Attachments to write now, and how many the budget put off."""
-
-    now: list[tuple[Connection, str]]
-    deferred: int = 0
-
-
-def attachments_to_write(session: Session, kr_id: int, wanted: Sequence[tuple[Connection, str]],
-                         title: str) -> AttachmentPlan:
-    """Of `wanted` (connection, issue id), those missing or titled otherwise, within each budget."""
+def stale_attachments(session: Session, kr_id: int, wanted: Sequence[tuple[Connection, str]],
+                      title: str) -> list[tuple[Connection, str]]:
+    """Of `wanted` (connection, issue id), those missing or titled otherwise; missing ones first."""
     written = {(row.connection_id, row.issue_external_id): row.title for row in session.scalars(
         select(IssueAttachment).where(IssueAttachment.key_result_id == kr_id))}
-    # New issues first: a missing attachment hides the KR, a stale title only lags.
-    stale = sorted((pair for pair in wanted if written.get((pair[0].id, pair[1])) != title),
-                   key=lambda pair: (pair[0].id, pair[1]) in written)
-    plan, left = AttachmentPlan(now=[]), {}
-    for connection, issue in stale:
-        if connection.id not in left:
-            left[connection.id] = _budget_left(session, connection)
-        if left[connection.id] > 0:
-            left[connection.id] -= 1
-            plan.now.append((connection, issue))
-        else:
-            plan.deferred += 1
-    return plan
+    # A missing attachment hides the KR from the issue; a stale title only lags.
+    return sorted((pair for pair in wanted if written.get((pair[0].id, pair[1])) != title),
+                  key=lambda pair: (pair[0].id, pair[1]) in written)
 
 
-def _budget_left(session: Session, connection: Connection) -> int:
+def budget_left(session: Session, connection: Connection) -> int:
+    """Attachment calls this connection may still make this hour (those of the last hour counted)."""
     per_hour = int((connection.settings or {}).get("linear_attachment_calls_per_hour", CALLS_PER_HOUR))
     spent = session.scalar(select(func.count()).select_from(IssueAttachment).where(
         IssueAttachment.connection_id == connection.id,

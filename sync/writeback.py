@@ -19,7 +19,7 @@ from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow
 from okrsync.db import job_session
 from sync.connectors import connector_for
 from sync.mirror import SUBJECT, kr_figures
-from sync.attachments import RETRY_MINUTES, attachments_to_write, record_attachments
+from sync.attachments import RETRY_MINUTES, budget_left, record_attachments, stale_attachments
 from sync.mirror_text import KRFigures, attachment_title, kr_description, panel_url, status_body
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 
@@ -81,9 +81,7 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
         if plan is None:
             return 0
         title = attachment_title(plan.figures)
-        attach = attachments_to_write(session, kr_id, plan.linear_issues, title)
-    if attach.deferred:
-        _defer_attachments(kr_id, attach.deferred)
+        stale = stale_attachments(session, kr_id, plan.linear_issues, title)
     connectors = connectors if connectors is not None else {}
 
     def connector(connection: Connection):
@@ -94,18 +92,33 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
     writes = 0
     for connection, mirror in plan.mirrors:
         writes += _write_mirror(connector(connection), mirror, plan)
-    attached: list[tuple[int, str]] = []
-    try:
-        for connection, issue_id in attach.now:
-            target = connector(connection)
-            if isinstance(target, StatusPublisher):
-                target.write_attachment(issue_id, plan.panel, title, ATTACHMENT_SUBTITLE)
-                attached.append((connection.id, issue_id))
-    finally:
-        # Also after a failure: the retry then writes only the attachments still missing.
+    return writes + _write_attachments(kr_id, stale, title, plan.panel, connector)
+
+
+def _write_attachments(kr_id: int, stale: list[tuple[Connection, str]], title: str, panel: str,
+                       connector) -> int:
+    """Write what the hourly budget allows, each call recorded at once; defer the rest."""
+    written, deferred, spent_up = 0, 0, set()
+    for connection, issue_id in stale:
+        target = connector(connection)
+        if not isinstance(target, StatusPublisher):
+            continue
+        if connection.id not in spent_up:
+            with job_session() as session:
+                if budget_left(session, connection) <= 0:
+                    spent_up.add(connection.id)
+        if connection.id in spent_up:
+            deferred += 1
+            continue
+        target.write_attachment(issue_id, panel, title, ATTACHMENT_SUBTITLE)
+        # Recorded one by one: a failure later in the loop, or a concurrent write-back reading
+        # the budget, sees this call.
         with job_session() as session:
-            record_attachments(session, kr_id, attached, title)
-    return writes + len(attached)
+            record_attachments(session, kr_id, [(connection.id, issue_id)], title)
+        written += 1
+    if deferred:
+        _defer_attachments(kr_id, deferred)
+    return written
 
 
 def _defer_attachments(kr_id: int, count: int) -> None:

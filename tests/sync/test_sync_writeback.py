@@ -135,3 +135,33 @@ def test_attachments_written_before_a_failure_are_not_written_again(app, sim, sy
         write_back_key_result(kr)           # the retry
     written = [c for c in sim.calls if c.operation == "CreateAttachment" and c.status == 200]
     assert len(written) == len(epic_children(sim, "SIM-1"))
+
+
+def test_concurrent_write_backs_overshoot_the_budget_by_at_most_one_call_each(app, sim, sync_world):
+    import threading
+
+    linear = sync_world.connection(TrackerKind.LINEAR, sim.url, page_size=50,
+                                   linear_attachment_calls_per_hour=0)
+    app.config["ATTACHMENT_RETRY_MINUTES"] = 10        # deferred runs are not due in the test
+    krs = [mirrored_kr(app, sync_world, linear, TrackerKind.LINEAR, LinkKind.PROJECT,
+                       sim.store.project_id(epic)) for epic in ("SIM-1", "SIM-51")]
+    reconcile_and_drain_due(app, linear)
+    assert calls_to(sim, "CreateAttachment") == 0       # no budget: everything deferred
+    set_connection_setting(app, linear, linear_attachment_calls_per_hour=10)
+
+    def write(kr_id: int) -> None:
+        with app.app_context():
+            write_back_key_result(kr_id)
+
+    threads = [threading.Thread(target=write, args=(kr,)) for kr in krs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert 10 <= calls_to(sim, "CreateAttachment") <= 10 + len(krs) - 1
+
+
+def reconcile_and_drain_due(app, connection_id: int) -> None:
+    with app.app_context():
+        reconcile_connection(connection_id)
+    app.extensions["okrsync.queue"].drain(timeout=30, include_delayed=False)
