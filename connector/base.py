@@ -104,5 +104,8 @@ class StatusPublisher(Protocol):
     def write_attachment(self, issue_id: str, url: str, title: str, subtitle: str = "") -> str:
         """Attach a link to an issue (same URL updates the same attachment); returns its id."""
 
+    def remove_attachment(self, attachment_id: str) -> None:
+        """Delete an attachment okrsync wrote; one already gone counts as removed."""
+
     def post_status_update(self, mirror: Mirror, status: KRStatus, body: str) -> str:
         """Post a project / initiative update with the health for `status`; returns its id."""

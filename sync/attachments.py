@@ -36,6 +36,17 @@ def stale_attachments(session: Session, kr_id: int, wanted: Sequence[tuple[Conne
                   key=lambda pair: (pair[0].id, pair[1]) in written)
 
 
+def gone_attachments(session: Session, kr_id: int,
+                     wanted: Sequence[tuple[Connection, str]]) -> list[tuple[Connection, IssueAttachment]]:
+    """Attachments written for this KR on issues it no longer counts (moved away, done when only
+    open ones are attached): to delete, with their connection."""
+    keep = {(connection.id, issue) for connection, issue in wanted}
+    rows = session.scalars(select(IssueAttachment).where(IssueAttachment.key_result_id == kr_id)
+                           .order_by(IssueAttachment.connection_id, IssueAttachment.issue_external_id))
+    return [(session.get(Connection, row.connection_id), row) for row in rows
+            if (row.connection_id, row.issue_external_id) not in keep]
+
+
 def budget_left(session: Session, connection: Connection) -> int:
     """Attachment calls this connection may still make this hour (those of the last hour counted)."""
     per_hour = int((connection.settings or {}).get("linear_attachment_calls_per_hour", CALLS_PER_HOUR))
@@ -45,17 +56,20 @@ def budget_left(session: Session, connection: Connection) -> int:
     return max(0, per_hour - (spent or 0))
 
 
-def record_attachments(session: Session, kr_id: int, written: Sequence[tuple[int, str]],
+def record_attachments(session: Session, kr_id: int, written: Sequence[tuple[int, str, str]],
                        title: str) -> None:
-    """Remember attachments written as (connection id, issue id); a concurrent write-back may race."""
+    """Remember attachments written as (connection id, issue id, attachment id); concurrent
+    write-backs may race to the same row."""
     if not written:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(IssueAttachment.__table__)
     statement = statement.on_conflict_do_update(
         index_elements=["key_result_id", "connection_id", "issue_external_id"],
-        set_={"title": statement.excluded.title, "written_at": statement.excluded.written_at})
+        set_={"title": statement.excluded.title, "written_at": statement.excluded.written_at,
+              "attachment_id": statement.excluded.attachment_id})
     now = utcnow()
     session.execute(statement, [{"key_result_id": kr_id, "connection_id": connection_id,
-                                 "issue_external_id": issue, "title": title, "written_at": now}
-                                for connection_id, issue in sorted(set(written))])
+                                 "issue_external_id": issue, "attachment_id": attachment_id,
+                                 "title": title, "written_at": now}
+                                for connection_id, issue, attachment_id in sorted(set(written))])

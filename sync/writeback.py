@@ -7,7 +7,6 @@ Linear issue attachments are written only where missing or retitled, within an h
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -19,13 +18,13 @@ from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow
 from okrsync.db import job_session
 from sync.connectors import connector_for
 from sync.mirror import SUBJECT, kr_figures
-from sync.attachments import RETRY_MINUTES, budget_left, record_attachments, stale_attachments
+from sync.attachment_writes import write_attachments
+from sync.attachments import gone_attachments, stale_attachments
 from sync.mirror_text import KRFigures, attachment_title, kr_description, panel_url, status_body
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")
 WRITEBACK_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
-ATTACHMENT_SUBTITLE = "okrsync key result"
 
 
 @dataclass(frozen=True)
@@ -82,6 +81,7 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
             return 0
         title = attachment_title(plan.figures)
         stale = stale_attachments(session, kr_id, plan.linear_issues, title)
+        gone = gone_attachments(session, kr_id, plan.linear_issues)
     connectors = connectors if connectors is not None else {}
 
     def connector(connection: Connection):
@@ -92,50 +92,7 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
     writes = 0
     for connection, mirror in plan.mirrors:
         writes += _write_mirror(connector(connection), mirror, plan)
-    return writes + _write_attachments(kr_id, stale, title, plan.panel, connector)
-
-
-def _write_attachments(kr_id: int, stale: list[tuple[Connection, str]], title: str, panel: str,
-                       connector) -> int:
-    """Write what the hourly budget allows, each call recorded at once; defer the rest."""
-    written, deferred, spent_up = 0, 0, set()
-    for connection, issue_id in stale:
-        target = connector(connection)
-        if not isinstance(target, StatusPublisher):
-            continue
-        if connection.id not in spent_up:
-            with job_session() as session:
-                if budget_left(session, connection) <= 0:
-                    spent_up.add(connection.id)
-        if connection.id in spent_up:
-            deferred += 1
-            continue
-        target.write_attachment(issue_id, panel, title, ATTACHMENT_SUBTITLE)
-        # Recorded one by one: a failure later in the loop, or a concurrent write-back reading
-        # the budget, sees this call.
-        with job_session() as session:
-            record_attachments(session, kr_id, [(connection.id, issue_id)], title)
-        written += 1
-    if deferred:
-        _defer_attachments(kr_id, deferred)
-    return written
-
-
-def _defer_attachments(kr_id: int, count: int) -> None:
-    """One deferred write-back per KR writes what the hourly attachment budget left out."""
-    from sync.mirror_jobs import write_back_job
-
-    seconds = 60 * float(current_app.config.get("ATTACHMENT_RETRY_MINUTES", RETRY_MINUTES))
-    log.info("sync.writeback.attachments-deferred", extra={"kr_id": kr_id, "deferred": count,
-                                                            "seconds": seconds})
-    # One id per KR and window: RQ keeps a finished job's id a while, and the deferred run must
-    # be able to defer again when the budget is still spent.
-    window = int(time.time() // max(seconds, 1))
-    try:
-        enqueue(write_back_job, kr_id, job_id=f"writeback-deferred-{kr_id}-{window}", delay=seconds,
-                retry=WRITEBACK_RETRY)
-    except QueueUnavailable as exc:
-        log.warning("sync.writeback.unqueued", extra={"kr_id": kr_id, "error": str(exc)})
+    return writes + write_attachments(kr_id, stale, gone, title, plan.panel, connector)
 
 
 def _write_mirror(connector, mirror: Mirror, plan: WritebackPlan) -> int:

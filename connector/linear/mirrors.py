@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from connector.base import Mirror, MirrorKind, MirrorSpec
-from connector.errors import MalformedResponse, RequestRejected
+from connector.errors import MalformedResponse, NotFound, RequestRejected
 from connector.linear import mapping
 from connector.linear.client import LinearGraphQL, data_at
 from okr_core.domain import KRStatus
@@ -67,6 +67,15 @@ class LinearMirrors:
         fields = {"issueId": issue_id, "url": url, "title": title, "subtitle": subtitle}
         data = self.graphql.execute("CreateAttachment", {"input": fields})
         return _payload(data, "attachmentCreate", "attachment")["id"]
+
+    def remove_attachment(self, attachment_id: str) -> None:
+        """Delete an attachment okrsync wrote (an issue left the KR); gone already is fine."""
+        try:
+            data = self.graphql.execute("DeleteAttachment", {"id": attachment_id})
+        except NotFound:
+            return
+        if not data_at(data, "attachmentDelete").get("success"):
+            raise RequestRejected("Linear attachmentDelete reported success: false")
 
     def post_status_update(self, mirror: Mirror, status: KRStatus, body: str) -> str:
         """Post a project (KR) or initiative (objective) update with the matching health."""

@@ -92,6 +92,11 @@ mutation CreateAttachment($input: AttachmentCreateInput!) {
   attachmentCreate(input: $input) { success attachment { id } }
 }
 """,
+    "DeleteAttachment": """
+mutation DeleteAttachment($id: String!) {
+  attachmentDelete(id: $id) { success }
+}
+""",
     "CreateProjectUpdate": """
 mutation CreateProjectUpdate($input: ProjectUpdateCreateInput!) {
   projectUpdateCreate(input: $input) { success projectUpdate { id } }

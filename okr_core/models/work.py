@@ -92,6 +92,7 @@ class IssueAttachment(Base):
     connection_id: Mapped[int] = mapped_column(
         ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True)
     issue_external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    attachment_id: Mapped[str] = mapped_column(String(128))   # Linear's id, to delete it later
     title: Mapped[str] = mapped_column(Text)
     written_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

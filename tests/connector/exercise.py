@@ -52,7 +52,9 @@ def exercise_linear(connector, sim) -> None:
     kr = connector.create_mirror(spec)
     connector.update_mirror(objective, MirrorSpec(MirrorKind.OBJECTIVE, "o1", "Grow more", "why", "team"))
     connector.update_mirror(kr, spec)
-    connector.write_attachment(items[0].external_id, "https://okr.example/kr/k1", "ARR +20% (25%)")
+    attachment = connector.write_attachment(items[0].external_id, "https://okr.example/kr/k1",
+                                            "ARR +20% (25%)")
+    connector.remove_attachment(attachment)
     connector.post_status_update(kr, KRStatus.ON_TRACK, "fine")
     connector.post_status_update(objective, KRStatus.AT_RISK, "behind")
     connector.close()

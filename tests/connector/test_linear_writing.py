@@ -77,3 +77,25 @@ def test_mirror_update_renames_the_project(http, linear):
                                        input={"name": "NPS from 30 to 45", "description": "Target 45"}),
               json={"data": {"projectUpdate": {"success": True, "project": {"id": "proj-1", "name": "NPS 45"}}}})
     assert linear.update_mirror(mirror, KR).key == "NPS 45"
+
+
+def test_removing_an_attachment_deletes_it_and_tolerates_one_already_gone(http, linear):
+    http.post(GRAPHQL, match=operation("DeleteAttachment", id="att-1"),
+              json={"data": {"attachmentDelete": {"success": True}}})
+    http.post(GRAPHQL, match=operation("DeleteAttachment", id="att-gone"),
+              json={"data": None, "errors": [{"message": "Entity not found: Attachment",
+                                               "extensions": {"code": "INVALID_INPUT"}}]})
+    linear.remove_attachment("att-1")
+    linear.remove_attachment("att-gone")
+    assert [call.request.url for call in http.calls] == [GRAPHQL, GRAPHQL]
+
+
+def test_an_attachment_delete_linear_refuses_is_an_error(http, linear):
+    import pytest
+
+    from connector.errors import RequestRejected
+
+    http.post(GRAPHQL, match=operation("DeleteAttachment", id="att-1"),
+              json={"data": {"attachmentDelete": {"success": False}}})
+    with pytest.raises(RequestRejected):
+        linear.remove_attachment("att-1")

@@ -184,6 +184,14 @@ class LinearApi:
             self.store.linear_entities[attachment_id] = {"__kind": "attachment", **fields, "id": attachment_id}
         return {"attachmentCreate": {"success": True, "attachment": {"id": attachment_id}}}
 
+    def op_DeleteAttachment(self, variables: dict) -> dict:
+        with self.store.lock:
+            entity = self.store.linear_entities.get(variables["id"])
+            if entity is None or entity["__kind"] != "attachment":
+                raise LookupError("Attachment")
+            del self.store.linear_entities[variables["id"]]
+        return {"attachmentDelete": {"success": True}}
+
     def op_CreateProjectUpdate(self, variables: dict) -> dict:
         entity = self._create("projectUpdate", {k: v for k, v in variables["input"].items() if k != "id"})
         return {"projectUpdateCreate": {"success": True, "projectUpdate": {"id": entity["id"]}}}

@@ -101,6 +101,20 @@ def test_an_hourly_budget_caps_attachment_calls_and_defers_the_rest(app, sim, sy
     assert calls_to(sim, "CreateAttachment") == len(linked)
 
 
+def test_an_issue_that_leaves_the_kr_loses_its_attachment(app, sim, sync_world):
+    linear = sync_world.connection(TrackerKind.LINEAR, sim.url, page_size=50)
+    mirrored_kr(app, sync_world, linear, TrackerKind.LINEAR, LinkKind.PROJECT, sim.store.project_id("SIM-1"))
+    reconcile_and_drain(app, linear)
+    leaving = epic_children(sim, "SIM-1")[0]
+    sim.move_to_epic(leaving, "SIM-51")
+    sim.reset_calls()
+    reconcile_and_drain(app, linear)
+    attached = {a["issueId"] for a in sim.linear_entities("attachment")}
+    assert sim.issue(leaving).linear_id not in attached
+    assert attached == {sim.issue(k).linear_id for k in epic_children(sim, "SIM-1")}
+    assert calls_to(sim, "DeleteAttachment") == 1
+
+
 def test_a_renamed_kr_retitles_its_attachments_once(app, client, admin, sim, sync_world):
     linear = sync_world.connection(TrackerKind.LINEAR, sim.url, page_size=50)
     kr = mirrored_kr(app, sync_world, linear, TrackerKind.LINEAR, LinkKind.PROJECT,

@@ -21,6 +21,7 @@ def upgrade() -> None:
     sa.Column('key_result_id', sa.Integer(), nullable=False),
     sa.Column('connection_id', sa.Integer(), nullable=False),
     sa.Column('issue_external_id', sa.String(length=128), nullable=False),
+    sa.Column('attachment_id', sa.String(length=128), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('written_at', okr_core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['connection_id'], ['connections.id'], name=op.f('fk_issue_attachments_connection_id_connections'), ondelete='CASCADE'),
