@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from okr_core.models import CheckIn, Cycle, LinkItem, Objective, WorkItem, WorkLink
 from okr_core.rules import CheckInView
 from okr_core.rules.measures import CountableItem
+from okr_core.store import in_chunks
 
-IN_CHUNK = 500   # keeps IN (...) lists well below every backend's limits
 # Only what counting reads (okr_core.rules.measures.CountableItem): rows, not domain objects.
 COUNTED_COLUMNS = (WorkItem.external_id, WorkItem.tracker_updated_at.label("updated_at"),
                    WorkItem.status_category, WorkItem.estimate, WorkItem.deleted)
@@ -26,20 +26,15 @@ class RecountFacts:
     cycles: dict[int, Cycle] = field(default_factory=dict)
 
 
-def _chunks(values: Sequence[int]):
-    for start in range(0, len(values), IN_CHUNK):
-        yield values[start:start + IN_CHUNK]
-
-
 def load_recount_facts(session: Session, kr_ids: Sequence[int],
                        objective_ids: Sequence[int] = ()) -> RecountFacts:
     """Everything `refresh_key_result` reads for these KRs (and the cycles of these objectives)."""
     ids = sorted(set(kr_ids))
     facts = RecountFacts(items={kr_id: [] for kr_id in ids})
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         _load_items(session, chunk, facts)
         _load_latest_checkins(session, chunk, facts)
-    for chunk in _chunks(sorted(set(objective_ids))):
+    for chunk in in_chunks(sorted(set(objective_ids))):
         rows = session.execute(select(Objective.id, Cycle).join(Cycle, Cycle.id == Objective.cycle_id)
                                .where(Objective.id.in_(chunk)))
         facts.cycles.update((objective_id, cycle) for objective_id, cycle in rows)

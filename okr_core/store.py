@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -38,6 +38,15 @@ def make_engine(url: str, **kwargs) -> Engine:
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **kwargs)
+
+
+IN_CHUNK = 500   # keeps IN (...) lists well below every backend's parameter limits
+
+
+def in_chunks(values: Sequence, size: int = IN_CHUNK) -> Iterator[Sequence]:
+    """Consecutive slices of `values` small enough for one IN (...) list."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from okr_core.store import make_engine, make_sessionmaker, session_scope
 
 
+REQUEST_THREADS = 8   # gthread threads per `okrsync serve` process; the intake pool matches it
+
+
 def init_db(app: Flask) -> None:
     engine = make_engine(app.config["SETTINGS"].database_url)
     app.extensions["okrsync.engine"] = engine
@@ -26,8 +29,6 @@ def _autocommit_engine(engine: Engine) -> Engine | None:
     """PostgreSQL only: autocommit connections without pre-ping, disposed with the main engine."""
     if engine.dialect.name != "postgresql":
         return None
-    from okrsync.serve import REQUEST_THREADS
-
     # As many pooled connections as a serve process runs threads: no connect per request.
     autocommit = create_engine(engine.url, isolation_level="AUTOCOMMIT",
                                pool_size=REQUEST_THREADS, max_overflow=10)

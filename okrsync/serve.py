@@ -5,7 +5,7 @@ import multiprocessing
 
 from gunicorn.app.base import BaseApplication
 
-REQUEST_THREADS = 8   # gthread threads per process (okrsync.db sizes its intake pool to match)
+from okrsync.db import REQUEST_THREADS
 
 
 class _Gunicorn(BaseApplication):

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from okr_core import domain
 from okr_core.models import WorkItem
 from okr_core.models.base import utcnow
+from okr_core.store import in_chunks
 from sync.pg_bulk import insert_work_items
 
-IN_CHUNK = 500
 COMPARED = ("key", "title", "status_category", "status_name", "estimate", "parent_ref", "labels",
             "assignee", "url", "deleted")
 
@@ -56,8 +56,7 @@ def item_values(item: domain.WorkItem) -> dict:
 def _stored_rows(session: Session, connection_id: int, ids: list[str]) -> dict:
     columns = [getattr(WorkItem, name) for name in COMPARED]
     found = {}
-    for start in range(0, len(ids), IN_CHUNK):
-        chunk = ids[start:start + IN_CHUNK]
+    for chunk in in_chunks(ids):
         for row in session.execute(select(WorkItem.id, WorkItem.external_id, WorkItem.tracker_updated_at,
                                           *columns).where(WorkItem.connection_id == connection_id,
                                                           WorkItem.external_id.in_(chunk))):

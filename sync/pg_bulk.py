@@ -8,13 +8,16 @@ parsed once, and each column travels as one array parameter.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from okr_core import domain
+from okr_core.models.base import UTCDateTime
+
+UTC = UTCDateTime()   # the tracker_updated_at column's own check and conversion (aware, in UTC)
 
 INSERT_WORK_ITEMS = text("""
 INSERT INTO work_items (connection_id, external_id, key, title, status_category, status_name,
@@ -49,7 +52,7 @@ def insert_work_items(session: Session, connection_id: int, items: Sequence[doma
         "parent_ref": [i.parent_ref for i in items],
         "labels": [json.dumps(list(i.labels)) for i in items],
         "assignee": [i.assignee for i in items], "url": [i.url for i in items],
-        "tracker_updated_at": [_utc(i.updated_at) for i in items], "deleted": [i.deleted for i in items],
+        "tracker_updated_at": [UTC.process_bind_param(i.updated_at, None) for i in items], "deleted": [i.deleted for i in items],
     }
     return dict(session.execute(INSERT_WORK_ITEMS, columns).all())
 
@@ -59,9 +62,3 @@ def insert_link_items(session: Session, pairs: Sequence[tuple[int, int]]) -> Non
     session.execute(INSERT_LINK_ITEMS, {"work_link_id": [link for link, _ in pairs],
                                         "work_item_id": [item for _, item in pairs]})
 
-
-def _utc(moment: datetime) -> datetime:
-    """As the UTCDateTime column type does: aware datetimes only, stored in UTC."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    return moment.astimezone(timezone.utc)

@@ -11,19 +11,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink
+from okr_core.store import in_chunks
 from sync.items import ItemChanges, insert_new, update_if_newer
 from sync.pg_bulk import insert_link_items
 from sync.reconcile_plan import LinkView, PagePlan, StoredItem
 
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
-IN_CHUNK = 500                    # keeps IN (...) lists well below every backend's limits
-
-
-def _chunks(values: Sequence, size: int = IN_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 def load_links(session: Session, connection_id: int) -> list[LinkView]:
     """The connection's work links, in id order."""
     rows = session.execute(select(WorkLink.id, WorkLink.key_result_id, WorkLink.kind, WorkLink.ref)
@@ -35,14 +28,14 @@ def load_stored(session: Session, connection_id: int,
                 external_ids: Iterable[str]) -> dict[str, StoredItem]:
     """Stored row, tracker time and current links of each of these external ids."""
     found: dict[str, tuple[int, datetime]] = {}
-    for chunk in _chunks(sorted(set(external_ids))):
+    for chunk in in_chunks(sorted(set(external_ids))):
         for row in session.execute(select(WorkItem.external_id, WorkItem.id,
                                           WorkItem.tracker_updated_at)
                                    .where(WorkItem.connection_id == connection_id,
                                           WorkItem.external_id.in_(chunk))):
             found[row.external_id] = (row.id, row.tracker_updated_at)
     links: dict[int, set[int]] = defaultdict(set)
-    for chunk in _chunks([row_id for row_id, _ in found.values()]):
+    for chunk in in_chunks([row_id for row_id, _ in found.values()]):
         for link_id, item_id in session.execute(select(LinkItem.work_link_id, LinkItem.work_item_id)
                                                 .where(LinkItem.work_item_id.in_(chunk))):
             links[item_id].add(link_id)
@@ -82,7 +75,7 @@ def apply_plan(session: Session, connection_id: int, plan: PagePlan,
 def load_row_ids(session: Session, connection_id: int, external_ids: Iterable[str]) -> dict[str, int]:
     """Row ids of stored items by external id."""
     found = {}
-    for chunk in _chunks(sorted(external_ids)):
+    for chunk in in_chunks(sorted(external_ids)):
         found.update(session.execute(select(WorkItem.external_id, WorkItem.id).where(
             WorkItem.connection_id == connection_id, WorkItem.external_id.in_(chunk))).all())
     return found
@@ -109,7 +102,7 @@ def remove_members(session: Session, pairs: list[tuple[int, int]]) -> None:
     for link_id, item_id in pairs:
         by_link[link_id].append(item_id)
     for link_id, item_ids in sorted(by_link.items()):
-        for chunk in _chunks(sorted(item_ids)):
+        for chunk in in_chunks(sorted(item_ids)):
             session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id,
                                                    LinkItem.work_item_id.in_(chunk)))
 
@@ -140,7 +133,7 @@ def mark_deleted(session: Session, connection_id: int, external_ids: Sequence[st
     """Flag vanished items deleted and drop their memberships; the KRs they counted toward."""
     row_ids = list(load_row_ids(session, connection_id, external_ids).values())
     kr_ids: set[int] = set()
-    for chunk in _chunks(row_ids):
+    for chunk in in_chunks(row_ids):
         kr_ids |= set(session.scalars(
             select(WorkLink.key_result_id).join(LinkItem, LinkItem.work_link_id == WorkLink.id)
             .where(LinkItem.work_item_id.in_(chunk))))
