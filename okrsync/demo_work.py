@@ -81,9 +81,9 @@ def _value_at(kr, measure, items, done_at, at) -> float:
         return float(len(done))
     if measure == Measure.ITEM_COUNT:
         return float(len(items) - len(done))
-    if measure == Measure.POINTS_DONE_RATIO:
-        return sum(i.estimate for i in done) / sum(i.estimate for i in items)
-    return len(done) / len(items)
+    if measure == Measure.POINTS_DONE_RATIO:  # ratio measures are percentages
+        return 100.0 * sum(i.estimate for i in done) / sum(i.estimate for i in items)
+    return 100.0 * len(done) / len(items)
 
 
 def _snapshots(session, kr, measure, items, done_at, week_times) -> None:
