@@ -45,3 +45,46 @@ def test_a_kr_without_target_shows_the_guides_warning_where_it_is_edited(admin_c
     kr_id = _new_kr(db, target_value=None)
     page = admin_client.get(f"/key-results/{kr_id}").text
     assert "has no numeric target" in page and "stays a draft" in page
+
+
+def _kr_by_title(db, title: str) -> KeyResult:
+    kr = db.scalar(select(KeyResult).where(KeyResult.title == title))
+    db.commit()
+    return kr
+
+
+def test_values_are_written_by_their_unit(admin_client, db, demo):
+    kr = _kr_by_title(db, "Grow paying workspaces from 120 to 300")
+    kr.current_value = 181.45
+    db.commit()
+    page = admin_client.get("/").text
+    assert "181 of 300 workspaces" in page and "181.45" not in page
+    ratio = _kr_by_title(db, "Deliver the Jira sync epic")
+    detail = admin_client.get(f"/key-results/{ratio.id}").text
+    assert "% of 100% (from 0%)" in detail
+
+
+def test_a_closed_cycle_shows_final_scores_and_labels_instead_of_status(admin_client, db, demo):
+    from okr_core.cycle_close import close_cycle
+    from okr_core.models import Cycle, utcnow
+    close_cycle(db, db.get(Cycle, demo), utcnow())
+    db.commit()
+    page = admin_client.get(f"/?cycle={demo}").text
+    assert 'class="final-score"' in page and "data-final-score" in page
+    assert 'class="status status-' not in page
+    assert any(label in page for label in ("Delivered successfully", "Made progress but fell short",
+                                           "Failed to deliver", "Exceeded expectations"))
+    kr = _kr_by_title(db, "Grow paying workspaces from 120 to 300")
+    detail = admin_client.get(f"/key-results/{kr.id}").text
+    assert f'<span class="score score-' in detail and "status status-" not in detail.split(
+        "Recent check-ins")[0]
+
+
+def test_value_decimals_setting_is_checked():
+    import pytest
+
+    from ui_panel.formatting import configured_decimals
+    assert configured_decimals({}) == 1 and configured_decimals({"OKRSYNC_VALUE_DECIMALS": "3"}) == 3
+    for bad in ("-1", "five", "9"):
+        with pytest.raises(ValueError, match="OKRSYNC_VALUE_DECIMALS"):
+            configured_decimals({"OKRSYNC_VALUE_DECIMALS": bad})
