@@ -93,21 +93,3 @@ OBJECTIVES = [
          ("Cut first response time from 6 h to 1 h", "manual", 6, 1, "hours"),
      ]),
 ]
-
-CHECKIN_NOTES = [
-    "Steady week, numbers moving as planned.",
-    "Slower than hoped; two people were out.",
-    "Good momentum after the planning session.",
-    "Picked up pace once the scope was trimmed.",
-]
-CHECKIN_BLOCKERS = [
-    "Waiting on design specs for the settings screens.",
-    "Blocked by the Jira admin approving the app install.",
-    "Waiting on design specs from the design team.",
-    "Staging environment has been down since Tuesday.",
-    "Short on capacity: two engineers are on the on-call rotation.",
-    "",
-    "",
-    "",
-]
-CHECKIN_WINS = ["Closed the largest story of the quarter.", "Customer praised the new flow.", ""]
