@@ -44,9 +44,15 @@ def _breakdown(status_by_id: dict[int, str]) -> dict:
 
 
 def _objective_statuses(ctx: AnalysisContext, progress_of, expected: float) -> dict[int, str]:
-    """Each objective's status from its progress against the expected progress."""
+    """Each objective's status from its progress against the expected progress.
+
+    An objective whose key results are all not started has nothing to judge yet.
+    """
     statuses = {}
     for objective in ctx.objectives.values():
+        krs = ctx.krs_by_objective.get(objective.id, [])
+        if krs and all(kr.status == "not_started" for kr in krs):
+            continue
         value = progress_of(objective)
         if value is not None:
             statuses[objective.id] = str(pace_status(clamp_progress(value), expected))
