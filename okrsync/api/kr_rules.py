@@ -15,8 +15,11 @@ def checked_key_result_fields(fields: dict, objective: Objective,
                               kr: KeyResult | None = None) -> dict:
     """The fields to write, with ratio defaults filled in; ApiError 422 when the numbers break a rule.
 
-    For a change, fields not sent keep the key result's stored values.
+    For a change, fields not sent keep the key result's stored values, and a change that sends
+    none of the numbers (a new title) is not held up by numbers stored before these rules.
     """
+    if kr is not None and not {*NUMBERS, "measure"} & fields.keys():
+        return fields
     stored = {} if kr is None else {name: getattr(kr, name) for name in (*NUMBERS, "measure")}
     merged = {**stored, **fields}
     completed = with_measure_defaults(merged, merged.get("measure"))

@@ -50,6 +50,14 @@ def test_target_equal_to_start_is_refused_on_create_and_change(client, org, obje
     assert (unchanged["start_value"], unchanged["target_value"]) == (5.0, 9.0)
 
 
+def test_a_kr_stored_before_the_rules_can_still_be_renamed(client, org, world, objective):
+    legacy = world.key_result(objective, start_value=5.0, target_value=5.0)
+    renamed = client.patch(f"{KRS}/{legacy}", headers=org.alpha_lead, json={"title": "Renamed"})
+    assert renamed.status_code == 200, renamed.get_json()
+    moved = client.patch(f"{KRS}/{legacy}", headers=org.alpha_lead, json={"start_value": 4.0})
+    assert moved.status_code == 200 and moved.get_json()["target_value"] == 5.0
+
+
 def test_a_kr_without_target_is_only_a_draft(client, org, world):
     cycle = world.cycle()
     draft = world.objective(cycle, "Draft", team_id=org.alpha, published=False)
