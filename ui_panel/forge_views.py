@@ -1,38 +1,43 @@
 """Forge Remote endpoints for the Jira app: JSON for the issue panel and the project page.
 
-Every call carries a Forge Invocation Token; the issue or project comes from the token's
-context when Forge put it there (trusted), else from the request body sent by the Custom UI.
+Every answer is JSON: data, or `{"error": {"code", "message"}}` (refusals from forge_access,
+bad input here, HTTP errors through okrsync.api.errors). Who may see what comes from the FIT's
+principal and installation claims; the issue or project shown comes from the FIT's context when
+Forge put it there, else from the request body, and is looked up only in the site's connections.
 """
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
-from okr_core.domain import TrackerKind
-from okr_core.models import Connection, Team
+from okr_core.models import Team
 from okrsync.db import request_session
 from ui_panel.charts import percent, status_text
-from ui_panel.panel_auth import invocation_viewer, verified_invocation
+from ui_panel.forge_access import ForgeRefusal, forge_caller
 from ui_panel.panel_data import find_issue, issue_key_results, team_view
 
 bp = Blueprint("forge", __name__, url_prefix="/panel/forge")
+MAX_KEY_LENGTH = 255
+
+
+@bp.errorhandler(ForgeRefusal)
+def _refused(refusal: ForgeRefusal):
+    return _error(refusal.status, refusal.code, refusal.message)
+
+
+def _error(status: int, code: str, message: str):
+    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 def _extension_value(context: dict, kind: str, body_name: str) -> str | None:
     """`context.extension.<kind>.key` from the token, else `<body_name>` from the JSON body."""
     extension = context.get("extension") if isinstance(context.get("extension"), dict) else {}
     entity = extension.get(kind) if isinstance(extension.get(kind), dict) else {}
-    value = entity.get("key") or (request.get_json(silent=True) or {}).get(body_name)
-    return value if isinstance(value, str) and value.strip() else None
-
-
-def _jira_connection_ids(context: dict) -> list[int]:
-    """Jira connections of the invoking site: matched by cloudId when stored, else all of them."""
-    rows = request_session().execute(select(Connection.id, Connection.settings).where(
-        Connection.tracker == TrackerKind.JIRA).order_by(Connection.id)).all()
-    cloud_id = context.get("cloudId")
-    matching = [cid for cid, settings in rows if (settings or {}).get("cloud_id") == cloud_id]
-    return matching or [cid for cid, _ in rows]
+    body = request.get_json(silent=True)
+    value = entity.get("key") or (body.get(body_name) if isinstance(body, dict) else None)
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_KEY_LENGTH:
+        return None
+    return value.strip()
 
 
 def kr_json(kr, objective) -> dict:
@@ -45,14 +50,13 @@ def kr_json(kr, objective) -> dict:
 
 @bp.route("/issue", methods=["GET", "POST"])
 def issue():
-    invocation = verified_invocation()
-    viewer = invocation_viewer(invocation)
-    issue_key = _extension_value(invocation.context, "issue", "issueKey")
+    caller = forge_caller()
+    issue_key = _extension_value(caller.invocation.context, "issue", "issueKey")
     if issue_key is None:
-        return jsonify({"error": {"code": "invalid_fields", "message": "issueKey missing"}}), 422
+        return _error(422, "invalid_fields", "The issue key is missing.")
     session = request_session()
-    item = find_issue(session, _jira_connection_ids(invocation.context), issue_key)
-    rows = issue_key_results(session, viewer, item) if item is not None else []
+    item = find_issue(session, caller.connection_ids, issue_key)
+    rows = issue_key_results(session, caller.viewer, item) if item is not None else []
     return jsonify({"issue": issue_key, "synced": item is not None,
                     "key_results": [kr_json(kr, objective) for kr, objective in rows]})
 
@@ -67,14 +71,14 @@ def _branch_json(branch) -> dict:
 
 @bp.route("/project", methods=["GET", "POST"])
 def project():
-    invocation = verified_invocation()
-    viewer = invocation_viewer(invocation)
-    project_key = _extension_value(invocation.context, "project", "projectKey")
+    caller = forge_caller()
+    project_key = _extension_value(caller.invocation.context, "project", "projectKey")
     if project_key is None:
-        return jsonify({"error": {"code": "invalid_fields", "message": "projectKey missing"}}), 422
+        return _error(422, "invalid_fields", "The project key is missing.")
     session = request_session()
-    team_ids = set(session.scalars(select(Team.id).where(Team.home_project == project_key)))
-    view = team_view(session, viewer, team_ids) if team_ids else None
+    team_ids = set(session.scalars(select(Team.id).where(
+        Team.home_project == project_key, Team.home_connection_id.in_(caller.connection_ids))))
+    view = team_view(session, caller.viewer, team_ids) if team_ids else None
     return jsonify({"project": project_key,
                     "cycle": view.cycle.name if view else None,
                     "objectives": [_branch_json(b) for b in view.roots] if view else []})

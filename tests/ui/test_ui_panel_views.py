@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from okr_core.models import Connection, KeyResult, LinkItem, Team, User, WorkItem, WorkLink
 from tests.ui.conftest import scalar
-from tests.ui.forge_tokens import APP_ID, ForgeSigner, serve_jwks
+from tests.ui.forge_tokens import APP_ID, SITE, ForgeSigner, serve_jwks
 
 ACCOUNT = "5b10ac8d82e05b22cc7d4ef5"
 
@@ -59,13 +59,15 @@ def forge(app, db, demo):
         app.config.update(FORGE_APP_ID=APP_ID, FORGE_JWKS_URL=url)
         user = db.scalar(select(User).where(User.email == "chloe@northwind.example"))
         user.jira_account_id = ACCOUNT
+        for connection in db.scalars(select(Connection).where(Connection.tracker == "jira")):
+            connection.cloud_id = SITE
         db.commit()
         yield signer
 
 
 def test_forge_issue_endpoint_answers_for_the_token_user(client, db, forge):
     _, key, kr_title = _linked_issue(db)
-    claims = forge.claims(ACCOUNT, context={"cloudId": "c", "extension": {"issue": {"key": key}}})
+    claims = forge.claims(ACCOUNT, context={"cloudId": SITE, "extension": {"issue": {"key": key}}})
     response = client.post("/panel/forge/issue", json={},
                            headers={"Authorization": f"Bearer {forge.token(claims)}"})
     assert response.status_code == 200
