@@ -1,7 +1,7 @@
 """Which okrsync Jira connections a Forge installation may read: those bound to its site.
 
 A connection is bound to its Jira Cloud site by cloud id (`Connection.cloud_id`). The id is
-recorded when an admin tests the connection (`/_edge/tenant_info`, see `record_tested_site`) or on
+recorded when an admin tests the connection (config.jira_site) or on
 the first verified Forge call from that site: the signed FIT's `context.siteUrl` names the site
 (https://developer.atlassian.com/platform/forge/remote/essentials/#the-forge-invocation-token--fit-)
 and its `context.cloudId` must be one of the installation's own sites. After that only the
@@ -20,10 +20,6 @@ from okr_core.models import Connection
 from ui_panel.forge_auth import Invocation
 
 log = logging.getLogger("okrsync.forge")
-
-# https://support.atlassian.com/jira/kb/retrieve-my-atlassian-sites-cloud-id : a Jira Cloud site
-# answers `GET https://<site>.atlassian.net/_edge/tenant_info` with {"cloudId": "..."}.
-TENANT_INFO_PATH = "/_edge/tenant_info"
 
 
 def site_connection_ids(session: Session, invocation: Invocation) -> list[int]:
@@ -59,33 +55,3 @@ def _https_host(url) -> str | None:
     if parts is None or parts.scheme != "https" or not parts.hostname:
         return None
     return parts.hostname.lower()
-
-
-def tenant_info_url(connection: Connection) -> str | None:
-    """Where a Jira Cloud site tells its cloud id; None for Linear and Data Center."""
-    if connection.tracker != TrackerKind.JIRA:
-        return None
-    if (connection.settings or {}).get("deployment", "cloud") != "cloud":
-        return None
-    host = _https_host(connection.base_url)
-    return f"https://{host}{TENANT_INFO_PATH}" if host else None
-
-
-def record_tested_site(connection: Connection, http_session, timeout: float = 10.0) -> str | None:
-    """Ask the site for its cloud id and record it on the connection; the id, or None when the
-    site did not say (the binding then happens on the first verified Forge call)."""
-    url = tenant_info_url(connection)
-    if url is None:
-        return None
-    try:
-        response = http_session.get(url, timeout=timeout, allow_redirects=False)
-        cloud_id = response.json().get("cloudId") if response.status_code == 200 else None
-    except (ValueError, AttributeError, OSError) as failure:
-        log.warning("forge.tenant-info-failed: connection %s: %s", connection.id, failure)
-        return None
-    if not isinstance(cloud_id, str) or not cloud_id.strip() or len(cloud_id) > 64:
-        return None
-    if connection.cloud_id != cloud_id.strip():
-        connection.cloud_id = cloud_id.strip()
-        log.info("forge.site-recorded: connection %s -> cloud id %s", connection.id, cloud_id)
-    return connection.cloud_id
