@@ -24,6 +24,7 @@ class ForgeSigner:
 
     def __init__(self, kid: str = KID):
         self.kid = kid
+        self.jwks_user_agents: list[str] = []  # the User-Agent of each JWKS fetch served
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     def jwks(self) -> dict:
@@ -74,6 +75,7 @@ def serve_jwks(signer: ForgeSigner):
     @Request.application
     def app(request):
         hits.append(request.path)
+        signer.jwks_user_agents.append(request.headers.get("User-Agent", ""))
         return Response(json.dumps(signer.jwks()), content_type="application/json")
 
     server = make_server("127.0.0.1", 0, app, request_handler=QuietHandler)
