@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-def _number(value) -> str:
+def number_text(value) -> str:
     """A value as people write it: 12 rather than 12.0, "none" when unset."""
     return "none" if value is None else f"{round(value, 2):g}"
 
@@ -21,4 +21,4 @@ def register_ui(app) -> None:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
-        status_text=charts.status_text, percent=charts.percent, number=_number)
+        status_text=charts.status_text, percent=charts.percent, number=number_text)

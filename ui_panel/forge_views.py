@@ -10,14 +10,18 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
+from okr_core.domain import Measure
 from okr_core.models import Team
 from okrsync.db import request_session
+from ui_panel import number_text
 from ui_panel.charts import percent, status_text
 from ui_panel.forge_access import ForgeRefusal, forge_caller
 from ui_panel.panel_data import find_issue, issue_key_results, team_view
 
 bp = Blueprint("forge", __name__, url_prefix="/panel/forge")
 MAX_KEY_LENGTH = 255
+# Ratio measures are their progress: "45% complete" already says it, a "0.45 of 1" would not.
+RATIO_MEASURES = {Measure.WORK_DONE_RATIO, Measure.POINTS_DONE_RATIO}
 
 
 @bp.errorhandler(ForgeRefusal)
@@ -45,7 +49,15 @@ def kr_json(kr, objective) -> dict:
             "progress": kr.progress, "progress_text": percent(kr.progress),
             "status": str(kr.status), "status_text": status_text(kr.status),
             "confidence": kr.confidence, "current_value": kr.current_value,
-            "target_value": kr.target_value, "unit": kr.unit}
+            "target_value": kr.target_value, "unit": kr.unit, "values_text": _values_text(kr)}
+
+
+def _values_text(kr) -> str | None:
+    """"now 8, target 2 bugs" for a counted or manual KR; None for ratios and unset values."""
+    if kr.measure in RATIO_MEASURES or kr.current_value is None or kr.target_value is None:
+        return None
+    unit = f" {kr.unit}" if kr.unit else ""
+    return f"now {number_text(kr.current_value)}, target {number_text(kr.target_value)}{unit}"
 
 
 @bp.route("/issue", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,15 +15,22 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("npm") is None, reason="needs node and npm")]
 
 
-def _run(*command: str, check: bool = True) -> subprocess.CompletedProcess:
+BASE_URL = "https://okrsync.acme.test"
+
+
+def _run(*command: str, check: bool = True, base_url: str | None = BASE_URL
+         ) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "OKRSYNC_BASE_URL"}
+    if base_url is not None:
+        env["OKRSYNC_BASE_URL"] = base_url
     return subprocess.run(command, cwd=FORGE, capture_output=True, text=True, timeout=300,
-                          check=check)
+                          check=check, env=env)
 
 
 @pytest.fixture(scope="module")
 def built_app():
     """node_modules from the lock file (installed once: `npm ci`), then the Custom UI build."""
-    if not (FORGE / "node_modules" / "@forge" / "manifest").is_dir():
+    if not (FORGE / "node_modules" / "@atlaskit" / "tokens").is_dir():
         _run("npm", "ci", "--no-audit", "--no-fund")
     _run("npm", "run", "build")
     return FORGE / "static" / "build"
@@ -39,6 +47,24 @@ def test_the_manifest_passes_forge_validation(built_app):
     code, report = _validate(FORGE / "manifest.yml")
     assert (code, report["errors"]) == (0, [])
     assert report["modules"] == ["jira:issuePanel", "jira:projectPage", "endpoint"]
+
+
+@pytest.mark.parametrize("base_url, reason", [
+    (None, "OKRSYNC_BASE_URL is not set"), ("", "OKRSYNC_BASE_URL is not set"),
+    ("http://okrsync.acme.test", "must use https://"),
+    ("https://okrsync.example.com", "placeholder host"), ("not a url", "is not a URL")])
+def test_the_build_and_validation_refuse_a_missing_or_plain_http_base_url(built_app, base_url,
+                                                                          reason):
+    for script in ("build", "validate"):
+        result = _run("npm", "run", script, check=False, base_url=base_url)
+        assert result.returncode != 0 and reason in result.stderr, (script, result.stderr)
+
+
+def test_the_manifest_lets_the_issue_panel_size_itself(built_app):
+    lines = [line for line in (FORGE / "manifest.yml").read_text().splitlines()
+             if not line.lstrip().startswith("#")]
+    assert not [line for line in lines if "viewportSize" in line or "example.com" in line]
+    assert "    baseUrl: ${OKRSYNC_BASE_URL}" in lines
 
 
 def test_a_broken_manifest_fails_forge_validation(built_app, tmp_path):
