@@ -4,10 +4,8 @@ dark themes (Atlassian's own token CSS from @atlaskit/tokens, as Jira injects it
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-import os
 import shutil
-import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -16,10 +14,10 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 
 from okr_core.models import WorkItem
 from tests.ui.conftest import ACCOUNT, linked_issue
+from tests.ui.forge_app import build_app, npm_run
 from tests.ui.forge_tokens import SITE, SITE_URL
 from tests.ui.live_server import CHROMIUM, CHROMIUM_ARGS, screenshot, serve
 
-FORGE = Path(__file__).resolve().parents[2] / "ui_panel" / "forge"
 STUB_BRIDGE = (Path(__file__).parent / "forge_stub_bridge.js").read_text()
 THEMES = {"light": ("atlassian-light", "rgb(41, 42, 46)"),   # --ds-text, light: #292A2E
           "dark": ("atlassian-dark", "rgb(206, 207, 210)")}  # --ds-text, dark: #CECFD2
@@ -29,18 +27,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 
 
 def _node(*args: str) -> str:
-    return subprocess.run(["node", *args], cwd=FORGE, capture_output=True, text=True,
-                          timeout=120, check=True).stdout
+    return npm_run("node", *args).stdout
 
 
 @pytest.fixture(scope="module")
 def built_ui():
-    if not (FORGE / "node_modules" / "@atlaskit" / "tokens").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=FORGE, check=True,
-                       capture_output=True, timeout=300)
-    subprocess.run(["npm", "run", "build"], cwd=FORGE, check=True, capture_output=True,
-                   timeout=300, env={**os.environ, "OKRSYNC_BASE_URL": "https://okrsync.acme.test"})
-    return FORGE / "static" / "build"
+    return build_app()
 
 
 @pytest.fixture(scope="module")
