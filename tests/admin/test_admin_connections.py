@@ -181,6 +181,12 @@ def test_the_api_test_route_uses_the_same_check(admin_client, admin, client, db,
     ok = client.post(f"/api/v1/connections/{connection.id}/test", headers=admin)
     assert ok.status_code == 200
     assert ok.json["ok"] is True and ok.json["account"] == "Sim Bot"
+    shown = client.get(f"/api/v1/connections/{connection.id}", headers=admin).json
+    assert shown["cloud_id"] == sim.jira.cloud_id
+    moved = client.patch(f"/api/v1/connections/{connection.id}", headers=admin,
+                         json={"base_url": PUBLIC}).json
+    assert moved["cloud_id"] is None
+    client.patch(f"/api/v1/connections/{connection.id}", headers=admin, json={"base_url": sim.url})
     sim.auth_ok = False
     failed = client.post(f"/api/v1/connections/{connection.id}/test", headers=admin).json
     assert failed["ok"] is False and "rejected the credentials" in failed["message"]
