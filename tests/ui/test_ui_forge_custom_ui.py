@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from sqlalchemy import select
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
-from okr_core.models import WorkItem
+from okr_core.models import KeyResult, User, WorkItem
 from tests.ui.conftest import ACCOUNT, linked_issue
 from tests.ui.forge_app import build_app, npm_run
 from tests.ui.forge_tokens import SITE, SITE_URL
@@ -95,9 +96,12 @@ def _issue(key):
 def test_each_answer_reads_in_words_in_both_themes(browser, remote, theme_css, db, forge, mode):
     connection_id, key, kr_title = linked_issue(db)
     quiet_key = _unlinked_issue_key(db, connection_id)
+    kr = db.scalar(select(KeyResult).where(KeyResult.title == kr_title))
+    kr.owner_id = db.scalar(select(User.id).where(User.jira_account_id == ACCOUNT))
+    db.commit()
     ok = forge.claims(ACCOUNT)
     cases = [
-        ("krs", dict(claims=ok, extension=_issue(key)), [kr_title, "complete"]),
+        ("krs", dict(claims=ok, extension=_issue(key)), [kr_title, "complete", "you own it"]),
         ("no-okrs", dict(claims=ok, extension=_issue(quiet_key)), ["No OKRs for this issue"]),
         ("not-synced", dict(claims=ok, extension=_issue("NOPE-404")),
          ["No OKRs for this issue yet", "has not synced this issue"]),

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from okr_core.models import Connection
+from okr_core.models import Connection, KeyResult, User
 from tests.ui.conftest import ACCOUNT, linked_issue, scalar
 from tests.ui.forge_tokens import SITE, SITE_URL
 
@@ -42,6 +42,23 @@ def test_a_call_from_the_connected_site_gets_the_krs_the_issue_moves(client, db,
     assert body["synced"] is True
     kr = next(kr for kr in body["key_results"] if kr["title"] == kr_title)
     assert kr["status_text"] in ("On track", "At risk", "Off track") and kr["progress_text"]
+
+
+
+def test_the_panel_marks_the_krs_the_caller_owns(client, db, forge):
+    _, key, kr_title = linked_issue(db)
+    kr = db.scalar(select(KeyResult).where(KeyResult.title == kr_title))
+    caller = db.scalar(select(User).where(User.jira_account_id == ACCOUNT))
+    someone = db.scalar(select(User).where(User.id != caller.id).order_by(User.id))
+    kr.owner_id, name = caller.id, caller.name
+    db.commit()
+    shown = _post(client, forge, _issue_claims(forge, key)).get_json()["key_results"]
+    assert [(k["yours"], k["owner"]) for k in shown if k["title"] == kr_title] == [(True, name)]
+    kr = db.scalar(select(KeyResult).where(KeyResult.title == kr_title))
+    kr.owner_id, name = someone.id, someone.name
+    db.commit()
+    shown = _post(client, forge, _issue_claims(forge, key)).get_json()["key_results"]
+    assert [(k["yours"], k["owner"]) for k in shown if k["title"] == kr_title] == [(False, name)]
 
 
 def test_an_unknown_site_is_refused_even_when_its_page_names_ours(client, db, forge):

@@ -38,15 +38,20 @@ function values(kr) {
   return kr.values_text ? ` · ${kr.values_text}` : '';
 }
 
+function ownerText(kr) {
+  if (kr.yours) return ' · you own it';
+  return kr.owner ? ` · owner ${kr.owner}` : '';
+}
+
 function keyResultItem(kr, showObjective) {
-  const item = element('li', 'kr');
+  const item = element('li', kr.yours ? 'kr kr-yours' : 'kr');
   const head = element('div', 'row-head');
   head.append(element('span', 'kr-title', kr.title),
     element('span', `lozenge status-${kr.status}`, STATUS_TEXT[kr.status] || kr.status_text || kr.status));
   const confidence = kr.confidence === null ? '' : ` · confidence ${kr.confidence}/10`;
   const objective = showObjective ? ` · ${kr.objective}` : '';
   item.append(head, progressBar(kr),
-    element('p', 'muted', `${kr.progress_text} complete${values(kr)}${confidence}${objective}`));
+    element('p', 'muted', `${kr.progress_text} complete${values(kr)}${confidence}${ownerText(kr)}${objective}`));
   return item;
 }
 
