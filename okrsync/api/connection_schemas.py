@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from okr_core.domain import TrackerKind
 from okrsync.api.schemas import Body, Name, Out, not_null
@@ -66,6 +66,8 @@ class ConnectionOut(Out):
     webhook_url: str
     has_webhook_secret: bool
     credential_kind: str
+    cloud_id: str | None = Field(None, description="The Jira Cloud site this connection reads; "
+                                 "the Jira app is served only from an installation on it")
     created_at: datetime
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from config.audit import record_audit
 from config.connection_check import check_stored_connection
+from config.jira_site import forget_site_if_moved
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url
 from okr_core.domain import TrackerKind
@@ -50,7 +51,7 @@ def connection_out(connection: Connection) -> dict:
         base_url=connection.base_url, settings=connection.settings or {},
         webhook_url=f"{base}/webhooks/{connection.tracker.value}/{connection.id}",
         has_webhook_secret=bool(connection.webhook_secret_encrypted), credential_kind=kind,
-        created_at=connection.created_at,
+        cloud_id=connection.cloud_id, created_at=connection.created_at,
     ).model_dump(mode="json")
 
 
@@ -111,7 +112,9 @@ def patch_connection(connection_id: int):
     if fields.get("name") is not None:
         connection.name = fields["name"]
     if fields.get("base_url") is not None:
+        previous_base_url = connection.base_url
         connection.base_url = _validated_url(fields["base_url"])
+        forget_site_if_moved(connection, previous_base_url)
     if fields.get("credentials") is not None:
         connection.credentials_encrypted = box.encrypt_json(
             _validated_credentials(connection.tracker, fields["credentials"]))

@@ -29,8 +29,12 @@ def conflict(message: str, code: str = "conflict") -> ApiError:
     return ApiError(409, code, message)
 
 
+# The Forge app's remote answers JSON only: Forge's invokeRemote cannot read an HTML error page.
+JSON_ERROR_PREFIXES = ("/api/", "/panel/forge/")
+
+
 def _http_error(exc: HTTPException):
-    if not request.path.startswith("/api/"):
+    if not request.path.startswith(JSON_ERROR_PREFIXES):
         return exc
     code = (exc.name or "error").lower().replace(" ", "_")
     return ApiError(exc.code or 500, code, exc.description or exc.name).to_response()
