@@ -11,14 +11,19 @@ def register_ui(app) -> None:
     """Register the dashboard, panel and Forge blueprints and the template helpers."""
     from ui_panel import charts
     from ui_panel.checkin_views import bp as checkins_bp
+    from ui_panel.cycle_admin import bp as cycle_admin_bp
+    from ui_panel.cycle_review import bp as cycle_review_bp
     from ui_panel.cycle_pages import bp as cycle_pages_bp
     from ui_panel.dashboard import bp as dashboard_bp
+    from ui_panel.error_pages import init_error_pages
     from ui_panel.forge_views import bp as forge_bp
     from ui_panel.panel import bp as panel_bp
     from ui_panel.sync_page import bp as sync_bp
 
-    for blueprint in (dashboard_bp, checkins_bp, cycle_pages_bp, sync_bp, panel_bp, forge_bp):
+    for blueprint in (dashboard_bp, checkins_bp, cycle_pages_bp, sync_bp, panel_bp, forge_bp,
+                      cycle_admin_bp, cycle_review_bp):
         app.register_blueprint(blueprint)
+    init_error_pages(app)
     app.jinja_env.globals.update(
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
         status_text=charts.status_text, percent=charts.percent, number=_number)
