@@ -14,16 +14,17 @@ from wtforms import ValidationError
 
 from config.web_auth import current_web_user, current_web_viewer
 from okrsync.api.errors import ApiError
+from okrsync.db import request_session
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 MESSAGES = {
     "missing": "Fill this in.",
     "string_too_short": "Fill this in.",
     "string_too_long": "Keep it to {max_length} characters or fewer.",
-    "greater_than": "Enter a number above {gt}.",
-    "greater_than_equal": "Enter {ge} or more.",
-    "less_than": "Enter a number below {lt}.",
-    "less_than_equal": "Enter {le} or less.",
+    "greater_than": "Enter a number above {gt:g}.",
+    "greater_than_equal": "Enter {ge:g} or more.",
+    "less_than": "Enter a number below {lt:g}.",
+    "less_than_equal": "Enter {le:g} or less.",
     "finite_number": "Enter a finite number.",
     "float_type": "Enter a number.",
     "int_type": "Enter a whole number.",
@@ -90,3 +91,22 @@ def has_errors(form) -> bool:
 def _sentence(text: str) -> str:
     text = text.replace("_id", "").replace("_", " ")
     return text[:1].upper() + text[1:].rstrip(".") + "."
+
+
+def checked_form(form, model: type[BaseModel], extra: dict) -> BaseModel | None:
+    """Parse, check the picks, then the API's body model (form.api_fields() plus `extra`)."""
+    form.validate()
+    form.check_choices()
+    act_as_api_caller()
+    return check_with_model(form, model, {**extra, **form.api_fields()}, whole="title")
+
+
+def saved(form, action, whole: str = "title") -> bool:
+    """Run an API service call; on ApiError undo it and show its messages beside the fields."""
+    try:
+        action()
+    except ApiError as exc:
+        request_session().rollback()
+        apply_api_error(form, exc, whole=whole)
+        return False
+    return True

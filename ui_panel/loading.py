@@ -13,6 +13,7 @@ from okr_core.domain import CycleStatus
 from okr_core.models import (
     Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
 )
+from okr_core.rules import is_cycle_writable
 from okr_core.tree import ObjectiveBranch, assemble, load_visible
 from okr_core.visibility import Viewer, visible_objectives_clause
 
@@ -29,6 +30,11 @@ class CycleView:
     teams: dict[int, str] = field(default_factory=dict)
     series: dict[int, list[tuple[datetime, float | None]]] = field(default_factory=dict)
     summary: list = field(default_factory=list)  # per-team rows, on the report page only
+
+    @property
+    def writable(self) -> bool:
+        """Objectives and key results of this cycle may still be added and changed."""
+        return is_cycle_writable(self.cycle.status)
 
 
 def list_cycles(session: Session) -> list[Cycle]:
