@@ -8,6 +8,7 @@ from config.web_auth import current_web_user, current_web_viewer, login_required
 from okr_core.models import Team
 from okr_core.visibility import descendants, team_parents
 from okrsync.db import request_session
+from ui_panel.analysis_views import analysis_in_progress
 from ui_panel.loading import (
     choose_cycle, latest_analysis, list_cycles, load_cycle_view, mine_only,
 )
@@ -24,13 +25,15 @@ def _selected_cycle():
 
 def _render(template: str, section: str, scope: str | None, **context):
     cycles, cycle = _selected_cycle()
-    view = analysis = None
+    view = analysis = running = None
     if cycle is not None:
         view = context.pop("load")(cycle)
         analysis = latest_analysis(request_session(), cycle.id, scope,
                                    current_web_viewer()) if scope else None
+        running = analysis_in_progress(cycle, scope, analysis) if scope else None
     return render_template(template, section=section, cycles=cycles, cycle=cycle, view=view,
-                           analysis=analysis, user=current_web_user(), **context)
+                           analysis=analysis, analysis_scope=scope, analysis_running=running,
+                           user=current_web_user(), **context)
 
 
 @bp.get("/")
