@@ -23,6 +23,19 @@ MEASURES = [
 ]
 
 
+def parse_number(text: str | None) -> float | None:
+    """A typed number (thousands commas allowed); None when empty; ValueError in words."""
+    if text is None or not text.strip():
+        return None
+    try:
+        value = float(text.strip().replace(",", ""))
+    except ValueError:
+        raise ValueError("Enter a number, such as 12 or 4.5.") from None
+    if not math.isfinite(value):
+        raise ValueError("Enter a finite number.")
+    return value
+
+
 class NumberField(FloatField):
     """A float field typed as text (so any typing is kept), whose wrong-type message reads as advice."""
 
@@ -33,16 +46,8 @@ class NumberField(FloatField):
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = float(valuelist[0].strip().replace(",", ""))
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a number, such as 12 or 4.5.")
-        if not math.isfinite(self.data):
-            raise ValueError("Enter a finite number.")
+        self.data = None
+        self.data = parse_number(valuelist[0] if valuelist else None)
 
 
 class KeyResultForm(FlaskForm):
