@@ -10,8 +10,10 @@ def _number(value) -> str:
 def register_ui(app) -> None:
     """Register the dashboard, panel and Forge blueprints and the template helpers."""
     from ui_panel import charts
+    from ui_panel.alignment_page import bp as alignment_bp
     from ui_panel.analysis_panel import build_panel
     from ui_panel.analysis_views import bp as analysis_bp
+    from ui_panel.kr_chart import progress_chart
     from ui_panel.checkin_views import bp as checkins_bp
     from ui_panel.cycle_admin import bp as cycle_admin_bp
     from ui_panel.cycle_review import bp as cycle_review_bp
@@ -27,10 +29,10 @@ def register_ui(app) -> None:
 
     for blueprint in (dashboard_bp, checkins_bp, cycle_pages_bp, sync_bp, panel_bp, forge_bp,
                       cycle_admin_bp, cycle_review_bp, objective_pages_bp, kr_pages_bp,
-                      link_work_bp, analysis_bp):
+                      link_work_bp, analysis_bp, alignment_bp):
         app.register_blueprint(blueprint)
     init_error_pages(app)
     app.jinja_env.globals.update(
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
         status_text=charts.status_text, percent=charts.percent, number=_number,
-        analysis_panel=build_panel)
+        analysis_panel=build_panel, progress_chart=progress_chart)

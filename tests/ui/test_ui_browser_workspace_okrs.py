@@ -142,3 +142,22 @@ def test_link_work_previews_lists_and_unlinks_tracker_issues(page, live, app, db
     page.get_by_role("button", name="Unlink").click()
     expect(page.get_by_text("Work unlinked")).to_be_visible()
     expect(page.locator("tr.linked-item")).to_have_count(0)
+
+
+def test_alignment_map_collapses_filters_and_calls_out_orphans(page, live, db, demo):
+    db.add(Objective(cycle_id=demo, title="Orphaned team goal", level=Level.TEAM))
+    db.commit()
+    page.get_by_role("link", name="Alignment", exact=True).click()
+    expect(page.locator(".orphans")).to_contain_text("Orphaned team goal")
+    branch = page.locator("details.branch").first
+    child = branch.locator("ul.align-tree.nested > li").first
+    expect(child).to_be_visible()
+    branch.locator("summary").first.click()
+    expect(child).to_be_hidden()
+    screenshot(page, "alignment")
+    page.get_by_label("Status").select_option("off_track")
+    page.get_by_role("button", name="Filter").click()
+    shown = page.locator(".align-node:not(.context-only)")
+    assert shown.count() > 0
+    for index in range(shown.count()):
+        expect(shown.nth(index).locator(".status").first).to_have_text("Off track")
