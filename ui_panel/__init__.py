@@ -13,6 +13,7 @@ def register_ui(app) -> None:
     from ui_panel.alignment_page import bp as alignment_bp
     from ui_panel.analysis_panel import build_panel
     from ui_panel.analysis_views import bp as analysis_bp
+    from ui_panel.fast_urls import id_url
     from ui_panel.kr_chart import progress_chart
     from ui_panel.checkin_views import bp as checkins_bp
     from ui_panel.cycle_admin import bp as cycle_admin_bp
@@ -26,13 +27,14 @@ def register_ui(app) -> None:
     from ui_panel.objective_pages import bp as objective_pages_bp
     from ui_panel.panel import bp as panel_bp
     from ui_panel.sync_page import bp as sync_bp
+    from ui_panel.tree_branches import bp as branches_bp
 
     for blueprint in (dashboard_bp, checkins_bp, cycle_pages_bp, sync_bp, panel_bp, forge_bp,
                       cycle_admin_bp, cycle_review_bp, objective_pages_bp, kr_pages_bp,
-                      link_work_bp, analysis_bp, alignment_bp):
+                      link_work_bp, analysis_bp, alignment_bp, branches_bp):
         app.register_blueprint(blueprint)
     init_error_pages(app)
     app.jinja_env.globals.update(
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
         status_text=charts.status_text, percent=charts.percent, number=_number,
-        analysis_panel=build_panel, progress_chart=progress_chart)
+        analysis_panel=build_panel, progress_chart=progress_chart, id_url=id_url)

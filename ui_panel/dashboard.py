@@ -15,6 +15,9 @@ from ui_panel.loading import (
 from ui_panel.reports import summarise_by_team
 
 bp = Blueprint("dashboard", __name__)
+# Above this many key results a view shows its top level and loads branches on demand, so
+# the page stays small (bench/dashboard.py: 300 objectives and 1,000 KRs).
+EXPANDED_KRS = 150
 
 
 def _selected_cycle():
@@ -42,7 +45,8 @@ def index():
     viewer = current_web_viewer()
     return _render("dashboard/tree_page.html", "company", "company",
                    heading="Company OKRs",
-                   load=lambda cycle: load_cycle_view(request_session(), cycle, viewer))
+                   load=lambda cycle: load_cycle_view(request_session(), cycle, viewer,
+                                                      expand_up_to=EXPANDED_KRS))
 
 
 @bp.get("/teams")
@@ -67,7 +71,8 @@ def team(team_id: int):
     teams = session.scalars(select(Team).order_by(Team.name)).all()
     return _render("dashboard/tree_page.html", "team", f"team:{team_id}",
                    heading=f"{chosen.name} OKRs", team=chosen, teams=teams,
-                   load=lambda cycle: load_cycle_view(session, cycle, viewer, team_ids))
+                   load=lambda cycle: load_cycle_view(session, cycle, viewer, team_ids,
+                                                      expand_up_to=EXPANDED_KRS))
 
 
 @bp.get("/mine")

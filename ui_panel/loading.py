@@ -30,6 +30,7 @@ class CycleView:
     teams: dict[int, str] = field(default_factory=dict)
     series: dict[int, list[tuple[datetime, float | None]]] = field(default_factory=dict)
     summary: list = field(default_factory=list)  # per-team rows, on the report page only
+    collapsed: bool = False  # large trees show their top level; branches load on demand
 
     @property
     def writable(self) -> bool:
@@ -51,10 +52,17 @@ def choose_cycle(cycles: list[Cycle], wanted: int | None) -> Cycle | None:
 
 
 def load_cycle_view(session: Session, cycle: Cycle, viewer: Viewer,
-                    team_ids: set[int] | None = None, with_series: bool = True) -> CycleView:
-    """Objectives, KRs, team and owner names and (optionally) trend series: five statements."""
-    objectives, krs = load_visible(session, cycle.id, viewer, team_ids)
+                    team_ids: set[int] | None = None, with_series: bool = True,
+                    expand_up_to: int | None = None) -> CycleView:
+    """Objectives, KRs, team and owner names and (optionally) trend series: five statements.
+
+    With more than `expand_up_to` key results the view is collapsed: it shows the top level
+    only, so it loads no trend series (the statement still runs, the count stays flat).
+    """
+    # Read-only rows, not ORM objects: pages only read columns, and rows load faster.
+    objectives, krs = load_visible(session, cycle.id, viewer, team_ids, plain=True)
     view = CycleView(cycle, assemble(objectives, krs), objectives, krs)
+    view.collapsed = expand_up_to is not None and len(krs) > expand_up_to
     view.teams = dict(session.execute(select(Team.id, Team.name)).all())
     owner_ids = {o.owner_id for o in objectives} | {k.owner_id for k in krs}
     owner_ids.discard(None)
@@ -62,18 +70,22 @@ def load_cycle_view(session: Session, cycle: Cycle, viewer: Viewer,
     view.people = dict(session.execute(
         select(User.id, User.name).where(User.id.in_(sorted(owner_ids)))).all())
     if with_series:
-        view.series = load_series(session, cycle.id, viewer, team_ids)
+        view.series = load_series(session, cycle.id, viewer, team_ids,
+                                  only=[] if view.collapsed else None)
     return view
 
 
 def load_series(session: Session, cycle_id: int, viewer: Viewer,
-                team_ids: set[int] | None = None) -> dict[int, list[tuple[datetime, float | None]]]:
-    """Every visible KR's snapshots in one statement, oldest first."""
+                team_ids: set[int] | None = None, only: list[int] | None = None
+                ) -> dict[int, list[tuple[datetime, float | None]]]:
+    """Every visible KR's snapshots (or those of the KR ids `only`) in one statement."""
     visible_krs = (select(KeyResult.id).join(Objective, Objective.id == KeyResult.objective_id)
                    .where(Objective.cycle_id == cycle_id, Objective.archived.is_(False),
                           visible_objectives_clause(viewer)))
     if team_ids is not None:
         visible_krs = visible_krs.where(Objective.team_id.in_(team_ids))
+    if only is not None:
+        visible_krs = visible_krs.where(KeyResult.id.in_(only))
     rows = session.execute(
         select(ProgressSnapshot.key_result_id, ProgressSnapshot.at, ProgressSnapshot.progress)
         .where(ProgressSnapshot.key_result_id.in_(visible_krs))

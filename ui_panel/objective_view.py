@@ -6,12 +6,10 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from okr_core.models import (
-    CheckIn, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
-)
+from okr_core.models import CheckIn, Cycle, KeyResult, Objective, Team, User
 from okr_core.rules import is_cycle_writable
 from okr_core.visibility import Viewer, can_edit, visible_objectives_clause
-from ui_panel.loading import latest_analysis
+from ui_panel.loading import latest_analysis, load_series
 
 RECENT_CHECK_INS = 15
 NARRATIVE_LISTS = ("highlights", "concerns", "recommendations")
@@ -31,7 +29,8 @@ def objective_page_context(session: Session, objective: Objective, viewer: Viewe
         people=dict(session.execute(select(User.id, User.name).where(
             User.id.in_([i for i in owner_ids if i]))).all()),
         teams=dict(session.execute(select(Team.id, Team.name)).all()),
-        series=_series(session, kr_ids), writable=is_cycle_writable(cycle.status))
+        series=load_series(session, cycle.id, viewer, only=kr_ids),
+        writable=is_cycle_writable(cycle.status))
     analysis = latest_analysis(session, cycle.id, "company", viewer)
     return {"objective": objective, "cycle": cycle, "key_results": krs, "children": children,
             "parent": parent if parent is not None and _visible(session, parent, viewer) else None,
@@ -43,17 +42,6 @@ def objective_page_context(session: Session, objective: Objective, viewer: Viewe
 def _visible(session: Session, objective: Objective, viewer: Viewer) -> bool:
     return session.scalar(select(Objective.id).where(
         Objective.id == objective.id, visible_objectives_clause(viewer))) is not None
-
-
-def _series(session: Session, kr_ids: list[int]) -> dict:
-    series: dict[int, list] = {}
-    rows = session.execute(
-        select(ProgressSnapshot.key_result_id, ProgressSnapshot.at, ProgressSnapshot.progress)
-        .where(ProgressSnapshot.key_result_id.in_(kr_ids))
-        .order_by(ProgressSnapshot.key_result_id, ProgressSnapshot.at, ProgressSnapshot.id))
-    for kr_id, at, progress in rows:
-        series.setdefault(kr_id, []).append((at, progress))
-    return series
 
 
 def _recent_check_ins(session: Session, kr_ids: list[int]):
