@@ -63,7 +63,9 @@ def alignment():
                "people": session.execute(select(User.id, User.name).where(User.active.is_(True))
                                          .order_by(User.name)).all()}
     if cycle is not None:
-        view = load_cycle_view(session, cycle, current_web_viewer(), with_series=False)
+        # Collapsed: the map needs each KR's objective and status only.
+        view = load_cycle_view(session, cycle, current_web_viewer(), with_series=False,
+                               expand_up_to=0)
         statuses = objective_statuses(view.key_results)
         kept, matched = filtered(view.objectives, statuses, team_id, owner_id, status)
         context.update(view=view, roots=assemble(kept, []), matched=matched, statuses=statuses,

@@ -1,7 +1,7 @@
 """The dashboard at `/`: Company, Team and My OKRs, and the cross-team report, per cycle."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from config.web_auth import current_web_user, current_web_viewer, login_required
@@ -15,9 +15,13 @@ from ui_panel.loading import (
 from ui_panel.reports import summarise_by_team
 
 bp = Blueprint("dashboard", __name__)
-# Above this many key results a view shows its top level and loads branches on demand, so
+# Above this many objectives a view shows its top level and loads branches on demand, so
 # the page stays small (bench/dashboard.py: 300 objectives and 1,000 KRs).
-EXPANDED_KRS = 150
+EXPANDED_OBJECTIVES = 50
+
+
+def _expanded_objectives() -> int:
+    return current_app.config.get("DASHBOARD_EXPANDED_OBJECTIVES", EXPANDED_OBJECTIVES)
 
 
 def _selected_cycle():
@@ -46,7 +50,7 @@ def index():
     return _render("dashboard/tree_page.html", "company", "company",
                    heading="Company OKRs",
                    load=lambda cycle: load_cycle_view(request_session(), cycle, viewer,
-                                                      expand_up_to=EXPANDED_KRS))
+                                                      expand_up_to=_expanded_objectives()))
 
 
 @bp.get("/teams")
@@ -72,7 +76,7 @@ def team(team_id: int):
     return _render("dashboard/tree_page.html", "team", f"team:{team_id}",
                    heading=f"{chosen.name} OKRs", team=chosen, teams=teams,
                    load=lambda cycle: load_cycle_view(session, cycle, viewer, team_ids,
-                                                      expand_up_to=EXPANDED_KRS))
+                                                      expand_up_to=_expanded_objectives()))
 
 
 @bp.get("/mine")

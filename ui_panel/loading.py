@@ -14,8 +14,14 @@ from okr_core.models import (
     Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
 )
 from okr_core.rules import is_cycle_writable
-from okr_core.tree import ObjectiveBranch, assemble, load_visible
+from okr_core.tree import (
+    ObjectiveBranch, assemble, load_key_results, load_visible_objectives,
+)
 from okr_core.visibility import Viewer, visible_objectives_clause
+
+
+# What a collapsed view reads of each key result: enough to count, group and colour them.
+KR_SUMMARY = (KeyResult.id, KeyResult.objective_id, KeyResult.owner_id, KeyResult.status)
 
 
 @dataclass
@@ -56,13 +62,16 @@ def load_cycle_view(session: Session, cycle: Cycle, viewer: Viewer,
                     expand_up_to: int | None = None) -> CycleView:
     """Objectives, KRs, team and owner names and (optionally) trend series: five statements.
 
-    With more than `expand_up_to` key results the view is collapsed: it shows the top level
-    only, so it loads no trend series (the statement still runs, the count stays flat).
+    With more than `expand_up_to` objectives the view is collapsed: it shows the top level
+    only, so it reads a few columns of each KR and no trend series (the statements still run,
+    so the count stays flat).
     """
     # Read-only rows, not ORM objects: pages only read columns, and rows load faster.
-    objectives, krs = load_visible(session, cycle.id, viewer, team_ids, plain=True)
-    view = CycleView(cycle, assemble(objectives, krs), objectives, krs)
-    view.collapsed = expand_up_to is not None and len(krs) > expand_up_to
+    objectives = load_visible_objectives(session, cycle.id, viewer, team_ids, plain=True)
+    collapsed = expand_up_to is not None and len(objectives) > expand_up_to
+    krs = load_key_results(session, [o.id for o in objectives], plain=True,
+                           columns=KR_SUMMARY if collapsed else None)
+    view = CycleView(cycle, assemble(objectives, krs), objectives, krs, collapsed=collapsed)
     view.teams = dict(session.execute(select(Team.id, Team.name)).all())
     owner_ids = {o.owner_id for o in objectives} | {k.owner_id for k in krs}
     owner_ids.discard(None)

@@ -161,3 +161,16 @@ def test_alignment_map_collapses_filters_and_calls_out_orphans(page, live, db, d
     assert shown.count() > 0
     for index in range(shown.count()):
         expect(shown.nth(index).locator(".status").first).to_have_text("Off track")
+
+
+def test_a_large_tree_shows_its_top_level_and_loads_branches_on_demand(page, live, app, db):
+    app.config["DASHBOARD_EXPANDED_OBJECTIVES"] = 3  # the demo's 12 count as a large tree here
+    page.goto(f"{live}/")
+    assert page.locator("li.kr").count() == 0
+    toggle = page.locator(".branch-toggle a").first
+    expect(toggle).to_contain_text("Show")
+    url = page.url
+    toggle.click()
+    expect(page.locator(".branch-open li.kr").first).to_be_visible()
+    assert page.url == url  # swapped in place, not a new page
+    screenshot(page, "company-collapsed-branch-open")
