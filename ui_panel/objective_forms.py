@@ -46,13 +46,19 @@ class ObjectiveForm(FlaskForm):
         editing_id = editing.id if editing else None
         self.parent_id.choices = [("", "Nothing: a top-level objective")] + [
             (str(i), f"{title} ({level})") for i, title, level in self.candidates
-            if i != editing_id and may_align_to(self.level.data or Level.TEAM, level)]
+            if i != editing_id and may_align_to(self.picked_level(), level)]
+
+    def picked_level(self) -> Level:
+        """The level chosen, or team while the choice is missing or not a level."""
+        return Level(self.level.data) if self.level.data in {l.value for l in Level} \
+            else Level.TEAM
 
     def check_choices(self) -> None:
         """A parent must be of a level this one may support; every pick must be offered."""
         wanted = _id_or_none(self.parent_id.data)
         levels = {i: level for i, _title, level in self.candidates}
-        if wanted in levels and not may_align_to(self.level.data, levels[wanted]):
+        if wanted in levels and not self.level.errors and not may_align_to(
+                self.level.data, levels[wanted]):
             add_error(self, "parent_id", f"A {self.level.data} objective supports an objective "
                                          f"of a higher level, not a {levels[wanted]} one.")
         for field in (self.team_id, self.owner_id, self.parent_id):
