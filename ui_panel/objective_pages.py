@@ -14,6 +14,7 @@ from okrsync.db import request_session
 from ui_panel.form_rules import act_as_api_caller, checked_form, saved
 from ui_panel.objective_forms import ObjectiveForm
 from ui_panel.objective_view import objective_page_context
+from ui_panel.objective_warnings import objective_count_warnings
 
 bp = Blueprint("objective_pages", __name__)
 
@@ -137,3 +138,13 @@ def parent_options(cycle_id: int):
     editing = request_session().get(Objective, request.args.get("editing", type=int) or 0)
     form.offer(request_session(), cycle_id, current_web_viewer(), editing=editing)
     return render_template("workspace/_parent_options.html", field=form.parent_id)
+
+
+@bp.post("/cycles/<int:cycle_id>/objectives/warnings")
+@login_required()
+def warnings(cycle_id: int):
+    """The guide's 3-5 objectives per level, for the team and level picked (htmx, as you type)."""
+    form = ObjectiveForm()
+    editing = request.args.get("editing", type=int)
+    return render_template("workspace/_kr_warnings.html", warnings=objective_count_warnings(
+        request_session(), cycle_id, form.picked_level(), form.team_id.data, editing))

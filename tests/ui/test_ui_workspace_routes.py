@@ -77,3 +77,25 @@ def test_closed_cycles_refuse_changes_to_their_okrs(app, admin_client, db, demo)
     for path in (f"/objectives/{objective_id}/edit", f"/key-results/{kr_id}/edit",
                  f"/cycles/{demo}/objectives/new", f"/cycles/{demo}/edit"):
         assert admin_client.get(path).status_code == 409, path
+
+
+def test_a_sixth_objective_at_one_level_is_warned_about_in_words(admin_client, db, demo):
+    from okr_core.domain import TeamKind
+    from okr_core.models import Team
+
+    team = Team(name="Growth squad", kind=TeamKind.TEAM)
+    db.add(team)
+    db.flush()
+    db.add_all(Objective(cycle_id=demo, title=f"Goal {n}", level=Level.TEAM, team_id=team.id)
+               for n in range(5))
+    db.commit()
+    team_id = team.id
+    db.commit()
+    token = csrf_token(admin_client, f"/cycles/{demo}/objectives/new")
+    said = admin_client.post(f"/cycles/{demo}/objectives/warnings", data={
+        "csrf_token": token, "level": "team", "team_id": str(team_id)}).text
+    assert "Growth squad would have 6 team-level objectives" in said
+    assert "3 to 5" in said
+    quiet = admin_client.post(f"/cycles/{demo}/objectives/warnings", data={
+        "csrf_token": token, "level": "department", "team_id": str(team_id)}).text
+    assert "would have" not in quiet
