@@ -97,3 +97,17 @@ def test_cycle_lifecycle_create_activate_edit_close_archive(page, live):
     expect(page.get_by_text("Q1 2031 Platform is archived")).to_be_visible()
     expect(row.locator(".cycle-status")).to_have_text("Archived")
     screenshot(page, "cycles-after-archive")
+
+
+def test_review_notes_refuse_markup_and_keep_what_was_typed(page, live, demo):
+    page.goto(f"{live}/cycles/{demo}/review")
+    page.get_by_label("Notes").fill("Adoption <img src=x> lags")
+    page.get_by_role("button", name="Save review notes").click()
+    error_beside(page, "notes", "HTML tags")
+    kept(page, "notes", "Adoption <img src=x> lags")
+    # Too long cannot be typed: the field carries the limit as maxlength (the server checks too).
+    assert page.get_by_label("Notes").get_attribute("maxlength") == "20000"
+    page.get_by_label("Notes").fill("Adoption lags; pair sales with onboarding.")
+    page.get_by_role("button", name="Save review notes").click()
+    expect(page.get_by_text("Mid-cycle review notes saved on the cycle.")).to_be_visible()
+    screenshot(page, "mid-cycle-review")

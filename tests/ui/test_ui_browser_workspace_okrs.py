@@ -115,6 +115,12 @@ def test_link_work_previews_lists_and_unlinks_tracker_issues(page, live, app, db
     # The simulated Jira reports "Won't Do" in the done status category, as Jira does.
     done = sum(1 for issue in children if issue.state in ("done", "canceled"))
     page.goto(f"{live}/key-results/{kr_id}")
+    page.get_by_role("button", name="Link work").click()
+    error_beside(page, "ref", "Fill this in.")
+    page.get_by_label("Key, id, name or query").fill("k" * 4001)
+    page.get_by_role("button", name="Link work").click()
+    error_beside(page, "ref", "4000 characters or fewer")
+    page.get_by_label("Key, id, name or query").fill("")
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#link-preview")).to_contain_text("Type a key, id, name or query")
     page.get_by_label("Key, id, name or query").fill("DEMO-1")

@@ -99,3 +99,11 @@ def test_a_sixth_objective_at_one_level_is_warned_about_in_words(admin_client, d
     quiet = admin_client.post(f"/cycles/{demo}/objectives/warnings", data={
         "csrf_token": token, "level": "department", "team_id": str(team_id)}).text
     assert "would have" not in quiet
+
+
+def test_notes_too_long_for_the_field_are_refused_beside_it(admin_client, demo):
+    token = csrf_token(admin_client, f"/cycles/{demo}/review")
+    refused = admin_client.post(f"/cycles/{demo}/review",
+                                data={"csrf_token": token, "notes": "n" * 20_001})
+    assert refused.status_code == 422
+    assert 'id="err-notes"' in refused.text and "20000 characters or fewer" in refused.text
