@@ -58,8 +58,9 @@ def index():
 def my_team():
     team_id = current_web_user().team_id or request_session().scalar(
         select(Team.id).order_by(Team.id).limit(1))
-    if team_id is None:
-        abort(404)
+    if team_id is None:  # an instance without teams yet
+        return render_template("workspace/no_teams.html", section="team", cycle=None,
+                               user=current_web_user())
     return redirect(url_for("dashboard.team", team_id=team_id, **request.args))
 
 

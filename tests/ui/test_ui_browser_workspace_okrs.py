@@ -180,3 +180,19 @@ def test_a_large_tree_shows_its_top_level_and_loads_branches_on_demand(page, liv
     expect(page.locator(".branch-open li.kr").first).to_be_visible()
     assert page.url == url  # swapped in place, not a new page
     screenshot(page, "company-collapsed-branch-open")
+
+
+def test_objectives_are_edited_and_given_key_results_in_place_from_the_tree(page, live, db):
+    objective_id, title = _company_objective(db)
+    item = page.locator(f"#objective-{objective_id}")
+    item.locator(".kr-actions").first.get_by_role("link", name="Edit").click()
+    form = item.locator("form.objective-form")
+    expect(form).to_be_visible()
+    assert page.url.rstrip("/") == live  # the form opened inside the tree
+    screenshot(page, "tree-edit-in-place")
+    form.get_by_label("Objective", exact=True).fill(title + " for good")
+    form.get_by_role("button", name="Save objective").click()
+    expect(page.locator("h1")).to_have_text(title + " for good")
+    page.get_by_role("link", name="Company", exact=True).click()
+    item.locator(".kr-actions").first.get_by_role("link", name="Add Key Result").click()
+    expect(item.locator("form.kr-form")).to_be_visible()
