@@ -11,7 +11,7 @@ def register_ui(app) -> None:
     """Register the dashboard, panel and Forge blueprints and the template helpers."""
     from ui_panel import charts
     from ui_panel.alignment_page import bp as alignment_bp
-    from ui_panel.analysis_panel import build_panel
+    from ui_panel.analysis_panel import build_panel, status_bar
     from ui_panel.analysis_views import bp as analysis_bp
     from ui_panel.fast_urls import id_url
     from ui_panel.kr_chart import progress_chart
@@ -37,4 +37,5 @@ def register_ui(app) -> None:
     app.jinja_env.globals.update(
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
         status_text=charts.status_text, percent=charts.percent, number=_number,
-        analysis_panel=build_panel, progress_chart=progress_chart, id_url=id_url)
+        analysis_panel=build_panel, progress_chart=progress_chart, id_url=id_url,
+        analysis_status_bar=status_bar)

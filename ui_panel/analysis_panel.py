@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import url_for
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from okr_core.models import KeyResult, Objective
@@ -110,3 +111,19 @@ def _sections(panel: Panel, sections: dict, titles: dict, forecast_rows: list) -
         if isinstance(row, dict):
             panel.blockers.append((row.get("phrase", ""), row.get("kind") or "unclassified",
                                    row.get("count", 0)))
+
+
+def status_bar(breakdown: list) -> Markup:
+    """The key results' on-track / at-risk / off-track shares as one stacked bar (SVG)."""
+    total = sum(krs for _label, _objectives, krs, _key in breakdown)
+    if not total:
+        return Markup("")
+    parts, x = [], 0.0
+    for label, _objectives, krs, key in breakdown:
+        width = 100.0 * krs / total
+        parts.append(f'<rect class="bar-fill status-{escape(key)}" x="{x:.2f}" width="{width:.2f}" '
+                     f'height="10"><title>{escape(label)}: {krs}</title></rect>')
+        x += width
+    summary = ", ".join(f"{krs} {label.lower()}" for label, _o, krs, _k in breakdown)
+    return Markup(f'<svg class="bar status-bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
+                  f'role="img" aria-label="Key results: {escape(summary)}">{"".join(parts)}</svg>')
