@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 from okr_core.models import CheckIn, Cycle, KeyResult, Objective, Team, User
 from okr_core.rules import is_cycle_writable
 from okr_core.visibility import Viewer, can_edit, visible_objectives_clause
+from ui_panel.analysis_panel import NARRATIVE_LISTS
 from ui_panel.loading import latest_analysis, load_series
 
 RECENT_CHECK_INS = 15
-NARRATIVE_LISTS = ("highlights", "concerns", "recommendations")
+ITEM_KIND = {"highlights": "Highlight", "concerns": "Concern", "recommendations": "Recommendation"}
 
 
 def objective_page_context(session: Session, objective: Objective, viewer: Viewer) -> dict:
@@ -59,8 +60,8 @@ def analysis_slice(analysis, objective_id: int, kr_ids: list[int]) -> list[tuple
         return []
     mine = {f"objective:{objective_id}", *(f"kr:{i}" for i in kr_ids)}
     found = []
-    for kind in NARRATIVE_LISTS:
-        for item in analysis.narrative.get(kind) or []:
+    for key, _heading in NARRATIVE_LISTS:
+        for item in analysis.narrative.get(key) or []:
             if isinstance(item, dict) and mine & set(item.get("refs") or []):
-                found.append((kind[:-1] if kind.endswith("s") else kind, str(item.get("text", ""))))
+                found.append((ITEM_KIND[key], str(item.get("text", ""))))
     return found
