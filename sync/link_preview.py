@@ -68,3 +68,15 @@ def preview_link(connection: Connection, kind: LinkKind, ref: str) -> LinkPrevie
         connector.close()
     done = sum(1 for i in items if i.status_category == StatusCategory.DONE)
     return LinkPreview(len(items), done, cursor is not None, tuple(i.key for i in items[:5]))
+
+
+def stored_error_words(last_error: str | None) -> str:
+    """A link's recorded failure ("NotFound: ...", as link resolution stores it) in words."""
+    name, _, detail = (last_error or "").partition(": ")
+    for kinds, words in TRACKER_WORDS:
+        classes = kinds if isinstance(kinds, tuple) else (kinds,)
+        if any(cls.__name__ == name for cls in classes):
+            return words
+    if name == RequestRejected.__name__:
+        return f"The tracker did not accept this: {detail[:300]}"
+    return "The tracker could not resolve this link."

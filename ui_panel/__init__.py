@@ -14,6 +14,7 @@ def register_ui(app) -> None:
     from ui_panel.analysis_panel import build_panel, status_bar
     from ui_panel.analysis_views import bp as analysis_bp
     from ui_panel.fast_urls import id_url
+    from sync.link_preview import stored_error_words
     from ui_panel.kr_chart import progress_chart
     from ui_panel.checkin_views import bp as checkins_bp
     from ui_panel.cycle_admin import bp as cycle_admin_bp
@@ -38,4 +39,4 @@ def register_ui(app) -> None:
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
         status_text=charts.status_text, percent=charts.percent, number=_number,
         analysis_panel=build_panel, progress_chart=progress_chart, id_url=id_url,
-        analysis_status_bar=status_bar)
+        analysis_status_bar=status_bar, link_error_words=stored_error_words)
