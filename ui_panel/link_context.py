@@ -46,11 +46,12 @@ def work_context(kr: KeyResult, form: LinkForm | None = None) -> dict:
     links = session.execute(select(WorkLink, Connection.name).join(
         Connection, Connection.id == WorkLink.connection_id)
         .where(WorkLink.key_result_id == kr.id).order_by(WorkLink.id)).all()
-    items = session.execute(
-        select(WorkItem).join(LinkItem, LinkItem.work_item_id == WorkItem.id)
-        .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
-        .where(WorkLink.key_result_id == kr.id, WorkItem.deleted.is_(False))
-        .distinct()).scalars().all()
+    # IN rather than DISTINCT: PostgreSQL cannot compare the JSON labels column.
+    linked_ids = (select(LinkItem.work_item_id)
+                  .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
+                  .where(WorkLink.key_result_id == kr.id))
+    items = session.scalars(select(WorkItem).where(
+        WorkItem.id.in_(linked_ids), WorkItem.deleted.is_(False))).all()
     items = sorted(items, key=lambda i: [int(p) if p.isdigit() else p
                                          for p in re.split(r"(\d+)", i.key)])
     return {"links": links, "linked_items": items, "link_form": form,
