@@ -107,3 +107,12 @@ def test_notes_too_long_for_the_field_are_refused_beside_it(admin_client, demo):
                                 data={"csrf_token": token, "notes": "n" * 20_001})
     assert refused.status_code == 422
     assert 'id="err-notes"' in refused.text and "20000 characters or fewer" in refused.text
+
+
+def test_an_unexpected_failure_shows_the_styled_500_page(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.add_url_rule("/fails-for-this-test", "fails_for_this_test", lambda: 1 / 0)
+    response = app.test_client().get("/fails-for-this-test")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert "ZeroDivisionError" not in response.text and "Traceback" not in response.text
