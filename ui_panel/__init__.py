@@ -7,6 +7,14 @@ def _number(value) -> str:
     return "none" if value is None else f"{round(value, 2):g}"
 
 
+def _past_halfway(cycle) -> bool:
+    """The guide's mid-cycle review is due: half of the cycle's days have gone."""
+    from okr_core.models import utcnow
+    from okr_core.rules import expected_progress
+
+    return expected_progress(cycle.start_date, cycle.end_date, utcnow()) >= 0.5
+
+
 def register_ui(app) -> None:
     """Register the dashboard, panel and Forge blueprints and the template helpers."""
     from ui_panel import charts
@@ -39,4 +47,5 @@ def register_ui(app) -> None:
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
         status_text=charts.status_text, percent=charts.percent, number=_number,
         analysis_panel=build_panel, progress_chart=progress_chart, id_url=id_url,
-        analysis_status_bar=status_bar, link_error_words=stored_error_words)
+        analysis_status_bar=status_bar, link_error_words=stored_error_words,
+        past_halfway=_past_halfway)

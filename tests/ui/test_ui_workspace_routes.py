@@ -116,3 +116,12 @@ def test_an_unexpected_failure_shows_the_styled_500_page(app):
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
     assert "ZeroDivisionError" not in response.text and "Traceback" not in response.text
+
+
+def test_the_dashboard_calls_for_the_mid_cycle_review_until_it_is_written(admin_client, demo):
+    assert "time for the" in admin_client.get(f"/?cycle={demo}").text  # the demo is past half
+    token = csrf_token(admin_client, f"/cycles/{demo}/review")
+    saved = admin_client.post(f"/cycles/{demo}/review",
+                              data={"csrf_token": token, "notes": "Hiring slowed us."})
+    assert saved.status_code == 302
+    assert "time for the" not in admin_client.get(f"/?cycle={demo}").text
