@@ -45,6 +45,9 @@ def _internal_error(exc):
 
 
 def init_error_pages(app: Flask) -> None:
+    # Flask looks for a handler by code before the API's HTTPException handler
+    # (app:code, then app:HTTPException; pallets/flask#2304), so these win for pages and hand
+    # machine paths back to the API's handler.
     for code in PAGE_CODES:
         app.register_error_handler(code, render_error_page if code != 500 else _internal_error)
     app.add_url_rule("/favicon.ico", "favicon", lambda: send_from_directory(
