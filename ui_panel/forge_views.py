@@ -44,11 +44,11 @@ def _extension_value(context: dict, kind: str, body_name: str) -> str | None:
     return value.strip()
 
 
-def kr_json(kr, objective, user_id: int) -> dict:
+def kr_json(kr, objective, user_id: int, owner_name: str | None) -> dict:
     """A KR as the panel shows it; `yours` marks the KRs the caller owns (the place where
     approving their weekly check-in will go)."""
     return {"id": kr.id, "title": kr.title, "objective": objective.title,
-            "owner": kr.owner.name if kr.owner else None, "yours": kr.owner_id == user_id,
+            "owner": owner_name, "yours": kr.owner_id == user_id,
             "progress": kr.progress, "progress_text": percent(kr.progress),
             "status": str(kr.status), "status_text": status_text(kr.status),
             "confidence": kr.confidence, "current_value": kr.current_value,
@@ -72,16 +72,18 @@ def issue():
     item = find_issue(session, caller.connection_ids, issue_key)
     rows = issue_key_results(session, caller.viewer, item) if item is not None else []
     return jsonify({"issue": issue_key, "synced": item is not None,
-                    "key_results": [kr_json(kr, objective, caller.user.id)
+                    "key_results": [kr_json(kr, objective, caller.user.id,
+                                            kr.owner.name if kr.owner else None)
                                     for kr, objective in rows]})
 
 
-def _branch_json(branch, user_id: int) -> dict:
+def _branch_json(branch, user_id: int, people: dict[int, str]) -> dict:
     objective = branch.objective
     return {"id": objective.id, "title": objective.title, "progress": objective.progress,
             "progress_text": percent(objective.progress),
-            "key_results": [kr_json(kr, objective, user_id) for kr in branch.key_results],
-            "children": [_branch_json(child, user_id) for child in branch.children]}
+            "key_results": [kr_json(kr, objective, user_id, people.get(kr.owner_id))
+                            for kr in branch.key_results],
+            "children": [_branch_json(child, user_id, people) for child in branch.children]}
 
 
 @bp.route("/project", methods=["GET", "POST"])
@@ -96,5 +98,6 @@ def project():
     view = team_view(session, caller.viewer, team_ids) if team_ids else None
     return jsonify({"project": project_key,
                     "cycle": view.cycle.name if view else None,
-                    "objectives": ([_branch_json(b, caller.user.id) for b in view.roots]
+                    "objectives": ([_branch_json(b, caller.user.id, view.people)
+                                    for b in view.roots]
                                    if view else [])})

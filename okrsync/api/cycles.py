@@ -6,6 +6,7 @@ from pydantic_core import to_json
 from sqlalchemy import select
 
 from okr_core.cycle_close import close_cycle
+from okr_core.cycle_names import clashing_cycle
 from okr_core.models import Cycle, utcnow
 from okr_core.practices_facts import practice_warnings_for
 from okr_core.rules import CycleClosed
@@ -28,6 +29,7 @@ bp = Blueprint("api_cycles", __name__)
 def create_cycle():
     require_admin()
     cycle = Cycle(**parse_body(CycleCreate).model_dump())
+    refuse_duplicate_name(cycle.name, cycle.start_date, cycle.end_date)
     request_session().add(cycle)
     request_session().commit()
     return jsonify(dump(CycleOut, cycle)), 201
@@ -60,10 +62,19 @@ def patch_cycle(cycle_id: int):
     if end <= start:
         raise ApiError(422, "invalid_fields", "end_date must be after start_date",
                        {"end_date": "must be after start_date"})
+    refuse_duplicate_name(fields.get("name", cycle.name), start, end, cycle.id)
     for name, value in fields.items():
         setattr(cycle, name, value)
     request_session().commit()
     return jsonify(dump(CycleOut, cycle))
+
+
+def refuse_duplicate_name(name: str, start, end, cycle_id: int | None = None) -> None:
+    """422 on `name` when another cycle of that name overlaps these dates."""
+    other = clashing_cycle(request_session(), name, start, end, cycle_id)
+    if other is not None:
+        raise ApiError(422, "invalid_fields", f"{other.name} already covers these dates",
+                       {"name": f"{other.name} already covers part of this period"})
 
 
 @route(bp, "/cycles/<int:cycle_id>/close", "POST",

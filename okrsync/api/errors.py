@@ -33,7 +33,8 @@ def conflict(message: str, code: str = "conflict") -> ApiError:
 JSON_ERROR_PREFIXES = ("/api/", "/panel/forge/")
 
 
-def _http_error(exc: HTTPException):
+def api_http_error(exc: HTTPException):
+    """HTTP errors under /api/ and /panel/forge/ in the API's JSON format; other paths keep the exception."""
     if not request.path.startswith(JSON_ERROR_PREFIXES):
         return exc
     code = (exc.name or "error").lower().replace(" ", "_")
@@ -42,4 +43,4 @@ def _http_error(exc: HTTPException):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, lambda exc: exc.to_response())
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, api_http_error)

@@ -45,7 +45,12 @@ def _recompute(kr: KeyResult, objective: Objective, now=None) -> None:
 @route(bp, "/key-results", "POST", "Create a key result", body=KeyResultCreate,
        response=KeyResultOut, status=201)
 def create_key_result():
-    body = parse_body(KeyResultCreate)
+    kr = add_key_result(parse_body(KeyResultCreate))
+    return jsonify(dump(KeyResultOut, kr)), 201
+
+
+def add_key_result(body: KeyResultCreate) -> KeyResult:
+    """Check, store, count and mirror a new key result for the current viewer; raises ApiError."""
     objective = request_session().get(Objective, body.objective_id)
     if objective is None or not can_edit(current_viewer(), objective):
         if objective is None or not current_viewer().is_admin:
@@ -59,7 +64,7 @@ def create_key_result():
     _recompute(kr, objective)
     request_session().commit()
     queue_mirror("key_result", kr.id)
-    return jsonify(dump(KeyResultOut, kr)), 201
+    return kr
 
 
 def _visible(objective: Objective) -> bool:
@@ -97,7 +102,12 @@ def editable_key_result(kr_id: int) -> tuple[KeyResult, Objective]:
        response=KeyResultOut)
 def patch_key_result(kr_id: int):
     kr, objective = editable_key_result(kr_id)
-    fields = parse_body(KeyResultPatch).model_dump(exclude_unset=True)
+    change_key_result(kr, objective, parse_body(KeyResultPatch).model_dump(exclude_unset=True))
+    return jsonify(dump(KeyResultOut, kr))
+
+
+def change_key_result(kr: KeyResult, objective: Objective, fields: dict) -> None:
+    """Check and store changes to an editable key result, recount it, mirror it."""
     ensure_exists(User, fields.get("owner_id"), "owner_id")
     fields = checked_key_result_fields(fields, objective, kr)
     if "current_value" in fields and fields.get("measure", kr.measure) != Measure.MANUAL:
@@ -110,20 +120,23 @@ def patch_key_result(kr_id: int):
     queue_mirror("key_result", kr.id)
     if "title" in fields:
         queue_writebacks([kr.id])   # Linear issue attachments carry the KR's title
-    return jsonify(dump(KeyResultOut, kr))
 
 
 @route(bp, "/key-results/<int:kr_id>", "DELETE", "Delete a key result", status=204)
 def delete_key_result(kr_id: int):
     kr, objective = visible_key_result(kr_id)
-    editable_objective(objective.id)
+    remove_key_result(kr, editable_objective(objective.id))
+    return "", 204
+
+
+def remove_key_result(kr: KeyResult, objective: Objective) -> None:
+    """Delete a key result of an editable objective and re-roll the objective's progress."""
     session = request_session()
     session.delete(kr)
     session.flush()
     refresh_objective_chain(session, objective.id)
     session.commit()
     queue_mirror("deleted")
-    return "", 204
 
 
 @route(bp, "/key-results/<int:kr_id>/links", "POST",
@@ -131,7 +144,11 @@ def delete_key_result(kr_id: int):
        response=LinkOut, status=201)
 def create_link(kr_id: int):
     kr, _ = editable_key_result(kr_id)
-    body = parse_body(LinkCreate)
+    return jsonify(dump(LinkOut, add_link(kr, parse_body(LinkCreate)))), 201
+
+
+def add_link(kr: KeyResult, body: LinkCreate) -> WorkLink:
+    """Link work to an editable key result and queue its first resolution; raises ApiError."""
     connection = request_session().get(Connection, body.connection_id)
     if connection is None:
         raise ApiError(422, "invalid_fields", "connection_id does not exist",
@@ -156,7 +173,7 @@ def create_link(kr_id: int):
     request_session().commit()
     from sync.jobs import resolve_link
     enqueue(resolve_link, link.id, job_id=f"resolve-link-{link.id}")
-    return jsonify(dump(LinkOut, link)), 201
+    return link
 
 
 @route(bp, "/key-results/<int:kr_id>/links", "GET", "A key result's work links",
@@ -174,10 +191,15 @@ def delete_link(link_id: int):
         kr, objective = editable_key_result(link.key_result_id)
     except ApiError as exc:
         raise not_found("link", link_id) if exc.status == 404 else exc
+    remove_link(link, kr, objective)
+    return "", 204
+
+
+def remove_link(link: WorkLink, kr: KeyResult, objective: Objective) -> None:
+    """Unlink work from an editable key result and recount it."""
     request_session().delete(link)
     _recompute(kr, objective)
     request_session().commit()
-    return "", 204
 
 
 @route(bp, "/key-results/<int:kr_id>/check-ins", "POST", "Record a weekly check-in",

@@ -58,7 +58,12 @@ def _may_create(draft: Objective) -> bool:
 @route(bp, "/objectives", "POST", "Create an objective", body=ObjectiveCreate,
        response=ObjectiveOut, status=201)
 def create_objective():
-    body = parse_body(ObjectiveCreate)
+    objective = add_objective(parse_body(ObjectiveCreate))
+    return jsonify(objective_out(objective)), 201
+
+
+def add_objective(body: ObjectiveCreate) -> Objective:
+    """Check, store and mirror a new objective for the current viewer; raises ApiError."""
     ensure_exists(Cycle, body.cycle_id, "cycle_id")
     ensure_cycle_writable(body.cycle_id)
     fields = body.model_dump()
@@ -74,7 +79,7 @@ def create_objective():
     refresh_objective_chain(session, objective.parent_id)
     session.commit()
     queue_mirror("objective", objective.id)
-    return jsonify(objective_out(objective)), 201
+    return objective
 
 
 @route(bp, "/objectives", "GET", "List the objectives the caller may see", response=ObjectiveOut,
@@ -112,7 +117,12 @@ def editable_objective(objective_id: int) -> Objective:
        body=ObjectivePatch, response=ObjectiveOut)
 def patch_objective(objective_id: int):
     objective = editable_objective(objective_id)
-    fields = parse_body(ObjectivePatch).model_dump(exclude_unset=True)
+    change_objective(objective, parse_body(ObjectivePatch).model_dump(exclude_unset=True))
+    return jsonify(objective_out(objective))
+
+
+def change_objective(objective: Objective, fields: dict) -> None:
+    """Check and store changes to an editable objective, re-roll progress, mirror it."""
     _check_references(fields, objective.cycle_id, objective.id)
     if fields.get("published") and not objective.published:
         ensure_publishable(objective)
@@ -127,13 +137,17 @@ def patch_objective(objective_id: int):
     refresh_objective_chain(session, objective.id)
     session.commit()
     queue_mirror("objective", objective.id)
-    return jsonify(objective_out(objective))
 
 
 @route(bp, "/objectives/<int:objective_id>", "DELETE", "Delete an objective and its key results",
        status=204)
 def delete_objective(objective_id: int):
-    objective = editable_objective(objective_id)
+    remove_objective(editable_objective(objective_id))
+    return "", 204
+
+
+def remove_objective(objective: Objective) -> None:
+    """Delete an objective and its KRs; its aligned children move up to its parent."""
     session = request_session()
     parent_id = objective.parent_id
     for child in session.scalars(select(Objective).where(Objective.parent_id == objective.id)):
@@ -143,4 +157,3 @@ def delete_objective(objective_id: int):
     refresh_objective_chain(session, parent_id)
     session.commit()
     queue_mirror("deleted")
-    return "", 204
