@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from okr_core.models import CheckIn, Cycle, LinkItem, Objective, WorkItem, WorkLink
 from okr_core.rules import CheckInView
 from okr_core.rules.measures import CountableItem
-from okr_core.store import in_chunks
+from okr_core.store import in_filters
 
 # Only what counting reads (okr_core.rules.measures.CountableItem): rows, not domain objects.
 COUNTED_COLUMNS = (WorkItem.external_id, WorkItem.tracker_updated_at.label("updated_at"),
@@ -31,33 +31,34 @@ def load_recount_facts(session: Session, kr_ids: Sequence[int],
     """Everything `refresh_key_result` reads for these KRs (and the cycles of these objectives)."""
     ids = sorted(set(kr_ids))
     facts = RecountFacts(items={kr_id: [] for kr_id in ids})
-    for chunk in in_chunks(ids):
-        _load_items(session, chunk, facts)
-        _load_latest_checkins(session, chunk, facts)
-    for chunk in in_chunks(sorted(set(objective_ids))):
+    for matching in in_filters(session, WorkLink.key_result_id, ids):
+        _load_items(session, matching, facts)
+    for matching in in_filters(session, CheckIn.key_result_id, ids):
+        _load_latest_checkins(session, matching, facts)
+    for matching in in_filters(session, Objective.id, sorted(set(objective_ids))):
         rows = session.execute(select(Objective.id, Cycle).join(Cycle, Cycle.id == Objective.cycle_id)
-                               .where(Objective.id.in_(chunk)))
+                               .where(matching))
         facts.cycles.update((objective_id, cycle) for objective_id, cycle in rows)
     return facts
 
 
-def _load_items(session: Session, kr_ids: Sequence[int], facts: RecountFacts) -> None:
+def _load_items(session: Session, matching, facts: RecountFacts) -> None:
     # An item two links of one KR match comes twice; counting keeps one per external id.
     rows = session.execute(
         select(WorkLink.key_result_id, *COUNTED_COLUMNS)
         .join(LinkItem, LinkItem.work_link_id == WorkLink.id)
         .join(WorkItem, WorkItem.id == LinkItem.work_item_id)
-        .where(WorkLink.key_result_id.in_(kr_ids)))
+        .where(matching))
     for row in rows:
         facts.items[row.key_result_id].append(row)
 
 
-def _load_latest_checkins(session: Session, kr_ids: Sequence[int], facts: RecountFacts) -> None:
+def _load_latest_checkins(session: Session, matching, facts: RecountFacts) -> None:
     """The newest check-in of each KR (created_at, then id), when it sets a status."""
     rank = func.row_number().over(partition_by=CheckIn.key_result_id,
                                   order_by=(CheckIn.created_at.desc(), CheckIn.id.desc())).label("rank")
     ranked = (select(CheckIn.key_result_id, CheckIn.status, CheckIn.confidence, CheckIn.created_at, rank)
-              .where(CheckIn.key_result_id.in_(kr_ids)).subquery())
+              .where(matching).subquery())
     for row in session.execute(select(ranked).where(ranked.c.rank == 1)):
         if row.status is not None:
             facts.latest_checkin[row.key_result_id] = CheckInView(row.status, row.confidence,

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 from okr_core.domain import Page, TrackerKind
 from okr_core.models import Connection, SyncState
-from okrsync.db import job_session
+from okrsync.db import engine, job_session
 from sync.connectors import connector_for
 from sync.reconcile_apply import (
     PENDING, apply_plan, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
@@ -23,8 +22,10 @@ from sync.reconcile_apply import (
 )
 from sync.reconcile_finish import recount_pending
 from sync.reconcile_lock import PassLock, pass_lock
+from sync.prefetch import prefetched_pages
 from sync.reconcile_plan import LinkIndex, PassState, plan_page, since_for, vanished_ids
 from sync.reconcile_scopes import resolve_scopes
+from sync.table_stats import GrowthAnalyzer
 
 log = logging.getLogger("okrsync.sync.reconcile")
 NEWEST_FIRST = {TrackerKind.LINEAR}   # Linear lists by updatedAt newest first; Jira oldest first
@@ -94,8 +95,11 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
     started, counts = time.perf_counter(), PassCounts()
     index, rescope, seen = LinkIndex(links), set(), set()
     pages = prefetched_pages(lambda token: connector.fetch_changed(since, token))
+    statistics = GrowthAnalyzer(engine())
     for batch in batched(pages, batch_items):
+        changed_before = counts.items_changed
         plan = _apply_page(connection_id, state, batch, index, counts)
+        statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
         rescope |= plan.rescope
         seen |= plan.seen_ids if state.recheck_all else set()
         if progress:
@@ -153,19 +157,6 @@ def batched(pages: Iterator[Page], min_items: int) -> Iterator[Page]:
         if len(items) >= min_items or page.next_cursor is None:
             yield Page(items=items, next_cursor=page.next_cursor)
             items = []
-
-
-def prefetched_pages(read_page: Callable[[str | None], Page]) -> Iterator[Page]:
-    """Every page of `read_page(token)`, reading the next page while the caller applies this one."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrsync-prefetch") as pool:
-        pending = pool.submit(read_page, None)
-        while True:
-            page = pending.result()
-            if page.next_cursor is not None:
-                pending = pool.submit(read_page, page.next_cursor)
-            yield page
-            if page.next_cursor is None:
-                return
 
 
 def _record_outcome(connection_id: int, full: bool, counts: PassCounts | None,
