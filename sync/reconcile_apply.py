@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink
+from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink, utcnow
 from okr_core.store import in_filters
 from sync.items import ItemChanges, insert_new, update_if_newer
 from sync.pg_bulk import insert_link_items
@@ -142,7 +142,15 @@ def mark_deleted(session: Session, connection_id: int, external_ids: Sequence[st
     return kr_ids
 
 
-def stored_live_ids(session: Session, connection_id: int) -> set[str]:
-    """External ids of the connection's stored items that are not flagged deleted."""
-    return set(session.scalars(select(WorkItem.external_id).where(
-        WorkItem.connection_id == connection_id, WorkItem.deleted.is_(False))))
+def mark_seen(session: Session, connection_id: int, external_ids: Iterable[str]) -> None:
+    """Stamp synced_at on stored items a full read returned (the deletion check reads the stamp)."""
+    for matching in in_filters(session, WorkItem.external_id, sorted(external_ids)):
+        session.execute(update(WorkItem).where(WorkItem.connection_id == connection_id, matching)
+                        .values(synced_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def unseen_live_ids(session: Session, connection_id: int, read_from: datetime) -> list[str]:
+    """External ids of live stored items nothing stamped since `read_from` (a full read missed them)."""
+    return list(session.scalars(select(WorkItem.external_id).where(
+        WorkItem.connection_id == connection_id, WorkItem.deleted.is_(False),
+        WorkItem.synced_at < read_from).order_by(WorkItem.external_id)))

@@ -170,8 +170,3 @@ def plan_resolution(links: Sequence[LinkView], items: Sequence[WorkItem],
         plan.member_removes |= {(link.id, ext) for ext in members - live}
         plan.key_result_ids.add(link.key_result_id)   # members' states may have moved too
     return plan
-
-
-def vanished_ids(stored_live: set[str], seen: set[str]) -> list[str]:
-    """Stored, not-deleted items a full read of the tracker did not return (deleted in Jira?)."""
-    return sorted(stored_live - seen)
