@@ -37,6 +37,7 @@ from okr_core.models import Base, Connection, Cycle, KeyResult, Objective, Team,
 from okr_core.store import make_engine, session_scope
 from bench.api import PG_URL, pg_schema
 from bench.reconcile_scale import SIZES, run_scale
+from bench.reconcile_workers import run_workers
 from bench.sim_process import SimControl, simulator_process
 
 PAGE = 100
@@ -206,6 +207,8 @@ def main() -> None:
                         help=f"store in PostgreSQL (a fresh schema of {PG_URL}) instead of SQLite")
     parser.add_argument("--scale-only", action="store_true",
                         help="only the scale series (per-item time and memory at 10k, 40k... issues)")
+    parser.add_argument("--workers", action="store_true",
+                        help="only the two-worker run (two connections, `okrsync worker` processes; needs --pg)")
     args = parser.parse_args()
     try:
         run(args)
@@ -215,6 +218,10 @@ def main() -> None:
 
 
 def run(args) -> None:
+    if args.workers:
+        with tempfile.TemporaryDirectory() as folder:
+            run_workers(args, Path(folder))
+        return
     if not args.scale_only:
         run_default(args)
     if args.issues > SIZES[0] or args.scale_only:
