@@ -54,9 +54,12 @@ def in_filters(session: Session, column, values: Sequence) -> Iterator[ColumnEle
     """Conditions that between them match `column` against every one of `values`.
 
     PostgreSQL: one `column = ANY(:array)`, a single parameter whatever the count, so the
-    statement text never changes and its prepared plan is reused, and the planner can use the
-    index behind `column` (a list of 500 parameters made it filter the rows of an index on a
-    leading column instead). Elsewhere: IN (...) lists of IN_CHUNK values.
+    statement text never changes with the number of values: one statement to parse, prepare and
+    plan instead of one per list length. psycopg prepares a statement run often enough on a
+    connection (https://www.psycopg.org/psycopg3/docs/advanced/prepare.html) and PostgreSQL may
+    then keep one generic plan for it (https://www.postgresql.org/docs/current/sql-prepare.html),
+    which for an array is planned as a short list: index probes, not a scan. The plan still needs
+    statistics on the table (sync.table_stats). Elsewhere: IN (...) lists of IN_CHUNK values.
     """
     if not values:
         return
