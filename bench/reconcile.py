@@ -65,9 +65,10 @@ def make_app(folder: Path, sim: SimControl, pg: bool = False):
     settings = Settings(instance_path=folder, database_url=url, secret_key=uuid.uuid4().hex,
                         encryption_keys=(Fernet.generate_key().decode(),),
                         outbound_allowlist=(sim.url().split("//", 1)[1],))
-    # The cycle analysis a pass schedules keeps its default 60 s debounce: it is not part of the
-    # pass, and in production it runs later in a worker, not alongside the pass.
-    return create_app({"TESTING": True}, settings=settings)
+    # The cycle analysis a pass schedules is not part of the pass (in production another worker
+    # runs it later). Its debounce windows are aligned to the clock, so with the default minute
+    # one could close during a pass and run inside the measurement: it waits for an hour's.
+    return create_app({"TESTING": True, "ANALYSIS_DEBOUNCE_SECONDS": 3600}, settings=settings)
 
 
 def arrange(app, sim: SimControl, tracker: str, krs: int) -> int:

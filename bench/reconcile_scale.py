@@ -38,16 +38,6 @@ def sizes_up_to(issues: int) -> list[int]:
     return [size for size in SIZES if size < issues] + [issues]
 
 
-def quiet_app(app):
-    """The cycle analysis a pass requests waits for the end of an hour-long window, not a minute's.
-
-    Windows are aligned to the clock, so with the default minute one could close during a long
-    pass and its job (another worker's work in production) would run inside the measurement.
-    """
-    app.config["ANALYSIS_DEBOUNCE_SECONDS"] = 3600
-    return app
-
-
 def measure_size(args, tmp: Path, pg: bool, issues: int) -> SizeFigures:
     """One first pass and one traced first pass of `issues` issues, each on a fresh store."""
     from bench.reconcile import PAGE, arrange, make_app, raw_loop, timed_pass
@@ -57,10 +47,10 @@ def measure_size(args, tmp: Path, pg: bool, issues: int) -> SizeFigures:
         sim.set_latency(0.0)
         raw_loop(sim, args.tracker)                       # warm the simulator's search cache
         raw = min(raw_loop(sim, args.tracker) for _ in range(2))
-        app = quiet_app(make_app(tmp / f"scale-{len(list(tmp.iterdir()))}", sim, pg))
+        app = make_app(tmp / f"scale-{len(list(tmp.iterdir()))}", sim, pg)
         seconds = timed_pass(app, sim, arrange(app, sim, args.tracker, krs))[2]
         app.extensions["okrsync.queue"].shutdown()
-        traced = quiet_app(make_app(tmp / f"scale-{len(list(tmp.iterdir()))}", sim, pg))
+        traced = make_app(tmp / f"scale-{len(list(tmp.iterdir()))}", sim, pg)
         connection = arrange(traced, sim, args.tracker, krs)
         tracemalloc.start()
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from okr_core.models import CheckIn, Cycle, LinkItem, Objective, WorkItem, WorkLink
@@ -44,13 +44,27 @@ def load_recount_facts(session: Session, kr_ids: Sequence[int],
 
 def _load_items(session: Session, matching, facts: RecountFacts) -> None:
     # An item two links of one KR match comes twice; counting keeps one per external id.
-    rows = session.execute(
-        select(WorkLink.key_result_id, *COUNTED_COLUMNS)
-        .join(LinkItem, LinkItem.work_link_id == WorkLink.id)
-        .join(WorkItem, WorkItem.id == LinkItem.work_item_id)
-        .where(matching))
-    for row in rows:
+    for row in session.execute(_linked_items(session).where(matching)):
         facts.items[row.key_result_id].append(row)
+
+
+def _linked_items(session: Session):
+    """(key_result_id, *COUNTED_COLUMNS) of every item each work link counts.
+
+    PostgreSQL: the items of each link in a LATERAL subquery kept apart by OFFSET 0, so each
+    link's members are found through the link_items key and the work_items primary key. As one
+    flat join, the planner hashed the whole of both tables for every chunk of KRs recounted
+    (a chunk of 50 KRs is a few % of the rows), and the end of a pass grew with the square of
+    its size. https://www.postgresql.org/docs/current/queries-table-expressions.html#QUERIES-LATERAL
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return (select(WorkLink.key_result_id, *COUNTED_COLUMNS)
+                .join(LinkItem, LinkItem.work_link_id == WorkLink.id)
+                .join(WorkItem, WorkItem.id == LinkItem.work_item_id))
+    members = (select(*COUNTED_COLUMNS).select_from(LinkItem)
+               .join(WorkItem, WorkItem.id == LinkItem.work_item_id)
+               .where(LinkItem.work_link_id == WorkLink.id).offset(0).lateral("members"))
+    return select(WorkLink.key_result_id, *members.c).select_from(WorkLink).join(members, true())
 
 
 def _load_latest_checkins(session: Session, matching, facts: RecountFacts) -> None:
