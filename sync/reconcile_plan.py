@@ -17,7 +17,7 @@ from sync.membership import link_matches
 OVERLAP = timedelta(minutes=2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkView:
     """The parts of a work link planning needs."""
 
@@ -32,7 +32,7 @@ class LinkView:
         return (str(self.kind), self.ref.strip())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredItem:
     """What the store holds for one external id: its row, tracker time and current links."""
 
