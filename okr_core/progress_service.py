@@ -68,16 +68,17 @@ def refresh_objective_chain(session: Session, objective_id: int | None) -> None:
         objective = session.get(Objective, objective_id)
         if objective is None:
             return
-        krs = session.scalars(select(KeyResult).where(KeyResult.objective_id == objective.id)).all()
+        weighted = session.execute(select(KeyResult.weight, KeyResult.progress)
+                                   .where(KeyResult.objective_id == objective.id)).all()
         children = session.scalars(select(Objective.progress).where(
             Objective.parent_id == objective.id, Objective.archived.is_(False))).all()
-        objective.progress = objective_progress([(kr.weight, kr.progress) for kr in krs],
-                                                list(children))
+        objective.progress = objective_progress([tuple(row) for row in weighted], list(children))
         objective_id = objective.parent_id
 
 
 
 READ_ONLY_CYCLES = (CycleStatus.CLOSED, CycleStatus.ARCHIVED)
+RECOUNT_CHUNK = 50   # KRs whose linked items are loaded together
 
 
 def refresh_key_results(session: Session, kr_ids, now: datetime,
@@ -90,15 +91,18 @@ def refresh_key_results(session: Session, kr_ids, now: datetime,
     # concurrent jobs (webhook deliveries, reconcile passes) cannot lose each other's updates.
     krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(ids)).order_by(KeyResult.id)
                           .with_for_update().execution_options(populate_existing=True)).all()
-    facts = load_recount_facts(session, ids, [kr.objective_id for kr in krs])
     refreshed, objective_ids = [], set()
-    for kr in krs:
-        cycle = facts.cycles[kr.objective_id]
-        if cycle.status in READ_ONLY_CYCLES:
-            continue  # closed and archived cycles are read-only, even for sync
-        refresh_key_result(session, kr, cycle, now, default_estimate, facts)
-        refreshed.append(kr.id)
-        objective_ids.add(kr.objective_id)
+    # A chunk of KRs' linked items at a time: memory follows the chunk, not every item counted.
+    for start in range(0, len(krs), RECOUNT_CHUNK):
+        chunk = krs[start:start + RECOUNT_CHUNK]
+        facts = load_recount_facts(session, [kr.id for kr in chunk], [kr.objective_id for kr in chunk])
+        for kr in chunk:
+            cycle = facts.cycles[kr.objective_id]
+            if cycle.status in READ_ONLY_CYCLES:
+                continue  # closed and archived cycles are read-only, even for sync
+            refresh_key_result(session, kr, cycle, now, default_estimate, facts)
+            refreshed.append(kr.id)
+            objective_ids.add(kr.objective_id)
     _lock_objective_chains(session, objective_ids)
     for objective_id in sorted(objective_ids):
         refresh_objective_chain(session, objective_id)

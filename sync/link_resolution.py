@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Iterator
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, RequestRejected
@@ -13,6 +13,7 @@ from okr_core.models import Connection, LinkItem, WorkLink, utcnow
 from okrsync.db import job_session
 from sync.connectors import connector_for
 from sync.items import store_items
+from sync.reconcile_apply import add_members, remove_members
 from sync.reconcile_finish import refresh_and_compare
 from sync.followups import followups_for
 
@@ -33,14 +34,11 @@ def all_pages(fetch) -> Iterator[domain.WorkItem]:
 
 
 def set_link_members(session: Session, link_id: int, item_row_ids: set[int]) -> None:
-    """Make the link's stored members exactly these items."""
+    """Make the link's stored members exactly these items (bulk statements, whatever their number)."""
     current = set(session.scalars(select(LinkItem.work_item_id)
                                   .where(LinkItem.work_link_id == link_id)).all())
-    gone = current - item_row_ids
-    if gone:
-        session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id,
-                                               LinkItem.work_item_id.in_(gone)))
-    session.add_all(LinkItem(work_link_id=link_id, work_item_id=i) for i in item_row_ids - current)
+    remove_members(session, [(link_id, item_id) for item_id in current - item_row_ids])
+    add_members(session, [(link_id, item_id) for item_id in item_row_ids - current])
 
 
 def resolve_link_now(link_id: int, connector=None) -> int | None:

@@ -9,20 +9,30 @@ from sync.reconcile_apply import PENDING, sync_state
 from sync.followups import followups_for
 from okr_core.progress_service import refresh_key_results
 
+RECOUNT_KRS = 50   # KRs recounted per transaction at the end of a pass
+
 
 def recount_pending(connection_id: int) -> tuple[int, int]:
-    """Recount the KRs the pass (or an interrupted one before it) touched; (recounted, moved)."""
-    with job_session() as session:
-        state = sync_state(session, connection_id)
-        pending = sorted(set((state.last_counts or {}).get(PENDING, ())))
-        if not pending:
-            return 0, 0
-        settings = session.get(Connection, connection_id).settings or {}
-        moved = refresh_and_compare(session, pending, float(settings.get("default_estimate", 1.0)))
-        state.last_counts = {k: v for k, v in (state.last_counts or {}).items() if k != PENDING}
-        followups = followups_for(session, moved)
-    followups.queue()
-    return len(pending), len(moved)
+    """Recount the KRs the pass (or an interrupted one before it) touched; (recounted, moved).
+
+    RECOUNT_KRS at a time, each chunk in its own transaction that also drops it from the pending
+    list: memory follows the chunk, not the number of KRs, and an interruption loses nothing.
+    """
+    recounted = moved = 0
+    while True:
+        with job_session() as session:
+            state = sync_state(session, connection_id)
+            pending = sorted(set((state.last_counts or {}).get(PENDING, ())))
+            if not pending:
+                return recounted, moved
+            chunk, rest = pending[:RECOUNT_KRS], pending[RECOUNT_KRS:]
+            settings = session.get(Connection, connection_id).settings or {}
+            moved_ids = refresh_and_compare(session, chunk, float(settings.get("default_estimate", 1.0)))
+            kept = {k: v for k, v in (state.last_counts or {}).items() if k != PENDING}
+            state.last_counts = {**kept, PENDING: rest} if rest else kept
+            followups = followups_for(session, moved_ids)
+        followups.queue()
+        recounted, moved = recounted + len(chunk), moved + len(moved_ids)
 
 
 def refresh_and_compare(session, kr_ids: list[int], default_estimate: float) -> set[int]:
