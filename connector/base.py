@@ -27,6 +27,19 @@ class ConnectionCheck:
 
 
 @dataclass(frozen=True)
+class TrackedScope:
+    """What a connection tracks, to bound its searches: Jira projects / Linear teams, epics or
+    parents, and tracker queries (JQL). Empty: the connection tracks nothing yet."""
+
+    containers: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    queries: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.containers or self.parents or self.queries)
+
+
+@dataclass(frozen=True)
 class MirrorSpec:
     """What a mirror should say; `container` is the Jira project key or Linear team id."""
 
@@ -58,8 +71,10 @@ class TrackerConnector(Protocol):
     def test_connection(self) -> ConnectionCheck:
         """Check credentials and the permissions okrsync needs; never raises for auth problems."""
 
-    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
-        """One page of WorkItems updated at or after `since` (all items when None)."""
+    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None,
+                      scope: TrackedScope | None = None) -> Page:
+        """One page of WorkItems updated at or after `since` (all items when None), within
+        `scope` when given (trackers that refuse unbounded searches need it)."""
 
     def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
         """One page of the WorkItems a work link matches."""

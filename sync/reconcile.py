@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
+from connector.base import TrackedScope
 from okr_core.domain import Page, TrackerKind
 from okr_core.models import Connection, SyncState
 from okrsync.db import job_session
@@ -25,6 +26,7 @@ from sync.reconcile_finish import recount_pending
 from sync.reconcile_lock import PassLock, pass_lock
 from sync.reconcile_plan import LinkIndex, PassState, plan_page, since_for, vanished_ids
 from sync.reconcile_scopes import resolve_scopes
+from sync.tracked_scope import tracked_scope
 
 log = logging.getLogger("okrsync.sync.reconcile")
 NEWEST_FIRST = {TrackerKind.LINEAR}   # Linear lists by updatedAt newest first; Jira oldest first
@@ -76,24 +78,26 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
         connection = session.get(Connection, connection_id)
         cursor = None if full else sync_state(session, connection_id).cursor
         links = load_links(session, connection_id)
+        scope = tracked_scope(session, connection_id, links)
         state = PassState(newest_first=connection.tracker in NEWEST_FIRST, recheck_all=full)
         batch_items = int((connection.settings or {}).get("reconcile_batch_items", BATCH_ITEMS))
         owned = connector is None
         connector = connector or connector_for(connection)
     try:
         return _read_and_recount(connection_id, connector, state, since_for(cursor), links,
-                                 batch_items, progress, lock)
+                                 batch_items, progress, lock, scope)
     finally:
         if owned:
             connector.close()
 
 
 def _read_and_recount(connection_id: int, connector, state: PassState, since, links,
-                      batch_items: int, progress: Progress | None, lock: PassLock) -> PassCounts:
+                      batch_items: int, progress: Progress | None, lock: PassLock,
+                      scope: TrackedScope | None = None) -> PassCounts:
     """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
     started, counts = time.perf_counter(), PassCounts()
     index, rescope, seen = LinkIndex(links), set(), set()
-    pages = prefetched_pages(lambda token: connector.fetch_changed(since, token))
+    pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
     for batch in batched(pages, batch_items):
         plan = _apply_page(connection_id, state, batch, index, counts)
         rescope |= plan.rescope

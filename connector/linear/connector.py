@@ -62,10 +62,12 @@ class LinearConnector(LinearMirrors):
         """Check the key and that the workspace and a team are readable."""
         return check_connection(self.graphql)
 
-    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
+    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None,
+                      scope=None) -> Page:
         """One page of issues updated after `since`, archived ones included as deleted.
 
         Linear orders by updatedAt newest first, so advance a since-cursor only after the last page.
+        Linear's issues query needs no restriction, so `scope` is not used.
         """
         issue_filter = None
         if since is not None:

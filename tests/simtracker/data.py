@@ -48,6 +48,17 @@ class SimIssue:
     blocks: list[str] = field(default_factory=list)      # keys this issue blocks
     relates: list[str] = field(default_factory=list)     # keys linked with "relates to"
     deleted: bool = False
+    resolution: str | None = None   # Jira: None means the state's default (Done / Won't Do)
+    team_managed: bool = False      # Jira: points in "Story point estimate", not "Story Points"
+
+    @property
+    def jira_resolution(self) -> str | None:
+        """Jira's resolution: set only in the done category; canceled work is "Won't Do"."""
+        if self.state == "done":
+            return self.resolution or "Done"
+        if self.state == "canceled":
+            return self.resolution or "Won't Do"
+        return None
 
     @property
     def jira_id(self) -> str:
@@ -83,6 +94,7 @@ class IssueStore:
                 points=None if is_epic else rng.choice(POINTS),
                 epic_key=None if is_epic or rng.random() < 0.2 else epic,
                 labels=rng.sample(LABELS, rng.randint(0, 2)), assignee=f"user-{number % 7}",
+                team_managed=number % 2 == 0,
             )
             if is_epic:
                 epic = key

@@ -112,14 +112,12 @@ class SyncWorld:
 def expected_ratio(sim, keys, tracker: TrackerKind = TrackerKind.JIRA) -> tuple[int, int]:
     """(done, total) over live simulator issues, as work_done_ratio counts them.
 
-    Linear's canceled state type is excluded; Jira has no canceled category, and its "Won't Do"
-    sits in the done category, which SPEC section 3 counts as done.
+    Canceled work is left out: Linear's canceled state type, and in Jira the done category
+    closed with a not-done resolution ("Won't Do" and the like).
     """
     issues = [sim.issue(k) for k in keys if not sim.issue(k).deleted]
-    if tracker is TrackerKind.LINEAR:
-        issues = [i for i in issues if i.state != "canceled"]
-        return sum(i.state == "done" for i in issues), len(issues)
-    return sum(i.state in ("done", "canceled") for i in issues), len(issues)
+    issues = [i for i in issues if i.state != "canceled"]
+    return sum(i.state == "done" for i in issues), len(issues)
 
 
 def epic_children(sim, epic: str) -> list[str]:
