@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from connector.jira.reading import ReadingRules
 from okr_core import domain
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery
@@ -71,8 +72,7 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
     if decoded is None:
         log.info("deliveries.skip-not-claimable", extra={"delivery_id": delivery_id})
         return None
-    points_field = (connection.settings or {}).get("story_points_field")
-    effect = plan_delivery(decoded, story_points_field=points_field)
+    effect = plan_delivery(decoded, jira_rules=ReadingRules.from_settings(connection.settings))
     return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at)
 
 
@@ -121,9 +121,9 @@ def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.W
                 now: datetime) -> list:
     """Upsert, delete and comment as planned; the item rows that changed."""
     connection, effect = planned.connection, planned.effect
-    # Jira without a configured points field: the payload cannot say the estimate, keep ours.
-    keep_estimate = connection.tracker is TrackerKind.JIRA and not (
-        connection.settings or {}).get("story_points_field")
+    # Jira with no points field pinned or discovered yet: the payload cannot say the estimate.
+    keep_estimate = connection.tracker is TrackerKind.JIRA and not ReadingRules.from_settings(
+        connection.settings).points_fields
     changed = {}
     for items, keep in ((effect.upserts, keep_estimate), (fresh, False)):
         # Sorted, so that concurrent jobs lock item rows in one order and cannot deadlock.

@@ -23,7 +23,3 @@ def store_site_facts(connection_id: int, facts: dict) -> None:
         connection.settings = {**(connection.settings or {}), SITE_FACTS: dict(facts)}
     log.info("sync.site-facts.stored", extra={"connection_id": connection_id})
 
-
-def forget_site_facts(settings: dict) -> dict:
-    """Settings without cached facts: the next job asks the tracker again (a refresh)."""
-    return {k: v for k, v in (settings or {}).items() if k != SITE_FACTS}
