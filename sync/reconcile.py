@@ -49,6 +49,7 @@ class PassCounts:
     key_results_recounted: int = 0
     key_results_moved: int = 0
     mirrors_created: int = 0
+    rewalks: int = 0                # incremental reads repeated because items changed mid-read
     seconds_items: float = 0.0      # reading and storing items, re-resolving scopes
     seconds_recount: float = 0.0    # recomputing the key results those items touched
 
@@ -96,15 +97,28 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
                       scope: TrackedScope | None = None) -> PassCounts:
     """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
     started, counts = time.perf_counter(), PassCounts()
-    index, rescope, seen = LinkIndex(links), set(), set()
-    pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
-    for batch in batched(pages, batch_items):
-        plan = _apply_page(connection_id, state, batch, index, counts)
-        rescope |= plan.rescope
-        seen |= plan.seen_ids if state.recheck_all else set()
-        if progress:
-            progress(len(batch.items))
-        lock.extend()
+    index, walk_started = LinkIndex(links), datetime.now(timezone.utc)
+
+    def walk() -> tuple[set, set, datetime | None]:
+        rescope, seen, newest = set(), set(), None
+        pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
+        for batch in batched(pages, batch_items):
+            plan = _apply_page(connection_id, state, batch, index, counts)
+            rescope |= plan.rescope
+            seen |= plan.seen_ids if state.recheck_all else set()
+            newest = max([newest, *(i.updated_at for i in batch.items)], key=_stamp)
+            if progress:
+                progress(len(batch.items))
+            lock.extend()
+        return rescope, seen, newest
+
+    rescope, seen, newest = walk()
+    if not state.recheck_all and newest is not None and newest >= walk_started:
+        # An item changed while the pages were read: page tokens walk a live result, so the items
+        # behind it moved towards pages already read. Read the window once more (stored items
+        # compare as unchanged); a full pass finds them through the vanished check instead.
+        counts.rewalks += 1
+        rescope |= walk()[0]
     if state.recheck_all:
         rescope = set(index.tracker_scopes)
         counts.deleted = _confirm_vanished(connection_id, connector, state, index, seen, counts)
@@ -147,6 +161,10 @@ def _confirm_vanished(connection_id: int, connector, state: PassState, links: Li
     with job_session() as session:
         record_progress(session, connection_id, None, mark_deleted(session, connection_id, gone))
     return len(gone)
+
+
+def _stamp(moment: datetime | None) -> datetime:
+    return moment if moment is not None else datetime.min.replace(tzinfo=timezone.utc)
 
 
 def batched(pages: Iterator[Page], min_items: int) -> Iterator[Page]:

@@ -103,6 +103,12 @@ class SyncWorld:
             return [(m.subject_kind, m.subject_id, m.external_key) for m in
                     session.scalars(select(Mirror).order_by(Mirror.id))]
 
+    def items(self, connection_id: int) -> dict[str, str]:
+        """Stored status category of every item, by key."""
+        with self.scope() as session:
+            return {key: str(status) for key, status in session.execute(
+                select(WorkItem.key, WorkItem.status_category).where(WorkItem.connection_id == connection_id))}
+
     def item_count(self, connection_id: int) -> int:
         with self.scope() as session:
             return session.scalar(select(func.count()).select_from(WorkItem)
