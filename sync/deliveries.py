@@ -23,7 +23,7 @@ from sync.followups import followups_for
 from sync.reconcile_finish import refresh_and_compare
 from webhooks.apply_progress import MembershipChanges, container_links, update_memberships
 from webhooks.effects import DeliveryEffect
-from webhooks.payload import from_millis
+from webhooks.payload import from_millis, from_millis_or_iso
 from webhooks.routing import plan_delivery
 
 log = logging.getLogger("okrsync.sync.deliveries")
@@ -79,10 +79,10 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
 def decode_stored(row: Delivery, tracker: TrackerKind) -> events.Delivery:
     """The stored body as the parser's Delivery; it was verified when it arrived."""
     payload = json.loads(row.body)
-    stamp_field = "timestamp" if tracker is TrackerKind.JIRA else "webhookTimestamp"
+    occurred = (from_millis(payload.get("timestamp")) if tracker is TrackerKind.JIRA
+                else from_millis_or_iso(payload.get("webhookTimestamp")))
     return events.Delivery(tracker=tracker, event_type=row.event_type, dedupe_key=row.dedupe_key,
-                           payload=payload, received_at=row.received_at,
-                           occurred_at=from_millis(payload.get(stamp_field)))
+                           payload=payload, received_at=row.received_at, occurred_at=occurred)
 
 
 def reread_items(planned: PlannedDelivery) -> list[domain.WorkItem]:
