@@ -10,12 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from connector.jira.reading import ReadingRules
+from connector.jira.reading import SITE_FACTS, ReadingRules
 from okr_core import domain
 from okr_core.domain import TrackerKind
-from okr_core.models import Connection, Delivery
+from okr_core.models import Connection, Delivery, WorkItem
 from okrsync.db import job_session
 from sync.connectors import connector_for
+from sync.items import COMPARED
+from sync.link_item_checks import enqueue_item_checks
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 from webhooks import events
 from webhooks.apply import delete_comment, mark_item_deleted, upsert_comment, upsert_item
@@ -40,6 +42,7 @@ class PlannedDelivery:
     connection: Connection
     effect: DeliveryEffect
     occurred_at: datetime | None
+    payload_author: str | None = None   # Jira `user.accountId` of who made the change
 
 
 def process_delivery(delivery_id: int) -> str:
@@ -57,6 +60,8 @@ def process_delivery(delivery_id: int) -> str:
     if changes is None:
         return "skipped"
     enqueue_link_resolutions(changes.links_to_resolve, delivery_id)
+    enqueue_item_checks(planned.connection.id, changes.links_to_check, changes.items_to_check,
+                        delivery_id)
     changes.followups.queue()
     return "done"
 
@@ -73,7 +78,9 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
         log.info("deliveries.skip-not-claimable", extra={"delivery_id": delivery_id})
         return None
     effect = plan_delivery(decoded, jira_rules=ReadingRules.from_settings(connection.settings))
-    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at)
+    author = (decoded.payload.get("user") or {}) if isinstance(decoded.payload, dict) else {}
+    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at,
+                           author.get("accountId") if isinstance(author, dict) else None)
 
 
 def decode_stored(row: Delivery, tracker: TrackerKind) -> events.Delivery:
@@ -108,6 +115,9 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     connection = planned.connection
     rows = apply_items(session, planned, fresh, now)
     changes = update_memberships(session, connection.id, rows)
+    # Links only the tracker can evaluate: one call per link and changed item, not a full re-read.
+    changes.links_to_check, changes.links_to_resolve = changes.links_to_resolve, set()
+    changes.items_to_check = {row.external_id for row in rows if not row.deleted}
     changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
     default_estimate = float((connection.settings or {}).get("default_estimate", 1.0))
     moved = refresh_and_compare(session, sorted(changes.key_result_ids), default_estimate)
@@ -124,12 +134,15 @@ def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.W
     # Jira with no points field pinned or discovered yet: the payload cannot say the estimate.
     keep_estimate = connection.tracker is TrackerKind.JIRA and not ReadingRules.from_settings(
         connection.settings).points_fields
-    changed = {}
+    changed, ours = {}, caused_by_okrsync(connection, planned.payload_author)
     for items, keep in ((effect.upserts, keep_estimate), (fresh, False)):
         # Sorted, so that concurrent jobs lock item rows in one order and cannot deadlock.
         for item in sorted(items, key=lambda i: (i.external_id, i.updated_at)):
+            before = _standing(session, connection.id, item.external_id)
             row = upsert_item(session, connection.id, item, keep_estimate=keep)
-            if row is not None:
+            # okrsync's own write (a mirror's description) moved only the tracker's time: nothing
+            # progress reads changed, so no membership, link or recount work follows.
+            if row is not None and not (ours and _values_of(row) == before):
                 changed[row.id] = row
     for external_id in sorted(effect.deletions):
         row = mark_item_deleted(session, connection.id, external_id, planned.occurred_at or now)
@@ -140,6 +153,23 @@ def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.W
     for external_id in effect.comment_deletions:
         delete_comment(session, connection.id, external_id)
     return list(changed.values())
+
+
+def caused_by_okrsync(connection: Connection, author: str | None) -> bool:
+    """Whether the delivery's author is the account okrsync writes as (Jira: cached /myself)."""
+    facts = (connection.settings or {}).get(SITE_FACTS) or {}
+    return author is not None and author == facts.get("account_id")
+
+
+def _values_of(row: WorkItem) -> tuple:
+    return tuple(getattr(row, name) for name in COMPARED)
+
+
+def _standing(session: Session, connection_id: int, external_id: str) -> tuple | None:
+    """The compared columns of a stored item, or None when it is not stored."""
+    found = session.execute(select(*(getattr(WorkItem, name) for name in COMPARED)).where(
+        WorkItem.connection_id == connection_id, WorkItem.external_id == external_id)).first()
+    return tuple(found) if found is not None else None
 
 
 def record_failure(delivery_id: int, exc: Exception) -> None:

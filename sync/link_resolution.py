@@ -56,7 +56,7 @@ def resolve_link_now(link_id: int, connector=None) -> int | None:
     try:
         items = list(all_pages(lambda cursor: connector.resolve_link(kind, ref, cursor)))
     except PERMANENT as exc:
-        _record_error(link_id, f"{type(exc).__name__}: {exc}")
+        record_link_error(link_id, f"{type(exc).__name__}: {exc}")
         log.warning("sync.links.resolve-failed", extra={"link_id": link_id,
                                                          "error": type(exc).__name__})
         return None
@@ -85,7 +85,7 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
     return len(live)
 
 
-def _record_error(link_id: int, message: str) -> None:
+def record_link_error(link_id: int, message: str) -> None:
     with job_session() as session:
         link = session.get(WorkLink, link_id)
         if link is not None:

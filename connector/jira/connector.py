@@ -109,7 +109,8 @@ class JiraConnector:
     def time_zone(self) -> str:
         """The API user's zone (GET /myself timeZone), in which Jira reads JQL dates."""
         if self.facts.time_zone is None:
-            self._learn(time_zone=site.discover_zone(self.http, self.api, self.settings.timezone))
+            zone, account = site.discover_account(self.http, self.api, self.settings.timezone)
+            self._learn(time_zone=zone, account_id=account)
         return self.facts.time_zone
 
     def _learn_fields(self) -> None:

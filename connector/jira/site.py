@@ -31,6 +31,7 @@ class SiteFacts:
     epic_link_field: str | None = None
     time_zone: str | None = None
     fetched_at: str = ""
+    account_id: str | None = None   # okrsync's own account: deliveries it caused cost nothing
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -52,7 +53,8 @@ class SiteFacts:
         points = stored.get("points_fields")
         zone = stored.get("time_zone")
         return cls(tuple(map(str, points)) if isinstance(points, list) else None,
-                   stored.get("epic_link_field"), str(zone) if zone else None, fetched.isoformat())
+                   stored.get("epic_link_field"), str(zone) if zone else None, fetched.isoformat(),
+                   stored.get("account_id"))
 
 
 def field_ids(fields: list, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -82,10 +84,13 @@ def discover_fields(http, api: str) -> tuple[tuple[str, ...], str | None]:
     return field_ids(fields, POINTS_FIELD_NAMES), (epic[0] if epic else None)
 
 
-def discover_zone(http, api: str, fallback: str) -> str:
-    """One GET /myself: the account's time zone (the setting `timezone` when it names none)."""
+def discover_account(http, api: str, fallback: str) -> tuple[str, str | None]:
+    """One GET /myself: the account's time zone (the setting `timezone` when it names none) and id."""
     me = http.call("GET", f"{api}/myself")
-    return known_zone(me.get("timeZone"), fallback) if isinstance(me, dict) else fallback
+    if not isinstance(me, dict):
+        return fallback, None
+    account = me.get("accountId") or me.get("name")
+    return known_zone(me.get("timeZone"), fallback), str(account) if account else None
 
 
 def stamp(facts: SiteFacts, **learned) -> SiteFacts:

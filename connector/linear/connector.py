@@ -84,6 +84,15 @@ class LinearConnector(LinearMirrors):
             return Page(items=[mapping.work_item(node)] if node else [])
         return self._issues_page(_link_filter(kind, ref), page_cursor)
 
+    def link_matches_item(self, kind: LinkKind, ref: str, item_id: str) -> bool:
+        """Whether one issue matches a link, in one query: `{id: {eq}}` and the link's filter."""
+        if kind is LinkKind.ISSUE:
+            return ref == item_id
+        issue_filter = {"and": [{"id": {"eq": item_id}}, _link_filter(kind, ref)]}
+        variables = {"filter": issue_filter, "first": 1, "after": None}
+        nodes = data_at(self.graphql.execute("IssuesPage", variables), "issues").get("nodes") or ()
+        return any(not mapping.work_item(n).deleted for n in nodes)
+
     def get_items(self, external_ids: Sequence[str]) -> list[WorkItem]:
         """Issues by id, paged; missing ids are left out."""
         items: list[WorkItem] = []
