@@ -40,6 +40,14 @@ class TrackedScope:
 
 
 @dataclass(frozen=True)
+class Discussions:
+    """Comments of some items and the blocking relations touching them, read in batches."""
+
+    comments: tuple[Comment, ...] = ()
+    relations: tuple[BlockingRelation, ...] = ()
+
+
+@dataclass(frozen=True)
 class MirrorSpec:
     """What a mirror should say; `container` is the Jira project key or Linear team id."""
 
@@ -87,6 +95,9 @@ class TrackerConnector(Protocol):
 
     def list_blocking_relations(self, external_ids: Sequence[str]) -> list[BlockingRelation]:
         """Blocking relations that touch any of these items."""
+
+    def read_discussions(self, external_ids: Sequence[str]) -> Discussions:
+        """Comments and blocking relations of these items, one call per batch of items."""
 
     def find_mirror(self, kind: MirrorKind, okrsync_id: str) -> Mirror | None:
         """The existing mirror of this okrsync object, or None."""

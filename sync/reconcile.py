@@ -18,6 +18,7 @@ from okr_core.domain import Page, TrackerKind
 from okr_core.models import Connection, SyncState
 from okrsync.db import job_session
 from sync.connectors import connector_for
+from sync.discussions import mine_discussions
 from sync.reconcile_apply import (
     PENDING, apply_plan, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
     sync_state,
@@ -50,6 +51,7 @@ class PassCounts:
     key_results_moved: int = 0
     mirrors_created: int = 0
     rewalks: int = 0                # incremental reads repeated because items changed mid-read
+    discussion_calls: int = 0       # calls reading comments and blocking relations of changed work
     seconds_items: float = 0.0      # reading and storing items, re-resolving scopes
     seconds_recount: float = 0.0    # recomputing the key results those items touched
 
@@ -97,7 +99,7 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
                       scope: TrackedScope | None = None) -> PassCounts:
     """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
     started, counts = time.perf_counter(), PassCounts()
-    index, walk_started = LinkIndex(links), datetime.now(timezone.utc)
+    index, walk_started, changed = LinkIndex(links), datetime.now(timezone.utc), set()
 
     def walk() -> tuple[set, set, datetime | None]:
         rescope, seen, newest = set(), set(), None
@@ -106,6 +108,7 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
             plan = _apply_page(connection_id, state, batch, index, counts)
             rescope |= plan.rescope
             seen |= plan.seen_ids if state.recheck_all else set()
+            changed.update(i.external_id for i in plan.upserts)
             newest = max([newest, *(i.updated_at for i in batch.items)], key=_stamp)
             if progress:
                 progress(len(batch.items))
@@ -123,6 +126,7 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
         rescope = set(index.tracker_scopes)
         counts.deleted = _confirm_vanished(connection_id, connector, state, index, seen, counts)
     counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
+    counts.discussion_calls = mine_discussions(connection_id, connector, changed)
     counts.seconds_items = round(time.perf_counter() - started, 3)
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
     counts.seconds_recount = round(time.perf_counter() - started - counts.seconds_items, 3)

@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 
 import requests
 
-from connector.base import ConnectionCheck, Mirror, MirrorKind, MirrorSpec, TrackedScope
+from connector.base import ConnectionCheck, Discussions, Mirror, MirrorKind, MirrorSpec, TrackedScope
 from connector.errors import MalformedResponse, NotFound
 from connector.jira import jql, mapping, site
 from connector.jira.client import JiraHttp, open_session
@@ -60,6 +60,7 @@ class JiraConnector:
     """TrackerConnector and CommentWriter for one Jira site."""
 
     kind = TrackerKind.JIRA
+    DISCUSSION_BATCH = IDS_PER_SEARCH   # issues per read_discussions call
 
     def __init__(self, http: JiraHttp, settings: JiraSettings):
         self.http = http
@@ -189,6 +190,16 @@ class JiraConnector:
         for issue in self._issues_by_id(external_ids, ["issuelinks"]):
             found.update(dict.fromkeys(mapping.blocking_relations(issue)))
         return list(found)
+
+    def read_discussions(self, external_ids: Sequence[str]) -> Discussions:
+        """Comments and "Blocks" links of these issues: one bulkfetch per 100 issues, asking for
+        the `comment` and `issuelinks` fields (Jira returns an issue's comments with the field)."""
+        comments, relations = [], {}
+        for issue in self._issues_by_id(external_ids, ["comment", "issuelinks"]):
+            raw = ((issue.get("fields") or {}).get("comment") or {}).get("comments") or ()
+            comments += [mapping.comment(c, str(issue["id"])) for c in raw]
+            relations.update(dict.fromkeys(mapping.blocking_relations(issue)))
+        return Discussions(tuple(comments), tuple(relations))
 
     # -- mirrors and writes ------------------------------------------------------------------
 

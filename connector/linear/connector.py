@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 import requests
 
-from connector.base import ConnectionCheck
+from connector.base import ConnectionCheck, Discussions
 from connector.errors import MalformedResponse, NotFound
 from connector.linear import mapping
 from connector.linear.client import LinearGraphQL, auth_header, data_at
@@ -41,6 +41,7 @@ class LinearConnector(LinearMirrors):
     """TrackerConnector and StatusPublisher for one Linear workspace."""
 
     kind = TrackerKind.LINEAR
+    DISCUSSION_BATCH = RELATIONS_PAGE_SIZE   # issues per read_discussions call
 
     def __init__(self, graphql: LinearGraphQL, page_size: int = PAGE_SIZE, namespace: str = "okrsync"):
         self.graphql = graphql
@@ -128,6 +129,24 @@ class LinearConnector(LinearMirrors):
                 if variables["after"] is None:
                     break
         return list(found)
+
+    def read_discussions(self, external_ids: Sequence[str]) -> Discussions:
+        """Comments (the first 50 each) and blocking relations of these issues, one query per
+        batch of issues."""
+        comments, relations = [], {}
+        for start in range(0, len(external_ids), RELATIONS_PAGE_SIZE):
+            variables = {"filter": {"id": {"in": list(external_ids[start:start + RELATIONS_PAGE_SIZE])}},
+                         "first": RELATIONS_PAGE_SIZE, "after": None}
+            while True:
+                connection = data_at(self.graphql.execute("IssueDiscussions", variables), "issues")
+                for node in connection.get("nodes") or ():
+                    comments += [mapping.comment(c, node["id"])
+                                 for c in (node.get("comments") or {}).get("nodes") or ()]
+                    relations.update(dict.fromkeys(mapping.blocking_relations(node)))
+                variables["after"] = _next(connection)
+                if variables["after"] is None:
+                    break
+        return Discussions(tuple(comments), tuple(relations))
 
     def close(self) -> None:
         """Release the HTTP session."""

@@ -14,7 +14,7 @@ POINTS_FIELD = "customfield_10016"      # "Story Points" (company-managed projec
 ESTIMATE_FIELD = "customfield_10034"    # "Story point estimate" (team-managed projects)
 EPIC_LINK_FIELD = "customfield_10014"   # Data Center only
 ALL_FIELDS = ("summary", "status", "resolution", "updated", "parent", "labels", "assignee", "issuetype",
-              "issuelinks", "description", POINTS_FIELD, ESTIMATE_FIELD, EPIC_LINK_FIELD)
+              "issuelinks", "comment", "description", POINTS_FIELD, ESTIMATE_FIELD, EPIC_LINK_FIELD)
 FIELDS = [{"id": "summary", "name": "Summary", "custom": False},
           {"id": "status", "name": "Status", "custom": False},
           {"id": "resolution", "name": "Resolution", "custom": False},
@@ -74,6 +74,8 @@ def issue_json(issue: SimIssue, store: IssueStore, fields, cloud: bool) -> dict:
         "assignee": lambda: _user(issue.assignee, cloud),
         "issuetype": lambda: {"name": issue.issuetype},
         "issuelinks": lambda: _links(issue, store),
+        "comment": lambda: {"comments": [comment_json(c, cloud) for c in issue.comments],
+                            "startAt": 0, "maxResults": len(issue.comments), "total": len(issue.comments)},
         "description": lambda: issue.description,
         POINTS_FIELD: lambda: None if issue.team_managed else issue.points,
         ESTIMATE_FIELD: lambda: issue.points if issue.team_managed else None,

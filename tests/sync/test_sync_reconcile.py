@@ -34,8 +34,10 @@ def test_first_pass_reads_every_item_once_per_page_and_counts_the_epic(app, sim,
     kr = sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-1")
     sim.reset_calls()
     counts = run(app, jira)
-    # /field once (the points fields, cached per connection), then one search per page.
-    assert paths(sim) == ["field"] + ["jql"] * math.ceil(300 / 50)
+    # /field once (the points fields, cached per connection), one search per page, then the
+    # comments and blocking links of the linked items, 100 to a bulkfetch.
+    linked = len(epic_children(sim, "SIM-1"))
+    assert paths(sim) == ["field"] + ["jql"] * math.ceil(300 / 50) + ["bulkfetch"] * math.ceil(linked / 100)
     assert counts.items_read == counts.items_changed == sync_world.item_count(jira) == 300
     row = sync_world.kr(kr)
     assert (row.items_done, row.items_total) == expected_ratio(sim, epic_children(sim, "SIM-1"))
@@ -51,8 +53,8 @@ def test_an_item_moved_to_done_moves_its_key_result_with_one_call_and_one_snapsh
     counts = run(app, jira)
     after = sync_world.kr(kr)
     # /myself once (the zone JQL dates are read in, then cached), then ceil(changed / page size)
-    # searches, the overlap re-read included.
-    assert paths(sim) == ["myself", "jql"]
+    # searches, the overlap re-read included, and one bulkfetch for the changed item's comments.
+    assert paths(sim) == ["myself", "jql", "bulkfetch"]
     assert after.items_done == before.items_done + 1
     assert after.progress > before.progress
     assert sync_world.snapshots(kr) == snapshots + 1
