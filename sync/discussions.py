@@ -13,10 +13,13 @@ from typing import Iterable
 
 from sqlalchemy import delete, or_, select
 
-from okr_core.models import Connection, ItemRelation, LinkItem, WorkItem
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from okr_core.models import Comment, Connection, ItemRelation, LinkItem, WorkItem
 from okr_core.store import in_chunks
 from okrsync.db import job_session
-from webhooks.apply import insert_if_absent, upsert_comment
+from webhooks.apply import upsert_comment
 
 log = logging.getLogger("okrsync.sync.discussions")
 CALLS_PER_PASS = 20
@@ -54,15 +57,31 @@ def _linked(session, connection_id: int, external_ids: set[str]) -> set[str]:
 
 
 def _store(session, connection_id: int, ids: list[str], found) -> None:
-    """Comments upserted (a listing may be cut short, so none is inferred deleted); the
-    relations touching `ids` replaced by those read."""
-    for comment in found.comments:
-        upsert_comment(session, connection_id, comment)
+    """Comments stored (a listing may be cut short, so none is inferred deleted); the relations
+    touching `ids` replaced by those read. New rows go in one executemany each."""
+    comments = {c.external_id: c for c in found.comments}
+    known: set[str] = set()
+    for chunk in in_chunks(sorted(comments)):
+        known |= set(session.scalars(select(Comment.external_id).where(
+            Comment.connection_id == connection_id, Comment.external_id.in_(chunk))))
+    for external_id in sorted(known):
+        upsert_comment(session, connection_id, comments[external_id])   # keeps the newer edit
+    _insert_new(session, Comment, ["connection_id", "external_id"], [
+        {"connection_id": connection_id, "external_id": c.external_id, "item_external_id": c.item_external_id,
+         "body": c.body, "author": c.author, "created_at": c.created_at, "updated_at": c.updated_at,
+         "deleted": False} for c in comments.values() if c.external_id not in known])   # as read: oldest first
     session.execute(delete(ItemRelation).where(
         ItemRelation.connection_id == connection_id,
         or_(ItemRelation.blocker_external_id.in_(ids), ItemRelation.blocked_external_id.in_(ids))))
-    for relation in sorted(set(found.relations), key=lambda r: (r.blocker_external_id, r.blocked_external_id)):
-        insert_if_absent(session, ItemRelation, {
-            "connection_id": connection_id, "blocker_external_id": relation.blocker_external_id,
-            "blocked_external_id": relation.blocked_external_id}, ["connection_id", "blocker_external_id",
-                                                       "blocked_external_id"])
+    _insert_new(session, ItemRelation, ["connection_id", "blocker_external_id", "blocked_external_id"], [
+        {"connection_id": connection_id, "blocker_external_id": r.blocker_external_id,
+         "blocked_external_id": r.blocked_external_id}
+        for r in sorted(set(found.relations), key=lambda r: (r.blocker_external_id, r.blocked_external_id))])
+
+
+def _insert_new(session, model, keys: list[str], rows: list[dict]) -> None:
+    """INSERT rows in one executemany; rows a concurrent job inserted first are left alone."""
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(model.__table__).on_conflict_do_nothing(index_elements=keys), rows)

@@ -52,6 +52,7 @@ class PassCounts:
     mirrors_created: int = 0
     rewalks: int = 0                # incremental reads repeated because items changed mid-read
     discussion_calls: int = 0       # calls reading comments and blocking relations of changed work
+    seconds_discussions: float = 0.0   # reading and storing those (part of seconds_items)
     seconds_items: float = 0.0      # reading and storing items, re-resolving scopes
     seconds_recount: float = 0.0    # recomputing the key results those items touched
 
@@ -126,7 +127,9 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
         rescope = set(index.tracker_scopes)
         counts.deleted = _confirm_vanished(connection_id, connector, state, index, seen, counts)
     counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
+    mined = time.perf_counter()
     counts.discussion_calls = mine_discussions(connection_id, connector, changed)
+    counts.seconds_discussions = round(time.perf_counter() - mined, 3)
     counts.seconds_items = round(time.perf_counter() - started, 3)
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
     counts.seconds_recount = round(time.perf_counter() - started - counts.seconds_items, 3)

@@ -80,6 +80,7 @@ class IssueStore:
         self._last_time = SEED_START
         self._comment_numbers = 0
         self.version = 0          # bumped on every change, so searches can be cached between changes
+        self._indexes: dict = {}
 
     def seed(self, count: int, seed: int = 7) -> None:
         """Create `count` issues with epics, labels, points, states, comments and blocking links."""
@@ -126,10 +127,21 @@ class IssueStore:
         with self.lock:
             if key_or_id in self.issues:
                 return self.issues[key_or_id]
-            for issue in self.issues.values():
-                if key_or_id in (issue.jira_id, issue.linear_id):
-                    return issue
-            return None
+            return self.cached(self._indexes, "ids", self._by_id).get(key_or_id)
+
+    def _by_id(self) -> dict[str, SimIssue]:
+        return {ref: issue for issue in self.issues.values() for ref in (issue.jira_id, issue.linear_id)}
+
+    def blocked_by(self, key: str) -> list[SimIssue]:
+        """Live issues that block `key` (one index per store version)."""
+        def index():
+            found: dict[str, list[SimIssue]] = {}
+            for issue in self.live():
+                for blocked in issue.blocks:
+                    found.setdefault(blocked, []).append(issue)
+            return found
+        with self.lock:
+            return self.cached(self._indexes, "blocked_by", index).get(key, [])
 
     def change(self, key: str, **changes) -> SimIssue:
         """Apply attribute changes to an issue and bump its updated time."""

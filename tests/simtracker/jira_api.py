@@ -52,9 +52,8 @@ def _links(issue: SimIssue, store: IssueStore) -> list[dict]:
     for key in issue.blocks:
         if (other := store.issues.get(key)) and not other.deleted:
             links.append({"type": {"name": "Blocks"}, "outwardIssue": {"id": other.jira_id, "key": key}})
-    for other in store.live():
-        if issue.key in other.blocks:
-            links.append({"type": {"name": "Blocks"}, "inwardIssue": {"id": other.jira_id, "key": other.key}})
+    for other in store.blocked_by(issue.key):
+        links.append({"type": {"name": "Blocks"}, "inwardIssue": {"id": other.jira_id, "key": other.key}})
     return links
 
 
