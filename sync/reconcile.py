@@ -100,27 +100,31 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
                       scope: TrackedScope | None = None) -> PassCounts:
     """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
     started, counts = time.perf_counter(), PassCounts()
-    index, walk_started, changed = LinkIndex(links), datetime.now(timezone.utc), set()
+    index, changed = LinkIndex(links), set()
 
-    def walk() -> tuple[set, set, datetime | None]:
-        rescope, seen, newest = set(), set(), None
+    def walk() -> tuple[set, set, bool]:
+        """Every page once; whether an item came twice (it changed while the pages were read)."""
+        rescope, seen, read, raced = set(), set(), set(), False
         pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
         for batch in batched(pages, batch_items):
             plan = _apply_page(connection_id, state, batch, index, counts)
             rescope |= plan.rescope
             seen |= plan.seen_ids if state.recheck_all else set()
             changed.update(i.external_id for i in plan.upserts)
-            newest = max([newest, *(i.updated_at for i in batch.items)], key=_stamp)
+            ids = [i.external_id for i in batch.items]
+            raced = raced or len(set(ids)) < len(ids) or not read.isdisjoint(ids)
+            read.update(ids)
             if progress:
                 progress(len(batch.items))
             lock.extend()
-        return rescope, seen, newest
+        return rescope, seen, raced
 
-    rescope, seen, newest = walk()
-    if not state.recheck_all and newest is not None and newest >= walk_started:
-        # An item changed while the pages were read: page tokens walk a live result, so the items
-        # behind it moved towards pages already read. Read the window once more (stored items
-        # compare as unchanged); a full pass finds them through the vanished check instead.
+    rescope, seen, raced = walk()
+    if raced and not state.recheck_all:
+        # Page tokens walk a live result: an item read, then changed, comes again at the end, and
+        # every item behind its old place moved one place towards pages already read, so one of
+        # them may have been skipped. Read the window once more (stored items compare as
+        # unchanged); a full pass finds skipped items through the vanished check instead.
         counts.rewalks += 1
         rescope |= walk()[0]
     if state.recheck_all:
@@ -168,10 +172,6 @@ def _confirm_vanished(connection_id: int, connector, state: PassState, links: Li
     with job_session() as session:
         record_progress(session, connection_id, None, mark_deleted(session, connection_id, gone))
     return len(gone)
-
-
-def _stamp(moment: datetime | None) -> datetime:
-    return moment if moment is not None else datetime.min.replace(tzinfo=timezone.utc)
 
 
 def batched(pages: Iterator[Page], min_items: int) -> Iterator[Page]:
