@@ -2,8 +2,9 @@
 
 Done needs the done status category AND a resolution that is not one of the connection's
 not-done resolutions: Jira's default workflows close "Won't Do", duplicates and the like in the
-done category too (resolutions: https://support.atlassian.com/jira-cloud-administration/docs/
-configure-resolutions/; the `resolution` field is null until an issue is resolved). Story points
+done category too. The resolution says how an issue ended and is empty until it is resolved
+("Best practices on using the Resolution field",
+https://confluence.atlassian.com/cloudkb/best-practices-on-using-the-resolution-field-968660796.html). Story points
 live in "Story Points" (company-managed projects) or "Story point estimate" (team-managed ones);
 a site may have both, each issue using one: the first populated field counts, unless the admin
 pinned one field in the mapping settings.

@@ -60,3 +60,20 @@ def test_a_delivery_caused_by_okrsyncs_own_write_costs_nothing(app, client, sim)
     sim.store.change(key, description="edited by a person")
     deliver(app, client, connection, *jira_delivery(sim, key))
     assert [c.path for c in sim.calls] == ["/rest/api/3/search/jql"]
+
+
+def test_a_reread_of_an_issue_deleted_meanwhile_does_not_fail_the_delivery(app, client, sim):
+    from tests.intake.intake_helpers import deliveries
+
+    connection = jira_connection(app, sim)
+    key = sim.keys()[5]
+    trimmed = {"webhookEvent": "jira:issue_updated", "user": {"accountId": "someone-else"},
+               "timestamp": int(datetime.now(timezone.utc).timestamp() * 1000),
+               "issue": {"id": sim.issue(key).jira_id, "key": key, "fields": {}}}   # must be re-read
+    sim.delete(key)
+    body = json.dumps(trimmed).encode()
+    sim.reset_calls()
+    deliver(app, client, connection, body, signed_headers(JIRA, body, "trimmed-deleted"))
+    # Bulkfetch leaves the deleted issue out; `issue in (...)` would have refused the whole read.
+    assert [c.path for c in sim.calls] == ["/rest/api/3/issue/bulkfetch"]
+    assert [d.state for d in deliveries(app)] == ["done"]
