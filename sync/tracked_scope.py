@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from connector.base import TrackedScope
 from okr_core.domain import LinkKind
-from okr_core.models import Team
+from okr_core.models import Team, WorkLink
 from sync.reconcile_plan import LinkView
 
 _JIRA_KEY = re.compile(r"^([A-Z][A-Z0-9_]*)-\d+$", re.I)
@@ -33,13 +33,15 @@ def tracked_scope(session: Session, connection_id: int, links: Sequence[LinkView
     homes = session.scalars(select(Team.home_project).where(
         Team.home_connection_id == connection_id, Team.home_project.is_not(None)))
     containers = {h.strip() for h in homes if h and h.strip()}
-    parents, queries = set(), set()
+    parents = set()
     for link in links:
         kind, ref = LinkKind(link.kind), link.ref.strip()
         if kind in (LinkKind.ISSUE, LinkKind.EPIC, LinkKind.MIRROR) and project_of(ref):
             containers.add(project_of(ref))
         if kind is LinkKind.EPIC:
             parents.add(ref)
-        elif kind is LinkKind.JQL and ref:
-            queries.add(ref)
+    # A JQL link Jira refused (its error is on the link) would make Jira refuse the whole search.
+    queries = {ref.strip() for ref in session.scalars(select(WorkLink.ref).where(
+        WorkLink.connection_id == connection_id, WorkLink.kind == LinkKind.JQL,
+        WorkLink.last_error.is_(None))) if ref and ref.strip()}
     return TrackedScope(tuple(sorted(containers)), tuple(sorted(parents)), tuple(sorted(queries)))

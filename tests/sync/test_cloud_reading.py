@@ -136,3 +136,15 @@ def test_items_that_move_between_pages_while_a_pass_runs_are_not_skipped(app, si
     stored = sync_world.items(jira)
     wrong = {k: stored[k] for k in changed if stored[k] != ("done" if k in late else "in_progress")}
     assert wrong == {}
+
+
+def test_a_jql_link_jira_refused_is_left_out_of_the_pass_search(app, sim, jira, sync_world):
+    from sync.link_resolution import resolve_link_now
+
+    sync_world.team(jira)
+    kr = sync_world.key_result(sync_world.objective())
+    bad = sync_world.link(kr, jira, LinkKind.JQL, "priority = P1")   # a field the simulator refuses
+    with app.app_context():
+        assert resolve_link_now(bad) is None                        # its error is kept on the link
+    counts = run(app, jira, full=True)
+    assert counts.items_read == 300 and sync_world.sync_state(jira).last_error is None
