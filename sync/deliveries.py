@@ -10,11 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from connector.jira.reading import SITE_FACTS, ReadingRules
 from okr_core import domain
 from okr_core.domain import TrackerKind
-from okr_core.models import Connection, Delivery
+from okr_core.models import Connection, Delivery, WorkItem
 from okrsync.db import job_session
 from sync.connectors import connector_for
+from sync.items import COMPARED
+from sync.link_item_checks import enqueue_item_checks
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 from webhooks import events
 from webhooks.apply import delete_comment, mark_item_deleted, upsert_comment, upsert_item
@@ -22,7 +25,7 @@ from sync.followups import followups_for
 from sync.reconcile_finish import refresh_and_compare
 from webhooks.apply_progress import MembershipChanges, container_links, update_memberships
 from webhooks.effects import DeliveryEffect
-from webhooks.payload import from_millis
+from webhooks.payload import from_millis, from_millis_or_iso
 from webhooks.routing import plan_delivery
 
 log = logging.getLogger("okrsync.sync.deliveries")
@@ -39,6 +42,7 @@ class PlannedDelivery:
     connection: Connection
     effect: DeliveryEffect
     occurred_at: datetime | None
+    payload_author: str | None = None   # Jira `user.accountId` of who made the change
 
 
 def process_delivery(delivery_id: int) -> str:
@@ -56,6 +60,8 @@ def process_delivery(delivery_id: int) -> str:
     if changes is None:
         return "skipped"
     enqueue_link_resolutions(changes.links_to_resolve, delivery_id)
+    enqueue_item_checks(planned.connection.id, changes.links_to_check, changes.items_to_check,
+                        delivery_id)
     changes.followups.queue()
     return "done"
 
@@ -71,18 +77,19 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
     if decoded is None:
         log.info("deliveries.skip-not-claimable", extra={"delivery_id": delivery_id})
         return None
-    points_field = (connection.settings or {}).get("story_points_field")
-    effect = plan_delivery(decoded, story_points_field=points_field)
-    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at)
+    effect = plan_delivery(decoded, jira_rules=ReadingRules.from_settings(connection.settings))
+    author = (decoded.payload.get("user") or {}) if isinstance(decoded.payload, dict) else {}
+    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at,
+                           author.get("accountId") if isinstance(author, dict) else None)
 
 
 def decode_stored(row: Delivery, tracker: TrackerKind) -> events.Delivery:
     """The stored body as the parser's Delivery; it was verified when it arrived."""
     payload = json.loads(row.body)
-    stamp_field = "timestamp" if tracker is TrackerKind.JIRA else "webhookTimestamp"
+    occurred = (from_millis(payload.get("timestamp")) if tracker is TrackerKind.JIRA
+                else from_millis_or_iso(payload.get("webhookTimestamp")))
     return events.Delivery(tracker=tracker, event_type=row.event_type, dedupe_key=row.dedupe_key,
-                           payload=payload, received_at=row.received_at,
-                           occurred_at=from_millis(payload.get(stamp_field)))
+                           payload=payload, received_at=row.received_at, occurred_at=occurred)
 
 
 def reread_items(planned: PlannedDelivery) -> list[domain.WorkItem]:
@@ -108,6 +115,9 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     connection = planned.connection
     rows = apply_items(session, planned, fresh, now)
     changes = update_memberships(session, connection.id, rows)
+    # Links only the tracker can evaluate: one call per link and changed item, not a full re-read.
+    changes.links_to_check, changes.links_to_resolve = changes.links_to_resolve, set()
+    changes.items_to_check = {row.external_id for row in rows if not row.deleted}
     changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
     default_estimate = float((connection.settings or {}).get("default_estimate", 1.0))
     moved = refresh_and_compare(session, sorted(changes.key_result_ids), default_estimate)
@@ -121,15 +131,18 @@ def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.W
                 now: datetime) -> list:
     """Upsert, delete and comment as planned; the item rows that changed."""
     connection, effect = planned.connection, planned.effect
-    # Jira without a configured points field: the payload cannot say the estimate, keep ours.
-    keep_estimate = connection.tracker is TrackerKind.JIRA and not (
-        connection.settings or {}).get("story_points_field")
-    changed = {}
+    # Jira with no points field pinned or discovered yet: the payload cannot say the estimate.
+    keep_estimate = connection.tracker is TrackerKind.JIRA and not ReadingRules.from_settings(
+        connection.settings).points_fields
+    changed, ours = {}, caused_by_okrsync(connection, planned.payload_author)
     for items, keep in ((effect.upserts, keep_estimate), (fresh, False)):
         # Sorted, so that concurrent jobs lock item rows in one order and cannot deadlock.
         for item in sorted(items, key=lambda i: (i.external_id, i.updated_at)):
+            before = _standing(session, connection.id, item.external_id)
             row = upsert_item(session, connection.id, item, keep_estimate=keep)
-            if row is not None:
+            # okrsync's own write (a mirror's description) moved only the tracker's time: nothing
+            # progress reads changed, so no membership, link or recount work follows.
+            if row is not None and not (ours and _values_of(row) == before):
                 changed[row.id] = row
     for external_id in sorted(effect.deletions):
         row = mark_item_deleted(session, connection.id, external_id, planned.occurred_at or now)
@@ -140,6 +153,23 @@ def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.W
     for external_id in effect.comment_deletions:
         delete_comment(session, connection.id, external_id)
     return list(changed.values())
+
+
+def caused_by_okrsync(connection: Connection, author: str | None) -> bool:
+    """Whether the delivery's author is the account okrsync writes as (Jira: cached /myself)."""
+    facts = (connection.settings or {}).get(SITE_FACTS) or {}
+    return author is not None and author == facts.get("account_id")
+
+
+def _values_of(row: WorkItem) -> tuple:
+    return tuple(getattr(row, name) for name in COMPARED)
+
+
+def _standing(session: Session, connection_id: int, external_id: str) -> tuple | None:
+    """The compared columns of a stored item, or None when it is not stored."""
+    found = session.execute(select(*(getattr(WorkItem, name) for name in COMPARED)).where(
+        WorkItem.connection_id == connection_id, WorkItem.external_id == external_id)).first()
+    return tuple(found) if found is not None else None
 
 
 def record_failure(delivery_id: int, exc: Exception) -> None:

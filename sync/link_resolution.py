@@ -7,11 +7,12 @@ from typing import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, RequestRejected
+from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, RequestRejected, TrackerError
 from okr_core import domain
 from okr_core.models import Connection, LinkItem, WorkLink, utcnow
 from okrsync.db import job_session
 from sync.connectors import connector_for
+from sync.discussions import mine_discussions
 from sync.items import store_items
 from sync.reconcile_apply import add_members, remove_members
 from sync.reconcile_finish import refresh_and_compare
@@ -53,18 +54,30 @@ def resolve_link_now(link_id: int, connector=None) -> int | None:
         connector = connector or connector_for(connection)
     try:
         items = list(all_pages(lambda cursor: connector.resolve_link(kind, ref, cursor)))
+        stored = _store_resolution(link_id, items)
+        if stored is not None:
+            _mine(connection.id, connector, stored[1])
     except PERMANENT as exc:
-        _record_error(link_id, f"{type(exc).__name__}: {exc}")
+        record_link_error(link_id, f"{type(exc).__name__}: {exc}")
         log.warning("sync.links.resolve-failed", extra={"link_id": link_id,
                                                          "error": type(exc).__name__})
         return None
     finally:
         if owned:
             connector.close()
-    return _store_resolution(link_id, items)
+    return None if stored is None else stored[0]
 
 
-def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
+def _mine(connection_id: int, connector, changed: set[str]) -> None:
+    """Comments and blocking relations of the link's changed items; a failure costs only those."""
+    try:
+        mine_discussions(connection_id, connector, changed)
+    except TrackerError as exc:
+        log.warning("sync.links.discussions-failed", extra={"connection_id": connection_id,
+                                                             "error": type(exc).__name__})
+
+
+def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> tuple[int, set[str]] | None:
     with job_session() as session:
         link = session.get(WorkLink, link_id)
         if link is None:
@@ -72,6 +85,7 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
         stored = store_items(session, link.connection_id, items)
         # Trashed Linear issues still match their filters; deleted work never counts.
         live = {stored.rows[i.external_id] for i in items if not i.deleted}
+        before = set(session.scalars(select(LinkItem.work_item_id).where(LinkItem.work_link_id == link.id)))
         set_link_members(session, link.id, live)
         link.resolved_at, link.last_error = utcnow(), None
         session.flush()
@@ -80,10 +94,12 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
                                     float(settings.get("default_estimate", 1.0)))
         followups = followups_for(session, moved)
     followups.queue()
-    return len(live)
+    # Items changed or newly linked: their comments and relations are worth reading now.
+    fresh = {ext for ext, row in stored.rows.items() if row in live - before} | stored.changed
+    return len(live), fresh
 
 
-def _record_error(link_id: int, message: str) -> None:
+def record_link_error(link_id: int, message: str) -> None:
     with job_session() as session:
         link = session.get(WorkLink, link_id)
         if link is not None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from connector.base import CommentWriter, Mirror, MirrorKind, StatusPublisher
 from okr_core.domain import StatusCategory, TrackerKind
+from okr_core.models.base import utcnow
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
 from okrsync.db import job_session
 from sync.connectors import connector_for
@@ -25,6 +27,7 @@ from sync.queue import QueueUnavailable, RetryPolicy, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")
 WRITEBACK_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
+STATUS_UPDATE_EVERY = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class WritebackPlan:
 
     figures: KRFigures
     panel: str
-    mirrors: list[tuple[Connection, Mirror]]
+    mirrors: list[tuple[Connection, Mirror, "Posted"]]
     linear_issues: list[tuple[Connection, str]]   # (connection, issue id) of linked Linear work
 
 
@@ -46,7 +49,8 @@ def plan_writeback(session, kr_id: int) -> WritebackPlan | None:
     panel = panel_url(current_app.config["SETTINGS"].base_url, objective.team_id, kr.id)
     mirrors = [(session.get(Connection, row.connection_id),
                 Mirror(MirrorKind.KEY_RESULT, str(kr.id), row.external_id,
-                       row.external_key or row.external_id, row.url))
+                       row.external_key or row.external_id, row.url),
+                Posted(row.id, row.posted_status, row.posted_at))
                for row in session.scalars(select(MirrorRow).where(
                    MirrorRow.subject_kind == SUBJECT[MirrorKind.KEY_RESULT], MirrorRow.subject_id == kr.id))]
     linked = session.execute(
@@ -90,19 +94,40 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
         return connectors[connection.id]
 
     writes = 0
-    for connection, mirror in plan.mirrors:
-        writes += _write_mirror(connector(connection), mirror, plan)
+    for connection, mirror, posted in plan.mirrors:
+        writes += _write_mirror(connector(connection), mirror, posted, plan)
     return writes + write_attachments(kr_id, stale, gone, title, plan.panel, connector)
 
 
-def _write_mirror(connector, mirror: Mirror, plan: WritebackPlan) -> int:
+def _write_mirror(connector, mirror: Mirror, posted: "Posted", plan: WritebackPlan) -> int:
     if isinstance(connector, CommentWriter):
         connector.update_kr_description(mirror.key, kr_description(plan.figures, plan.panel))
         return 1
     if isinstance(connector, StatusPublisher):
+        status, now = str(plan.figures.status), utcnow()
+        if not posted.due(status, now):
+            return 0
         connector.post_status_update(mirror, plan.figures.status, status_body(plan.figures, plan.panel))
+        with job_session() as session:
+            row = session.get(MirrorRow, posted.mirror_row_id)
+            if row is not None:
+                row.posted_status, row.posted_at = status, now
         return 1
     return 0
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What a mirror last got as a Linear project / initiative update."""
+
+    mirror_row_id: int
+    status: str | None
+    at: datetime | None
+
+    def due(self, status: str, now: datetime) -> bool:
+        """An update is posted when the status (and so the health) changed, or a week after the
+        last one; figures alone show on the issue attachments, not in the project's feed."""
+        return self.status != status or self.at is None or now - self.at >= STATUS_UPDATE_EVERY
 
 
 def with_write_targets(session, kr_ids) -> list[int]:

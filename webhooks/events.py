@@ -19,7 +19,7 @@ from webhooks.errors import (
     SignatureMissing,
     StaleTimestamp,
 )
-from webhooks.payload import from_millis
+from webhooks.payload import from_millis, from_millis_or_iso
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 # Linear's SDK rejects deliveries whose webhookTimestamp is more than a minute away from now:
@@ -105,9 +105,10 @@ def expected_signature(tracker: TrackerKind | str, body: bytes, secret: str) -> 
 
 def check_linear_timestamp(payload: Mapping[str, Any], now: datetime) -> None:
     """Raise StaleTimestamp unless the signed body's webhookTimestamp is within 60 s of now."""
-    sent_at = from_millis(payload.get("webhookTimestamp"))
+    # https://linear.app/developers/webhooks: milliseconds; captured older payloads: ISO-8601.
+    sent_at = from_millis_or_iso(payload.get("webhookTimestamp"))
     if sent_at is None:
-        raise StaleTimestamp(TrackerKind.LINEAR, "webhookTimestamp missing or not a number")
+        raise StaleTimestamp(TrackerKind.LINEAR, "webhookTimestamp missing or not a time")
     if abs(now - sent_at) > LINEAR_TIMESTAMP_TOLERANCE:
         raise StaleTimestamp(
             TrackerKind.LINEAR, f"webhookTimestamp {sent_at.isoformat()} is too far from now"
@@ -160,5 +161,6 @@ def _dedupe_key(tracker: TrackerKind, headers: Mapping[str, str], body: bytes) -
 
 def _occurred_at(tracker: TrackerKind, payload: Mapping[str, Any]) -> datetime | None:
     # Linear's webhookTimestamp is mandatory (checked above), so its data.updatedAt is never needed.
-    field = "timestamp" if tracker is TrackerKind.JIRA else "webhookTimestamp"
-    return from_millis(payload.get(field))
+    if tracker is TrackerKind.JIRA:
+        return from_millis(payload.get("timestamp"))
+    return from_millis_or_iso(payload.get("webhookTimestamp"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from okr_core.domain import StrEnum, TrackerKind
+from connector.jira.reading import ReadingRules
 from webhooks import jira_events, linear_events
 from webhooks.effects import DeliveryEffect
 from webhooks.events import Delivery
@@ -33,12 +34,18 @@ def is_handled(delivery: Delivery) -> bool:
     return route(delivery) is Route.HANDLED
 
 
-def plan_delivery(delivery: Delivery, *, story_points_field: str | None = None) -> DeliveryEffect:
-    """What a delivery changes; an empty effect for events okrsync does not handle."""
+def plan_delivery(delivery: Delivery, *, story_points_field: str | None = None,
+                  jira_rules: ReadingRules | None = None) -> DeliveryEffect:
+    """What a delivery changes; an empty effect for events okrsync does not handle.
+
+    Jira payloads are read with the connection's `jira_rules` (points fields, not-done
+    resolutions); `story_points_field` alone stands for rules with that one field.
+    """
     if delivery.tracker is TrackerKind.JIRA:
         jira_planner = jira_events.EVENT_PLANNERS.get(delivery.event_type)
         if jira_planner is None:
             return DeliveryEffect()
-        return jira_planner(delivery.payload, story_points_field)
+        rules = jira_rules or ReadingRules(points_fields=(story_points_field,) if story_points_field else ())
+        return jira_planner(delivery.payload, rules)
     linear_planner = linear_events.EVENT_PLANNERS.get(delivery.event_type)
     return linear_planner(delivery.payload) if linear_planner else DeliveryEffect()
