@@ -1,0 +1,121 @@
+"""Blocker mining done once and kept: stored results per text, read back by every later analysis.
+
+`prepare_minings` runs before `analyse`: it reads the stored result of every text the cycle's facts
+hold, mines only the texts that are new or were edited (their digest differs), stores those, and hands
+all of them to the analysis through `facts.mined`. A result of an older miner version is still used;
+`outdated_keys` / `remine` let a background job replace those.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from okr_core.analysis.facts import CycleFacts, MinedText
+from okr_core.blockers import detect, miner_version
+from okr_core.blockers.model import BlockerFinding, BlockerKind
+from okr_core.models import BlockerMining, CheckIn, Comment
+from okr_core.store import in_chunks
+
+REMINE_BATCH = 500
+
+
+def text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def fact_texts(facts: CycleFacts) -> Iterator[tuple[str, str]]:
+    """(source key, text) of every comment and check-in text an analysis may mine."""
+    for comment in facts.comments:
+        yield f"comment:{comment.id}", comment.body
+    for check_in in facts.check_ins:
+        if check_in.blockers.strip():
+            yield f"check-in:{check_in.id}:blockers", check_in.blockers
+        if check_in.note.strip():
+            yield f"check-in:{check_in.id}:note", check_in.note
+
+
+def _finding(row: BlockerMining) -> BlockerFinding | None:
+    if not row.found:
+        return None
+    return BlockerFinding(is_blocker=row.is_blocker, kind=BlockerKind(row.kind) if row.kind else None,
+                          phrase=row.phrase, confidence=row.confidence, ambiguous=row.ambiguous)
+
+
+def _row(key: str, digest: str, finding: BlockerFinding | None, version: str) -> BlockerMining:
+    if finding is None:
+        return BlockerMining(source_key=key, text_hash=digest, miner_version=version, found=False)
+    return BlockerMining(source_key=key, text_hash=digest, miner_version=version, found=True,
+                         is_blocker=finding.is_blocker, ambiguous=finding.ambiguous,
+                         kind=finding.kind.value if finding.kind else None, phrase=finding.phrase[:500],
+                         confidence=finding.confidence)
+
+
+def load_stored(session: Session, keys: list[str]) -> dict[str, BlockerMining]:
+    stored: dict[str, BlockerMining] = {}
+    for chunk in in_chunks(keys):
+        for row in session.scalars(select(BlockerMining).where(BlockerMining.source_key.in_(chunk))):
+            stored[row.source_key] = row
+    return stored
+
+
+def save(session: Session, rows: list[BlockerMining]) -> None:
+    """Replace the stored results of these keys."""
+    for chunk in in_chunks([row.source_key for row in rows]):
+        session.execute(delete(BlockerMining).where(BlockerMining.source_key.in_(chunk)))
+    session.add_all(rows)
+    session.flush()
+
+
+def prepare_minings(session: Session, facts: CycleFacts) -> int:
+    """Fill `facts.mined` from the store, mining and storing what is missing; returns texts mined now."""
+    texts = dict(fact_texts(facts))
+    stored = load_stored(session, list(texts))
+    version, fresh = miner_version(), []
+    for key, text in texts.items():
+        digest, row = text_digest(text), stored.get(key)
+        if row is not None and row.text_hash == digest:
+            facts.mined[key] = MinedText(digest, row.miner_version, _finding(row))
+            continue
+        finding = detect(text)
+        facts.mined[key] = MinedText(digest, version, finding)
+        fresh.append(_row(key, digest, finding, version))
+    if fresh:
+        save(session, fresh)
+    return len(fresh)
+
+
+def outdated_keys(session: Session, limit: int = REMINE_BATCH) -> list[str]:
+    """Keys of stored results made by another miner version."""
+    return list(session.scalars(select(BlockerMining.source_key)
+                                .where(BlockerMining.miner_version != miner_version()).limit(limit)))
+
+
+def _texts_of(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    comment_ids, check_in_ids = [], []
+    for key in keys:
+        parts = key.split(":")
+        (comment_ids if parts[0] == "comment" else check_in_ids).append(int(parts[1]))
+    texts = {}
+    for chunk in in_chunks(comment_ids):
+        texts.update({f"comment:{i}": body for i, body in session.execute(
+            select(Comment.id, Comment.body).where(Comment.id.in_(chunk)))})
+    for chunk in in_chunks(check_in_ids):
+        for i, blockers, note in session.execute(
+                select(CheckIn.id, CheckIn.blockers, CheckIn.note).where(CheckIn.id.in_(chunk))):
+            texts[f"check-in:{i}:blockers"], texts[f"check-in:{i}:note"] = blockers or "", note or ""
+    return texts
+
+
+def remine(session: Session, keys: list[str]) -> int:
+    """Mine these stored texts again with the current miner; rows whose text is gone are dropped."""
+    texts, version = _texts_of(session, keys), miner_version()
+    rows = [_row(key, text_digest(texts[key]), detect(texts[key]), version)
+            for key in keys if texts.get(key, "").strip()]
+    for chunk in in_chunks(keys):
+        session.execute(delete(BlockerMining).where(BlockerMining.source_key.in_(chunk)))
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
