@@ -113,7 +113,7 @@ def _rec_row(sections: dict, titles: dict, n: int, row: dict) -> dict:
              **{key: row[key] for key in _REC_FIGURES if row.get(key) is not None}}
     for key in ("from_team_id", "to_team_id"):
         if row.get(key) is not None:
-            found[key.removesuffix("_id")] = teams.get(str(row[key]))
+            found[key.removesuffix("_team_id")] = teams.get(str(row[key]))
     if row.get("gap") is not None:
         found["behind_pct"] = pct(row["gap"])
     if row.get("progress") is not None:
@@ -121,8 +121,16 @@ def _rec_row(sections: dict, titles: dict, n: int, row: dict) -> dict:
     return found
 
 
+def _round_robin(groups: list[list[dict]]) -> list[dict]:
+    """The first of each kind, then the second of each, ...: a short list still covers every kind."""
+    rows = []
+    for rank in range(max((len(group) for group in groups), default=0)):
+        rows += [group[rank] for group in groups if rank < len(group)]
+    return rows
+
+
 def _recommendations(sections: dict, titles: dict, limit: int) -> list[dict]:
-    rows = [row for group in sections["recommendations"].values() for row in group]
+    rows = _round_robin(list(sections["recommendations"].values()))
     return [_rec_row(sections, titles, n, row) for n, row in enumerate(rows[:limit], start=1)]
 
 

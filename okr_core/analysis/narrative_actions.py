@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+PER_KIND = 2
+
 KIND_ADVICE = {
     "dependency": "agree delivery dates with the teams you depend on before committing",
     "person": "agree a review and sign-off turnaround with the people involved",
@@ -93,7 +95,8 @@ def _escalations(rows: list[dict], phrases: dict, facts: dict) -> list[tuple[flo
         krs = [_first(row) for row in group]
         teams = sorted({kr["team"] for kr in krs if kr.get("team")} | set(recurring.get(ref, {}).get("teams", [])))
         who = " and ".join(teams[:3]) or "the owners"
-        refs = [ref, *[kr["ref"] for kr in krs], *[r for row in group for r in row["subjects"]]]
+        refs = [*[row["ref"] for row in group], ref, *[kr["ref"] for kr in krs],
+                *[r for row in group for r in row["subjects"]]]
         if len(krs) == 1:
             text = (f'{_actor(krs[0])}: escalate {phrase} to unblock "{krs[0]["title"]}" '
                     f'({group[0].get("behind_pct", 0)}% behind plan)')
@@ -120,4 +123,17 @@ def recommendation_entries(facts: dict, phrases: dict[str, str]) -> list[dict]:
         impact, text = phraser(row, phrases) if phraser else _next_cycle(row, phrases, facts)
         ranked.append((impact, {"text": text, "refs": list(dict.fromkeys([row["ref"], *row["subjects"], *row["blockers"]]))}))
     ranked.sort(key=lambda pair: -pair[0])
-    return [entry for _, entry in ranked]
+    return per_kind([entry for _, entry in ranked], rows)
+
+
+def per_kind(entries: list[dict], rows: list[dict], cap: int = PER_KIND) -> list[dict]:
+    """At most `cap` sentences of one kind, so every kind the data supports finds room."""
+    kind_of = {row["ref"]: row["kind"] for row in rows}
+    counts: dict[str, int] = defaultdict(int)
+    kept = []
+    for entry in entries:
+        kind = next((kind_of[r] for r in entry["refs"] if r in kind_of), "risk_mitigation")
+        counts[kind] += 1
+        if counts[kind] <= cap:
+            kept.append(entry)
+    return kept

@@ -7,6 +7,7 @@ from okr_core.analysis.narrative_check import canonical_number
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 PHRASE_CHARS = 60
+MAX_REFS = 12       # narrative_check's schema
 
 
 def band(score: int) -> str:
@@ -39,5 +40,5 @@ def unique_entries(entries: list[dict]) -> list[dict]:
         key = " ".join(entry["text"].lower().split())
         if key not in seen:
             seen.add(key)
-            kept.append(entry)
+            kept.append({**entry, "refs": list(dict.fromkeys(entry["refs"]))[:MAX_REFS]})
     return kept

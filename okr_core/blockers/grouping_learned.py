@@ -51,7 +51,7 @@ def _vectors(texts: list[str]) -> list[dict[str, float]]:
     total = len(texts)
     vectors = []
     for terms in term_counts:
-        vector = {t: (1 + math.log(c)) * math.log((1 + total) / (1 + document_frequency[t]))
+        vector = {t: (1 + math.log(c)) * (1 + math.log((1 + total) / (1 + document_frequency[t])))
                   for t, c in terms.items() if document_frequency[t] > 1}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         vectors.append({t: v / norm for t, v in vector.items()})
