@@ -82,14 +82,23 @@ def _focus(sections: dict) -> dict:
             "objective_limit": alignment["concentration"]["limit"]}
 
 
-def _forecast(sections: dict, limit: int) -> dict:
+def _forecast_row(sections: dict, titles: dict, row: dict) -> dict:
+    interval, end = row.get("interval"), row.get("end_value")
+    return _kr_row(sections, titles, row, chance_pct=pct(row["chance"]), sample_weeks=row["sample_weeks"],
+                   low_pct=pct(interval[0]) if interval else None, high_pct=pct(interval[1]) if interval else None,
+                   end_p50_pct=pct(end["p50"]) if end else None, reported_status=row.get("reported_status"))
+
+
+def _forecast(sections: dict, titles: dict, limit: int) -> dict:
     rows = [r for r in sections["forecast"]["key_results"] if not r["insufficient_data"]]
     lowest = sorted(rows, key=lambda r: (r["chance"], r["kr_id"]))[:limit]
+    disagreeing = [r for r in rows if r.get("status_disagrees")]
     return {"likely": sum(1 for r in rows if r["chance"] >= 0.7),
             "unlikely": sum(1 for r in rows if r["chance"] < 0.3),
             "insufficient_data": len(sections["forecast"]["key_results"]) - len(rows),
-            "lowest": [{"ref": f"kr:{r['kr_id']}", "chance_pct": pct(r["chance"]),
-                        "sample_weeks": r["sample_weeks"]} for r in lowest]}
+            "lowest": [_forecast_row(sections, titles, r) for r in lowest],
+            "status_disagreements_total": len(disagreeing),
+            "status_disagreements": [_forecast_row(sections, titles, r) for r in disagreeing[:limit]]}
 
 
 _REC_FIGURES = ("krs_behind", "days_idle", "confidence", "projected_score", "items", "mentions")
@@ -161,7 +170,7 @@ def build_digest(sections: dict, titles: dict[int, str], limit: int) -> tuple[di
     facts = {"cycle": {"name": cycle["name"], "status": cycle["status"], "scope": sections["scope"]},
              "health": _health(sections), "key_results": _krs(sections, titles, limit),
              "focus": _focus(sections), "blockers": blockers,
-             "forecast": _forecast(sections, limit),
+             "forecast": _forecast(sections, titles, limit),
              "recommendations": _recommendations(sections, titles, limit)}
     retro = sections.get("retrospective")
     if retro:

@@ -37,11 +37,17 @@ def fact_texts(facts: CycleFacts) -> Iterator[tuple[str, str]]:
             yield f"check-in:{check_in.id}:note", check_in.note
 
 
-def _finding(row: BlockerMining) -> BlockerFinding | None:
-    if not row.found:
-        return None
-    return BlockerFinding(is_blocker=row.is_blocker, kind=BlockerKind(row.kind) if row.kind else None,
-                          phrase=row.phrase, confidence=row.confidence, ambiguous=row.ambiguous)
+_COLUMNS = (BlockerMining.source_key, BlockerMining.text_hash, BlockerMining.miner_version,
+            BlockerMining.found, BlockerMining.is_blocker, BlockerMining.kind, BlockerMining.phrase,
+            BlockerMining.confidence, BlockerMining.ambiguous)
+
+
+def _stored(row) -> MinedText:
+    """A stored row (the _COLUMNS, as a plain tuple: no ORM objects for tens of thousands of rows)."""
+    _, digest, version, found, is_blocker, kind, phrase, confidence, ambiguous = row
+    finding = BlockerFinding(is_blocker=is_blocker, kind=BlockerKind(kind) if kind else None, phrase=phrase,
+                             confidence=confidence, ambiguous=ambiguous) if found else None
+    return MinedText(digest, version, finding)
 
 
 def _row(key: str, digest: str, finding: BlockerFinding | None, version: str) -> BlockerMining:
@@ -53,11 +59,11 @@ def _row(key: str, digest: str, finding: BlockerFinding | None, version: str) ->
                          confidence=finding.confidence)
 
 
-def load_stored(session: Session, keys: list[str]) -> dict[str, BlockerMining]:
-    stored: dict[str, BlockerMining] = {}
+def load_stored(session: Session, keys: list[str]) -> dict[str, MinedText]:
+    stored: dict[str, MinedText] = {}
     for chunk in in_chunks(keys):
-        for row in session.scalars(select(BlockerMining).where(BlockerMining.source_key.in_(chunk))):
-            stored[row.source_key] = row
+        for row in session.execute(select(*_COLUMNS).where(BlockerMining.source_key.in_(chunk))):
+            stored[row[0]] = _stored(row)
     return stored
 
 
@@ -75,9 +81,9 @@ def prepare_minings(session: Session, facts: CycleFacts) -> int:
     stored = load_stored(session, list(texts))
     version, fresh = miner_version(), []
     for key, text in texts.items():
-        digest, row = text_digest(text), stored.get(key)
-        if row is not None and row.text_hash == digest:
-            facts.mined[key] = MinedText(digest, row.miner_version, _finding(row))
+        digest, known = text_digest(text), stored.get(key)
+        if known is not None and known.text_hash == digest:
+            facts.mined[key] = known
             continue
         finding = detect(text)
         facts.mined[key] = MinedText(digest, version, finding)

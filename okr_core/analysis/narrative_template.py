@@ -53,6 +53,13 @@ def _at_risk(row: dict, weeks_left) -> str:
             f'{row["behind_pct"]}% behind plan: needs intervention')
 
 
+def _disagreement(row: dict) -> str:
+    status = (row.get("reported_status") or "").replace("_", " ")
+    return (f'"{row["title"]}"{by_whom(row)} is reported {status}, but its pace gives a {row["chance_pct"]}% '
+            f'chance of reaching target ({row["low_pct"]}-{row["high_pct"]}%, {row["sample_weeks"]} weeks '
+            f'observed; expected end {row["end_p50_pct"]}%)')
+
+
 def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:
     krs, weeks_left = facts["key_results"], facts["health"].get("weeks_left")
     concerns = [{"text": _at_risk(row, weeks_left), "refs": [row["ref"]]} for row in krs["at_risk"][:3]]
@@ -62,6 +69,8 @@ def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:
         concerns.append({"text": f"Recurring blocker: {name} mentioned in {row['mentions']} comments and "
                                  f"check-ins, holding back {row['key_results_total']} key results{teams}",
                          "refs": [row["ref"], *row["key_results"]]})
+    for row in facts["forecast"].get("status_disagreements", [])[:2]:
+        concerns.append({"text": _disagreement(row), "refs": [row["ref"]]})
     if krs["stalled_total"]:
         concerns.append({"text": f"{krs['stalled_total']} key results have not moved or been checked in "
                                  f"for {krs['stall_after_days']} days",

@@ -16,7 +16,7 @@ from okr_core.blockers.grouping import _NOISE, _stem
 from okr_core.blockers.model import BlockerFinding, BlockerGroup, BlockerKind
 from okr_core.blockers.text import shorten_urls
 
-CONTEXT_CHARS = 600
+CONTEXT_CHARS = 200       # the blocker is named early; the rest of a long comment is noise
 SAMPLE_CHARS = 280
 NAME_WORDS = 4
 _TOKEN = re.compile(r"[a-z][a-z0-9+'-]*[a-z0-9]|[a-z]")
@@ -59,27 +59,37 @@ def _vectors(texts: list[str]) -> list[dict[str, float]]:
 
 
 def cluster(texts: list[str], similarity: float) -> list[int]:
-    """A cluster number for each text (texts with nothing in common each get their own)."""
-    vectors = _vectors(texts)
+    """A cluster number for each text (texts with nothing in common each get their own).
+
+    Identical texts are vectorised and placed once, counted as often as they occur.
+    """
+    unique = list(dict.fromkeys(texts))
+    counts = Counter(texts)
+    vectors = _vectors(unique)
     centroids: list[dict[str, float]] = []
+    squared_norms: list[float] = []
     index: dict[str, set[int]] = defaultdict(set)
-    labels = []
-    for vector in vectors:
-        best, best_score = -1, similarity
+    label_of: dict[str, int] = {}
+    for text, vector in zip(unique, vectors):
+        best, best_score, best_dot = -1, similarity, 0.0
         for candidate in set().union(*(index[t] for t in vector)) if vector else ():
             centroid = centroids[candidate]
-            norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-            score = sum(v * centroid.get(t, 0.0) for t, v in vector.items()) / norm
+            dot = sum(v * centroid.get(t, 0.0) for t, v in vector.items())
+            score = dot / (math.sqrt(squared_norms[candidate]) or 1.0)
             if score >= best_score:
-                best, best_score = candidate, score
+                best, best_score, best_dot = candidate, score, dot
         if best < 0:
             best = len(centroids)
             centroids.append({})
+            squared_norms.append(0.0)
+        weight = counts[text]
+        # |c + w v|^2 = |c|^2 + 2 w c.v + w^2 |v|^2, with |v| = 1 (or 0 for an empty vector)
+        squared_norms[best] += 2 * weight * best_dot + weight * weight * (1.0 if vector else 0.0)
         for term, value in vector.items():
-            centroids[best][term] = centroids[best].get(term, 0.0) + value
+            centroids[best][term] = centroids[best].get(term, 0.0) + weight * value
             index[term].add(best)
-        labels.append(best)
-    return labels
+        label_of[text] = best
+    return [label_of[text] for text in texts]
 
 
 def group_name(texts: list[str]) -> str:
