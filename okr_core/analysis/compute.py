@@ -11,6 +11,7 @@ from okr_core.analysis.health import health_section
 from okr_core.analysis.key_results import key_results_section
 from okr_core.analysis.recommendations import recommendations_section
 from okr_core.analysis.retrospective import retrospective_section
+from okr_core.analysis.role_views import views_section
 
 SECTIONS_VERSION = 1
 
@@ -39,5 +40,6 @@ def analyse(facts: CycleFacts) -> dict:
         "forecast": forecast_section(ctx),
         "retrospective": retrospective_section(ctx, key_results, blockers),
     }
+    sections["views"] = views_section(ctx, sections)
     sections["directory"] = directory(ctx, sections)
     return sections
