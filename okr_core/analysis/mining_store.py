@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from okr_core.models import BlockerMining, CheckIn, Comment
 from okr_core.store import in_chunks
 
 REMINE_BATCH = 500
+SAVE_CHUNK = 500
 
 
 def text_digest(text: str) -> str:
@@ -50,13 +52,15 @@ def _stored(row) -> MinedText:
     return MinedText(digest, version, finding)
 
 
-def _row(key: str, digest: str, finding: BlockerFinding | None, version: str) -> BlockerMining:
-    if finding is None:
-        return BlockerMining(source_key=key, text_hash=digest, miner_version=version, found=False)
-    return BlockerMining(source_key=key, text_hash=digest, miner_version=version, found=True,
-                         is_blocker=finding.is_blocker, ambiguous=finding.ambiguous,
-                         kind=finding.kind.value if finding.kind else None, phrase=finding.phrase[:500],
-                         confidence=finding.confidence)
+def _row(key: str, digest: str, finding: BlockerFinding | None, version: str) -> dict:
+    row = {"source_key": key, "text_hash": digest, "miner_version": version, "found": finding is not None,
+           "is_blocker": False, "ambiguous": False, "kind": None, "phrase": "", "confidence": 0.0,
+           "mined_at": datetime.now(timezone.utc)}
+    if finding is not None:
+        row.update(is_blocker=finding.is_blocker, ambiguous=finding.ambiguous,
+                   kind=finding.kind.value if finding.kind else None, phrase=finding.phrase[:500],
+                   confidence=finding.confidence)
+    return row
 
 
 def load_stored(session: Session, keys: list[str]) -> dict[str, MinedText]:
@@ -67,12 +71,19 @@ def load_stored(session: Session, keys: list[str]) -> dict[str, MinedText]:
     return stored
 
 
-def save(session: Session, rows: list[BlockerMining]) -> None:
-    """Replace the stored results of these keys."""
-    for chunk in in_chunks([row.source_key for row in rows]):
-        session.execute(delete(BlockerMining).where(BlockerMining.source_key.in_(chunk)))
-    session.add_all(rows)
-    session.flush()
+def save(session: Session, rows: list[dict]) -> None:
+    """Insert or replace the stored results of these keys (analyses running at once may store the same
+    text: INSERT ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(BlockerMining.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["source_key"],
+        set_={name: statement.excluded[name] for name in rows[0] if name != "source_key"} if rows else {})
+    for chunk in in_chunks(rows, SAVE_CHUNK):
+        session.execute(statement, list(chunk))
 
 
 def prepare_minings(session: Session, facts: CycleFacts) -> int:
@@ -120,8 +131,9 @@ def remine(session: Session, keys: list[str]) -> int:
     texts, version = _texts_of(session, keys), miner_version()
     rows = [_row(key, text_digest(texts[key]), detect(texts[key]), version)
             for key in keys if texts.get(key, "").strip()]
-    for chunk in in_chunks(keys):
+    gone = [key for key in keys if not texts.get(key, "").strip()]
+    for chunk in in_chunks(gone):
         session.execute(delete(BlockerMining).where(BlockerMining.source_key.in_(chunk)))
-    session.add_all(rows)
-    session.flush()
+    if rows:
+        save(session, rows)
     return len(rows)

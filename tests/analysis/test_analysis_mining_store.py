@@ -75,3 +75,18 @@ def test_the_analysis_job_stores_what_it_mined(app, arranged):
         run_analysis(analysis_id)
     with session_scope(sessions) as session:
         assert session.scalar(select(func.count()).select_from(BlockerMining)) > 0
+
+
+def test_two_analyses_storing_the_same_text_do_not_collide(app, arranged):
+    from okr_core.analysis.mining_store import _row, save, text_digest
+    from okr_core.blockers import detect
+
+    sessions = app.extensions["okrsync.sessionmaker"]
+    text = "Waiting on design specs"
+    with session_scope(sessions) as session:
+        save(session, [_row("comment:999", text_digest(text), None, "0.1")])
+    with session_scope(sessions) as session:   # a second writer stores the same key: it replaces the row
+        save(session, [_row("comment:999", text_digest(text), detect(text), miner_version())])
+    with session_scope(sessions) as session:
+        row = session.get(BlockerMining, "comment:999")
+        assert row.found and row.is_blocker and row.miner_version == miner_version()
