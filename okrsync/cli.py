@@ -91,10 +91,13 @@ def upgrade() -> None:
 @click.option("--reset", is_flag=True, help="load even when the database already has data")
 def demo(reset: bool) -> None:
     """Load a believable demo company, cycle, OKRs, linked work and check-in history."""
+    from config.secrets import SecretBox
     from okrsync.demo import load_demo
 
+    box = SecretBox(_settings().encryption_keys)
     with session_scope(_sessions()) as session:
-        summary = load_demo(session, force=reset, progress=lambda msg: click.echo(msg, err=True))
+        summary = load_demo(session, force=reset, progress=lambda msg: click.echo(msg, err=True),
+                            encrypt=box.encrypt)
         login = _demo_login(session)
     _analyse_demo()
     click.echo(summary)

@@ -53,7 +53,8 @@ class ConnectionPatch(Body):
     name: Name = not_null()
     base_url: Url = not_null()
     credentials: dict = not_null()
-    webhook_secret: Secret | None = None
+    # A connection always has a secret: it may be replaced, never cleared (SPEC section 4).
+    webhook_secret: Secret = not_null()
     settings: dict = not_null()
 
 
@@ -67,6 +68,11 @@ class ConnectionOut(Out):
     has_webhook_secret: bool
     credential_kind: str
     created_at: datetime
+
+
+class ConnectionCreatedOut(ConnectionOut):
+    # The secret okrsync generated when none was given, shown this once; null otherwise.
+    generated_webhook_secret: str | None
 
 
 class ConnectionTestOut(Out):
