@@ -3,6 +3,7 @@ from okr_core.models.base import Base, utcnow
 from okr_core.models.okrs import CheckIn, Cycle, KeyResult, Objective, ProgressSnapshot
 from okr_core.models.ops import Analysis, AuditEntry, Delivery, SyncState
 from okr_core.models.org import ApiToken, Team, User
+from okr_core.models import user_sessions  # noqa: F401  (registers the attribute listeners)
 from okr_core.models.work import (
     Comment, Connection, IssueAttachment, ItemRelation, LinkItem, Mirror, WorkItem, WorkLink,
 )
