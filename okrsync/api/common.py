@@ -5,6 +5,7 @@ from flask import jsonify, request
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from okr_core.ids import MAX_ID
 from okr_core.models import Cycle, KeyResult, Objective
 from okr_core.rules import CycleClosed, guard_cycle_writable
 from okr_core.visibility import can_see, visible_ids
@@ -34,7 +35,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def int_filter(name: str) -> int | None:
-    return _int_arg(name, 0, 1, 2**62) if name in request.args else None
+    return _int_arg(name, 0, 1, MAX_ID) if name in request.args else None
 
 
 def paginate(stmt, model: type[BaseModel] | None = None, to_dict=None, to_dicts=None):

@@ -1,8 +1,11 @@
 """The API's error format: {"error": {"code", "message", "fields"?}} with a fitting status."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 
 class ApiError(Exception):
@@ -29,13 +32,34 @@ def conflict(message: str, code: str = "conflict") -> ApiError:
     return ApiError(409, code, message)
 
 
+JSON_PREFIXES = ("/api/", "/webhooks/")
+
+
 def _http_error(exc: HTTPException):
-    if not request.path.startswith("/api/"):
+    if not request.path.startswith(JSON_PREFIXES):
         return exc
     code = (exc.name or "error").lower().replace(" ", "_")
-    return ApiError(exc.code or 500, code, exc.description or exc.name).to_response()
+    body, status = ApiError(exc.code or 500, code, exc.description or exc.name).to_response()
+    # Keep what the exception says besides its body: `Allow` on a 405 (RFC 9110 section 15.5.6).
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            body.headers[name] = value
+    return body, status
+
+
+def _store_unavailable(exc: OperationalError):
+    """The database did not answer: 503 in the error format, so clients retry."""
+    if not request.path.startswith(JSON_PREFIXES):
+        return ServiceUnavailable("The store is unavailable. Try again in a moment.")
+    logging.getLogger("okrsync.api").error("api.store-unavailable",
+                                           extra={"error": type(exc.orig).__name__})
+    body, status = ApiError(503, "store_unavailable",
+                            "the store is unavailable, retry later").to_response()
+    body.headers["Retry-After"] = "5"
+    return body, status
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, lambda exc: exc.to_response())
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _store_unavailable)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
+from okr_core.ids import MAX_ID
 from okr_core.domain import (
     CycleStatus, KRStatus, Level, LinkKind, Measure, Role, TeamKind, Visibility,
 )
@@ -15,7 +16,7 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 Confidence = Annotated[int, Field(ge=0, le=10, strict=True)]
-Id = Annotated[int, Field(gt=0, strict=True)]
+Id = Annotated[int, Field(gt=0, le=MAX_ID, strict=True)]
 
 
 def not_null():

@@ -124,6 +124,15 @@ def test_sync_page_says_never_synced_or_shows_the_last_pass(admin_client, db, de
     assert "items seen: 42" in html and "HTTP 429 from Jira" in html
 
 
+def test_the_sync_page_shows_tracker_addresses_to_admins_only(app, admin_client, db, demo):
+    from okrsync.demo import DEMO_SITE
+
+    assert DEMO_SITE in admin_client.get("/sync").text
+    member = scalar(db, select(User.id).where(User.role == Role.MEMBER).order_by(User.id))
+    page = sign_in(app.test_client(), member).get("/sync").text
+    assert "Northwind Jira (demo)" in page and DEMO_SITE not in page
+
+
 def test_an_analysis_of_hidden_objectives_is_not_shown(app, db, demo):
     private_id, _ = _private_objective(db, demo)
     db.add(Analysis(cycle_id=demo, scope="company", state="done", created_at=utcnow(),
