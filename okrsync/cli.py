@@ -44,7 +44,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def worker(burst: bool) -> None:
     """Run an RQ worker (with scheduler) for the default and analysis queues."""
     from okrsync.app import create_app
-    from sync.worker import make_worker
+    from sync.worker_supervision import work_through_outages
 
     app = create_app()
     if not app.config["SETTINGS"].redis_url:
@@ -56,7 +56,7 @@ def worker(burst: bool) -> None:
         from sync.scheduler import start_scheduling
 
         start_scheduling(app)  # the periodic reconcile tick chain on RQ's scheduler
-    make_worker(app).work(with_scheduler=True, burst=burst)
+    work_through_outages(app, burst=burst)  # waits out Redis outages, reconnects, goes on
 
 
 @main.command()
