@@ -1,5 +1,6 @@
 """SQLAlchemy models of the okrsync store."""
 from okr_core.models.base import Base, utcnow
+from okr_core.models.health import ConnectionHealth
 from okr_core.models.okrs import CheckIn, Cycle, KeyResult, Objective, ProgressSnapshot
 from okr_core.models.ops import Analysis, AuditEntry, Delivery, SyncState
 from okr_core.models.org import ApiToken, Team, User
@@ -9,7 +10,8 @@ from okr_core.models.work import (
 )
 
 __all__ = [
-    "Analysis", "ApiToken", "AuditEntry", "Base", "CheckIn", "Comment", "Connection", "Cycle",
+    "Analysis", "ApiToken", "AuditEntry", "Base", "CheckIn", "Comment", "Connection",
+    "ConnectionHealth", "Cycle",
     "Delivery", "IssueAttachment", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "Objective",
     "ProgressSnapshot", "SyncState", "Team", "User", "WorkItem", "WorkLink", "utcnow",
 ]

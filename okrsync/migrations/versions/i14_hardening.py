@@ -1,0 +1,34 @@
+"""hardening: users.session_generation (sign-out ends every session), connection_health
+
+Revision ID: i14_hardening
+Revises: 0002
+"""
+from alembic import op
+import sqlalchemy as sa
+import okr_core.models.base
+
+
+revision = 'i14_hardening'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('users', sa.Column('session_generation', sa.Integer(), server_default='0',
+                                     nullable=False))
+    op.create_table('connection_health',
+    sa.Column('connection_id', sa.Integer(), nullable=False),
+    sa.Column('consecutive_failures', sa.Integer(), nullable=False),
+    sa.Column('failing_since', okr_core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', okr_core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['connection_id'], ['connections.id'], name=op.f('fk_connection_health_connection_id_connections'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('connection_id', name=op.f('pk_connection_health'))
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('connection_health')
+    with op.batch_alter_table('users') as batch_op:
+        batch_op.drop_column('session_generation')
