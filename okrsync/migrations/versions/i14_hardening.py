@@ -1,4 +1,5 @@
-"""hardening: users.session_generation (sign-out ends every session), connection_health
+"""hardening: users.session_generation (sign-out ends every session), connection_health,
+analyses.requested_by_id (per-user rate limit)
 
 Revision ID: i14_hardening
 Revises: 0002
@@ -26,9 +27,20 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['connection_id'], ['connections.id'], name=op.f('fk_connection_health_connection_id_connections'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('connection_id', name=op.f('pk_connection_health'))
     )
+    with op.batch_alter_table('analyses') as batch_op:
+        batch_op.add_column(sa.Column('requested_by_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_analyses_requested_by_id'), ['requested_by_id'],
+                              unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_analyses_requested_by_id_users'), 'users',
+                                    ['requested_by_id'], ['id'], ondelete='SET NULL')
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('analyses') as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_analyses_requested_by_id_users'),
+                                 type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_analyses_requested_by_id'))
+        batch_op.drop_column('requested_by_id')
     op.drop_table('connection_health')
     with op.batch_alter_table('users') as batch_op:
         batch_op.drop_column('session_generation')
