@@ -19,7 +19,7 @@ from sync.analysis_jobs import enqueue_analysis
 from sync.analysis_requests import TooManyAnalyses, request_analysis
 
 bp = Blueprint("api_analysis", __name__)
-SCOPE_QUERY = {"scope": "string"}
+SCOPE_QUERY = {"scope": "scope"}
 
 
 class AnalysisQueued(BaseModel):

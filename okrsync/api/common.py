@@ -11,6 +11,7 @@ from okr_core.rules import CycleClosed, guard_cycle_writable
 from okr_core.visibility import can_see, visible_ids
 from okrsync.api.auth import current_viewer
 from okrsync.api.errors import ApiError, conflict, not_found
+from okrsync.api.spec import MAX_PAGE
 from okrsync.db import request_session
 
 MAX_PER_PAGE = 200
@@ -43,7 +44,7 @@ def paginate(stmt, model: type[BaseModel] | None = None, to_dict=None, to_dicts=
 
     Rows become dicts by `to_dicts(rows)`, else `to_dict(row)` each, else `model`.
     """
-    page = _int_arg("page", 1, 1, 10**6)
+    page = _int_arg("page", 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
     session = request_session()
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
