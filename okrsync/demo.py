@@ -8,6 +8,7 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from okr_core.accounts import new_webhook_secret
 from okr_core.domain import (
     CheckInSource, CycleStatus, KRStatus, Level, Measure, Role, TeamKind, TrackerKind,
 )
@@ -17,7 +18,6 @@ from okr_core.models import (
 from okr_core.progress_service import refresh_key_result, refresh_objective_chain
 from okrsync import demo_data as data
 from okrsync.demo_work import linked_history
-from webhooks.secrets import new_webhook_secret
 
 WEEKS = 8
 DEMO_ADMIN_EMAIL = "ada@northwind.example"

@@ -9,19 +9,19 @@ from config.audit import record_audit
 from config.connection_check import check_stored_connection
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url
+from okr_core.accounts import new_webhook_secret
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection
 from okrsync.api.auth import require_admin
 from okrsync.api.common import load, paginate
 from okrsync.api.errors import ApiError
 from okrsync.api.connection_schemas import (
-    ConnectionCreate, ConnectionCreatedOut, ConnectionOut, ConnectionPatch, ConnectionTestOut, JiraCredentials,
-    LinearCredentials,
+    ConnectionCreate, ConnectionCreatedOut, ConnectionOut, ConnectionPatch, ConnectionTestOut,
+    JiraCredentials, LinearCredentials,
 )
 from okrsync.api.spec import parse_body, route
 from okrsync.db import request_session
 from okrsync.services import allowlist, secret_box
-from webhooks.secrets import new_webhook_secret
 
 bp = Blueprint("api_connections", __name__)
 CREDENTIALS = {TrackerKind.JIRA: JiraCredentials, TrackerKind.LINEAR: LinearCredentials}
