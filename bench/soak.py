@@ -3,7 +3,8 @@ worker is SIGKILLed, the database connection drops, duplicates and out-of-order 
 arrive, and one connection's tracker stays down. Prints acknowledged / stored / processed /
 lost / doubled, and the healthy connection's apply latency p50/p95.
 
-Usage: python bench/soak.py [--minutes 10] [--rate 3] [--workers 2]
+Usage: python bench/soak.py [--minutes 10] [--rate 2] [--workers 2]
+The sweeper runs with its production timing (every 30 s, deliveries stale after 60 s).
 PostgreSQL from OKRSYNC_BENCH_PG_URL (a schema of its own, dropped after); Redis is a private
 redis-server on a free port; the tracker is tests/simtracker (the dead one a closed port).
 """
@@ -165,7 +166,7 @@ def report(args, counts: dict, sender: Sender) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
-    parser.add_argument("--rate", type=float, default=3.0, help="deliveries per second")
+    parser.add_argument("--rate", type=float, default=2.0, help="deliveries per second")
     parser.add_argument("--workers", type=int, default=2, help="okrsync worker processes")
     args = parser.parse_args()
     started = time.monotonic()

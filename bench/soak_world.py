@@ -42,9 +42,7 @@ class World:
                     "OKRSYNC_ENCRYPTION_KEY": Fernet.generate_key().decode(),
                     "OKRSYNC_INSTANCE_PATH": str(self.folder / "instance"),
                     "OKRSYNC_DOTENV": str(self.folder / "none.env"),
-                    "OKRSYNC_OUTBOUND_ALLOWLIST": "127.0.0.1",
-                    "OKRSYNC_SWEEP_INTERVAL": "5", "OKRSYNC_SWEEP_STALE_AFTER": "20",
-                    "PYTHONPATH": str(REPO)}
+                    "OKRSYNC_OUTBOUND_ALLOWLIST": "127.0.0.1", "PYTHONPATH": str(REPO)}
         self.workers: list[subprocess.Popen] = []
         self.web: subprocess.Popen | None = None
         self.port = free_port()
