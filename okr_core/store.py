@@ -45,8 +45,8 @@ def make_engine(url: str, **kwargs) -> Engine:
 def _create_private_file(path: str | None) -> None:
     """Create the SQLite file readable by its owner only (0600) before SQLite makes it 0644.
 
-    SQLite gives the -wal and -shm files the database file's permissions
-    (https://www.sqlite.org/tempfiles.html), so they stay private too.
+    SQLite creates the -wal, -shm and -journal files with the database file's permissions
+    (its own regression test test/journal3.test checks this), so they stay private too.
     """
     if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
         return
