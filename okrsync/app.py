@@ -13,6 +13,7 @@ from config.web_auth import init_web_auth
 from okrsync.api import register_api
 from okrsync.api.errors import register_error_handlers
 from okrsync.db import init_db
+from okrsync.id_bounds import bound_route_ids
 from okrsync.logging_setup import configure_logging
 from okrsync.ops import bp as ops_bp
 from okrsync.services import init_services
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=None,
                 template_folder=str(UI_TEMPLATES))
+    bound_route_ids(app)
     app.add_url_rule("/static/<path:filename>", "ui_static",
                      lambda filename: send_from_directory(UI_STATIC, filename))
     app.config.update(SETTINGS=settings, SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False,

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from okr_core import domain
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery, WorkItem
 from okrsync.db import job_session
-from sync.connectors import connector_for
+from sync.connectors import job_connector_for
 from sync.items import COMPARED
 from sync.link_item_checks import enqueue_item_checks
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
@@ -23,6 +23,7 @@ from webhooks import events
 from webhooks.apply import delete_comment, mark_item_deleted, upsert_comment, upsert_item
 from sync.followups import followups_for
 from sync.reconcile_finish import refresh_and_compare
+from sync.tracker_health import TrackerWait, call_tracker
 from webhooks.apply_progress import MembershipChanges, container_links, update_memberships
 from webhooks.effects import DeliveryEffect
 from webhooks.payload import from_millis, from_millis_or_iso
@@ -46,7 +47,8 @@ class PlannedDelivery:
 
 
 def process_delivery(delivery_id: int) -> str:
-    """Apply a stored delivery unless already applied; 'done' or 'skipped'."""
+    """Apply a stored delivery unless already applied; 'done', 'skipped' or 'deferred' (its
+    tracker failed or is waited for: the job is queued again for later, never slept in)."""
     planned = load_plan(delivery_id)
     if planned is None:
         return "skipped"
@@ -54,6 +56,8 @@ def process_delivery(delivery_id: int) -> str:
         fresh = reread_items(planned)
         with job_session() as session:
             changes = apply_once(session, planned, fresh, datetime.now(timezone.utc))
+    except TrackerWait as wait:
+        return defer_delivery(delivery_id, wait.seconds, wait.error or wait)
     except Exception as exc:  # recorded for the admins, then re-raised so the queue retries
         record_failure(delivery_id, exc)
         raise
@@ -93,11 +97,15 @@ def decode_stored(row: Delivery, tracker: TrackerKind) -> events.Delivery:
 
 
 def reread_items(planned: PlannedDelivery) -> list[domain.WorkItem]:
-    """Read the items the payload could not describe fully, outside any transaction."""
+    """Read the items the payload could not describe fully, outside any transaction.
+
+    TrackerWait when the connection's tracker is failing or waited for.
+    """
     ids = sorted(set(planned.effect.reread))
     if not ids:
         return []
-    items = connector_for(planned.connection).get_items(ids)
+    connector = job_connector_for(planned.connection)
+    items = call_tracker(planned.connection.id, lambda: connector.get_items(ids))
     missing = set(ids) - {item.external_id for item in items} - {item.key for item in items}
     if missing:
         log.info("deliveries.reread-missing", extra={"delivery_id": planned.delivery_id,
@@ -188,6 +196,30 @@ def record_failure(delivery_id: int, exc: Exception) -> None:
     except SQLAlchemyError as db_exc:
         log.error("deliveries.failure-not-recorded",
                   extra={"delivery_id": delivery_id, "error": type(db_exc).__name__})
+
+
+def defer_delivery(delivery_id: int, wait: float, error: Exception | None = None) -> str:
+    """Queue the delivery again `wait` seconds from now, no attempt counted; 'deferred'.
+
+    Its enqueued_at is set to that time, so the sweeper leaves it alone until well after it;
+    the job id names the time, so repeated deferrals to the same time queue one job.
+    """
+    retry_at = datetime.now(timezone.utc) + timedelta(seconds=wait)
+    values = {"enqueued_at": retry_at}
+    if error is not None:
+        values["last_error"] = f"{type(error).__name__}: {error}"[:4000]
+    with job_session() as session:
+        session.execute(update(Delivery).where(Delivery.id == delivery_id,
+                                               Delivery.state.in_(CLAIMABLE_STATES))
+                        .values(**values))
+    try:
+        enqueue(process_delivery, delivery_id, retry=DELIVERY_RETRY, delay=wait,
+                job_id=f"delivery-{delivery_id}-at-{int(retry_at.timestamp())}")
+    except QueueUnavailable as exc:
+        log.warning("deliveries.defer-unqueued", extra={"delivery_id": delivery_id,
+                                                        "error": str(exc)})
+    log.info("deliveries.deferred", extra={"delivery_id": delivery_id, "wait_seconds": wait})
+    return "deferred"
 
 
 def enqueue_delivery(delivery_id: int, job_id: str) -> str | None:

@@ -11,7 +11,7 @@ from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, R
 from okr_core import domain
 from okr_core.models import Connection, LinkItem, WorkLink, utcnow
 from okrsync.db import job_session
-from sync.connectors import connector_for
+from sync.connectors import job_connector_for
 from sync.discussions import mine_discussions
 from sync.items import store_items
 from sync.reconcile_apply import add_members, remove_members
@@ -51,7 +51,7 @@ def resolve_link_now(link_id: int, connector=None) -> int | None:
         kind, ref = link.kind, link.ref
         connection = session.get(Connection, link.connection_id)
         owned = connector is None
-        connector = connector or connector_for(connection)
+        connector = connector or job_connector_for(connection)
     try:
         items = list(all_pages(lambda cursor: connector.resolve_link(kind, ref, cursor)))
         stored = _store_resolution(link_id, items)

@@ -16,7 +16,7 @@ from connector.base import Mirror, MirrorKind, MirrorSpec
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, KeyResult, Mirror as MirrorRow, Objective, Team
 from okrsync.db import job_session
-from sync.connectors import connector_for
+from sync.connectors import job_connector_for
 from sync.mirror_lock import mirror_lock
 from sync.mirror_text import KRFigures, key_result_spec, objective_spec, panel_url
 from sync.queue import QueueUnavailable, RetryPolicy, enqueue
@@ -115,7 +115,7 @@ def mirror_objective(objective_id: int, connector=None) -> Mirror | None:
             from sync.mirror_retire import retire_mirrors
             retire_mirrors(connector=connector)
             return None
-    connector = connector or connector_for(home.connection)
+    connector = connector or job_connector_for(home.connection)
     with mirror_lock(home.connection.id, objective_id):
         return _ensure_objective(home, objective_id, connector, update=True)
 
@@ -142,7 +142,7 @@ def mirror_key_result(kr_id: int, connector=None) -> Mirror | None:
         if home is None or not home.options.key_results or objective.archived:
             return None
         objective_id = objective.id
-    connector = connector or connector_for(home.connection)
+    connector = connector or job_connector_for(home.connection)
     with mirror_lock(home.connection.id, objective_id):
         parent = None
         if home.options.objectives:

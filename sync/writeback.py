@@ -18,7 +18,7 @@ from okr_core.domain import StatusCategory, TrackerKind
 from okr_core.models.base import utcnow
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
 from okrsync.db import job_session
-from sync.connectors import connector_for
+from sync.connectors import job_connector_for
 from sync.mirror import SUBJECT, kr_figures
 from sync.attachment_writes import write_attachments
 from sync.attachments import gone_attachments, stale_attachments
@@ -90,7 +90,7 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
 
     def connector(connection: Connection):
         if connection.id not in connectors:
-            connectors[connection.id] = connector_for(connection)
+            connectors[connection.id] = job_connector_for(connection)
         return connectors[connection.id]
 
     writes = 0

@@ -11,6 +11,7 @@ from config.admin.forms import ActionForm
 from config.audit import shown_detail
 from okr_core.models import AuditEntry, Connection, Delivery, SyncState, User, WorkLink
 from okrsync.db import request_session
+from sync.tracker_health import health_of
 
 FAILED_SHOWN = 100
 AUDIT_SHOWN = 200
@@ -27,7 +28,8 @@ def index():
     links = db.scalars(select(WorkLink).where(WorkLink.last_error.is_not(None))
                        .order_by(WorkLink.id).limit(FAILED_SHOWN)).all()
     return render_template("admin/index.html", connections=connections, states=states,
-                           failed=failed, failed_links=links, action=ActionForm())
+                           health=health_of(db), failed=failed, failed_links=links,
+                           action=ActionForm())
 
 
 @bp.post("/deliveries/<int:delivery_id>/retry")

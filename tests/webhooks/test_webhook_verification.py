@@ -64,9 +64,11 @@ def test_signature_present_without_configured_secret_is_401(tracker):
 
 
 @both_trackers
-def test_unsigned_delivery_without_secret_is_accepted(tracker):
+def test_unsigned_delivery_without_secret_is_refused(tracker):
     body, now = BODIES[tracker]
-    assert parse_delivery(tracker, {}, body, None, now).payload == json.loads(body)
+    with pytest.raises(SecretNotConfigured) as caught:
+        parse_delivery(tracker, {}, body, None, now)
+    assert caught.value.status == 401
 
 
 def test_tampered_body_fails_even_by_one_byte():
