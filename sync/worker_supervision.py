@@ -36,10 +36,15 @@ def work_through_outages(app: Flask, burst: bool = False, make=make_worker,
         except (RedisConnectionError, RedisTimeoutError) as exc:
             log.warning("worker.redis-lost", extra={"error": f"{type(exc).__name__}: {exc}"})
         else:
-            if burst or worker._stop_requested:
+            if burst or _stop_was_requested(worker):
                 return
             log.warning("worker.stopped-unexpectedly", extra={"worker": worker.name})
         wait_for_redis(app.config["SETTINGS"].redis_url, sleep)
+
+
+def _stop_was_requested(worker) -> bool:
+    """SIGTERM or SIGINT reached the worker: RQ notes when (idle worker) or sets a flag (busy)."""
+    return worker._stop_requested or worker._shutdown_requested_date is not None
 
 
 def wait_for_redis(redis_url: str, sleep: Callable[[float], None] = time.sleep) -> None:
