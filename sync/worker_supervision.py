@@ -31,20 +31,32 @@ def work_through_outages(app: Flask, burst: bool = False, make=make_worker,
     mode, runs out of jobs; after a Redis outage wait for Redis with back-off, then go on."""
     while True:
         worker = make(app)
+        stop = _note_stop_requests(worker)
         try:
             worker.work(with_scheduler=True, burst=burst)
         except (RedisConnectionError, RedisTimeoutError) as exc:
             log.warning("worker.redis-lost", extra={"error": f"{type(exc).__name__}: {exc}"})
         else:
-            if burst or _stop_was_requested(worker):
+            if burst or stop:
                 return
             log.warning("worker.stopped-unexpectedly", extra={"worker": worker.name})
         wait_for_redis(app.config["SETTINGS"].redis_url, sleep)
 
 
-def _stop_was_requested(worker) -> bool:
-    """SIGTERM or SIGINT reached the worker: RQ notes when (idle worker) or sets a flag (busy)."""
-    return worker._stop_requested or worker._shutdown_requested_date is not None
+def _note_stop_requests(worker) -> list:
+    """A list that gets an entry when SIGTERM or SIGINT asks this worker to stop.
+
+    RQ installs `worker.request_stop` as the signal handler when it starts working, and records
+    the request only for a busy worker; wrapping it tells a requested stop from a lost Redis.
+    """
+    requests: list = []
+    forward = worker.request_stop
+
+    def request_stop(signum, frame):
+        requests.append(signum)
+        forward(signum, frame)
+    worker.request_stop = request_stop
+    return requests
 
 
 def wait_for_redis(redis_url: str, sleep: Callable[[float], None] = time.sleep) -> None:
