@@ -44,13 +44,13 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def worker(burst: bool) -> None:
     """Run an RQ worker (with scheduler) for the default and analysis queues."""
     from okrsync.app import create_app
-    from sync.worker import make_worker
+    from plumbing.worker import make_worker
 
     app = create_app()
     if not app.config["SETTINGS"].redis_url:
         raise click.ClickException("OKRSYNC_REDIS_URL is not set: embedded mode runs jobs in `serve`")
     if not burst:
-        from sync.sweeper import start_sweeper_thread
+        from plumbing.sweeper import start_sweeper_thread
 
         start_sweeper_thread(app)  # re-queues deliveries a Redis outage or a dead worker left behind
         from sync.scheduler import start_scheduling
@@ -64,7 +64,7 @@ def worker(burst: bool) -> None:
 def sweep(retry_failed: bool) -> None:
     """Queue webhook deliveries that were stored but never processed."""
     from okrsync.app import create_app
-    from sync.sweeper import retry_failed_deliveries, sweep as sweep_deliveries
+    from plumbing.sweeper import retry_failed_deliveries, sweep as sweep_deliveries
 
     # This command sweeps once itself: no background sweeper thread in this process.
     with create_app({"WEBHOOK_SWEEPER": False}).app_context():
@@ -196,7 +196,7 @@ def reconcile(connection_id: int | None, full: bool) -> None:
 
     from okr_core.models import Connection
     from okrsync.app import create_app
-    from okrsync.db import job_session
+    from plumbing.db import job_session
     from sync.reconcile import reconcile_connection
     from sync.reconcile_lock import PassAlreadyRunning
 

@@ -14,7 +14,8 @@ from okr_core.domain import (
 from okr_core.models import (
     CheckIn, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
 )
-from okr_core.progress_service import refresh_key_result, refresh_objective_chain
+from okr_core.progress_service import refresh_objective_chain
+from okr_core.recount import recount
 from okrsync import demo_data as data
 from okrsync.demo_work import linked_history
 
@@ -114,7 +115,7 @@ def _history(session, rng, kr, measure, connection, users, now, index) -> None:
     else:
         linked_history(session, rng, kr, measure, connection, now, pace, index,
                        _week_times(now)[:-1])
-        refresh_key_result(session, kr, _cycle_of(session, kr), now)
+        recount(session, [kr.id], now)
 
 
 def _cycle_of(session, kr) -> Cycle:
@@ -141,4 +142,4 @@ def _manual_history(session, rng, kr, author, now, pace) -> None:
     session.flush()
     kr.progress = (kr.current_value - kr.start_value) / span if span else 0.0
     kr.last_progress_change_at = times[-1] - timedelta(hours=1)
-    refresh_key_result(session, kr, _cycle_of(session, kr), now)
+    recount(session, [kr.id], now)

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from okrsync.db import engine
+from plumbing.db import engine
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("okrsync.ops")

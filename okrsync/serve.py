@@ -5,7 +5,7 @@ import multiprocessing
 
 from gunicorn.app.base import BaseApplication
 
-from okrsync.db import REQUEST_THREADS
+from plumbing.db import REQUEST_THREADS
 
 
 class _Gunicorn(BaseApplication):

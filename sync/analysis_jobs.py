@@ -13,10 +13,10 @@ from okr_core.analysis.prompt import build_prompt
 from okr_core.domain import Role
 from okr_core.models import Analysis, User
 from okr_core.visibility import Viewer, make_viewer
-from okrsync.db import job_session
-from okrsync.services import allowlist, secret_box
+from plumbing.db import job_session
+from plumbing.services import allowlist, secret_box
 from sync.narrative import LlmConfig, inputs_hash, llm_config, narrate, review_ambiguous
-from sync.queue import ANALYSIS_QUEUE, NO_RETRY, enqueue
+from plumbing.queue import ANALYSIS_QUEUE, NO_RETRY, enqueue
 
 log = logging.getLogger("okrsync.analysis")
 
@@ -35,7 +35,7 @@ def queue_analysis(session, cycle_id: int, key: str) -> Analysis:
 
 def enqueue_analysis(analysis_id: int) -> str | None:
     """Hand one analysis to the analysis queue."""
-    return enqueue(run_analysis, analysis_id, job_id=f"analysis-{analysis_id}",
+    return enqueue("run_analysis", analysis_id, job_id=f"analysis-{analysis_id}",
                    queue=ANALYSIS_QUEUE, retry=NO_RETRY)
 
 
@@ -155,7 +155,7 @@ def request_analysis_refresh(cycle_id: int, now: datetime | None = None) -> str 
     now = now or datetime.now(timezone.utc)
     window = int(current_app.config.get("ANALYSIS_DEBOUNCE_SECONDS", DEBOUNCE_SECONDS))
     if window <= 0:
-        return enqueue(refresh_cycle_analyses, cycle_id, queue=ANALYSIS_QUEUE, retry=NO_RETRY)
+        return enqueue("refresh_cycle_analyses", cycle_id, queue=ANALYSIS_QUEUE, retry=NO_RETRY)
     closes_in = window - now.timestamp() % window
-    return enqueue(refresh_cycle_analyses, cycle_id, job_id=refresh_job_id(cycle_id, now, window),
+    return enqueue("refresh_cycle_analyses", cycle_id, job_id=refresh_job_id(cycle_id, now, window),
                    queue=ANALYSIS_QUEUE, retry=NO_RETRY, delay=closes_in)

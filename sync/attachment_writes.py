@@ -15,12 +15,13 @@ from sqlalchemy import delete
 
 from connector.base import StatusPublisher
 from okr_core.models import Connection, IssueAttachment
-from okrsync.db import job_session
+from plumbing.db import job_session
 from sync.attachments import RETRY_MINUTES, budget_left, record_attachments
-from sync.queue import QueueUnavailable, enqueue
+from plumbing.queue import QueueUnavailable, RetryPolicy, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")
 ATTACHMENT_SUBTITLE = "okrsync key result"
+WRITEBACK_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))   # every write-back job's
 
 
 def write_attachments(kr_id: int, stale: list[tuple[Connection, str]],
@@ -65,8 +66,6 @@ def _detach(kr_id: int, row: IssueAttachment, target) -> None:
 
 def _defer(kr_id: int, count: int) -> None:
     """One deferred write-back per KR and window does what the hourly budget left out."""
-    from sync.mirror_jobs import write_back_job
-    from sync.writeback import WRITEBACK_RETRY
 
     seconds = 60 * float(current_app.config.get("ATTACHMENT_RETRY_MINUTES", RETRY_MINUTES))
     log.info("sync.writeback.attachments-deferred", extra={"kr_id": kr_id, "deferred": count,
@@ -75,7 +74,7 @@ def _defer(kr_id: int, count: int) -> None:
     # be able to defer again while the budget is still spent.
     window = int(time.time() // max(seconds, 1))
     try:
-        enqueue(write_back_job, kr_id, job_id=f"writeback-deferred-{kr_id}-{window}", delay=seconds,
+        enqueue("write_back", kr_id, job_id=f"writeback-deferred-{kr_id}-{window}", delay=seconds,
                 retry=WRITEBACK_RETRY)
     except QueueUnavailable as exc:
         log.warning("sync.writeback.unqueued", extra={"kr_id": kr_id, "error": str(exc)})

@@ -13,21 +13,21 @@ from sqlalchemy.orm import Session
 from okr_core import domain
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery
-from okrsync.db import job_session
+from okr_core.recount import recount
+from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.queue import QueueUnavailable, RetryPolicy, enqueue
+from plumbing.handoff import DELIVERY_RETRY
+from plumbing.queue import QueueUnavailable, enqueue
 from webhooks import events
-from webhooks.apply import delete_comment, mark_item_deleted, upsert_comment, upsert_item
+from sync.ingest.upserts import delete_comment, mark_item_deleted, upsert_comment, upsert_item
 from sync.followups import followups_for
-from sync.reconcile_finish import refresh_and_compare
-from webhooks.apply_progress import MembershipChanges, container_links, update_memberships
+from sync.ingest.memberships import MembershipChanges, container_links, update_memberships
 from webhooks.effects import DeliveryEffect
 from webhooks.payload import from_millis
 from webhooks.routing import plan_delivery
 
 log = logging.getLogger("okrsync.sync.deliveries")
 
-DELIVERY_RETRY = RetryPolicy(max=3, intervals=(5, 30, 120))
 CLAIMABLE_STATES = ("pending", "failed")
 
 
@@ -109,8 +109,7 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     rows = apply_items(session, planned, fresh, now)
     changes = update_memberships(session, connection.id, rows)
     changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
-    default_estimate = float((connection.settings or {}).get("default_estimate", 1.0))
-    moved = refresh_and_compare(session, sorted(changes.key_result_ids), default_estimate)
+    moved = recount(session, changes.key_result_ids, now)
     changes.followups = followups_for(session, moved)
     delivery.state, delivery.processed_at, delivery.last_error = "done", now, None
     delivery.attempts += 1
@@ -160,19 +159,12 @@ def record_failure(delivery_id: int, exc: Exception) -> None:
                   extra={"delivery_id": delivery_id, "error": type(db_exc).__name__})
 
 
-def enqueue_delivery(delivery_id: int, job_id: str) -> str | None:
-    """Queue the delivery job; raises QueueUnavailable when the queue cannot take it."""
-    return enqueue(process_delivery, delivery_id, job_id=job_id, retry=DELIVERY_RETRY)
-
-
 def enqueue_link_resolutions(link_ids: set[int], delivery_id: int) -> None:
     """Ask the tracker to re-evaluate links it alone can answer (JQL, filters, initiatives...)."""
-    from sync.jobs import resolve_link
-
     for link_id in sorted(link_ids):
         try:
             # One resolution per link and delivery: a retried delivery does not queue it twice.
-            enqueue(resolve_link, link_id, job_id=f"resolve-link-{link_id}-delivery-{delivery_id}")
+            enqueue("resolve_link", link_id, job_id=f"resolve-link-{link_id}-delivery-{delivery_id}")
         except QueueUnavailable as exc:
             # The next reconcile pass re-resolves every link; nothing durable is lost here.
             log.warning("deliveries.resolve-link-unqueued",

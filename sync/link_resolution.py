@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, RequestRejected
 from okr_core import domain
 from okr_core.models import Connection, LinkItem, WorkLink, utcnow
-from okrsync.db import job_session
+from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.items import store_items
-from sync.reconcile_finish import refresh_and_compare
+from sync.ingest.items import store_items
+from okr_core.recount import recount
 from sync.followups import followups_for
 
 log = logging.getLogger("okrsync.sync.links")
@@ -76,10 +76,7 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
         live = {stored.rows[i.external_id] for i in items if not i.deleted}
         set_link_members(session, link.id, live)
         link.resolved_at, link.last_error = utcnow(), None
-        session.flush()
-        settings = session.get(Connection, link.connection_id).settings or {}
-        moved = refresh_and_compare(session, [link.key_result_id],
-                                    float(settings.get("default_estimate", 1.0)))
+        moved = recount(session, [link.key_result_id], utcnow())
         followups = followups_for(session, moved)
     followups.queue()
     return len(live)

@@ -6,78 +6,29 @@ connector's `create_mirror` finds the mirror first (Jira by label, Linear by the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from connector.base import Mirror, MirrorKind, MirrorSpec
+from connector.errors import TrackerError
 from okr_core.domain import TrackerKind
-from okr_core.models import Connection, KeyResult, Mirror as MirrorRow, Objective, Team
-from okrsync.db import job_session
+from okr_core.models import Cycle, KeyResult, Mirror as MirrorRow, Objective, Team
+from plumbing.db import job_session
 from sync.connectors import connector_for
+from sync.mirror_home import SUBJECT, Home, home_of, kr_figures, stored_mirror
 from sync.mirror_lock import mirror_lock
-from sync.mirror_text import KRFigures, key_result_spec, objective_spec, panel_url
-from sync.queue import QueueUnavailable, RetryPolicy, enqueue
+from sync.mirror_retire import retire_mirrors
+from sync.mirror_text import key_result_spec, objective_spec, panel_url
+from plumbing.queue import QueueUnavailable, RetryPolicy, enqueue
 
 log = logging.getLogger("okrsync.sync.mirror")
-SUBJECT = {MirrorKind.OBJECTIVE: "objective", MirrorKind.KEY_RESULT: "key_result"}
 MIRROR_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
-
-
-@dataclass(frozen=True)
-class MirrorOptions:
-    """Per-connection mirroring settings (Connection.settings), with SPEC section 3 defaults."""
-
-    objectives: bool = True
-    key_results: bool = True
-    on_delete: str = "archive"      # or "unlink": forget the mirror, leave the tracker alone
-
-    @classmethod
-    def from_settings(cls, settings: dict | None) -> "MirrorOptions":
-        settings = settings or {}
-        on_delete = settings.get("on_delete", cls.on_delete)
-        if on_delete not in ("archive", "unlink"):
-            raise ValueError(f"on_delete must be 'archive' or 'unlink', not {on_delete!r}")
-        return cls(bool(settings.get("mirror_objectives", True)),
-                   bool(settings.get("mirror_key_results", True)), on_delete)
-
-
-@dataclass(frozen=True)
-class Home:
-    """Where a team's OKRs are mirrored."""
-
-    connection: Connection
-    container: str
-    team_id: int
-    options: MirrorOptions
-
-
-def home_of(session: Session, team_id: int | None) -> Home | None:
-    """The team's tracker home, or None when its OKRs are not mirrored."""
-    team = session.get(Team, team_id) if team_id is not None else None
-    if team is None or team.home_connection_id is None or not team.home_project:
-        return None
-    connection = session.get(Connection, team.home_connection_id)
-    if connection is None:
-        return None
-    return Home(connection, team.home_project, team.id, MirrorOptions.from_settings(connection.settings))
-
-
-def stored_mirror(session: Session, connection_id: int, kind: MirrorKind, subject_id: int) -> Mirror | None:
-    """The mirror okrsync stored for this subject on this connection, as the connector's value."""
-    row = session.scalar(select(MirrorRow).where(
-        MirrorRow.connection_id == connection_id, MirrorRow.subject_kind == SUBJECT[kind],
-        MirrorRow.subject_id == subject_id))
-    if row is None:
-        return None
-    return Mirror(kind, str(subject_id), row.external_id, row.external_key or row.external_id, row.url)
 
 
 def store_mirror(connection_id: int, mirror: Mirror) -> None:
     """Remember a created mirror (a concurrent store of the same subject wins harmlessly)."""
-    from webhooks.apply import insert_if_absent
+    from sync.ingest.upserts import insert_if_absent
 
     with job_session() as session:
         insert_if_absent(session, MirrorRow, {
@@ -95,11 +46,6 @@ def push_mirror(connection_id: int, spec: MirrorSpec, existing: Mirror | None, c
     return mirror
 
 
-def kr_figures(kr: KeyResult) -> KRFigures:
-    return KRFigures(kr.id, kr.title, kr.start_value, kr.target_value, kr.current_value,
-                     kr.unit or "", kr.progress, str(kr.status))
-
-
 def _base_url() -> str:
     return current_app.config["SETTINGS"].base_url
 
@@ -112,7 +58,6 @@ def mirror_objective(objective_id: int, connector=None) -> Mirror | None:
         if home is None or not home.options.objectives:
             return None
         if objective.archived:
-            from sync.mirror_retire import retire_mirrors
             retire_mirrors(connector=connector)
             return None
     connector = connector or connector_for(home.connection)
@@ -166,14 +111,36 @@ def _push_key_result(home: Home, kr_id: int, parent: Mirror | None, connector) -
 
 def queue_mirror(kind: str, subject_id: int | None = None) -> None:
     """Queue a mirror job after the API committed ('objective', 'key_result' or 'deleted')."""
-    from sync import mirror_jobs
-
-    func = {"objective": mirror_jobs.mirror_objective_job, "key_result": mirror_jobs.mirror_key_result_job,
-            "deleted": mirror_jobs.retire_mirrors_job}[kind]
+    job = {"objective": "mirror_objective", "key_result": "mirror_key_result",
+           "deleted": "retire_mirrors"}[kind]
     args = () if subject_id is None else (subject_id,)
     try:
-        enqueue(func, *args, retry=MIRROR_RETRY)
+        enqueue(job, *args, retry=MIRROR_RETRY)
     except QueueUnavailable as exc:
         # The edit is committed; the next `okrsync reconcile --full` re-mirrors what is missing.
         log.warning("sync.mirror.unqueued", extra={"kind": kind, "subject_id": subject_id,
                                                    "error": str(exc)})
+
+
+def mirror_missing(connection_id: int, connector=None) -> int:
+    """Create the mirrors a lost job left out, for teams homed on this connection; how many."""
+    with job_session() as session:
+        teams = session.scalars(select(Team.id).where(Team.home_connection_id == connection_id)).all()
+        mirrored = {(r.subject_kind, r.subject_id) for r in session.scalars(
+            select(MirrorRow).where(MirrorRow.connection_id == connection_id))}
+        live = (select(Objective.id).join(Cycle, Cycle.id == Objective.cycle_id)
+                .where(Objective.team_id.in_(teams), Objective.archived.is_(False),
+                       Cycle.status.in_(("draft", "active"))))
+        objectives = [i for i in session.scalars(live) if ("objective", i) not in mirrored]
+        krs = [i for i in session.scalars(select(KeyResult.id).where(KeyResult.objective_id.in_(live)))
+               if ("key_result", i) not in mirrored]
+    created = 0
+    for job, subject_id in [(mirror_objective, i) for i in objectives] + [(mirror_key_result, i) for i in krs]:
+        try:
+            created += job(subject_id, connector=connector) is not None
+        except TrackerError as exc:
+            # One refused mirror must not fail the pass that stored everything else; it is retried
+            # by the next full pass, and the admins see it in the log.
+            log.warning("sync.mirror.missing-not-created", extra={
+                "connection_id": connection_id, "subject_id": subject_id, "error": f"{type(exc).__name__}: {exc}"})
+    return created

@@ -6,11 +6,10 @@ import logging
 from sqlalchemy import select
 
 from connector.base import Mirror, MirrorKind
-from connector.errors import TrackerError
-from okr_core.models import Connection, Cycle, KeyResult, Mirror as MirrorRow, Objective, Team
-from okrsync.db import job_session
+from okr_core.models import Connection, KeyResult, Mirror as MirrorRow, Objective, Team
+from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.mirror import SUBJECT, MirrorOptions, kr_figures
+from sync.mirror_home import SUBJECT, MirrorOptions, kr_figures
 from sync.mirror_text import deleted_spec, key_result_spec, objective_spec, panel_url
 
 log = logging.getLogger("okrsync.sync.mirror")
@@ -72,29 +71,3 @@ def _retire_one(row_id: int, connection: Connection, mirror: Mirror, spec, drop:
             if row is not None:
                 session.delete(row)
     log.info("sync.mirror.retired", extra={"mirror_id": row_id, "on_delete": options.on_delete})
-
-
-def mirror_missing(connection_id: int, connector=None) -> int:
-    """Create the mirrors a lost job left out, for teams homed on this connection; how many."""
-    from sync.mirror import mirror_key_result, mirror_objective
-
-    with job_session() as session:
-        teams = session.scalars(select(Team.id).where(Team.home_connection_id == connection_id)).all()
-        mirrored = {(r.subject_kind, r.subject_id) for r in session.scalars(
-            select(MirrorRow).where(MirrorRow.connection_id == connection_id))}
-        live = (select(Objective.id).join(Cycle, Cycle.id == Objective.cycle_id)
-                .where(Objective.team_id.in_(teams), Objective.archived.is_(False),
-                       Cycle.status.in_(("draft", "active"))))
-        objectives = [i for i in session.scalars(live) if ("objective", i) not in mirrored]
-        krs = [i for i in session.scalars(select(KeyResult.id).where(KeyResult.objective_id.in_(live)))
-               if ("key_result", i) not in mirrored]
-    created = 0
-    for job, subject_id in [(mirror_objective, i) for i in objectives] + [(mirror_key_result, i) for i in krs]:
-        try:
-            created += job(subject_id, connector=connector) is not None
-        except TrackerError as exc:
-            # One refused mirror must not fail the pass that stored everything else; it is retried
-            # by the next full pass, and the admins see it in the log.
-            log.warning("sync.mirror.missing-not-created", extra={
-                "connection_id": connection_id, "subject_id": subject_id, "error": f"{type(exc).__name__}: {exc}"})
-    return created

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 
 from okr_core.domain import Page, TrackerKind
 from okr_core.models import Connection, SyncState
-from okrsync.db import job_session
+from plumbing.db import job_session
 from sync.connectors import connector_for
 from sync.reconcile_apply import (
     PENDING, apply_plan, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
@@ -109,7 +109,7 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
     counts.seconds_recount = round(time.perf_counter() - started - counts.seconds_items, 3)
     if state.recheck_all:
-        from sync.mirror_retire import mirror_missing
+        from sync.mirror import mirror_missing
 
         counts.mirrors_created = mirror_missing(connection_id, connector=connector)
     return counts

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from okr_core.models import Connection, KeyResult
-from okrsync.db import job_session
+from plumbing.db import job_session
 from sync.reconcile_apply import PENDING, sync_state
 from sync.followups import followups_for
-from okr_core.progress_service import refresh_key_results
+from okr_core.recount import recount
 
 
 def recount_pending(connection_id: int) -> tuple[int, int]:
@@ -17,24 +16,9 @@ def recount_pending(connection_id: int) -> tuple[int, int]:
         pending = sorted(set((state.last_counts or {}).get(PENDING, ())))
         if not pending:
             return 0, 0
-        settings = session.get(Connection, connection_id).settings or {}
-        moved = refresh_and_compare(session, pending, float(settings.get("default_estimate", 1.0)))
+        moved = recount(session, pending, datetime.now(timezone.utc))
         state.last_counts = {k: v for k, v in (state.last_counts or {}).items() if k != PENDING}
         followups = followups_for(session, moved)
     followups.queue()
     return len(pending), len(moved)
 
-
-def refresh_and_compare(session, kr_ids: list[int], default_estimate: float) -> set[int]:
-    """Recompute KRs (snapshots only when progress moves); the ids whose progress, value or status changed."""
-    before = _standing(session, kr_ids)
-    refresh_key_results(session, kr_ids, datetime.now(timezone.utc), default_estimate)
-    session.flush()
-    after = _standing(session, kr_ids)
-    return {kr_id for kr_id, now in after.items() if before.get(kr_id) != now}
-
-
-def _standing(session, kr_ids: list[int]) -> dict[int, tuple]:
-    rows = session.query(KeyResult.id, KeyResult.progress, KeyResult.status, KeyResult.current_value) \
-        .filter(KeyResult.id.in_(kr_ids)).all()
-    return {row.id: (row.progress, row.status, row.current_value) for row in rows}

@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
 
 from okr_core.models import SyncState
-from okrsync.db import job_session
+from plumbing.db import job_session
 from sync.reconcile_apply import sync_state
 
 LOCK_SECONDS = 30 * 60   # a pass that died without releasing frees its connection after this

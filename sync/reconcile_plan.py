@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Mapping, Sequence
 
 from okr_core.domain import LinkKind, StatusCategory, WorkItem
-from sync.items import newest_per_id
-from sync.membership import link_matches
+from sync.ingest.items import newest_per_id
+from okr_core.membership import link_matches
 
 # JQL compares `updated` at minute precision in the account's time zone: re-read two minutes.
 OVERLAP = timedelta(minutes=2)

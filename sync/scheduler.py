@@ -13,8 +13,8 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from okr_core.models import Connection, SyncState
-from okrsync.db import job_session
-from sync.queue import DEFAULT_QUEUE, NO_RETRY, QueueUnavailable, enqueue
+from plumbing.db import job_session
+from plumbing.queue import DEFAULT_QUEUE, NO_RETRY, QueueUnavailable, enqueue
 
 log = logging.getLogger("okrsync.sync.scheduler")
 TICK_SECONDS = 60
@@ -45,15 +45,13 @@ def scheduler_queue() -> str:
 
 def queue_due_passes(now: datetime | None = None) -> list[int]:
     """Queue an incremental pass for every due connection; the ids queued."""
-    from sync.mirror_jobs import reconcile_job
-
     now = now or datetime.now(timezone.utc)
     queued = []
     for connection_id in due_connections(now):
         slot = int(now.timestamp()) // TICK_SECONDS
         try:
             # A pass that is late is simply picked up by the next tick: no retries.
-            if enqueue(reconcile_job, connection_id, False, job_id=f"reconcile-{connection_id}-{slot}",
+            if enqueue("reconcile", connection_id, False, job_id=f"reconcile-{connection_id}-{slot}",
                        queue=scheduler_queue(), retry=NO_RETRY):
                 queued.append(connection_id)
         except QueueUnavailable as exc:

@@ -15,16 +15,15 @@ from sqlalchemy import select
 from connector.base import CommentWriter, Mirror, MirrorKind, StatusPublisher
 from okr_core.domain import StatusCategory, TrackerKind
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
-from okrsync.db import job_session
+from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.mirror import SUBJECT, kr_figures
-from sync.attachment_writes import write_attachments
+from sync.mirror_home import SUBJECT, kr_figures
+from sync.attachment_writes import WRITEBACK_RETRY, write_attachments
 from sync.attachments import gone_attachments, stale_attachments
 from sync.mirror_text import KRFigures, attachment_title, kr_description, panel_url, status_body
-from sync.queue import QueueUnavailable, RetryPolicy, enqueue
+from plumbing.queue import QueueUnavailable, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")
-WRITEBACK_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
 
 
 @dataclass(frozen=True)
@@ -120,11 +119,9 @@ def with_write_targets(session, kr_ids) -> list[int]:
 
 def queue_writebacks(kr_ids: list[int]) -> None:
     """Queue one write-back per KR whose standing changed."""
-    from sync.mirror_jobs import write_back_job
-
     for kr_id in kr_ids:
         try:
-            enqueue(write_back_job, kr_id, retry=WRITEBACK_RETRY)
+            enqueue("write_back", kr_id, retry=WRITEBACK_RETRY)
         except QueueUnavailable as exc:
             # The next change re-queues it; the figures in okrsync are already right.
             log.warning("sync.writeback.unqueued", extra={"kr_id": kr_id, "error": str(exc)})

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Team
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.charts import percent, status_text
 from ui_panel.panel_auth import invocation_viewer, verified_invocation
 from ui_panel.panel_data import find_issue, issue_key_results, team_view

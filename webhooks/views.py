@@ -15,10 +15,10 @@ from config.secrets import SecretUndecryptable
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery
 from okr_core.models.base import UTCDateTime
-from okrsync.db import engine, execute_alone
-from okrsync.services import secret_box
-from sync.handoff import hand_off_delivery
-from sync.queue import QueueUnavailable
+from plumbing.db import engine, execute_alone
+from plumbing.services import secret_box
+from plumbing.handoff import hand_off_delivery
+from plumbing.queue import QueueUnavailable
 from webhooks.errors import DeliveryRejected
 from webhooks.events import MAX_BODY_BYTES, READ_HEADERS, parse_delivery
 from webhooks.routing import is_handled
@@ -214,6 +214,6 @@ def _start_embedded_sweeper(state) -> None:
     app = state.app
     if app.config["SETTINGS"].redis_url or not app.config.get("WEBHOOK_SWEEPER", False):
         return
-    from sync.sweeper import start_sweeper_thread
+    from plumbing.sweeper import start_sweeper_thread
 
     start_sweeper_thread(app)

@@ -14,7 +14,7 @@ from okrsync.api.auth import current_viewer
 from okrsync.api.common import load
 from okrsync.api.errors import ApiError, not_found
 from okrsync.api.spec import route
-from okrsync.db import request_session
+from plumbing.db import request_session
 from sync.analysis_jobs import enqueue_analysis, queue_analysis
 
 bp = Blueprint("api_analysis", __name__)

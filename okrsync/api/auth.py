@@ -10,7 +10,7 @@ from okr_core.accounts import hash_token
 from okr_core.models import ApiToken, User, utcnow
 from okr_core.visibility import Viewer, make_viewer
 from okrsync.api.errors import ApiError
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 LAST_USED_GRANULARITY = timedelta(hours=1)
 

@@ -10,7 +10,7 @@ from okr_core.rules import CycleClosed, guard_cycle_writable
 from okr_core.visibility import can_see, visible_ids
 from okrsync.api.auth import current_viewer
 from okrsync.api.errors import ApiError, conflict, not_found
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 MAX_PER_PAGE = 200
 

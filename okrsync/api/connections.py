@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from config.audit import record_audit
-from config.connection_check import check_stored_connection
+from sync.connection_check import check_stored_connection
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url
 from okr_core.domain import TrackerKind
@@ -19,8 +19,8 @@ from okrsync.api.connection_schemas import (
     LinearCredentials,
 )
 from okrsync.api.spec import parse_body, route
-from okrsync.db import request_session
-from okrsync.services import allowlist, secret_box
+from plumbing.db import request_session
+from plumbing.services import allowlist, secret_box
 
 bp = Blueprint("api_connections", __name__)
 CREDENTIALS = {TrackerKind.JIRA: JiraCredentials, TrackerKind.LINEAR: LinearCredentials}

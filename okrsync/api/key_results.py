@@ -7,9 +7,10 @@ from sqlalchemy import select
 from okr_core.checkins import CheckInFields, ValueFromLinkedWork, record_check_in
 from okr_core.domain import LINK_KINDS_BY_TRACKER, Measure
 from okr_core.models import (
-    CheckIn, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, User, WorkLink, utcnow,
+    CheckIn, Connection, KeyResult, Objective, ProgressSnapshot, User, WorkLink, utcnow,
 )
-from okr_core.progress_service import refresh_key_result, refresh_objective_chain
+from okr_core.progress_service import refresh_objective_chain
+from okr_core.recount import recount
 from okr_core.visibility import can_check_in, can_edit, visible_objectives_clause
 from okrsync.api.auth import current_viewer
 from okrsync.api.common import (
@@ -22,20 +23,19 @@ from okrsync.api.schemas import (
     SnapshotOut,
 )
 from okrsync.api.spec import parse_body, route
-from okrsync.db import request_session
+from plumbing.db import request_session
 from sync.mirror import queue_mirror
-from sync.queue import enqueue
+from plumbing.queue import enqueue
 from sync.followups import followups_for
 from sync.writeback import queue_writebacks
 
 bp = Blueprint("api_key_results", __name__)
 
 
-def _recompute(kr: KeyResult, objective: Objective, now=None) -> None:
+def _recompute(kr: KeyResult) -> None:
     session = request_session()
-    session.flush()
-    refresh_key_result(session, kr, session.get(Cycle, objective.cycle_id), now or utcnow())
-    refresh_objective_chain(session, objective.id)
+    session.flush()   # a new KR gets its id
+    recount(session, [kr.id], utcnow())
 
 
 @route(bp, "/key-results", "POST", "Create a key result", body=KeyResultCreate,
@@ -52,7 +52,7 @@ def create_key_result():
     ensure_exists(User, body.owner_id, "owner_id")
     kr = KeyResult(**body.model_dump())
     request_session().add(kr)
-    _recompute(kr, objective)
+    _recompute(kr)
     request_session().commit()
     queue_mirror("key_result", kr.id)
     return jsonify(dump(KeyResultOut, kr)), 201
@@ -100,7 +100,7 @@ def patch_key_result(kr_id: int):
                        {"current_value": "only a manual key result takes a value"})
     for name, value in fields.items():
         setattr(kr, name, value)
-    _recompute(kr, objective)
+    _recompute(kr)
     request_session().commit()
     queue_mirror("key_result", kr.id)
     if "title" in fields:
@@ -142,8 +142,7 @@ def create_link(kr_id: int):
             kr.start_value, kr.target_value = 0.0, 1.0
     request_session().add(link)
     request_session().commit()
-    from sync.jobs import resolve_link
-    enqueue(resolve_link, link.id, job_id=f"resolve-link-{link.id}")
+    enqueue("resolve_link", link.id, job_id=f"resolve-link-{link.id}")
     return jsonify(dump(LinkOut, link)), 201
 
 
@@ -163,7 +162,7 @@ def delete_link(link_id: int):
     except ApiError as exc:
         raise not_found("link", link_id) if exc.status == 404 else exc
     request_session().delete(link)
-    _recompute(kr, objective)
+    _recompute(kr)
     request_session().commit()
     return "", 204
 

@@ -12,8 +12,8 @@ from okrsync.api.auth import require_admin
 from okrsync.api.common import load
 from okrsync.api.errors import ApiError, conflict
 from okrsync.api.spec import route
-from okrsync.db import request_session
-from sync.queue import NO_RETRY, QueueUnavailable, enqueue
+from plumbing.db import request_session
+from plumbing.queue import NO_RETRY, QueueUnavailable, enqueue
 
 bp = Blueprint("api_sync", __name__)
 
@@ -49,13 +49,12 @@ def queue_reconcile(connection_id: int):
     require_admin()
     full = _full_flag()
     load(Connection, connection_id, "connection")
-    from sync.mirror_jobs import reconcile_job
     from sync.reconcile_lock import is_running
 
     if is_running(connection_id, request_session()):
         raise conflict("a reconcile pass of this connection is running", "reconcile_running")
     try:
-        job_id = enqueue(reconcile_job, connection_id, full, retry=NO_RETRY,
+        job_id = enqueue("reconcile", connection_id, full, retry=NO_RETRY,
                          job_id=f"reconcile-{connection_id}-manual-{time.time_ns()}")
     except QueueUnavailable:
         raise ApiError(503, "queue_unavailable", "the job queue is unavailable; try again shortly")

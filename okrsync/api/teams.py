@@ -12,7 +12,7 @@ from okrsync.api.common import dump, ensure_exists, int_filter, load, paginate
 from okrsync.api.errors import ApiError, conflict
 from okrsync.api.schemas import TeamCreate, TeamOut, TeamPatch, UserCreate, UserOut, UserPatch
 from okrsync.api.spec import parse_body, route
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 bp = Blueprint("api_teams", __name__)
 

@@ -7,7 +7,7 @@ from okr_core.tree import ObjectiveBranch, assemble
 from okr_core.visibility import visible_ids
 from okrsync.api.auth import current_viewer
 from okrsync.api.schemas import KeyResultOut, ObjectiveOut
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 # Every field of these two response models is a column, so a row's mapping already is the
 # response; skipping per-row pydantic validation roughly halves the tree's serializing time

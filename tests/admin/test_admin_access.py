@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.login_limit import MAX_FAILURES
+from ui_panel.login_limit import MAX_FAILURES
 from okr_core.domain import Role
 from tests.admin.web import PASSWORD, csrf_from, make_user, post_form, sign_in
 

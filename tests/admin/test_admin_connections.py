@@ -78,7 +78,7 @@ def test_creating_shows_the_webhook_url_and_a_generated_secret_once(admin_client
     secret = re.search(r'id="webhook-secret">([^<]+)<', page).group(1)
     assert len(secret) >= 40
     with app.app_context():
-        from okrsync.services import secret_box
+        from plumbing.services import secret_box
         assert secret_box().decrypt(connection.webhook_secret_encrypted) == secret
     again = admin_client.get(f"/admin/connections/{connection.id}").get_data(as_text=True)
     assert secret not in again and "set (not shown again)" in again
@@ -101,7 +101,7 @@ def test_editing_with_blank_secrets_keeps_them_and_never_prefills_them(admin_cli
                                                             name="Renamed", jira_api_token=""))
     assert response.status_code == 302
     with app.app_context():
-        from okrsync.services import secret_box
+        from plumbing.services import secret_box
         stored = secret_box().decrypt_json(only_connection(db).credentials_encrypted)
     assert stored == {"email": "bot@acme.example", "api_token": PLANTED.jira_token}
     assert only_connection(db).name == "Renamed"
@@ -114,7 +114,7 @@ def test_a_personal_access_token_replaces_email_and_api_token(admin_client, app,
               **jira_fields(PUBLIC, deployment="datacenter", jira_email="",
                             jira_api_token="", jira_personal_access_token=PLANTED.jira_pat))
     with app.app_context():
-        from okrsync.services import secret_box
+        from plumbing.services import secret_box
         stored = secret_box().decrypt_json(only_connection(db).credentials_encrypted)
     assert stored == {"personal_access_token": PLANTED.jira_pat}
 

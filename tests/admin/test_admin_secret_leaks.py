@@ -14,7 +14,7 @@ from config.key_rotation import rotate_stored_secrets
 from config.known_secrets import known_secrets
 from config.secrets import SecretBox, SecretUndecryptable
 from okr_core.models import Connection
-from okrsync.logging_setup import JSONFormatter
+from plumbing.logging_setup import JSONFormatter
 from tests.admin.conftest import PLANTED
 from tests.admin.web import post_form, read_rows
 

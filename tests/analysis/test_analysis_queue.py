@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from okr_core.models import Analysis
 from sync.analysis_jobs import request_analysis_refresh
-from sync.queue import ANALYSIS_QUEUE, get_queue
-from sync.worker import make_worker
+from plumbing.queue import ANALYSIS_QUEUE, get_queue
+from plumbing.worker import make_worker
 
 REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.redis

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from okr_core.domain import TrackerKind
 from okr_core.models import Delivery
 from okr_core.store import session_scope
-from sync.deliveries import DELIVERY_RETRY
-from sync.sweeper import failed_deliveries, retry_failed_deliveries, sweep
+from plumbing.handoff import DELIVERY_RETRY
+from plumbing.sweeper import failed_deliveries, retry_failed_deliveries, sweep
 from tests.intake.intake_helpers import deliveries, fixture_delivery, item, post
 
 JIRA = TrackerKind.JIRA

@@ -10,8 +10,8 @@ from rq import Queue
 from sqlalchemy import text
 
 from okr_core.domain import LinkKind, TrackerKind
-from sync.handoff import HANDOFF_KEY, dispatch_all
-from sync.worker import make_worker
+from plumbing.handoff import HANDOFF_KEY, dispatch_all
+from plumbing.worker import make_worker
 from tests.conftest import REDIS_URL
 from tests.intake.intake_helpers import (
     add_connection, add_linked_kr, as_issue, deliveries, fixture_delivery, key_result, post,

@@ -7,9 +7,9 @@ from rq.job import Job
 
 from okr_core.domain import LinkKind, TrackerKind
 from sync.deliveries import process_delivery
-from sync.handoff import HANDOFF_KEY
-from sync.sweeper import sweep
-from sync.worker import make_worker
+from plumbing.handoff import HANDOFF_KEY
+from plumbing.sweeper import sweep
+from plumbing.worker import make_worker
 from tests.conftest import REDIS_URL
 from tests.intake.intake_helpers import (
     add_connection, add_linked_kr, as_issue, deliveries, fixture_delivery, key_result, post,

@@ -9,8 +9,8 @@ from sqlalchemy import inspect, text
 from okr_core.models import Base
 from okr_core.store import make_engine
 from okrsync.dbmigrate import alembic_config, check, upgrade
+from tests.conftest import BACKENDS
 
-BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(params=BACKENDS)

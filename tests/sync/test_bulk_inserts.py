@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from okr_core.domain import LinkKind, StatusCategory, WorkItem
 from okr_core.models import LinkItem, WorkItem as WorkItemRow
-from sync.items import ItemChanges, insert_new
+from sync.ingest.items import ItemChanges, insert_new
 from sync.reconcile_apply import add_members
 
 T0 = datetime(2026, 11, 1, 12, 30, 15, 123000, tzinfo=timezone.utc)

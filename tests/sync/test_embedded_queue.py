@@ -7,7 +7,7 @@ import time
 import pytest
 from flask import Flask
 
-from sync.queue import EmbeddedQueue
+from plumbing.queue import EmbeddedQueue
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from okr_core.domain import LinkKind, StatusCategory, TrackerKind, WorkItem
 from okr_core.models import WorkItem as WorkItemRow, WorkLink
-from sync.items import store_items
+from sync.ingest.items import store_items
 from sync.link_resolution import resolve_link_now
 from tests.sync.sync_world import epic_children, expected_ratio
 

@@ -100,7 +100,7 @@ def test_vanished_items_are_the_stored_live_ones_a_full_read_missed():
 
 def test_the_link_index_agrees_with_link_matches_on_every_pair():
     from okr_core.domain import WorkItem as Item
-    from sync.membership import link_matches
+    from okr_core.membership import link_matches
     from sync.reconcile_plan import LinkIndex
 
     links = [LinkView(1, 1, LinkKind.EPIC, "SIM-1"), LinkView(2, 1, LinkKind.ISSUE, "sim-7"),

@@ -131,7 +131,7 @@ class FailingOnPage:
 
 def _connector(app, connection_id):
     from okr_core.models import Connection
-    from okrsync.db import job_session
+    from plumbing.db import job_session
     from sync.connectors import connector_for
 
     with app.app_context(), job_session() as session:

@@ -57,7 +57,7 @@ def test_the_embedded_timer_runs_due_passes(app, sim, jira, sync_world):
 @pytest.mark.redis
 def test_with_redis_a_tick_queues_due_passes_and_schedules_the_next_tick(redis_app, sim):
     from sync.scheduler import reconcile_tick
-    from sync.worker import make_worker
+    from plumbing.worker import make_worker
 
     # A queue of its own: database 15 is shared, and other tests' workers listen on "default".
     name = f"okrsync-test-{uuid.uuid4().hex[:8]}"

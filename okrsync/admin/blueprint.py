@@ -5,9 +5,9 @@ from flask import Blueprint, current_app
 
 from config.audit import record_audit
 from config.known_secrets import known_secrets
-from config.web_auth import current_web_user, login_required
+from ui_panel.signin import current_web_user, login_required
 from okr_core.domain import Role
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static")

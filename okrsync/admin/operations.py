@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from config.admin.blueprint import admin_only, bp, commit_change
-from config.admin.forms import ActionForm
+from okrsync.admin.blueprint import admin_only, bp, commit_change
+from okrsync.admin.forms import ActionForm
 from config.audit import shown_detail
 from okr_core.models import AuditEntry, Connection, Delivery, SyncState, User, WorkLink
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 FAILED_SHOWN = 100
 AUDIT_SHOWN = 200
@@ -33,7 +33,7 @@ def index():
 @bp.post("/deliveries/<int:delivery_id>/retry")
 @admin_only
 def retry_delivery(delivery_id: int):
-    from sync.sweeper import requeue
+    from plumbing.sweeper import requeue
 
     delivery = request_session().get(Delivery, delivery_id)
     if delivery is None or delivery.state != "failed":
@@ -49,15 +49,14 @@ def retry_delivery(delivery_id: int):
 @bp.post("/links/<int:link_id>/retry")
 @admin_only
 def retry_link(link_id: int):
-    from sync.jobs import resolve_link
-    from sync.queue import QueueUnavailable, enqueue
+    from plumbing.queue import QueueUnavailable, enqueue
 
     link = request_session().get(WorkLink, link_id)
     if link is None:
         abort(404)
     commit_change("link.resolution-retried", f"link {link.id}")
     try:
-        enqueue(resolve_link, link_id,
+        enqueue("resolve_link", link_id,
                 job_id=f"link-{link_id}-admin-retry-{int(datetime.now(timezone.utc).timestamp())}")
     except QueueUnavailable:
         abort(503, "The job queue is unavailable; try again shortly.")

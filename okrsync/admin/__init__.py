@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from config.admin import connections, llm, mapping, operations, people  # noqa: F401 (routes)
-from config.admin.blueprint import bp
+from okrsync.admin import connections, llm, mapping, operations, people  # noqa: F401 (routes)
+from okrsync.admin.blueprint import bp
 from config.known_secrets import KnownSecrets
 from config.stored_allowlist import StoredAllowlist
-from okrsync.logging_setup import configure_logging
+from plumbing.logging_setup import configure_logging
 
 
 def init_admin(app: Flask) -> None:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from config.admin.forms import ConnectionForm
+from okrsync.admin.forms import ConnectionForm
 from config.urlsafety import UnsafeURL, check_outbound_url
 from okr_core.domain import TrackerKind
 from okrsync.api.connection_schemas import JiraCredentials, LinearCredentials
-from okrsync.services import allowlist
+from plumbing.services import allowlist
 
 CREDENTIAL_MODELS = {TrackerKind.JIRA: JiraCredentials, TrackerKind.LINEAR: LinearCredentials}
 FORM_FIELDS = {

@@ -10,6 +10,8 @@ from typing import Callable
 
 from flask import Flask, current_app
 
+from plumbing.jobs import job_function, job_path
+
 log = logging.getLogger("okrsync.queue")
 
 DEFAULT_QUEUE = "default"
@@ -43,9 +45,12 @@ class EmbeddedQueue:
         self._lock = threading.Lock()
         self._retry_scale = retry_scale
 
-    def enqueue(self, func: Callable, *args, job_id: str | None = None,
+    def enqueue(self, func: Callable | str, *args, job_id: str | None = None,
                 queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
                 delay: float = 0.0) -> str | None:
+        """Run `func` (a function, or a job's name in the job table) on a worker thread."""
+        if isinstance(func, str):
+            func = job_function(func)
         job_id = job_id or f"{func.__name__}-{time.monotonic_ns()}"
         with self._lock:
             if job_id in self._active:
@@ -116,9 +121,10 @@ class RedisQueue:
         self.redis_url = redis_url
         self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
 
-    def enqueue(self, func: Callable, *args, job_id: str | None = None,
+    def enqueue(self, func: Callable | str, *args, job_id: str | None = None,
                 queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
                 delay: float = 0.0) -> str | None:
+        """Hand `func` (a function, or a job's name: RQ stores its dotted path) to RQ."""
         from datetime import timedelta
 
         from redis.exceptions import RedisError
@@ -129,6 +135,8 @@ class RedisQueue:
         options = dict(job_id=job_id, retry=rq_retry, unique=job_id is not None, result_ttl=3600,
                        failure_ttl=7 * 86400)
         rq_queue = Queue(queue, connection=self.connection)
+        if isinstance(func, str):
+            func = job_path(func)
         try:
             if delay > 0:  # RQ's scheduler (`okrsync worker` runs one) moves it to the queue
                 job = rq_queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
@@ -163,8 +171,9 @@ def get_queue():
     return current_app.extensions["okrsync.queue"]
 
 
-def enqueue(func: Callable, *args, job_id: str | None = None, queue: str = DEFAULT_QUEUE,
+def enqueue(job: str, *args, job_id: str | None = None, queue: str = DEFAULT_QUEUE,
             retry: RetryPolicy = RetryPolicy(), delay: float = 0.0) -> str | None:
-    """Queue `func(*args)` (to run `delay` seconds from now); the job id, or None when a job with
-    that id is already queued."""
-    return get_queue().enqueue(func, *args, job_id=job_id, queue=queue, retry=retry, delay=delay)
+    """Queue the job named `job` in the job table with `args` (to run `delay` seconds from now);
+    the job id, or None when a job with that id is already queued."""
+    job_path(job)   # an unknown name fails here, in the caller, not later in a worker
+    return get_queue().enqueue(job, *args, job_id=job_id, queue=queue, retry=retry, delay=delay)

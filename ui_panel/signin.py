@@ -13,13 +13,13 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
-from config.login_limit import WINDOW as LIMIT_WINDOW
-from config.login_limit import attempt_key, is_limited, record_failure, record_success
+from ui_panel.login_limit import WINDOW as LIMIT_WINDOW
+from ui_panel.login_limit import attempt_key, is_limited, record_failure, record_success
 from okr_core.accounts import hash_password, verify_password
 from okr_core.domain import Role
 from okr_core.models import User
 from okr_core.visibility import Viewer, make_viewer
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -147,9 +147,6 @@ def init_web_auth(app) -> None:
         csrf.protect()
 
     app.register_blueprint(bp)
-    from config.admin import init_admin  # the admin pages build on this module
-
-    init_admin(app)
 
 
 CSRF_EXEMPT_PREFIXES = ("/api/", "/webhooks/", "/panel/forge/")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import openai
 from flask import current_app, render_template
 
-from config.admin.blueprint import admin_only, bp, commit_audited
-from config.admin.forms import SECRET_HINT, AllowlistForm, LlmForm
+from okrsync.admin.blueprint import admin_only, bp, commit_audited
+from okrsync.admin.forms import SECRET_HINT, AllowlistForm, LlmForm
 from config.instance_settings import (
     load_allowlist, load_llm_settings, save_allowlist, save_llm_settings,
 )
@@ -14,9 +14,9 @@ from config.stored_allowlist import refresh_stored_allowlist
 from config.urlsafety import (
     UnsafeURL, check_outbound_url, safe_http_client, valid_allowlist_entry,
 )
-from config.web_auth import current_web_user
-from okrsync.db import request_session
-from okrsync.services import allowlist, secret_box
+from ui_panel.signin import current_web_user
+from plumbing.db import request_session
+from plumbing.services import allowlist, secret_box
 
 TEST_PROMPT = "Reply with the single word: ready"
 

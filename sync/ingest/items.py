@@ -16,7 +16,7 @@ from okr_core import domain
 from okr_core.models import WorkItem
 from okr_core.models.base import utcnow
 from okr_core.store import in_chunks
-from sync.pg_bulk import insert_work_items
+from sync.ingest.pg_bulk import insert_work_items
 
 COMPARED = ("key", "title", "status_category", "status_name", "estimate", "parent_ref", "labels",
             "assignee", "url", "deleted")

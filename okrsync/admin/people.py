@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 from sqlalchemy import select
 
-from config.admin.blueprint import admin_only, bp, commit_change
-from config.web_auth import current_web_user
-from config.admin.forms import ActionForm, TeamForm, TokenForm, UserForm, choices
+from okrsync.admin.blueprint import admin_only, bp, commit_change
+from ui_panel.signin import current_web_user
+from okrsync.admin.forms import ActionForm, TeamForm, TokenForm, UserForm, choices
 from okr_core.accounts import hash_password, hash_token, new_token
 from okr_core.domain import Role, TeamKind
 from okr_core.models import ApiToken, Team, User, utcnow
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 
 def _team_choices() -> list:

@@ -11,9 +11,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from okr_core.models import Delivery
-from okrsync.db import job_session
-from sync.deliveries import enqueue_delivery
-from sync.queue import QueueUnavailable
+from plumbing.db import job_session
+from plumbing.handoff import enqueue_delivery
+from plumbing.queue import QueueUnavailable
 
 log = logging.getLogger("okrsync.sync.sweeper")
 

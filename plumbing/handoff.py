@@ -13,18 +13,23 @@ import threading
 from flask import Flask
 from redis.exceptions import RedisError
 
-from sync.deliveries import enqueue_delivery
-from sync.queue import QueueUnavailable, RedisQueue, get_queue
+from plumbing.queue import QueueUnavailable, RedisQueue, RetryPolicy, enqueue, get_queue
 
 log = logging.getLogger("okrsync.sync.handoff")
 
 HANDOFF_KEY = "okrsync:deliveries"
 DISPATCH_BATCH = 200
 WAIT_SECONDS = 1.0   # how long one BLPOP waits; below the Redis client's socket timeout
+DELIVERY_RETRY = RetryPolicy(max=3, intervals=(5, 30, 120))
 
 
 def delivery_job_id(delivery_id: int) -> str:
     return f"delivery-{delivery_id}"
+
+
+def enqueue_delivery(delivery_id: int, job_id: str) -> str | None:
+    """Queue the delivery job; raises QueueUnavailable when the queue cannot take it."""
+    return enqueue("process_delivery", delivery_id, job_id=job_id, retry=DELIVERY_RETRY)
 
 
 def hand_off_delivery(delivery_id: int) -> None:

@@ -5,16 +5,16 @@ import secrets
 
 from flask import abort, current_app, redirect, render_template, url_for
 
-from config.admin.blueprint import admin_only, bp, commit_change
-from config.admin.connection_fields import (
+from okrsync.admin.blueprint import admin_only, bp, commit_change
+from okrsync.admin.connection_fields import (
     checked_base_url, credential_error, merged_credentials, typed_credentials,
 )
-from config.admin.forms import SECRET_HINT, ActionForm, ConnectionForm, DeleteConnectionForm
-from config.connection_check import check_stored_connection
+from okrsync.admin.forms import SECRET_HINT, ActionForm, ConnectionForm, DeleteConnectionForm
+from sync.connection_check import check_stored_connection
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, SyncState
-from okrsync.db import request_session
-from okrsync.services import secret_box
+from plumbing.db import request_session
+from plumbing.services import secret_box
 
 
 def webhook_url(connection: Connection) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import Flask
 from rq import Queue, Worker
 
-from sync.handoff import dispatch_all, start_dispatcher_thread
-from sync.queue import QUEUES
+from plumbing.handoff import dispatch_all, start_dispatcher_thread
+from plumbing.queue import QUEUES
 
 
 class AppWorker(Worker):
     """Forks a work horse per job (as RQ does) and runs the job within the Flask app.
 
-    It also turns handed-off delivery ids into their jobs (sync.handoff): on a thread while it
+    It also turns handed-off delivery ids into their jobs (plumbing.handoff): on a thread while it
     works, or once up front in burst mode.
     """
 

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, request
 
-from config.admin.blueprint import admin_only, bp, commit_change
-from config.admin.forms import MappingForm
+from okrsync.admin.blueprint import admin_only, bp, commit_change
+from okrsync.admin.forms import MappingForm
 from config.known_secrets import known_secrets
 from config.urlsafety import check_outbound_url, safe_session
 from connector.errors import TrackerError
 from connector.registry import build_connector
 from okr_core.models import Connection
-from okrsync.db import request_session
-from okrsync.services import allowlist, secret_box
+from plumbing.db import request_session
+from plumbing.services import allowlist, secret_box
 
 TEXT_FIELDS = ("story_points_field", "kr_issue_type", "timezone", "mirror_namespace")
 LIST_FIELDS = ("done_states", "teams")

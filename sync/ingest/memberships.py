@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from okr_core.domain import LinkKind
 from okr_core.models import LinkItem, WorkItem, WorkLink
 from okr_core.progress_service import to_domain_item
-from sync.membership import link_matches
-from webhooks.apply import insert_if_absent
+from okr_core.membership import link_matches
+from sync.ingest.upserts import insert_if_absent
 
 
 @dataclass

@@ -9,7 +9,7 @@ from connector.registry import build_connector
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url, safe_session
 from okr_core.models import Connection
-from okrsync.services import allowlist, secret_box
+from plumbing.services import allowlist, secret_box
 
 # A test should answer within a browser's patience: one attempt, a short timeout.
 TEST_OVERRIDES = {"max_attempts": 1, "timeout": 15.0}
