@@ -53,7 +53,7 @@ def worker(burst: bool) -> None:
         from plumbing.sweeper import start_sweeper_thread
 
         start_sweeper_thread(app)  # re-queues deliveries a Redis outage or a dead worker left behind
-        from sync.scheduler import start_scheduling
+        from sync.reconcile.scheduler import start_scheduling
 
         start_scheduling(app)  # the periodic reconcile tick chain on RQ's scheduler
     make_worker(app).work(with_scheduler=True, burst=burst)
@@ -108,7 +108,7 @@ def _analyse_demo() -> None:
     from okr_core.domain import CycleStatus
     from okr_core.models import Analysis, Cycle
     from okrsync.app import create_app
-    from sync.analysis_jobs import refresh_cycle_analyses
+    from sync.analysis.jobs import refresh_cycle_analyses
 
     app = create_app()
     with app.app_context(), session_scope(_sessions()) as session:
@@ -197,8 +197,8 @@ def reconcile(connection_id: int | None, full: bool) -> None:
     from okr_core.models import Connection
     from okrsync.app import create_app
     from plumbing.db import job_session
-    from sync.reconcile import reconcile_connection
-    from sync.reconcile_lock import PassAlreadyRunning
+    from sync.reconcile.passes import reconcile_connection
+    from sync.reconcile.lock import PassAlreadyRunning
 
     with create_app().app_context():
         with job_session() as session:

@@ -19,7 +19,7 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from okrsync.app import create_app
-        from sync.scheduler import start_scheduling
+        from sync.reconcile.scheduler import start_scheduling
 
         app = create_app({"WEBHOOK_SWEEPER": True})  # embedded: this process sweeps deliveries
         if not app.config["SETTINGS"].redis_url:

@@ -10,15 +10,15 @@ from importlib import import_module
 from typing import Callable
 
 JOBS: dict[str, str] = {
-    "process_delivery": "sync.deliveries.process_delivery",
+    "process_delivery": "sync.ingest.deliveries.process_delivery",
     "resolve_link": "sync.jobs.resolve_link",
     "mirror_objective": "sync.jobs.mirror_objective_job",
     "mirror_key_result": "sync.jobs.mirror_key_result_job",
     "retire_mirrors": "sync.jobs.retire_mirrors_job",
     "write_back": "sync.jobs.write_back_job",
     "reconcile": "sync.jobs.reconcile_job",
-    "run_analysis": "sync.analysis_jobs.run_analysis",
-    "refresh_cycle_analyses": "sync.analysis_jobs.refresh_cycle_analyses",
+    "run_analysis": "sync.analysis.jobs.run_analysis",
+    "refresh_cycle_analyses": "sync.analysis.jobs.refresh_cycle_analyses",
 }
 
 

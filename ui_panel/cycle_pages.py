@@ -14,7 +14,7 @@ from okr_core.visibility import visible_objectives_clause
 from plumbing.db import request_session
 from ui_panel.loading import latest_analysis, list_cycles
 from ui_panel.scores import recurring_blockers, score_rows
-from sync.analysis_jobs import request_analysis_refresh
+from sync.analysis.jobs import request_analysis_refresh
 
 bp = Blueprint("cycle_pages", __name__)
 

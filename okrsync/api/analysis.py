@@ -15,7 +15,7 @@ from okrsync.api.common import load
 from okrsync.api.errors import ApiError, not_found
 from okrsync.api.spec import route
 from plumbing.db import request_session
-from sync.analysis_jobs import enqueue_analysis, queue_analysis
+from sync.analysis.jobs import enqueue_analysis, queue_analysis
 
 bp = Blueprint("api_analysis", __name__)
 SCOPE_QUERY = {"scope": "string"}

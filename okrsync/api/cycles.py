@@ -19,7 +19,7 @@ from okrsync.api.schemas import (
 from okrsync.api.spec import parse_body, route
 from okrsync.api.tree_view import tree_json
 from plumbing.db import request_session
-from sync.analysis_jobs import request_analysis_refresh
+from sync.analysis.jobs import request_analysis_refresh
 
 bp = Blueprint("api_cycles", __name__)
 

@@ -24,10 +24,10 @@ from okrsync.api.schemas import (
 )
 from okrsync.api.spec import parse_body, route
 from plumbing.db import request_session
-from sync.mirror import queue_mirror
+from sync.mirror.mirrors import queue_mirror
 from plumbing.queue import enqueue
 from sync.followups import followups_for
-from sync.writeback import queue_writebacks
+from sync.mirror.writeback import queue_writebacks
 
 bp = Blueprint("api_key_results", __name__)
 

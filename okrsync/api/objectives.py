@@ -16,7 +16,7 @@ from okrsync.api.errors import ApiError, forbidden
 from okrsync.api.schemas import ObjectiveCreate, ObjectiveOut, ObjectivePatch
 from okrsync.api.spec import parse_body, route
 from plumbing.db import request_session
-from sync.mirror import queue_mirror
+from sync.mirror.mirrors import queue_mirror
 
 bp = Blueprint("api_objectives", __name__)
 

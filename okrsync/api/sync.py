@@ -49,7 +49,7 @@ def queue_reconcile(connection_id: int):
     require_admin()
     full = _full_flag()
     load(Connection, connection_id, "connection")
-    from sync.reconcile_lock import is_running
+    from sync.reconcile.lock import is_running
 
     if is_running(connection_id, request_session()):
         raise conflict("a reconcile pass of this connection is running", "reconcile_running")
@@ -67,8 +67,8 @@ def queue_reconcile(connection_id: int):
 def get_sync_status(connection_id: int):
     require_admin()
     load(Connection, connection_id, "connection")
-    from sync.reconcile import sync_status
-    from sync.reconcile_lock import is_running
+    from sync.reconcile.passes import sync_status
+    from sync.reconcile.lock import is_running
 
     status = sync_status(request_session(), connection_id)
     return jsonify({**status, "running": is_running(connection_id, request_session())})

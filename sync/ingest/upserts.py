@@ -42,7 +42,7 @@ def upsert_item(session: Session, connection_id: int, item: domain.WorkItem,
     row = locked_item(session, connection_id, item.external_id)
     if row.tracker_updated_at > item.updated_at:
         # Deliveries are hints: a late or reordered payload must not regress the mirror.
-        log.info("sync.ingest.upserts.stale-upsert",
+        log.info("webhooks.apply.stale-upsert",
                  extra={"item": item.external_id, "stored": row.tracker_updated_at.isoformat(),
                         "payload": item.updated_at.isoformat()})
         return None
@@ -58,7 +58,7 @@ def mark_item_deleted(session: Session, connection_id: int, external_id: str,
     """Flag a stored item deleted as of `at`, so that older upserts cannot bring it back."""
     row = locked_item(session, connection_id, external_id)
     if row is None:
-        log.info("sync.ingest.upserts.delete-unknown-item", extra={"item": external_id})
+        log.info("webhooks.apply.delete-unknown-item", extra={"item": external_id})
         return None
     row.deleted = True
     row.tracker_updated_at = max(row.tracker_updated_at, at)
@@ -75,7 +75,7 @@ def upsert_comment(session: Session, connection_id: int, comment: domain.Comment
         return
     row = _locked_comment(session, connection_id, comment.external_id)
     if row.updated_at and comment.updated_at and row.updated_at > comment.updated_at:
-        log.info("sync.ingest.upserts.stale-comment", extra={"comment": comment.external_id})
+        log.info("webhooks.apply.stale-comment", extra={"comment": comment.external_id})
         return
     for name, value in values.items():
         setattr(row, name, value)
@@ -85,7 +85,7 @@ def delete_comment(session: Session, connection_id: int, external_id: str) -> No
     """Flag a stored comment deleted (blocker mining skips it)."""
     row = _locked_comment(session, connection_id, external_id)
     if row is None:
-        log.info("sync.ingest.upserts.delete-unknown-comment", extra={"comment": external_id})
+        log.info("webhooks.apply.delete-unknown-comment", extra={"comment": external_id})
         return
     row.deleted = True
 

@@ -84,7 +84,7 @@ def test_a_failed_delivery_is_listed_and_retried_on_the_queue(app, admin_client,
     (row,) = read_rows(db, select(Delivery))
     assert (row.state, row.attempts) == ("pending", 0) and row.enqueued_at is not None
     assert queued(f"delivery-{delivery_id}-admin-retry-") == \
-        [("sync.deliveries.process_delivery", (delivery_id,))]
+        [("sync.ingest.deliveries.process_delivery", (delivery_id,))]
     audit = read_rows(db, select(AuditEntry.action).where(AuditEntry.action == "delivery.retried"))
     assert audit == ["delivery.retried"]
 

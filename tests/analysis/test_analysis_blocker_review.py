@@ -11,7 +11,7 @@ from okr_core.analysis.blocker_review import (
     REVIEW_SCHEMA, ReviewRejected, check_review, review_batches, review_key, review_messages,
 )
 from okr_core.analysis.prompt import QUOTE_BEGIN, QUOTE_END
-from sync.narrative import LlmConfig, review_ambiguous
+from sync.analysis.narrative import LlmConfig, review_ambiguous
 
 CONFIG = LlmConfig(MODEL, BASE_URL, "sk-test", allowlist=("127.0.0.1",))
 

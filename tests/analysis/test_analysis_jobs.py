@@ -11,7 +11,7 @@ from sqlalchemy import select
 from okr_core.analysis import load_cycle_facts, parse_scope
 from okr_core.models import Analysis, KeyResult, Objective, User
 from okr_core.store import session_scope
-from sync.analysis_jobs import (
+from sync.analysis.jobs import (
     EVERYTHING, queue_analysis, refresh_cycle_analyses, refresh_job_id, run_analysis,
 )
 

@@ -12,7 +12,7 @@ from test_analysis_prompt import small_cycle
 
 from okr_core.analysis.narrative_check import response_schema
 from okr_core.analysis.prompt import QUOTE_BEGIN, QUOTE_END, build_prompt
-from sync.narrative import LlmConfig, narrate
+from sync.analysis.narrative import LlmConfig, narrate
 
 FAST_RETRY = {"retry-after-ms": "1"}
 TITLES = {1: "Key result 1", 2: "Key result 2"}

@@ -9,7 +9,7 @@ from rq.job import Job
 from sqlalchemy import select
 
 from okr_core.models import Analysis
-from sync.analysis_jobs import request_analysis_refresh
+from sync.analysis.jobs import request_analysis_refresh
 from plumbing.queue import ANALYSIS_QUEUE, get_queue
 from plumbing.worker import make_worker
 

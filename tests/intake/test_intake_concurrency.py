@@ -9,7 +9,7 @@ import pytest
 from okr_core.domain import LinkKind, StatusCategory, TrackerKind
 from okr_core.models import Delivery
 from okr_core.store import session_scope
-from sync.deliveries import process_delivery
+from sync.ingest.deliveries import process_delivery
 from tests.intake.intake_helpers import (
     add_linked_kr, as_issue, deliveries, fixture_delivery, item, key_result, post, snapshot_count,
 )

@@ -6,7 +6,7 @@ from rq import Queue
 from rq.job import Job
 
 from okr_core.domain import LinkKind, TrackerKind
-from sync.deliveries import process_delivery
+from sync.ingest.deliveries import process_delivery
 from plumbing.handoff import HANDOFF_KEY
 from plumbing.sweeper import sweep
 from plumbing.worker import make_worker

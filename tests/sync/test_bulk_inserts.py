@@ -9,7 +9,7 @@ from sqlalchemy import select
 from okr_core.domain import LinkKind, StatusCategory, WorkItem
 from okr_core.models import LinkItem, WorkItem as WorkItemRow
 from sync.ingest.items import ItemChanges, insert_new
-from sync.reconcile_apply import add_members
+from sync.ingest.apply import add_members
 
 T0 = datetime(2026, 11, 1, 12, 30, 15, 123000, tzinfo=timezone.utc)
 EVERY_FIELD = WorkItem(external_id="10001", key="SIM-1", title="Ship it, \"quoted\" {braces}",

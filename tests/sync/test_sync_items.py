@@ -8,7 +8,7 @@ from sqlalchemy import select
 from okr_core.domain import LinkKind, StatusCategory, TrackerKind, WorkItem
 from okr_core.models import WorkItem as WorkItemRow, WorkLink
 from sync.ingest.items import store_items
-from sync.link_resolution import resolve_link_now
+from sync.ingest.links import resolve_link_now
 from tests.sync.sync_world import epic_children, expected_ratio
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)

@@ -9,8 +9,8 @@ import redis
 from okr_core.domain import TrackerKind
 from okr_core.models import SyncState
 from sync.jobs import reconcile_job
-from sync.reconcile import reconcile_connection
-from sync.reconcile_lock import LOCK_SECONDS, PassAlreadyRunning, lock_key, pass_lock
+from sync.reconcile.passes import reconcile_connection
+from sync.reconcile.lock import LOCK_SECONDS, PassAlreadyRunning, lock_key, pass_lock
 from tests.conftest import REDIS_URL
 from tests.sync.sync_world import SyncWorld
 

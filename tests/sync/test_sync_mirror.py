@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from okr_core.domain import TrackerKind
-from sync.mirror import mirror_key_result, mirror_objective
+from sync.mirror.mirrors import mirror_key_result, mirror_objective
 from tests.sync.sync_world import HOME
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from okr_core.domain import LinkKind, StatusCategory, WorkItem
-from sync.reconcile_plan import (
+from sync.ingest.plan import (
     OVERLAP, LinkView, PassState, StoredItem, plan_page, plan_resolution, since_for, vanished_ids,
 )
 
@@ -101,7 +101,7 @@ def test_vanished_items_are_the_stored_live_ones_a_full_read_missed():
 def test_the_link_index_agrees_with_link_matches_on_every_pair():
     from okr_core.domain import WorkItem as Item
     from okr_core.membership import link_matches
-    from sync.reconcile_plan import LinkIndex
+    from sync.ingest.plan import LinkIndex
 
     links = [LinkView(1, 1, LinkKind.EPIC, "SIM-1"), LinkView(2, 1, LinkKind.ISSUE, "sim-7"),
              LinkView(3, 2, LinkKind.ISSUE, "10007"), LinkView(4, 2, LinkKind.LABEL, "P1"),

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from okr_core.domain import LinkKind, Measure, TrackerKind
-from sync.reconcile import reconcile_connection
+from sync.reconcile.passes import reconcile_connection
 from tests.sync.sync_world import expected_ratio, epic_children
 
 POINTS = {"story_points_field": "customfield_10016"}   # no /field discovery call per pass

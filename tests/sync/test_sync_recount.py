@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from okr_core.domain import LinkKind, TrackerKind
-from sync.reconcile import reconcile_connection
+from sync.reconcile.passes import reconcile_connection
 
 
 def expected_points(sim, epic: str, default_estimate: float) -> float:

@@ -12,7 +12,7 @@ from rq.registry import ScheduledJobRegistry
 
 from okr_core.domain import TrackerKind
 from okr_core.models import SyncState
-from sync.scheduler import TICK_SECONDS, EmbeddedScheduler, due_connections, queue_due_passes
+from sync.reconcile.scheduler import TICK_SECONDS, EmbeddedScheduler, due_connections, queue_due_passes
 from tests.conftest import REDIS_URL
 from tests.sync.sync_world import SyncWorld
 
@@ -56,7 +56,7 @@ def test_the_embedded_timer_runs_due_passes(app, sim, jira, sync_world):
 
 @pytest.mark.redis
 def test_with_redis_a_tick_queues_due_passes_and_schedules_the_next_tick(redis_app, sim):
-    from sync.scheduler import reconcile_tick
+    from sync.reconcile.scheduler import reconcile_tick
     from plumbing.worker import make_worker
 
     # A queue of its own: database 15 is shared, and other tests' workers listen on "default".

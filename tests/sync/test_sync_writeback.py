@@ -6,9 +6,9 @@ import pytest
 from connector.errors import TrackerError
 from okr_core.domain import LinkKind, Measure, TrackerKind
 from connector.linear.mapping import HEALTH
-from sync.mirror import mirror_key_result
-from sync.reconcile import reconcile_connection
-from sync.writeback import write_back_key_result
+from sync.mirror.mirrors import mirror_key_result
+from sync.reconcile.passes import reconcile_connection
+from sync.mirror.writeback import write_back_key_result
 from tests.sync.sync_world import epic_children
 
 POINTS = {"story_points_field": "customfield_10016"}

@@ -9,9 +9,9 @@ from connector.paging import all_items
 from okr_core.domain import LinkKind
 from okr_core.models import WorkLink, utcnow
 from plumbing.db import job_session
-from sync.link_resolution import PERMANENT
-from sync.reconcile_apply import apply_plan, current_members, load_stored, record_progress
-from sync.reconcile_plan import LinkView, plan_resolution
+from sync.ingest.links import PERMANENT
+from sync.ingest.apply import apply_plan, current_members, load_stored, record_progress
+from sync.ingest.plan import LinkView, plan_resolution
 
 log = logging.getLogger("okrsync.sync.reconcile")
 

@@ -17,14 +17,14 @@ from okr_core.domain import Page, TrackerKind
 from okr_core.models import Connection, SyncState
 from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.reconcile_apply import (
+from sync.ingest.apply import (
     PENDING, apply_plan, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
     sync_state,
 )
-from sync.reconcile_finish import recount_pending
-from sync.reconcile_lock import PassLock, pass_lock
-from sync.reconcile_plan import LinkIndex, PassState, plan_page, since_for, vanished_ids
-from sync.reconcile_scopes import resolve_scopes
+from sync.reconcile.finish import recount_pending
+from sync.reconcile.lock import PassLock, pass_lock
+from sync.ingest.plan import LinkIndex, PassState, plan_page, since_for, vanished_ids
+from sync.reconcile.scopes import resolve_scopes
 
 log = logging.getLogger("okrsync.sync.reconcile")
 NEWEST_FIRST = {TrackerKind.LINEAR}   # Linear lists by updatedAt newest first; Jira oldest first
@@ -109,7 +109,7 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
     counts.seconds_recount = round(time.perf_counter() - started - counts.seconds_items, 3)
     if state.recheck_all:
-        from sync.mirror import mirror_missing
+        from sync.mirror.mirrors import mirror_missing
 
         counts.mirrors_created = mirror_missing(connection_id, connector=connector)
     return counts

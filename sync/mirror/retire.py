@@ -9,8 +9,8 @@ from connector.base import Mirror, MirrorKind
 from okr_core.models import Connection, KeyResult, Mirror as MirrorRow, Objective, Team
 from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.mirror_home import SUBJECT, MirrorOptions, kr_figures
-from sync.mirror_text import deleted_spec, key_result_spec, objective_spec, panel_url
+from sync.mirror.home import SUBJECT, MirrorOptions, kr_figures
+from sync.mirror.text import deleted_spec, key_result_spec, objective_spec, panel_url
 
 log = logging.getLogger("okrsync.sync.mirror")
 KIND_OF = {subject: kind for kind, subject in SUBJECT.items()}

@@ -16,10 +16,10 @@ from okr_core.domain import TrackerKind
 from okr_core.models import Cycle, KeyResult, Mirror as MirrorRow, Objective, Team
 from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.mirror_home import SUBJECT, Home, home_of, kr_figures, stored_mirror
-from sync.mirror_lock import mirror_lock
-from sync.mirror_retire import retire_mirrors
-from sync.mirror_text import key_result_spec, objective_spec, panel_url
+from sync.mirror.home import SUBJECT, Home, home_of, kr_figures, stored_mirror
+from sync.mirror.lock import mirror_lock
+from sync.mirror.retire import retire_mirrors
+from sync.mirror.text import key_result_spec, objective_spec, panel_url
 from plumbing.queue import QueueUnavailable, RetryPolicy, enqueue
 
 log = logging.getLogger("okrsync.sync.mirror")

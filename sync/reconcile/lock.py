@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from okr_core.models import SyncState
 from plumbing.db import job_session
-from sync.reconcile_apply import sync_state
+from sync.ingest.apply import sync_state
 
 LOCK_SECONDS = 30 * 60   # a pass that died without releasing frees its connection after this
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"

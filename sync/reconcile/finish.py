@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from plumbing.db import job_session
-from sync.reconcile_apply import PENDING, sync_state
+from sync.ingest.apply import PENDING, sync_state
 from sync.followups import followups_for
 from okr_core.recount import recount
 

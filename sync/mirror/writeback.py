@@ -2,7 +2,7 @@
 
 Queued only for key results whose progress, value or status changed (see reconcile_finish).
 Linear issue attachments are written only where missing or retitled, within an hourly budget
-(sync/attachments.py).
+(sync/mirror/attachments.py).
 """
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from okr_core.domain import StatusCategory, TrackerKind
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
 from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.mirror_home import SUBJECT, kr_figures
-from sync.attachment_writes import WRITEBACK_RETRY, write_attachments
-from sync.attachments import gone_attachments, stale_attachments
-from sync.mirror_text import KRFigures, attachment_title, kr_description, panel_url, status_body
+from sync.mirror.home import SUBJECT, kr_figures
+from sync.mirror.attachment_writes import WRITEBACK_RETRY, write_attachments
+from sync.mirror.attachments import gone_attachments, stale_attachments
+from sync.mirror.text import KRFigures, attachment_title, kr_description, panel_url, status_body
 from plumbing.queue import QueueUnavailable, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")

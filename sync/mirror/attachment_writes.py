@@ -1,7 +1,7 @@
 """Write and delete a KR's Linear issue attachments within the hourly budget; defer what is left.
 
 Each call is recorded as soon as it is made, so a write-back that fails part-way, or another one
-reading the budget at the same time, sees it (sync/attachments.py keeps the rows).
+reading the budget at the same time, sees it (sync/mirror/attachments.py keeps the rows).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from connector.base import StatusPublisher
 from okr_core.models import Connection, IssueAttachment
 from plumbing.db import job_session
-from sync.attachments import RETRY_MINUTES, budget_left, record_attachments
+from sync.mirror.attachments import RETRY_MINUTES, budget_left, record_attachments
 from plumbing.queue import QueueUnavailable, RetryPolicy, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")

@@ -14,7 +14,7 @@ from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink
 from okr_core.store import in_chunks
 from sync.ingest.items import ItemChanges, insert_new, update_if_newer
 from sync.ingest.pg_bulk import insert_link_items
-from sync.reconcile_plan import LinkView, PagePlan, StoredItem
+from sync.ingest.plan import LinkView, PagePlan, StoredItem
 
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
 def load_links(session: Session, connection_id: int) -> list[LinkView]:

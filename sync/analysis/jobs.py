@@ -15,7 +15,7 @@ from okr_core.models import Analysis, User
 from okr_core.visibility import Viewer, make_viewer
 from plumbing.db import job_session
 from plumbing.services import allowlist, secret_box
-from sync.narrative import LlmConfig, inputs_hash, llm_config, narrate, review_ambiguous
+from sync.analysis.narrative import LlmConfig, inputs_hash, llm_config, narrate, review_ambiguous
 from plumbing.queue import ANALYSIS_QUEUE, NO_RETRY, enqueue
 
 log = logging.getLogger("okrsync.analysis")

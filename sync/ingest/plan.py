@@ -1,6 +1,6 @@
 """Plan one page of a reconcile pass as plain data: what to store, which memberships move, the cursor.
 
-Pure: no database, no HTTP. `sync/reconcile_apply.py` applies a plan in one transaction.
+Pure: no database, no HTTP. `sync/ingest/apply.py` applies a plan in one transaction.
 """
 from __future__ import annotations
 

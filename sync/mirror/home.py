@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from connector.base import Mirror, MirrorKind
 from okr_core.models import Connection, KeyResult, Mirror as MirrorRow, Team
-from sync.mirror_text import KRFigures
+from sync.mirror.text import KRFigures
 
 SUBJECT = {MirrorKind.OBJECTIVE: "objective", MirrorKind.KEY_RESULT: "key_result"}
 
