@@ -1,4 +1,6 @@
-"""Apply a reconcile plan inside the caller's transaction: items, memberships, cursor, pending KRs."""
+"""The one way tracker items reach the store: `ingest` applies a plan (items, then membership moves)
+inside the caller's transaction. Reconcile pages, search scopes and link resolution plan with
+`sync.ingest.plan` and come here; the cursor and pending KRs are kept here too."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,9 +16,11 @@ from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink
 from okr_core.store import in_chunks
 from sync.ingest.items import ItemChanges, insert_new, update_if_newer
 from sync.ingest.pg_bulk import insert_link_items
-from sync.ingest.plan import LinkView, PagePlan, StoredItem
+from sync.ingest.plan import LinkView, PagePlan, StoredItem, plan_resolution
 
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
+
+
 def load_links(session: Session, connection_id: int) -> list[LinkView]:
     """The connection's work links, in id order."""
     rows = session.execute(select(WorkLink.id, WorkLink.key_result_id, WorkLink.kind, WorkLink.ref)
@@ -54,9 +58,12 @@ def current_members(session: Session, link_ids: Sequence[int]) -> dict[int, froz
     return {link_id: frozenset(members.get(link_id, ())) for link_id in link_ids}
 
 
-def apply_plan(session: Session, connection_id: int, plan: PagePlan,
-               stored: dict[str, StoredItem]) -> int:
-    """Store the plan's items and membership moves; returns how many items were newer."""
+def ingest(session: Session, connection_id: int, plan: PagePlan,
+           stored: dict[str, StoredItem] | None = None) -> int:
+    """Store the plan's items (each only while the store holds nothing newer) and its membership
+    moves; how many items were newer. `stored` is what planning read (read here when None)."""
+    if stored is None:
+        stored = load_stored(session, connection_id, (i.external_id for i in plan.upserts))
     changes = ItemChanges()
     insert_new(session, connection_id, [i for i in plan.upserts if i.external_id not in stored], changes)
     update_if_newer(session, [(stored[i.external_id].row_id, i) for i in plan.upserts
@@ -147,3 +154,12 @@ def stored_live_ids(session: Session, connection_id: int) -> set[str]:
     """External ids of the connection's stored items that are not flagged deleted."""
     return set(session.scalars(select(WorkItem.external_id).where(
         WorkItem.connection_id == connection_id, WorkItem.deleted.is_(False))))
+
+
+def ingest_resolution(session: Session, connection_id: int, links: Sequence[LinkView],
+                      items: Sequence) -> PagePlan:
+    """Store what the tracker says a search scope matches now: those items become exactly the
+    members of the links sharing it (deleted ones never count). The plan applied."""
+    plan = plan_resolution(links, items, current_members(session, [link.id for link in links]))
+    ingest(session, connection_id, plan)
+    return plan

@@ -6,6 +6,7 @@ reconcile page close to the cost of reading it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable, Sequence
 
 from sqlalchemy import bindparam, insert, select, update
@@ -30,6 +31,16 @@ class ItemChanges:
     changed: set[str] = field(default_factory=set)
     stale: int = 0
     duplicates: int = 0
+
+
+def is_older(incoming: datetime | None, stored: datetime | None) -> bool:
+    """The one staleness rule: tracker state older than what the store holds changes nothing.
+
+    Deliveries are hints and re-reads overlap, so a late or reordered copy must not regress the
+    store. (`update_if_newer` states the same rule in SQL, so that it holds against a write that
+    lands between our read and our update.)
+    """
+    return incoming is not None and stored is not None and incoming < stored
 
 
 def newest_per_id(items: Iterable[domain.WorkItem]) -> tuple[list[domain.WorkItem], int]:
@@ -82,7 +93,7 @@ def store_items(session: Session, connection_id: int,
             new.append(item)
             continue
         result.rows[item.external_id] = row.id
-        if item.updated_at < row.tracker_updated_at:
+        if is_older(item.updated_at, row.tracker_updated_at):
             result.stale += 1
             continue
         values = item_values(item)

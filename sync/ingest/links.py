@@ -4,15 +4,13 @@ from __future__ import annotations
 import logging
 from typing import Iterator
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
 from connector.errors import AuthenticationFailed, NotFound, PermissionDenied, RequestRejected
 from okr_core import domain
-from okr_core.models import Connection, LinkItem, WorkLink, utcnow
+from okr_core.models import Connection, WorkLink, utcnow
 from plumbing.db import job_session
 from sync.connectors import connector_for
-from sync.ingest.items import store_items
+from sync.ingest.apply import ingest_resolution
+from sync.ingest.plan import LinkView
 from okr_core.recount import recount
 from sync.followups import followups_for
 
@@ -30,17 +28,6 @@ def all_pages(fetch) -> Iterator[domain.WorkItem]:
         cursor = page.next_cursor
         if cursor is None:
             return
-
-
-def set_link_members(session: Session, link_id: int, item_row_ids: set[int]) -> None:
-    """Make the link's stored members exactly these items."""
-    current = set(session.scalars(select(LinkItem.work_item_id)
-                                  .where(LinkItem.work_link_id == link_id)).all())
-    gone = current - item_row_ids
-    if gone:
-        session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id,
-                                               LinkItem.work_item_id.in_(gone)))
-    session.add_all(LinkItem(work_link_id=link_id, work_item_id=i) for i in item_row_ids - current)
 
 
 def resolve_link_now(link_id: int, connector=None) -> int | None:
@@ -71,15 +58,14 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> int | None:
         link = session.get(WorkLink, link_id)
         if link is None:
             return None  # removed while we were asking the tracker
-        stored = store_items(session, link.connection_id, items)
+        view = LinkView(link.id, link.key_result_id, link.kind, link.ref)
         # Trashed Linear issues still match their filters; deleted work never counts.
-        live = {stored.rows[i.external_id] for i in items if not i.deleted}
-        set_link_members(session, link.id, live)
+        plan = ingest_resolution(session, link.connection_id, [view], items)
         link.resolved_at, link.last_error = utcnow(), None
         moved = recount(session, [link.key_result_id], utcnow())
         followups = followups_for(session, moved)
     followups.queue()
-    return len(live)
+    return len(plan.seen_ids)
 
 
 def _record_error(link_id: int, message: str) -> None:

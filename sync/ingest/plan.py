@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Mapping, Sequence
 
 from okr_core.domain import LinkKind, StatusCategory, WorkItem
-from sync.ingest.items import newest_per_id
+from sync.ingest.items import is_older, newest_per_id
 from okr_core.membership import link_matches
 
 # JQL compares `updated` at minute precision in the account's time zone: re-read two minutes.
@@ -117,7 +117,7 @@ def plan_page(state: PassState, items: Sequence[WorkItem], stored: Mapping[str, 
     plan = PagePlan(duplicates=duplicates, seen_ids={i.external_id for i in unique})
     for item in unique:
         known = stored.get(item.external_id)
-        if known is not None and item.updated_at < known.updated_at:
+        if known is not None and is_older(item.updated_at, known.updated_at):
             plan.stale += 1      # the store already holds a newer version (e.g. from a webhook)
             continue
         newer = known is None or item.updated_at > known.updated_at

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from okr_core import domain
 from okr_core.models import Comment, WorkItem
-from sync.ingest.items import item_values
+from sync.ingest.items import is_older, item_values
 
 log = logging.getLogger("okrsync.webhooks.apply")
 
@@ -40,7 +40,7 @@ def upsert_item(session: Session, connection_id: int, item: domain.WorkItem,
                         ["connection_id", "external_id"]):
         return locked_item(session, connection_id, item.external_id)
     row = locked_item(session, connection_id, item.external_id)
-    if row.tracker_updated_at > item.updated_at:
+    if is_older(item.updated_at, row.tracker_updated_at):
         # Deliveries are hints: a late or reordered payload must not regress the mirror.
         log.info("webhooks.apply.stale-upsert",
                  extra={"item": item.external_id, "stored": row.tracker_updated_at.isoformat(),
@@ -74,7 +74,7 @@ def upsert_comment(session: Session, connection_id: int, comment: domain.Comment
                         ["connection_id", "external_id"]):
         return
     row = _locked_comment(session, connection_id, comment.external_id)
-    if row.updated_at and comment.updated_at and row.updated_at > comment.updated_at:
+    if is_older(comment.updated_at, row.updated_at):
         log.info("webhooks.apply.stale-comment", extra={"comment": comment.external_id})
         return
     for name, value in values.items():

@@ -18,7 +18,7 @@ from okr_core.models import Connection, SyncState
 from plumbing.db import job_session
 from sync.connectors import connector_for
 from sync.ingest.apply import (
-    PENDING, apply_plan, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
+    PENDING, ingest, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
     sync_state,
 )
 from sync.reconcile.finish import recount_pending
@@ -120,7 +120,7 @@ def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkInd
     with job_session() as session:
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
         plan = plan_page(state, page.items, stored, links, is_last=page.next_cursor is None)
-        counts.items_changed += apply_plan(session, connection_id, plan, stored)
+        counts.items_changed += ingest(session, connection_id, plan, stored)
         record_progress(session, connection_id, plan.cursor, plan.key_result_ids)
     counts.batches += 1
     counts.items_read += len(page.items)

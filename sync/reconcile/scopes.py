@@ -10,8 +10,8 @@ from okr_core.domain import LinkKind
 from okr_core.models import WorkLink, utcnow
 from plumbing.db import job_session
 from sync.ingest.links import PERMANENT
-from sync.ingest.apply import apply_plan, current_members, load_stored, record_progress
-from sync.ingest.plan import LinkView, plan_resolution
+from sync.ingest.apply import ingest_resolution, record_progress
+from sync.ingest.plan import LinkView
 
 log = logging.getLogger("okrsync.sync.reconcile")
 
@@ -45,9 +45,7 @@ def resolve_scope(connection_id: int, connector, sharing: list[LinkView]) -> int
         live = [link for link in sharing if session.get(WorkLink, link.id) is not None]
         if not live:
             return 0   # removed while we were asking the tracker
-        plan = plan_resolution(live, items, current_members(session, [l.id for l in live]))
-        stored = load_stored(session, connection_id, (i.external_id for i in plan.upserts))
-        apply_plan(session, connection_id, plan, stored)
+        plan = ingest_resolution(session, connection_id, live, items)
         record_progress(session, connection_id, None, plan.key_result_ids)
         for link in live:
             row = session.get(WorkLink, link.id)
