@@ -14,6 +14,14 @@ STATUS_CATEGORIES = {
     "indeterminate": StatusCategory.IN_PROGRESS,
     "done": StatusCategory.DONE,
 }
+
+
+def status_category(category_key: str) -> StatusCategory:
+    """The one Jira status mapping (search results and webhooks): an unknown category is work
+    under way, neither still to do nor finished."""
+    return STATUS_CATEGORIES.get(category_key, StatusCategory.IN_PROGRESS)
+
+
 BASE_FIELDS = ("summary", "status", "updated", "parent", "labels", "assignee", "issuetype")
 
 
@@ -52,7 +60,7 @@ def work_item(issue: dict, base_url: str, points_field: str | None, epic_field: 
             external_id=str(issue["id"]),
             key=issue["key"],
             title=fields.get("summary") or "",
-            status_category=STATUS_CATEGORIES.get(category, StatusCategory.IN_PROGRESS),
+            status_category=status_category(category),
             updated_at=parse_jira_time(fields["updated"]),
             estimate=_estimate(fields, points_field),
             parent_ref=(fields.get("parent") or {}).get("key") or _epic_link(fields, epic_field),

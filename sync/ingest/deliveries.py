@@ -10,20 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from connector.registry import tracker as tracker_traits
+from connector.webhook import DeliveryEffect
 from okr_core import domain
+from okr_core.connection_settings import ConnectionSettings
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery
 from okr_core.recount import recount
 from plumbing.db import job_session
-from sync.connectors import connector_for
 from plumbing.handoff import DELIVERY_RETRY
 from plumbing.queue import QueueUnavailable, enqueue
-from webhooks import events
-from sync.ingest.upserts import delete_comment, mark_item_deleted, upsert_comment, upsert_item
+from sync.connectors import connector_for
 from sync.followups import followups_for
 from sync.ingest.memberships import MembershipChanges, container_links, update_memberships
-from webhooks.effects import DeliveryEffect
-from webhooks.payload import from_millis
+from sync.ingest.upserts import delete_comment, mark_item_deleted, upsert_comment, upsert_item
+from webhooks import events
 from webhooks.routing import plan_delivery
 
 log = logging.getLogger("okrsync.sync.deliveries")
@@ -71,7 +72,7 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
     if decoded is None:
         log.info("deliveries.skip-not-claimable", extra={"delivery_id": delivery_id})
         return None
-    points_field = (connection.settings or {}).get("story_points_field")
+    points_field = ConnectionSettings.from_stored(connection.settings).story_points_field
     effect = plan_delivery(decoded, story_points_field=points_field)
     return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at)
 
@@ -79,10 +80,9 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
 def decode_stored(row: Delivery, tracker: TrackerKind) -> events.Delivery:
     """The stored body as the parser's Delivery; it was verified when it arrived."""
     payload = json.loads(row.body)
-    stamp_field = "timestamp" if tracker is TrackerKind.JIRA else "webhookTimestamp"
     return events.Delivery(tracker=tracker, event_type=row.event_type, dedupe_key=row.dedupe_key,
                            payload=payload, received_at=row.received_at,
-                           occurred_at=from_millis(payload.get(stamp_field)))
+                           occurred_at=tracker_traits(tracker).webhooks.occurred_at(payload))
 
 
 def reread_items(planned: PlannedDelivery) -> list[domain.WorkItem]:
@@ -120,9 +120,9 @@ def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.W
                 now: datetime) -> list:
     """Upsert, delete and comment as planned; the item rows that changed."""
     connection, effect = planned.connection, planned.effect
-    # Jira without a configured points field: the payload cannot say the estimate, keep ours.
-    keep_estimate = connection.tracker is TrackerKind.JIRA and not (
-        connection.settings or {}).get("story_points_field")
+    settings = ConnectionSettings.from_stored(connection.settings)
+    keep_estimate = tracker_traits(connection.tracker).webhooks.keeps_stored_estimate(
+        settings.story_points_field)
     changed = {}
     for items, keep in ((effect.upserts, keep_estimate), (fresh, False)):
         # Sorted, so that concurrent jobs lock item rows in one order and cannot deadlock.

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from connector.base import Mirror, MirrorKind, MirrorSpec
 from connector.errors import TrackerError
-from okr_core.domain import TrackerKind
+from connector.registry import tracker
 from okr_core.models import Cycle, KeyResult, Mirror as MirrorRow, Objective, Team
 from plumbing.db import job_session
 from sync.connectors import connector_for
@@ -103,7 +103,8 @@ def _push_key_result(home: Home, kr_id: int, parent: Mirror | None, connector) -
         existing = stored_mirror(session, home.connection.id, MirrorKind.KEY_RESULT, kr_id)
         parent_ref = None
         if parent is not None:
-            parent_ref = parent.key if home.connection.tracker is TrackerKind.JIRA else parent.external_id
+            by_key = tracker(home.connection.tracker).parent_ref_is_key
+            parent_ref = parent.key if by_key else parent.external_id
         spec = key_result_spec(kr_figures(kr), home.container, parent_ref,
                                panel_url(_base_url(), home.team_id, kr_id))
     return push_mirror(home.connection.id, spec, existing, connector)

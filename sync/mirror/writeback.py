@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from connector.registry import kinds_with_issue_attachments
 from connector.base import CommentWriter, Mirror, MirrorKind, StatusPublisher
-from okr_core.domain import StatusCategory, TrackerKind
+from okr_core.domain import StatusCategory
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
 from plumbing.db import job_session
 from sync.connectors import connector_for
@@ -54,7 +55,7 @@ def plan_writeback(session, kr_id: int) -> WritebackPlan | None:
         .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
         .join(Connection, Connection.id == WorkItem.connection_id)
         .where(WorkLink.key_result_id == kr.id, WorkItem.deleted.is_(False),
-               Connection.tracker == TrackerKind.LINEAR)
+               Connection.tracker.in_(kinds_with_issue_attachments()))
         .order_by(WorkItem.connection_id, WorkItem.external_id)).all()
     issues = []
     for conn_id, external_id, status in linked:
@@ -105,16 +106,17 @@ def _write_mirror(connector, mirror: Mirror, plan: WritebackPlan) -> int:
 
 
 def with_write_targets(session, kr_ids) -> list[int]:
-    """The KRs among these that have somewhere to write: a mirror, or linked Linear work."""
+    """The KRs among these that have somewhere to write: a mirror, or linked work that takes
+    attachments (Linear)."""
     ids = sorted(set(kr_ids))
     if not ids:
         return []
     mirrored = set(session.scalars(select(MirrorRow.subject_id).where(
         MirrorRow.subject_kind == SUBJECT[MirrorKind.KEY_RESULT], MirrorRow.subject_id.in_(ids))))
-    linear = set(session.scalars(select(WorkLink.key_result_id).join(
+    attached = set(session.scalars(select(WorkLink.key_result_id).join(
         Connection, Connection.id == WorkLink.connection_id).where(
-        WorkLink.key_result_id.in_(ids), Connection.tracker == TrackerKind.LINEAR)))
-    return sorted(mirrored | linear)
+        WorkLink.key_result_id.in_(ids), Connection.tracker.in_(kinds_with_issue_attachments()))))
+    return sorted(mirrored | attached)
 
 
 def queue_writebacks(kr_ids: list[int]) -> None:

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
-from okr_core.domain import Page, TrackerKind
+from connector.registry import tracker
+from okr_core.domain import Page
 from okr_core.models import Connection, SyncState
 from plumbing.db import job_session
 from sync.connectors import connector_for
@@ -27,7 +28,6 @@ from sync.ingest.plan import LinkIndex, PassState, plan_page, since_for, vanishe
 from sync.reconcile.scopes import resolve_scopes
 
 log = logging.getLogger("okrsync.sync.reconcile")
-NEWEST_FIRST = {TrackerKind.LINEAR}   # Linear lists by updatedAt newest first; Jira oldest first
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
 # guarantee, since the cursor is stored with the items it covers.
 BATCH_ITEMS = 500
@@ -76,7 +76,7 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
         connection = session.get(Connection, connection_id)
         cursor = None if full else sync_state(session, connection_id).cursor
         links = load_links(session, connection_id)
-        state = PassState(newest_first=connection.tracker in NEWEST_FIRST, recheck_all=full)
+        state = PassState(newest_first=tracker(connection.tracker).newest_first, recheck_all=full)
         batch_items = int((connection.settings or {}).get("reconcile_batch_items", BATCH_ITEMS))
         owned = connector is None
         connector = connector or connector_for(connection)

@@ -6,20 +6,17 @@ https://linear.app/developers/webhooks
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
-from okr_core.domain import Comment, StatusCategory, WorkItem
-from webhooks.effects import DeliveryEffect
-from webhooks.payload import as_number, as_object, as_text, parse_iso_utc
+from okr_core.domain import Comment, TrackerKind, WorkItem
+from connector.linear.mapping import status_category
+from connector.webhook import DeliveryEffect, WebhookDialect
+from connector.payload import as_number, as_object, as_text, from_millis, parse_iso_utc
 
-# Workflow state types: https://linear.app/docs/configuring-workflows
-# Anything not listed (triage, backlog, unstarted) is still to do.
-STATUS_CATEGORY_BY_STATE_TYPE = {
-    "started": StatusCategory.IN_PROGRESS,
-    "completed": StatusCategory.DONE,
-    "canceled": StatusCategory.CANCELED,
-    "duplicate": StatusCategory.CANCELED,
-}
+# Linear's SDK rejects deliveries whose webhookTimestamp is more than a minute away from now:
+# https://linear.app/developers/webhooks and https://linear.app/docs/api/sdk-webhooks
+LINEAR_TIMESTAMP_TOLERANCE = timedelta(seconds=60)
 
 # Entity types okrsync does not act on, whatever the action; any other unhandled type is unknown.
 IGNORED_TYPES = (
@@ -95,7 +92,7 @@ def work_item_from_issue(data: Mapping[str, Any], url: Any = None) -> WorkItem |
         external_id=issue_id,
         key=key,
         title=title,
-        status_category=STATUS_CATEGORY_BY_STATE_TYPE.get(state_type, StatusCategory.TODO),
+        status_category=status_category(state_type),
         updated_at=updated_at,
         estimate=as_number(data.get("estimate")),
         parent_ref=as_text(data.get("projectId")),
@@ -143,3 +140,39 @@ def comment_from_data(data: Mapping[str, Any]) -> Comment | None:
         created_at=created_at,
         updated_at=parse_iso_utc(data.get("updatedAt")),
     )
+
+
+class LinearWebhooks(WebhookDialect):
+    """Linear webhooks (https://linear.app/developers/webhooks)."""
+
+    tracker = TrackerKind.LINEAR
+    signature_header = "Linear-Signature"
+    delivery_header = "Linear-Delivery"
+    timestamp_field = "webhookTimestamp"
+    event_planners = EVENT_PLANNERS
+
+    def event_type(self, payload: Mapping[str, Any]) -> str:
+        kind, action = payload.get("type"), payload.get("action")
+        if isinstance(kind, str) and isinstance(action, str):
+            return f"{kind}.{action}"
+        return ""
+
+    def stale_timestamp(self, payload: Mapping[str, Any], now: datetime) -> str | None:
+        """The signed webhookTimestamp must be within 60 s of now (replay protection)."""
+        sent_at = from_millis(payload.get("webhookTimestamp"))
+        if sent_at is None:
+            return "webhookTimestamp missing or not a number"
+        if abs(now - sent_at) > LINEAR_TIMESTAMP_TOLERANCE:
+            return f"webhookTimestamp {sent_at.isoformat()} is too far from now"
+        return None
+
+    def is_ignored(self, event_type: str) -> bool:
+        return event_type.partition(".")[0] in IGNORED_TYPES
+
+    def plan(self, event_type: str, payload: Mapping[str, Any],
+             story_points_field: str | None) -> DeliveryEffect:
+        planner = self.event_planners.get(event_type)   # Linear payloads carry the estimate
+        return planner(payload) if planner else DeliveryEffect()
+
+
+LINEAR_WEBHOOKS = LinearWebhooks()

@@ -9,17 +9,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from okr_core.domain import Comment, StatusCategory, WorkItem
-from webhooks.effects import DeliveryEffect
-from webhooks.payload import as_number, as_object, as_text, parse_iso_utc
-
-# https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-workflow-status-categories/
-STATUS_CATEGORY_BY_KEY = {
-    "new": StatusCategory.TODO,
-    "undefined": StatusCategory.TODO,  # "No Category", as connector/jira/mapping.py reads it
-    "indeterminate": StatusCategory.IN_PROGRESS,
-    "done": StatusCategory.DONE,
-}
+from okr_core.domain import Comment, TrackerKind, WorkItem
+from connector.jira.mapping import STATUS_CATEGORIES
+from connector.webhook import DeliveryEffect, WebhookDialect
+from connector.payload import as_number, as_object, as_text, parse_iso_utc
 
 # Jira events okrsync knowingly leaves alone; anything else is unknown (both are answered 200).
 IGNORED_EVENTS = (
@@ -101,7 +94,9 @@ def work_item_from_issue(
     issue_id, key = as_text(issue.get("id")), as_text(issue.get("key"))
     title = fields.get("summary")
     status = as_object(fields.get("status"))
-    category = STATUS_CATEGORY_BY_KEY.get(as_object(status.get("statusCategory")).get("key"))
+    category_key = as_text(as_object(status.get("statusCategory")).get("key"))
+    # The shared table, but no guess: an unknown category is re-read through the connector.
+    category = STATUS_CATEGORIES.get(category_key)
     updated_at = parse_iso_utc(fields.get("updated"))
     # A configured story points field absent from the payload (not merely null): a trimmed issue.
     lacks_estimate = story_points_field is not None and story_points_field not in fields
@@ -161,3 +156,31 @@ def _user_ref(user: Any) -> str | None:
     """Cloud users are known by accountId; Server/DC users by name (or key), as in the connector."""
     user = as_object(user)
     return as_text(user.get("accountId")) or as_text(user.get("name")) or as_text(user.get("key"))
+
+
+class JiraWebhooks(WebhookDialect):
+    """Jira Cloud and Data Center webhooks."""
+
+    tracker = TrackerKind.JIRA
+    # https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks
+    signature_header = "X-Hub-Signature"
+    delivery_header = "X-Atlassian-Webhook-Identifier"
+    timestamp_field = "timestamp"
+    event_planners = EVENT_PLANNERS
+
+    def signature(self, body: bytes, secret: str) -> str:
+        return f"sha256={super().signature(body, secret)}"
+
+    def event_type(self, payload: Mapping[str, Any]) -> str:
+        event = payload.get("webhookEvent")
+        return event if isinstance(event, str) else ""
+
+    def is_ignored(self, event_type: str) -> bool:
+        return event_type in IGNORED_EVENTS
+
+    def keeps_stored_estimate(self, story_points_field: str | None) -> bool:
+        # Without a configured points field the payload cannot say the estimate: keep ours.
+        return not story_points_field
+
+
+JIRA_WEBHOOKS = JiraWebhooks()
