@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from okr_core.delivery_state import DeliveryState, mark_retried
 from okr_core.models import Delivery
 from plumbing.db import job_session
 from plumbing.handoff import enqueue_delivery
@@ -30,7 +31,7 @@ def sweep(stale_after: float | None = None, now: datetime | None = None) -> int:
     cutoff = now - timedelta(seconds=stale_after)
     with job_session() as session:
         ids = session.scalars(select(Delivery.id).where(
-            Delivery.state == "pending",
+            Delivery.state == DeliveryState.PENDING.value,
             or_(Delivery.enqueued_at.is_(None), Delivery.enqueued_at < cutoff),
         ).order_by(Delivery.id).limit(SWEEP_BATCH)).all()
     stamp = int(now.timestamp())
@@ -40,19 +41,26 @@ def sweep(stale_after: float | None = None, now: datetime | None = None) -> int:
     return len(queued)
 
 
-def retry_failed_deliveries(connection_id: int | None = None) -> int:
-    """Give failed deliveries (retries used up) another round of attempts; how many queued."""
+def retry_failed_deliveries(connection_id: int | None = None, delivery_ids: list[int] | None = None,
+                            label: str = "retry") -> int:
+    """Give failed deliveries (retries used up) another round of attempts; how many queued.
+
+    All of them, or a connection's, or just `delivery_ids` (the admin's button); `label` goes
+    into the fresh job ids.
+    """
     now = datetime.now(timezone.utc)
     with job_session() as session:
-        query = select(Delivery).where(Delivery.state == "failed").with_for_update()
+        query = select(Delivery).where(Delivery.state == DeliveryState.FAILED.value).with_for_update()
         if connection_id is not None:
             query = query.where(Delivery.connection_id == connection_id)
+        if delivery_ids is not None:
+            query = query.where(Delivery.id.in_(delivery_ids))
         rows = session.scalars(query.order_by(Delivery.id)).all()
         for row in rows:
-            row.state, row.attempts, row.enqueued_at = "pending", 0, None
+            mark_retried(row)
         ids = [row.id for row in rows]
     stamp = int(now.timestamp())
-    return len(requeue(ids, lambda delivery_id: f"delivery-{delivery_id}-retry-{stamp}", now))
+    return len(requeue(ids, lambda delivery_id: f"delivery-{delivery_id}-{label}-{stamp}", now))
 
 
 def requeue(ids: list[int], job_id_for, now: datetime) -> list[int]:
@@ -69,7 +77,7 @@ def requeue(ids: list[int], job_id_for, now: datetime) -> list[int]:
     if queued:
         with job_session() as session:
             session.execute(update(Delivery).values(enqueued_at=now).where(
-                Delivery.id.in_(queued), Delivery.state == "pending"))
+                Delivery.id.in_(queued), Delivery.state == DeliveryState.PENDING.value))
     return queued
 
 
@@ -99,11 +107,3 @@ def start_sweeper_thread(app: Flask) -> threading.Event:
                      name="okrsync-sweeper").start()
     app.extensions["okrsync.sweeper_stop"] = stop
     return stop
-
-
-def failed_deliveries(session, connection_id: int | None = None, limit: int = 50) -> list[Delivery]:
-    """The newest deliveries whose retries are used up, with their last error (admin pages)."""
-    query = select(Delivery).where(Delivery.state == "failed")
-    if connection_id is not None:
-        query = query.where(Delivery.connection_id == connection_id)
-    return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))

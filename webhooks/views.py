@@ -12,6 +12,7 @@ from sqlalchemy import LargeBinary, bindparam, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.secrets import SecretUndecryptable
+from okr_core.delivery_state import arrival_state
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery
 from okr_core.models.base import UTCDateTime
@@ -153,7 +154,7 @@ def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: dateti
     key = _fit_dedupe_key(delivery.dedupe_key)
     values = dict(connection_id=connection_id, dedupe_key=key,
                   event_type=delivery.event_type[:EVENT_TYPE_MAX], body=body,
-                  state="pending" if handled else "ignored", attempts=0, received_at=now,
+                  state=arrival_state(handled), attempts=0, received_at=now,
                   enqueued_at=now if handled else None)
     delivery_id = _store(values)
     if delivery_id is None:

@@ -9,8 +9,10 @@ from sqlalchemy import select
 from okrsync.admin.blueprint import admin_only, bp, commit_change
 from okrsync.admin.forms import ActionForm
 from config.audit import shown_detail
+from okr_core.delivery_state import DeliveryState
 from okr_core.models import AuditEntry, Connection, Delivery, SyncState, User, WorkLink
 from plumbing.db import request_session
+from plumbing.sweeper import retry_failed_deliveries
 
 FAILED_SHOWN = 100
 AUDIT_SHOWN = 200
@@ -22,7 +24,7 @@ def index():
     db = request_session()
     connections = db.scalars(select(Connection).order_by(Connection.id)).all()
     states = {s.connection_id: s for s in db.scalars(select(SyncState))}
-    failed = db.scalars(select(Delivery).where(Delivery.state == "failed")
+    failed = db.scalars(select(Delivery).where(Delivery.state == DeliveryState.FAILED.value)
                         .order_by(Delivery.received_at.desc()).limit(FAILED_SHOWN)).all()
     links = db.scalars(select(WorkLink).where(WorkLink.last_error.is_not(None))
                        .order_by(WorkLink.id).limit(FAILED_SHOWN)).all()
@@ -33,16 +35,13 @@ def index():
 @bp.post("/deliveries/<int:delivery_id>/retry")
 @admin_only
 def retry_delivery(delivery_id: int):
-    from plumbing.sweeper import requeue
-
     delivery = request_session().get(Delivery, delivery_id)
-    if delivery is None or delivery.state != "failed":
+    if delivery is None or delivery.state != DeliveryState.FAILED:
         abort(404)
-    delivery.state, delivery.attempts, delivery.enqueued_at = "pending", 0, None
     commit_change("delivery.retried", f"delivery {delivery.id}")
-    # If the queue is down the delivery stays pending and the sweeper queues it later.
-    now = datetime.now(timezone.utc)
-    requeue([delivery_id], lambda i: f"delivery-{i}-admin-retry-{int(now.timestamp())}", now)
+    # The sweeper's own retry; if the queue is down the delivery stays pending and the sweeper
+    # queues it later.
+    retry_failed_deliveries(delivery_ids=[delivery_id], label="admin-retry")
     return redirect(url_for("admin.index"))
 
 

@@ -14,6 +14,7 @@ from connector.registry import tracker as tracker_traits
 from connector.webhook import DeliveryEffect
 from okr_core import domain
 from okr_core.connection_settings import ConnectionSettings
+from okr_core.delivery_state import is_claimable, mark_attempt_failed, mark_done
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery
 from okr_core.recount import recount
@@ -29,7 +30,6 @@ from webhooks.routing import plan_delivery
 
 log = logging.getLogger("okrsync.sync.deliveries")
 
-CLAIMABLE_STATES = ("pending", "failed")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
     connection = decoded = None
     with job_session() as session:
         row = session.get(Delivery, delivery_id)
-        if row is not None and row.state in CLAIMABLE_STATES:
+        if row is not None and is_claimable(row):
             connection = session.get(Connection, row.connection_id)
             decoded = decode_stored(row, connection.tracker)
     if decoded is None:
@@ -103,7 +103,7 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     """Claim the delivery (row lock) and apply its effect in the same transaction."""
     delivery = session.scalars(select(Delivery).where(Delivery.id == planned.delivery_id)
                                .with_for_update().execution_options(populate_existing=True)).first()
-    if delivery is None or delivery.state not in CLAIMABLE_STATES:
+    if delivery is None or not is_claimable(delivery):
         return None  # a concurrent run applied it while we were re-reading
     connection = planned.connection
     rows = apply_items(session, planned, fresh, now)
@@ -111,8 +111,7 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
     moved = recount(session, changes.key_result_ids, now)
     changes.followups = followups_for(session, moved)
-    delivery.state, delivery.processed_at, delivery.last_error = "done", now, None
-    delivery.attempts += 1
+    mark_done(delivery, now)
     return changes
 
 
@@ -149,11 +148,9 @@ def record_failure(delivery_id: int, exc: Exception) -> None:
         with job_session() as session:
             row = session.scalars(select(Delivery).where(Delivery.id == delivery_id)
                                   .with_for_update()).first()
-            if row is None or row.state not in CLAIMABLE_STATES:
+            if row is None or not is_claimable(row):
                 return
-            row.attempts += 1
-            row.last_error = f"{type(exc).__name__}: {exc}"[:4000]
-            row.state = "failed" if row.attempts > DELIVERY_RETRY.max else "pending"
+            mark_attempt_failed(row, f"{type(exc).__name__}: {exc}", DELIVERY_RETRY.max)
     except SQLAlchemyError as db_exc:
         log.error("deliveries.failure-not-recorded",
                   extra={"delivery_id": delivery_id, "error": type(db_exc).__name__})
