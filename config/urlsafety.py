@@ -165,20 +165,6 @@ def safe_session(allowlist: Iterable[str] = (), resolve: Resolver = system_resol
     return SafeSession(allowlist, resolve)
 
 
-def safe_http_client(allowlist: Iterable[str] = (), resolve: Resolver = system_resolver,
-                     timeout: float = 20.0):
-    """An httpx2 client (what the `openai` package uses) that checks every request URL."""
-    import httpx2
-
-    allowed = tuple(allowlist)
-
-    def check(request) -> None:
-        check_outbound_url(str(request.url), allowed, resolve)
-
-    return httpx2.Client(event_hooks={"request": [check]}, timeout=timeout,
-                         follow_redirects=False)
-
-
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
 
 

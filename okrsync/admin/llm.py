@@ -12,10 +12,11 @@ from config.instance_settings import (
 from config.known_secrets import known_secrets
 from config.stored_allowlist import refresh_stored_allowlist
 from config.urlsafety import (
-    UnsafeURL, check_outbound_url, safe_http_client, valid_allowlist_entry,
+    UnsafeURL, check_outbound_url, valid_allowlist_entry,
 )
 from ui_panel.signin import current_web_user
 from plumbing.db import request_session
+from sync.analysis.llm_client import pinned_llm_client, refusal_behind
 from plumbing.services import allowlist, secret_box
 
 TEST_PROMPT = "Reply with the single word: ready"
@@ -94,9 +95,8 @@ def run_llm_test() -> tuple[bool, str]:
     try:
         if current.base_url:
             check_outbound_url(current.base_url, allowed)
-        client = openai.OpenAI(api_key=current.api_key, base_url=current.base_url,
-                               max_retries=0, timeout=20.0,
-                               http_client=safe_http_client(allowed))
+        client = pinned_llm_client(current.api_key, current.base_url, allowed,
+                                   timeout=20.0, max_retries=0)
         reply = client.chat.completions.create(
             model=current.model, max_tokens=5,
             messages=[{"role": "user", "content": TEST_PROMPT}])
@@ -107,8 +107,9 @@ def run_llm_test() -> tuple[bool, str]:
     except openai.NotFoundError:
         return False, f"The model {current.model!r} or the endpoint was not found (404)."
     except openai.APIConnectionError as failure:
-        if isinstance(failure.__cause__, UnsafeURL):
-            return False, f"The base URL is refused: {failure.__cause__}"
+        refused = refusal_behind(failure)
+        if refused is not None:
+            return False, f"The base URL is refused: {refused}"
         return False, "Could not reach the LLM server: check the base URL."
     except openai.APIError as failure:
         return False, known_secrets(current_app).redact(f"The LLM call failed: {failure}")

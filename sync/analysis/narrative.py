@@ -11,12 +11,11 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-import httpx2
 import openai
-import requests
 
 from config.instance_settings import load_allowlist, load_llm_settings
-from config.urlsafety import UnsafeURL, check_outbound_url, safe_session
+from config.urlsafety import UnsafeURL, check_outbound_url
+from sync.analysis.llm_client import pinned_llm_client
 from okr_core.analysis.blocker_review import (
     REVIEW_SCHEMA, ReviewRejected, check_review, review_batches, review_messages,
 )
@@ -30,34 +29,6 @@ TIMEOUT_SECONDS = 30
 MAX_RETRIES = 2
 NARRATIVE_VERSION = "1"
 TEMPLATE_MODEL = "template"
-
-
-class RequestsTransport(httpx2.BaseTransport):
-    """Sends the openai client's requests through a checked `requests` session (SSRF rules apply).
-
-    The same session type as tracker calls: one outbound check, and one HTTP layer to mock in tests.
-    """
-
-    def __init__(self, session: requests.Session):
-        self._session = session
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        """Send one request; timeouts and refused or failed connections map to httpx2's errors."""
-        timeout = request.extensions.get("timeout", {})
-        try:
-            answer = self._session.request(
-                request.method, str(request.url), headers=dict(request.headers),
-                data=request.read(), allow_redirects=False,
-                timeout=(timeout.get("connect"), timeout.get("read")))
-        except requests.Timeout as exc:
-            raise httpx2.ReadTimeout(str(exc), request=request) from exc
-        except (requests.ConnectionError, UnsafeURL) as exc:
-            raise httpx2.ConnectError(str(exc), request=request) from exc
-        # requests has already decoded the body, so its encoding headers no longer apply.
-        headers = [(k, v) for k, v in answer.headers.items()
-                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
-        return httpx2.Response(answer.status_code, headers=headers, content=answer.content,
-                               request=request)
 
 
 @dataclass(frozen=True)
@@ -88,10 +59,8 @@ class NarrativeResult:
 
 def make_client(config: LlmConfig) -> openai.OpenAI:
     """An OpenAI client on the configured base URL, sending through the checked session."""
-    transport = RequestsTransport(safe_session(config.allowlist))
-    return openai.OpenAI(api_key=config.api_key, base_url=config.base_url,
-                         timeout=TIMEOUT_SECONDS, max_retries=MAX_RETRIES,
-                         http_client=httpx2.Client(transport=transport))
+    return pinned_llm_client(config.api_key, config.base_url, config.allowlist,
+                             timeout=TIMEOUT_SECONDS, max_retries=MAX_RETRIES)
 
 
 def inputs_hash(prompt: Prompt, config: LlmConfig) -> str:

@@ -19,10 +19,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from okr_core.connection_settings import ConnectionSettings
 from okr_core.models import Connection, IssueAttachment
 from okr_core.models.base import utcnow
 
-CALLS_PER_HOUR = 1000      # default budget: a fifth of what Linear allows an API key
 RETRY_MINUTES = 15.0       # when a write-back the budget cut short runs again
 
 
@@ -49,7 +49,7 @@ def gone_attachments(session: Session, kr_id: int,
 
 def budget_left(session: Session, connection: Connection) -> int:
     """Attachment calls this connection may still make this hour (those of the last hour counted)."""
-    per_hour = int((connection.settings or {}).get("linear_attachment_calls_per_hour", CALLS_PER_HOUR))
+    per_hour = ConnectionSettings.from_stored(connection.settings).linear_attachment_calls_per_hour
     spent = session.scalar(select(func.count()).select_from(IssueAttachment).where(
         IssueAttachment.connection_id == connection.id,
         IssueAttachment.written_at > utcnow() - timedelta(hours=1)))

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector.base import Mirror, MirrorKind
+from okr_core.connection_settings import ConnectionSettings
 from okr_core.models import Connection, KeyResult, Mirror as MirrorRow, Team
 from sync.mirror.text import KRFigures
 
@@ -17,18 +18,16 @@ SUBJECT = {MirrorKind.OBJECTIVE: "objective", MirrorKind.KEY_RESULT: "key_result
 class MirrorOptions:
     """Per-connection mirroring settings (Connection.settings), with SPEC section 3 defaults."""
 
-    objectives: bool = True
-    key_results: bool = True
-    on_delete: str = "archive"      # or "unlink": forget the mirror, leave the tracker alone
+    objectives: bool
+    key_results: bool
+    on_delete: str      # "archive", or "unlink": forget the mirror, leave the tracker alone
 
     @classmethod
-    def from_settings(cls, settings: dict | None) -> "MirrorOptions":
-        settings = settings or {}
-        on_delete = settings.get("on_delete", cls.on_delete)
-        if on_delete not in ("archive", "unlink"):
-            raise ValueError(f"on_delete must be 'archive' or 'unlink', not {on_delete!r}")
-        return cls(bool(settings.get("mirror_objectives", True)),
-                   bool(settings.get("mirror_key_results", True)), on_delete)
+    def from_settings(cls, stored: dict | None) -> "MirrorOptions":
+        settings = ConnectionSettings.from_stored(stored)
+        if settings.on_delete not in ("archive", "unlink"):
+            raise ValueError(f"on_delete must be 'archive' or 'unlink', not {settings.on_delete!r}")
+        return cls(settings.mirror_objectives, settings.mirror_key_results, settings.on_delete)
 
 
 @dataclass(frozen=True)

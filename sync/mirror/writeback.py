@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from connector.registry import kinds_with_issue_attachments
 from connector.base import CommentWriter, Mirror, MirrorKind, StatusPublisher
+from okr_core.connection_settings import ConnectionSettings
 from okr_core.domain import StatusCategory
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
 from plumbing.db import job_session
@@ -60,14 +61,14 @@ def plan_writeback(session, kr_id: int) -> WritebackPlan | None:
     issues = []
     for conn_id, external_id, status in linked:
         connection = session.get(Connection, conn_id)
-        if _wants_attachment(connection.settings, status):
+        if _wants_attachment(ConnectionSettings.from_stored(connection.settings), status):
             issues.append((connection, external_id))
     return WritebackPlan(kr_figures(kr), panel, mirrors, issues)
 
 
-def _wants_attachment(settings: dict | None, status: StatusCategory) -> bool:
+def _wants_attachment(settings: ConnectionSettings, status: StatusCategory) -> bool:
     """Setting `linear_attachments`: "all" linked issues (default), only "open" ones, or "off"."""
-    choice = (settings or {}).get("linear_attachments", "all")
+    choice = settings.linear_attachments
     if choice == "off":
         return False
     return choice != "open" or status not in (StatusCategory.DONE, StatusCategory.CANCELED)

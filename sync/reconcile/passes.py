@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 from connector.registry import tracker
+from okr_core.connection_settings import ConnectionSettings
 from okr_core.domain import Page
 from okr_core.models import Connection, SyncState
 from plumbing.db import job_session
@@ -30,7 +31,6 @@ from sync.reconcile.scopes import resolve_scopes
 log = logging.getLogger("okrsync.sync.reconcile")
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
 # guarantee, since the cursor is stored with the items it covers.
-BATCH_ITEMS = 500
 
 
 @dataclass
@@ -77,7 +77,7 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
         cursor = None if full else sync_state(session, connection_id).cursor
         links = load_links(session, connection_id)
         state = PassState(newest_first=tracker(connection.tracker).newest_first, recheck_all=full)
-        batch_items = int((connection.settings or {}).get("reconcile_batch_items", BATCH_ITEMS))
+        batch_items = ConnectionSettings.from_stored(connection.settings).reconcile_batch_items
         owned = connector is None
         connector = connector or connector_for(connection)
     try:

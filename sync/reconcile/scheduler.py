@@ -12,18 +12,18 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from okr_core.connection_settings import ConnectionSettings
 from okr_core.models import Connection, SyncState
 from plumbing.db import job_session
 from plumbing.queue import DEFAULT_QUEUE, NO_RETRY, QueueUnavailable, enqueue
 
 log = logging.getLogger("okrsync.sync.scheduler")
 TICK_SECONDS = 60
-DEFAULT_MINUTES = 10
 
 
 def reconcile_minutes(settings: dict | None) -> int:
     """The admin's interval for a connection, at least one minute; 0 turns scheduled passes off."""
-    minutes = int((settings or {}).get("reconcile_minutes", DEFAULT_MINUTES))
+    minutes = ConnectionSettings.from_stored(settings).reconcile_minutes
     return 0 if minutes <= 0 else max(1, minutes)
 
 
