@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from webhook_signing import TEST_SECRET, fixture_body, sent_at, signed_headers
+from tests.webhooks.webhook_signing import TEST_SECRET, fixture_body, sent_at, signed_headers
 
 from okr_core.domain import StatusCategory, TrackerKind
 from webhooks.events import Delivery, parse_delivery
