@@ -80,7 +80,7 @@ def arrange(app, sim: SimControl, tracker: str, krs: int) -> int:
         session.add(objective)
         session.flush()
         for n in range(krs):
-            kr = KeyResult(objective_id=objective.id, title=f"KR {n}", start_value=0.0, target_value=1.0,
+            kr = KeyResult(objective_id=objective.id, title=f"KR {n}", start_value=0.0, target_value=100.0,
                            measure=Measure.WORK_DONE_RATIO)
             session.add(kr)
             session.flush()

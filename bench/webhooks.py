@@ -96,7 +96,7 @@ def arrange_key_results(url: str, connection_id: int, count: int) -> list[int]:
         session.add(objective)
         session.flush()
         krs = [KeyResult(objective_id=objective.id, title=f"kr {i}", start_value=0.0,
-                         target_value=1.0, measure="work_done_ratio") for i in range(count)]
+                         target_value=100.0, measure="work_done_ratio") for i in range(count)]
         session.add_all(krs)
         session.flush()
         session.add_all(WorkLink(key_result_id=kr.id, connection_id=connection_id, kind="issue",

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from okr_core.domain import CycleStatus, Measure
 from okr_core.models import Cycle, KeyResult, Objective
-from okr_core.rules import guard_cycle_writable, score_key_result, score_label, score_objective
+from okr_core.rules import (
+    guard_cycle_writable, score_key_result, score_label, score_objective, score_rollup,
+)
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,46 @@ def close_cycle(session: Session, cycle: Cycle, now: datetime) -> list[Objective
     by_objective: dict[int, list[KeyResult]] = {}
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)
-    results = [_score_objective(o, by_objective.get(o.id, [])) for o in objectives]
+    results = {}
+    for objective in children_first(objectives):
+        krs_of = by_objective.get(objective.id, [])
+        results[objective.id] = _score_objective(objective, krs_of)
+        if not krs_of:
+            _score_from_children(objective, objectives, results)
     cycle.status = CycleStatus.CLOSED
     cycle.closed_at = now
-    return results
+    return [results[objective.id] for objective in objectives]
+
+
+def children_first(objectives: list[Objective]) -> list[Objective]:
+    """The objectives ordered so each aligned child comes before its parent."""
+    ordered: list[Objective] = []
+    placed: set[int] = set()
+
+    def place(objective: Objective, path: frozenset) -> None:
+        if objective.id in placed or objective.id in path:
+            return  # placed already, or a loop of parents: each still scored once
+        for child in objectives:
+            if child.parent_id == objective.id and not child.archived:
+                place(child, path | {objective.id})
+        placed.add(objective.id)
+        ordered.append(objective)
+
+    for objective in objectives:
+        place(objective, frozenset())
+    return ordered
+
+
+def _score_from_children(objective: Objective, objectives: list[Objective],
+                         results: dict[int, ObjectiveScore]) -> None:
+    """A parent with only aligned children is scored from their scores, as its progress rolls up."""
+    child_scores = [results[child.id].score for child in objectives
+                    if child.parent_id == objective.id and not child.archived
+                    and child.id in results]
+    objective.final_score = score_rollup(child_scores)
+    label = score_label(objective.final_score).value if objective.final_score is not None else None
+    results[objective.id] = ObjectiveScore(objective.id, objective.title, objective.final_score,
+                                           label, [])
 
 
 def _score_objective(objective: Objective, krs: list[KeyResult]) -> ObjectiveScore:

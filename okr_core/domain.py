@@ -55,6 +55,11 @@ class KRStatus(StrEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
+    NOT_STARTED = "not_started"  # no value yet: not judged, left out of health and counts
+
+
+# What an owner may report in a check-in, and what health and status counts judge.
+JUDGED_STATUSES = (KRStatus.ON_TRACK, KRStatus.AT_RISK, KRStatus.OFF_TRACK)
 
 
 class StatusCategory(StrEnum):

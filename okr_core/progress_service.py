@@ -53,8 +53,8 @@ def refresh_key_result(session: Session, kr: KeyResult, cycle: Cycle, now: datet
 
 
 def _refresh_status(kr: KeyResult, cycle: Cycle, now: datetime, view: CheckInView | None) -> None:
-    pace = pace_status(clamp_progress(kr.progress),
-                       expected_progress(cycle.start_date, cycle.end_date, now))
+    shown = None if kr.progress is None else clamp_progress(kr.progress)
+    pace = pace_status(shown, expected_progress(cycle.start_date, cycle.end_date, now))
     decision = effective_status(pace, kr.last_progress_change_at, view)
     kr.status = decision.status
     if decision.confidence is not None:

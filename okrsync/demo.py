@@ -8,15 +8,13 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from okr_core.domain import (
-    CheckInSource, CycleStatus, KRStatus, Level, Measure, Role, TeamKind, TrackerKind,
-)
-from okr_core.models import (
-    CheckIn, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
-)
+from okr_core.domain import CycleStatus, Level, Measure, Role, TeamKind, TrackerKind
+from okr_core.models import Connection, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User
 from okr_core.progress_service import refresh_objective_chain
 from okr_core.recount import recount
+from okr_core.rules import expected_progress
 from okrsync import demo_data as data
+from okrsync.demo_checkins import add_check_in, demo_value, skips
 from okrsync.demo_work import linked_history
 
 WEEKS = 8
@@ -93,8 +91,9 @@ def _load_objectives(session, cycle, teams, users) -> list[tuple[KeyResult, Meas
         session.add(objective)
         session.flush()
         by_key[key] = objective
-        for kr_title, measure, start, target, unit in kr_rows:
-            kr = KeyResult(objective_id=objective.id, title=kr_title, owner_id=users[owner].id,
+        for number, (kr_title, measure, start, target, unit) in enumerate(kr_rows):
+            kr = KeyResult(objective_id=objective.id, title=kr_title,
+                           owner_id=_kr_owner(teams[team], users, owner, number).id,
                            start_value=start, target_value=target, unit=unit,
                            measure=Measure(measure), weight=1.0)
             session.add(kr)
@@ -103,43 +102,74 @@ def _load_objectives(session, cycle, teams, users) -> list[tuple[KeyResult, Meas
     return krs
 
 
+def _kr_owner(team: Team, users: dict[str, User], objective_owner: str, number: int) -> User:
+    """Each KR has its own owner: the team's people in turn (department and company objectives
+    go to the leads below them), so check-ins come from many people, not the admin."""
+    members = [u for u in users.values() if u.team is team]
+    if len(members) < 2:
+        members = [u for u in users.values() if u.role == Role.LEAD and u.team
+                   and (u.team.parent is team or u.team is team)]
+    members = members or [users[objective_owner]]
+    return members[number % len(members)]
+
+
 def _week_times(now: datetime) -> list[datetime]:
     return [now - timedelta(days=7 * (WEEKS - week)) for week in range(WEEKS)]
 
 
 def _history(session, rng, kr, measure, connection, users, now, index) -> None:
     pace = rng.choice([0.35, 0.55, 0.75, 0.95, 1.05])
-    author = next(u for u in users.values() if u.id == kr.owner_id)
+    cycle = _cycle_of(session, kr)
+    team_names = _team_names(session, kr)
     if measure == Measure.MANUAL:
-        _manual_history(session, rng, kr, author, now, pace)
+        _manual_history(session, rng, kr, cycle, now, pace, team_names)
     else:
+        people = [u.name for u in users.values() if u.team and u.team.name in team_names]
         linked_history(session, rng, kr, measure, connection, now, pace, index,
-                       _week_times(now)[:-1])
+                       _week_times(now)[:-1], people or [_owner_name(users, kr)], team_names)
+        _linked_check_ins(session, rng, kr, cycle, now, team_names)
         recount(session, [kr.id], now)
+
+
+def _owner_name(users: dict[str, User], kr: KeyResult) -> str:
+    return next(user.name for user in users.values() if user.id == kr.owner_id)
 
 
 def _cycle_of(session, kr) -> Cycle:
     return session.get(Cycle, session.get(Objective, kr.objective_id).cycle_id)
 
 
-def _manual_history(session, rng, kr, author, now, pace) -> None:
+def _team_names(session, kr) -> list[str]:
+    """The KR's team and the department above it: whose recurring blockers it meets."""
+    team = session.get(Objective, kr.objective_id).team
+    return [name for name in (team.name, team.parent.name if team.parent else None) if name]
+
+
+def _manual_history(session, rng, kr, cycle, now, pace, team_names) -> None:
     span = kr.target_value - kr.start_value
     times = _week_times(now)
     for week, at in enumerate(times):
         share = min(1.1, pace * (week + 1) / 13 + rng.uniform(-0.03, 0.03))
-        value = round(kr.start_value + span * max(0.0, share), 2)
-        status = KRStatus.ON_TRACK if pace >= 0.9 else KRStatus.AT_RISK if pace >= 0.6 \
-            else KRStatus.OFF_TRACK
-        session.add(CheckIn(
-            key_result_id=kr.id, author_id=author.id, value=value, status=status,
-            confidence=max(2, min(9, round(pace * 8))), note=rng.choice(data.CHECKIN_NOTES),
-            blockers=rng.choice(data.CHECKIN_BLOCKERS), wins=rng.choice(data.CHECKIN_WINS),
-            source=CheckInSource.MANUAL, created_at=at))
-        progress_value = (value - kr.start_value) / span if span else 0.0
-        session.add(ProgressSnapshot(key_result_id=kr.id, at=at, value=value,
-                                     progress=progress_value))
+        value = demo_value(kr, kr.start_value + span * max(0.0, share))
         kr.current_value = value
+        session.add(ProgressSnapshot(key_result_id=kr.id, at=at, value=value,
+                                     progress=(value - kr.start_value) / span))
+        if not skips(rng, week, len(times)):
+            add_check_in(session, rng, kr, at, value=value, share=max(0.0, share),
+                         expected=expected_progress(cycle.start_date, cycle.end_date, at),
+                         team_names=team_names)
     session.flush()
-    kr.progress = (kr.current_value - kr.start_value) / span if span else 0.0
-    kr.last_progress_change_at = times[-1] - timedelta(hours=1)
+    kr.progress = (kr.current_value - kr.start_value) / span
+    kr.last_progress_change_at = times[-1]
     recount(session, [kr.id], now)
+
+
+def _linked_check_ins(session, rng, kr, cycle, now, team_names) -> None:
+    """Every other week the owner confirms a status on work-measured KRs: no value, a note."""
+    for week, at in enumerate(_week_times(now)):
+        if week % 2 or skips(rng, week, WEEKS):
+            continue
+        share = (week + 1) / 13 * rng.uniform(0.5, 1.2)
+        add_check_in(session, rng, kr, at, value=None, share=share,
+                     expected=expected_progress(cycle.start_date, cycle.end_date, at),
+                     team_names=team_names)

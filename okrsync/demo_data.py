@@ -38,14 +38,14 @@ OBJECTIVES = [
      ]),
     ("D1", "Ship the tracker integrations teams ask for", "department", "Engineering",
      "Ben Carter", "C1", [
-         ("Deliver the Jira sync epic", "work_done_ratio", 0, 1, ""),
+         ("Deliver the Jira sync epic", "work_done_ratio", 0, 100, "%"),
          ("Close 40 integration stories", "done_count", 0, 40, "stories"),
          ("Reach 25 teams syncing Linear daily", "manual", 0, 25, "teams"),
      ]),
     ("D2", "Make onboarding self-serve", "department", "Product & Design", "Imani Brooks", "C1", [
          ("Raise trial-to-paid conversion from 9% to 15%", "manual", 9, 15, "%"),
          ("Cut time to first OKR from 3 days to 1 hour", "manual", 72, 1, "hours"),
-         ("Finish the onboarding checklist work", "points_done_ratio", 0, 1, ""),
+         ("Finish the onboarding checklist work", "points_done_ratio", 0, 100, "%"),
      ]),
     ("D3", "Win and keep mid-market customers", "department", "Go-to-Market", "Nora Alvarez",
      "C1", [
@@ -54,19 +54,19 @@ OBJECTIVES = [
          ("Sign 12 customers with 100+ employees", "manual", 0, 12, "customers"),
      ]),
     ("T1", "A sync engine that never loses an update", "team", "Platform", "Chloé Martin", "C2", [
-         ("Finish the reconcile engine work", "points_done_ratio", 0, 1, ""),
+         ("Finish the reconcile engine work", "points_done_ratio", 0, 100, "%"),
          ("Reduce open sync bugs from 14 to 2", "item_count", 14, 2, "bugs"),
          ("Bring webhook p99 latency from 180 ms to 50 ms", "manual", 180, 50, "ms"),
      ]),
     ("T2", "Scale the API for 10x more workspaces", "team", "Platform", "Dev Patel", "D1", [
-         ("Complete the API pagination stories", "work_done_ratio", 0, 1, ""),
+         ("Complete the API pagination stories", "work_done_ratio", 0, 100, "%"),
          ("Serve the OKR tree in under 100 ms at p99", "manual", 420, 100, "ms"),
          ("Migrate 100% of tenants to PostgreSQL 16", "manual", 20, 100, "%"),
      ]),
     ("T3", "Delight people checking in from their phones", "team", "Mobile", "Farid Haddad",
      "D1", [
          ("Raise mobile check-ins from 10% to 35% of all", "manual", 10, 35, "%"),
-         ("Ship the offline check-in stories", "work_done_ratio", 0, 1, ""),
+         ("Ship the offline check-in stories", "work_done_ratio", 0, 100, "%"),
          ("Keep crash-free sessions above 99.5%", "manual", 98.7, 99.5, "%"),
      ]),
     ("T4", "Learn what makes teams stick in week one", "team", "Product Discovery",
@@ -93,21 +93,3 @@ OBJECTIVES = [
          ("Cut first response time from 6 h to 1 h", "manual", 6, 1, "hours"),
      ]),
 ]
-
-CHECKIN_NOTES = [
-    "Steady week, numbers moving as planned.",
-    "Slower than hoped; two people were out.",
-    "Good momentum after the planning session.",
-    "Picked up pace once the scope was trimmed.",
-]
-CHECKIN_BLOCKERS = [
-    "Waiting on design specs for the settings screens.",
-    "Blocked by the Jira admin approving the app install.",
-    "Waiting on design specs from the design team.",
-    "Staging environment has been down since Tuesday.",
-    "Short on capacity: two engineers are on the on-call rotation.",
-    "",
-    "",
-    "",
-]
-CHECKIN_WINS = ["Closed the largest story of the quarter.", "Customer praised the new flow.", ""]

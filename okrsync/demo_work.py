@@ -5,17 +5,8 @@ from datetime import datetime, timedelta
 
 from okr_core.domain import LinkKind, Measure, StatusCategory
 from okr_core.models import Comment, LinkItem, ProgressSnapshot, WorkItem, WorkLink
+from okrsync import demo_words as words
 
-COMMENTS = [
-    "Waiting on design specs before we can finish the settings page.",
-    "Blocked by the Jira admin approving the app install on the customer site.",
-    "Merged, thanks for the quick review!",
-    "CI has been broken since the runner upgrade, can't get a green build.",
-    "Waiting on design specs for the empty states.",
-    "No longer blocked, the staging database is back.",
-    "Short on capacity this sprint, moving this to next week.",
-    "Looks good to me.",
-]
 PROJECTS = ["PLAT", "MOB", "DISC", "DSGN"]
 
 
@@ -28,7 +19,8 @@ def _link_for(measure: Measure, project: str, index: int) -> tuple[LinkKind, str
     return LinkKind.EPIC, f"{project}-{100 + index}"
 
 
-def linked_history(session, rng, kr, measure, connection, now, pace, index, week_times) -> None:
+def linked_history(session, rng, kr, measure, connection, now, pace, index, week_times,
+                   people: list[str], team_names: list[str]) -> None:
     """Items whose done dates follow `pace`; a snapshot per week computed from what was done."""
     project = PROJECTS[index % len(PROJECTS)]
     kind, ref = _link_for(measure, project, index)
@@ -53,7 +45,7 @@ def linked_history(session, rng, kr, measure, connection, now, pace, index, week
     session.add_all(items)
     session.flush()
     session.add_all(LinkItem(work_link_id=link.id, work_item_id=i.id) for i in items)
-    _comments(session, rng, connection, items, now)
+    _comments(session, rng, connection, items, now, people, team_names)
     _snapshots(session, kr, measure, items, done_at, week_times)
 
 
@@ -67,12 +59,22 @@ def _done_dates(rng, total, pace, now, measure) -> list[datetime | None]:
     return dates
 
 
-def _comments(session, rng, connection, items, now) -> None:
-    for n, item in enumerate(rng.sample(items, k=min(4, len(items)))):
-        session.add(Comment(
-            connection_id=connection.id, external_id=f"c{item.external_id}-{n}",
-            item_external_id=item.external_id, body=rng.choice(COMMENTS), author="demo",
-            created_at=now - timedelta(days=rng.randint(1, 40))))
+def _comments(session, rng, connection, items, now, people, team_names) -> None:
+    """A few comments per linked item from the team's people; some name the team's blockers."""
+    for item in rng.sample(items, k=min(6, len(items))):
+        for n in range(rng.randint(1, 3)):
+            session.add(Comment(
+                connection_id=connection.id, external_id=f"c{item.external_id}-{n}",
+                item_external_id=item.external_id, body=_comment_text(rng, team_names),
+                author=rng.choice(people), created_at=now - timedelta(days=rng.randint(1, 40),
+                                                                       hours=rng.randint(0, 23))))
+
+
+def _comment_text(rng, team_names) -> str:
+    themes = [theme for name in team_names for theme in words.TEAM_BLOCKERS.get(name, [])]
+    if themes and rng.random() < 0.3:
+        return rng.choice(words.BLOCKER_THEMES[rng.choice(themes)])
+    return rng.choice(words.COMMENT_PARTS)
 
 
 def _value_at(kr, measure, items, done_at, at) -> float:
@@ -81,9 +83,9 @@ def _value_at(kr, measure, items, done_at, at) -> float:
         return float(len(done))
     if measure == Measure.ITEM_COUNT:
         return float(len(items) - len(done))
-    if measure == Measure.POINTS_DONE_RATIO:
-        return sum(i.estimate for i in done) / sum(i.estimate for i in items)
-    return len(done) / len(items)
+    if measure == Measure.POINTS_DONE_RATIO:  # ratio measures are percentages
+        return 100.0 * sum(i.estimate for i in done) / sum(i.estimate for i in items)
+    return 100.0 * len(done) / len(items)
 
 
 def _snapshots(session, kr, measure, items, done_at, week_times) -> None:

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 
-def _number(value) -> str:
-    """A value as people write it: 12 rather than 12.0, "none" when unset."""
-    return "none" if value is None else f"{round(value, 2):g}"
-
-
 def register_ui(app) -> None:
     """Register the dashboard, panel and Forge blueprints and the template helpers."""
-    from ui_panel import charts
+    from okr_core.rules import NO_TARGET_WARNING
+    from ui_panel import charts, formatting
     from ui_panel.checkin_views import bp as checkins_bp
     from ui_panel.cycle_pages import bp as cycle_pages_bp
     from ui_panel.dashboard import bp as dashboard_bp
@@ -21,4 +17,9 @@ def register_ui(app) -> None:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,
-        status_text=charts.status_text, percent=charts.percent, number=_number)
+        status_text=charts.status_text, percent=charts.percent,
+        progress_text=formatting.progress_text, no_target_warning=NO_TARGET_WARNING,
+        value_text=formatting.value_text, kr_value=formatting.kr_value,
+        pace_flag=formatting.pace_flag, score_label_of=formatting.label_of,
+        cycle_closed=formatting.is_closed)
+    app.config.setdefault("VALUE_DECIMALS", formatting.configured_decimals())

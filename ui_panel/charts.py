@@ -10,7 +10,7 @@ from okr_core.domain import KRStatus
 from okr_core.rules import clamp_progress
 
 STATUS_TEXT = {KRStatus.ON_TRACK: "On track", KRStatus.AT_RISK: "At risk",
-               KRStatus.OFF_TRACK: "Off track"}
+               KRStatus.OFF_TRACK: "Off track", KRStatus.NOT_STARTED: "Not started"}
 
 
 def status_text(status) -> str:

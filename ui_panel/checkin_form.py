@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from okr_core.checkins import CheckInFields
-from okr_core.domain import KRStatus
+from okr_core.domain import JUDGED_STATUSES, KRStatus
 from ui_panel.charts import STATUS_TEXT
 
 MAX_TEXT = 20_000
@@ -24,7 +24,7 @@ class CheckInForm(FlaskForm):
     value = FloatField("Current value", validators=[Optional(), _finite])
     status = SelectField("Status", validators=[Optional()], default="",
                          choices=[SelectChoice("", "Keep the status from pace")]
-                         + [SelectChoice(s.value, STATUS_TEXT[s]) for s in KRStatus])
+                         + [SelectChoice(s.value, STATUS_TEXT[s]) for s in JUDGED_STATUSES])
     confidence = IntegerField("Confidence (0-10)",
                               validators=[Optional(), NumberRange(0, 10, "Enter 0 to 10.")])
     note = TextAreaField("Note", validators=[Length(max=MAX_TEXT)])

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from ui_panel.signin import current_web_user, current_web_viewer, login_required
-from okr_core.checkins import ValueFromLinkedWork, record_check_in
+from okr_core.checkins import EmptyCheckIn, ValueFromLinkedWork, record_check_in
 from okr_core.domain import Measure
 from okr_core.models import CheckIn, Cycle, KeyResult, Objective, ProgressSnapshot, User, utcnow
 from okr_core.rules import is_cycle_writable
@@ -73,6 +73,11 @@ def check_in(kr_id: int):
                         utcnow())
     except ValueFromLinkedWork:
         form.value.errors = ["This key result's value comes from its linked work; leave it empty."]
+        session.rollback()
+        return _page(kr, objective, form, 422)
+    except EmptyCheckIn:
+        form.form_errors.append("This check-in is empty: give a value, a status, your confidence, "
+                                "a note, blockers or wins.")
         session.rollback()
         return _page(kr, objective, form, 422)
     followups = followups_for(session, {kr.id})

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ui_panel.signin import current_web_user, current_web_viewer, login_required
-from okr_core.models import Team
+from okr_core.models import Team, utcnow
 from okr_core.visibility import descendants, team_parents
 from plumbing.db import request_session
 from ui_panel.loading import (
@@ -84,7 +84,8 @@ def reports():
 
     def load(cycle):
         view = load_cycle_view(request_session(), cycle, viewer, with_series=False)
-        view.summary = summarise_by_team(view.objectives, view.key_results, view.teams)
+        view.summary = summarise_by_team(view.objectives, view.key_results, view.teams, cycle,
+                                         utcnow())
         return view
 
     return _render("dashboard/reports.html", "reports", "company", heading="Reports", load=load)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from okr_core.domain import KRStatus
-from okr_core.models import KeyResult, Objective
-from okr_core.rules import clamp_progress
+from okr_core.models import Cycle, KeyResult, Objective
+from okr_core.rules import clamp_progress, expected_progress, status_spread, team_status
 
 
 @dataclass
@@ -15,36 +16,47 @@ class TeamSummary:
     objectives: int = 0
     key_results: int = 0
     progress: float | None = None
-    by_status: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in KRStatus})
-
-    @property
-    def worst_status(self) -> KRStatus | None:
-        """The status that needs attention first: any off track, else any at risk, else on track."""
-        for status in (KRStatus.OFF_TRACK, KRStatus.AT_RISK, KRStatus.ON_TRACK):
-            if self.by_status[status.value]:
-                return status
-        return None
+    status: KRStatus = KRStatus.NOT_STARTED
+    by_status: dict[str, int] = field(default_factory=lambda: status_spread([]))
 
 
-def summarise_by_team(objectives: list[Objective], krs: list[KeyResult],
-                      teams: dict[int, str]) -> list[TeamSummary]:
-    """Objective count, KR count, mean objective progress and KR statuses per team, by name."""
+def summarise_by_team(objectives: list[Objective], krs: list[KeyResult], teams: dict[int, str],
+                      cycle: Cycle, now: datetime) -> list[TeamSummary]:
+    """Per team, by name: counts, mean objective progress, the rolled-up status and the spread.
+
+    The colour is the team's rolled-up objective status (okr_core.rules.team_status), not the
+    worst of its KRs: one lagging KR does not paint a team at half way red.
+    """
     rows: dict[int | None, TeamSummary] = {}
-    team_of = {}
-    progress_values: dict[int | None, list[float]] = {}
+    team_of: dict[int, int | None] = {}
     for objective in objectives:
         row = rows.setdefault(objective.team_id, TeamSummary(
             objective.team_id, teams.get(objective.team_id, "No team")))
         row.objectives += 1
         team_of[objective.id] = objective.team_id
-        if objective.progress is not None:
-            progress_values.setdefault(objective.team_id, []).append(
-                clamp_progress(objective.progress))
+    krs_of: dict[int, list[KeyResult]] = {}
     for kr in krs:
-        row = rows[team_of[kr.objective_id]]
-        row.key_results += 1
-        row.by_status[KRStatus(kr.status).value] += 1
+        krs_of.setdefault(kr.objective_id, []).append(kr)
+    expected = expected_progress(cycle.start_date, cycle.end_date, now)
     for team_id, row in rows.items():
-        values = progress_values.get(team_id)
-        row.progress = sum(values) / len(values) if values else None
+        mine = [o for o in objectives if o.team_id == team_id]
+        _fill_row(row, mine, krs_of, expected)
     return sorted(rows.values(), key=lambda r: r.team_name.lower())
+
+
+def _fill_row(row: TeamSummary, objectives: list[Objective],
+              krs_of: dict[int, list[KeyResult]], expected: float) -> None:
+    """Progress, status and spread of one team from its objectives and their KRs."""
+    values = [clamp_progress(o.progress) for o in objectives if o.progress is not None]
+    row.progress = sum(values) / len(values) if values else None
+    team_krs = [kr for o in objectives for kr in krs_of.get(o.id, [])]
+    row.key_results = len(team_krs)
+    row.by_status = status_spread(kr.status for kr in team_krs)
+    row.status = team_status(
+        [[(kr.weight, _judged_progress(kr)) for kr in krs_of.get(o.id, [])] for o in objectives],
+        expected)
+
+
+def _judged_progress(kr: KeyResult) -> float | None:
+    """The KR's progress, or None while it is not started (left out of the team's status)."""
+    return None if kr.status == KRStatus.NOT_STARTED else kr.progress

@@ -79,12 +79,15 @@ class LinearMirrors:
 
     def post_status_update(self, mirror: Mirror, status: KRStatus, body: str) -> str:
         """Post a project (KR) or initiative (objective) update with the matching health."""
-        health = mapping.HEALTH[KRStatus(status)]
+        # A KR not started has no health to report; `health` is optional on both inputs
+        # (ProjectUpdateCreateInput / InitiativeUpdateCreateInput in connector/linear/schema.graphql).
+        health = mapping.HEALTH.get(KRStatus(status))
+        judged = {"health": health} if health else {}
         if mirror.kind is MirrorKind.OBJECTIVE:
-            fields = {"initiativeId": mirror.external_id, "health": health, "body": body}
+            fields = {"initiativeId": mirror.external_id, **judged, "body": body}
             data = self.graphql.execute("CreateInitiativeUpdate", {"input": fields}, idempotent=False)
             return _payload(data, "initiativeUpdateCreate", "initiativeUpdate")["id"]
-        fields = {"projectId": mirror.external_id, "health": health, "body": body}
+        fields = {"projectId": mirror.external_id, **judged, "body": body}
         data = self.graphql.execute("CreateProjectUpdate", {"input": fields}, idempotent=False)
         return _payload(data, "projectUpdateCreate", "projectUpdate")["id"]
 

@@ -77,7 +77,12 @@ def _forecast(sections: dict, limit: int) -> dict:
             "unlikely": sum(1 for r in rows if r["chance"] < 0.3),
             "insufficient_data": len(sections["forecast"]["key_results"]) - len(rows),
             "lowest": [{"ref": f"kr:{r['kr_id']}", "chance_pct": pct(r["chance"]),
-                        "sample_weeks": r["sample_weeks"]} for r in lowest]}
+                        "sample_weeks": r["sample_weeks"]} for r in lowest],
+            # Reported status the pace contradicts, in the KR's own units.
+            "status_vs_pace": [{"ref": f"kr:{r['kr_id']}", "reported": r["reported"],
+                                "pace": r["pace"], "text": r["message"],
+                                "chance_pct": pct(r["chance"])}
+                               for r in sections["forecast"].get("disagreements", [])[:limit]]}
 
 
 def _recommendations(sections: dict, limit: int) -> list[dict]:

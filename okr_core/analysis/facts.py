@@ -46,6 +46,9 @@ class KeyResultFact:
     last_progress_change_at: datetime | None = None
     created_at: datetime | None = None
     final_score: float | None = None
+    start_value: float = 0.0
+    unit: str = ""
+    measure: str = "manual"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from operator import add
 
 from okr_core.analysis.context import WEEK, AnalysisContext, cycle_bounds
 from okr_core.analysis.facts import KeyResultFact
+from okr_core.rules.pace_check import pace_disagreement
+from okr_core.value_format import value_style
 
 TRIALS = 400
 MIN_WEEKS = 2          # below two observed weekly deltas the pace is not a sample
@@ -92,4 +94,21 @@ def forecast_section(ctx: AnalysisContext) -> dict:
     objectives = [_objective_forecast(ctx, o.id, outcomes) for o in ctx.facts.objectives
                   if ctx.krs_by_objective.get(o.id)]
     return {"method": "monte_carlo", "trials": TRIALS, "min_sample_weeks": MIN_WEEKS,
-            "key_results": rows, "objectives": objectives}
+            "key_results": rows, "objectives": objectives,
+            "disagreements": status_disagreements(ctx, rows)}
+
+
+def status_disagreements(ctx: AnalysisContext, rows: list[dict]) -> list[dict]:
+    """KRs whose reported status the pace contradicts, with the forecast's chance beside it."""
+    chance = {row["kr_id"]: row["chance"] for row in rows}
+    found = []
+    for kr in ctx.facts.key_results:
+        style = value_style(kr.unit, kr.measure, kr.start_value, kr.target_value)
+        flag = pace_disagreement(kr.status, kr.progress, ctx.expected, kr.start_value,
+                                 kr.target_value, style)
+        if flag is not None:
+            found.append({"kr_id": kr.id, "objective_id": kr.objective_id,
+                          "reported": str(flag.reported), "pace": str(flag.pace),
+                          "projected_value": round(flag.projected_value, 2),
+                          "chance": chance.get(kr.id), "message": flag.message})
+    return found

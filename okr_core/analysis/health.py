@@ -28,8 +28,12 @@ def kr_health(progress: float | None, status: str, expected: float) -> float:
 
 
 def health_score(rows: list[tuple[float, float | None, str]], expected: float) -> int | None:
-    """0-100 from (weight, progress, status) rows; None without key results."""
-    mean = weighted_mean([(w, kr_health(p, s, expected)) for w, p, s in rows])
+    """0-100 from (weight, progress, status) rows; None without judged key results.
+
+    KRs not started yet (no value) are not judged, so they are left out rather than counted red.
+    """
+    judged = [(w, p, s) for w, p, s in rows if s in STATUS_POINTS]
+    mean = weighted_mean([(w, kr_health(p, s, expected)) for w, p, s in judged])
     return None if mean is None else round(100 * mean)
 
 
@@ -40,9 +44,15 @@ def _breakdown(status_by_id: dict[int, str]) -> dict:
 
 
 def _objective_statuses(ctx: AnalysisContext, progress_of, expected: float) -> dict[int, str]:
-    """Each objective's status from its progress against the expected progress."""
+    """Each objective's status from its progress against the expected progress.
+
+    An objective whose key results are all not started has nothing to judge yet.
+    """
     statuses = {}
     for objective in ctx.objectives.values():
+        krs = ctx.krs_by_objective.get(objective.id, [])
+        if krs and all(kr.status == "not_started" for kr in krs):
+            continue
         value = progress_of(objective)
         if value is not None:
             statuses[objective.id] = str(pace_status(clamp_progress(value), expected))
@@ -57,7 +67,7 @@ def status_then(ctx: AnalysisContext, kr: KeyResultFact, moment: datetime, expec
     check_in = ctx.latest_check_in(kr.id, before=moment)
     if check_in and check_in.status and (last_change is None or check_in.created_at >= last_change):
         return check_in.status
-    return str(pace_status(clamp_progress(value), expected))
+    return str(pace_status(None if value is None else clamp_progress(value), expected))
 
 
 def _state_now(ctx: AnalysisContext) -> dict:
@@ -91,6 +101,8 @@ def _trend(ctx: AnalysisContext, now_state: dict) -> dict | None:
     if moment < cycle_bounds(ctx.facts)[0] or now_state["score"] is None:
         return None
     then = _state_at(ctx, moment)
+    if then["score"] is None:  # nothing was judged a week ago: no trend to compare with
+        return None
     delta = now_state["score"] - then["score"]
     return {"previous_score": then["score"], "delta": delta,
             "direction": "up" if delta > 0 else "down" if delta < 0 else "flat",

@@ -69,7 +69,9 @@ def _key_results(session: Session, kr_ids) -> list[KeyResultFact]:
                            .order_by(KeyResult.id)).all()
     return [KeyResultFact(kr.id, kr.objective_id, kr.title, kr.owner_id, kr.progress,
                           str(kr.status), kr.confidence, kr.weight, kr.target_value,
-                          kr.last_progress_change_at, kr.created_at, kr.final_score)
+                          kr.last_progress_change_at, kr.created_at, kr.final_score,
+                          start_value=kr.start_value, unit=kr.unit or "",
+                          measure=str(kr.measure))
             for kr in rows]
 
 

@@ -40,6 +40,11 @@ def _concerns(facts: dict) -> list[dict]:
     concerns = [{"text": f'"{row["title"]}" is {row["status"].replace("_", " ")} at '
                          f'{row["progress_pct"]}%', "refs": [row["ref"]]}
                 for row in krs["at_risk"][:3]]
+    titles = {row["ref"]: row["title"] for group in ("at_risk", "high_performers")
+              for row in krs.get(group, [])}
+    for row in facts["forecast"].get("status_vs_pace", [])[:2]:
+        name = f'"{titles[row["ref"]]}" is ' if row["ref"] in titles else "One key result is "
+        concerns.append({"text": name + row["text"], "refs": [row["ref"]]})
     if krs["stalled_total"]:
         concerns.append({"text": f"{krs['stalled_total']} key results have not moved or been "
                                  f"checked in for {krs['stall_after_days']} days",

@@ -63,7 +63,7 @@ class KeyResult(Base):
     measure: Mapped[Measure] = enum_column(Measure, default=Measure.MANUAL)
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     confidence: Mapped[int | None]
-    status: Mapped[KRStatus] = enum_column(KRStatus, default=KRStatus.ON_TRACK)
+    status: Mapped[KRStatus] = enum_column(KRStatus, default=KRStatus.NOT_STARTED)
     progress: Mapped[float | None] = mapped_column(Float)
     items_total: Mapped[int] = mapped_column(default=0)
     items_done: Mapped[int] = mapped_column(default=0)

@@ -5,6 +5,14 @@ from okr_core.rules.cycles import (
     guard_cycle_writable,
     is_cycle_writable,
 )
+from okr_core.rules.key_results import (
+    NO_TARGET_WARNING,
+    PERCENT_UNIT,
+    RATIO_MEASURES,
+    is_ratio_measure,
+    key_result_problems,
+    with_measure_defaults,
+)
 from okr_core.rules.measures import ItemCounts, item_counts, measure_value, unique_live_items
 from okr_core.rules.practices import (
     ACTIVITY_VERBS,
@@ -22,6 +30,7 @@ from okr_core.rules.scoring import (
     score_key_result,
     score_label,
     score_objective,
+    score_rollup,
 )
 from okr_core.rules.status import (
     DEFAULT_THRESHOLDS,
@@ -31,6 +40,7 @@ from okr_core.rules.status import (
     effective_status,
     pace_status,
 )
+from okr_core.rules.team_status import status_spread, team_status
 
 __all__ = [
     "ACTIVITY_VERBS",
@@ -40,6 +50,9 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "ItemCounts",
     "KeyResultFacts",
+    "NO_TARGET_WARNING",
+    "PERCENT_UNIT",
+    "RATIO_MEASURES",
     "ObjectiveFacts",
     "ObjectiveNode",
     "PracticeWarning",
@@ -53,6 +66,8 @@ __all__ = [
     "expected_progress",
     "guard_cycle_writable",
     "is_activity_title",
+    "is_ratio_measure",
+    "key_result_problems",
     "is_cycle_writable",
     "item_counts",
     "measure_value",
@@ -64,5 +79,9 @@ __all__ = [
     "score_key_result",
     "score_label",
     "score_objective",
+    "score_rollup",
+    "status_spread",
+    "team_status",
     "unique_live_items",
+    "with_measure_defaults",
 ]

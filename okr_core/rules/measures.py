@@ -76,18 +76,23 @@ def measure_value(
     default_estimate: float = 1.0,
     manual_value: float | None = None,
 ) -> float | None:
-    """The KR's current value under its measure; None when the measure has nothing to measure."""
+    """The KR's current value under its measure; None while there is nothing to measure yet.
+
+    Ratio measures are percentages (0-100), the way people write "100% of the migration done".
+    No linked work counted yet gives None for every linked measure: the KR is "not started".
+    """
     measure = Measure(measure)
     if measure is Measure.MANUAL:
         return manual_value
     if measure is Measure.ITEM_COUNT:
-        return float(_open_item_count(items))
+        live = unique_live_items(items)
+        return float(_open_item_count(live)) if live else None
     counts = item_counts(items, default_estimate=default_estimate)
     if measure is Measure.DONE_COUNT:
-        return float(counts.items_done)
+        return float(counts.items_done) if counts.items_total else None
     if measure is Measure.WORK_DONE_RATIO:
-        return _ratio(counts.items_done, counts.items_total)
-    return _ratio(counts.points_done, counts.points_total)
+        return _percent(counts.items_done, counts.items_total)
+    return _percent(counts.points_done, counts.points_total)
 
 
 def _open_item_count(items: Sequence[CountableItem]) -> int:
@@ -96,9 +101,9 @@ def _open_item_count(items: Sequence[CountableItem]) -> int:
     return sum(1 for item in unique_live_items(items) if item.status_category not in closed)
 
 
-def _ratio(done: float, total: float) -> float | None:
-    """done / total, or None when there is nothing to divide by (no countable work yet)."""
-    return None if total == 0 else done / total
+def _percent(done: float, total: float) -> float | None:
+    """100 * done / total, or None when there is nothing to divide by (no countable work yet)."""
+    return None if total == 0 else 100.0 * done / total
 
 
 def _check_default_estimate(default_estimate: float) -> None:

@@ -65,6 +65,18 @@ def score_objective(parts: Sequence[tuple[float, float]]) -> float:
     return round_score(weighted / total)
 
 
+def score_rollup(child_scores: Sequence[float | None]) -> float | None:
+    """A parent without KRs of its own: the mean of its aligned children's scores, as its progress.
+
+    Children without a score (nothing measurable) are left out, the way `objective_progress`
+    leaves out children without progress; None when no child was scored.
+    """
+    scored = [_checked_score(score) for score in child_scores if score is not None]
+    if not scored:
+        return None
+    return round_score(sum(scored, Decimal(0)) / len(scored))
+
+
 def score_label(score: float) -> ScoreLabel:
     """The guide's band for a score: 0.0-0.3 failed, 0.4-0.6 progress, 0.7-0.9 delivered, 1.0."""
     rounded = _decimal(round_score(_checked_score(score)))

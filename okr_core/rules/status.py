@@ -56,10 +56,12 @@ def pace_status(
     expected: float,
     thresholds: StatusThresholds = DEFAULT_THRESHOLDS,
 ) -> KRStatus:
-    """On track, at risk or off track by comparing progress with the expected progress."""
+    """On track, at risk or off track from progress against expected; not started without one."""
+    if progress is None:
+        return KRStatus.NOT_STARTED  # no value yet (or no target): there is nothing to judge
     if expected <= 0:
         return KRStatus.ON_TRACK  # nothing can be behind before the cycle has started
-    achieved = 0.0 if progress is None else progress  # no value yet: nothing achieved
+    achieved = progress
     if achieved >= thresholds.on_track * expected - _BOUNDARY_TOLERANCE:
         return KRStatus.ON_TRACK
     if achieved >= thresholds.at_risk * expected - _BOUNDARY_TOLERANCE:

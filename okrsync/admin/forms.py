@@ -70,7 +70,8 @@ class AllowlistForm(FlaskForm):
 class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
-    role = SelectField("Role", choices=choices((r.value, r.value) for r in Role))
+    role = SelectField("Role", choices=choices((r.value, r.value) for r in Role),
+                       default=Role.MEMBER.value)  # the least access unless chosen
     team_id = SelectField("Team", coerce=str, validators=[Optional()])
     password = PasswordField("Password", validators=[Optional(), Length(min=12, max=1000)])
     active = BooleanField("Active", default=True)
@@ -78,7 +79,8 @@ class UserForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=choices((k.value, k.value) for k in TeamKind))
+    kind = SelectField("Kind", choices=choices((k.value, k.value) for k in TeamKind),
+                       default=TeamKind.TEAM.value)  # most teams added are teams
     parent_id = SelectField("Parent team", coerce=str, validators=[Optional()])
 
 

@@ -4,19 +4,23 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
-from okr_core.checkins import CheckInFields, ValueFromLinkedWork, record_check_in
+from okr_core.checkins import (
+    CheckInFields, EmptyCheckIn, StatusNotReportable, ValueFromLinkedWork, record_check_in,
+)
 from okr_core.domain import LINK_KINDS_BY_TRACKER, Measure
 from okr_core.models import (
     CheckIn, Connection, KeyResult, Objective, ProgressSnapshot, User, WorkLink, utcnow,
 )
 from okr_core.progress_service import refresh_objective_chain
 from okr_core.recount import recount
+from okr_core.rules import key_result_problems, with_measure_defaults
 from okr_core.visibility import can_check_in, can_edit, visible_objectives_clause
 from okrsync.api.auth import current_viewer
 from okrsync.api.common import (
     dump, ensure_cycle_writable, ensure_exists, int_filter, load, paginate, visible_key_result,
 )
 from okrsync.api.errors import ApiError, forbidden, not_found
+from okrsync.api.kr_rules import checked_key_result_fields
 from okrsync.api.objectives import editable_objective
 from okrsync.api.schemas import (
     CheckInCreate, CheckInOut, KeyResultCreate, KeyResultOut, KeyResultPatch, LinkCreate, LinkOut,
@@ -50,7 +54,7 @@ def create_key_result():
                                  {"objective_id": "does not exist"}))
     ensure_cycle_writable(objective.cycle_id)
     ensure_exists(User, body.owner_id, "owner_id")
-    kr = KeyResult(**body.model_dump())
+    kr = KeyResult(**checked_key_result_fields(body.model_dump(), objective))
     request_session().add(kr)
     _recompute(kr)
     request_session().commit()
@@ -95,6 +99,7 @@ def patch_key_result(kr_id: int):
     kr, objective = editable_key_result(kr_id)
     fields = parse_body(KeyResultPatch).model_dump(exclude_unset=True)
     ensure_exists(User, fields.get("owner_id"), "owner_id")
+    fields = checked_key_result_fields(fields, objective, kr)
     if "current_value" in fields and fields.get("measure", kr.measure) != Measure.MANUAL:
         raise ApiError(422, "invalid_fields", "current_value comes from linked work for this measure",
                        {"current_value": "only a manual key result takes a value"})
@@ -137,9 +142,16 @@ def create_link(kr_id: int):
                        {"kind": f"not a {connection.tracker} link kind"})
     link = WorkLink(key_result_id=kr.id, **body.model_dump())
     if kr.measure == Measure.MANUAL:
+        # Linking work makes the KR a percentage of it done: 0-100 "%" unless it already had
+        # numbers that are valid percentages.
         kr.measure = Measure.WORK_DONE_RATIO
-        if kr.target_value is None:
-            kr.start_value, kr.target_value = 0.0, 1.0
+        given = {"unit": kr.unit}
+        if not key_result_problems(kr.measure, kr.start_value, kr.target_value, draft=False):
+            given.update(start_value=kr.start_value, target_value=kr.target_value)
+        else:
+            given["unit"] = ""
+        for name, value in with_measure_defaults(given, kr.measure).items():
+            setattr(kr, name, value)
     request_session().add(link)
     request_session().commit()
     enqueue("resolve_link", link.id, job_id=f"resolve-link-{link.id}")
@@ -181,6 +193,13 @@ def create_check_in(kr_id: int):
     except ValueFromLinkedWork:
         raise ApiError(422, "invalid_fields", "this key result's value comes from linked work",
                        {"value": "only a manual key result takes a value"})
+    except EmptyCheckIn:
+        raise ApiError(422, "invalid_fields", "an empty check-in says nothing: give a value, "
+                       "status, confidence, note, blockers or wins",
+                       {"value": "give at least one field"})
+    except StatusNotReportable:
+        raise ApiError(422, "invalid_fields", "a check-in reports on_track, at_risk or off_track",
+                       {"status": "not started is not a status to report"})
     followups = followups_for(request_session(), {kr.id})
     request_session().commit()
     followups.queue()  # write the KR's standing back to the tracker; refresh the analysis

@@ -13,6 +13,7 @@ from okrsync.api.common import (
     ensure_cycle_writable, ensure_exists, int_filter, objectives_out, paginate, visible_objective,
 )
 from okrsync.api.errors import ApiError, forbidden
+from okrsync.api.kr_rules import ensure_publishable
 from okrsync.api.schemas import ObjectiveCreate, ObjectiveOut, ObjectivePatch
 from okrsync.api.spec import parse_body, route
 from plumbing.db import request_session
@@ -113,6 +114,8 @@ def patch_objective(objective_id: int):
     objective = editable_objective(objective_id)
     fields = parse_body(ObjectivePatch).model_dump(exclude_unset=True)
     _check_references(fields, objective.cycle_id, objective.id)
+    if fields.get("published") and not objective.published:
+        ensure_publishable(objective)
     old_parent = objective.parent_id
     for name, value in fields.items():
         setattr(objective, name, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from connector.base import MirrorKind, MirrorSpec
+from okr_core.value_format import format_value, value_style
 
 ARCHIVED_PREFIX = "[archived] "
 
@@ -35,19 +36,20 @@ def percent(progress: float | None) -> str:
     return f"{round(max(0.0, min(1.0, progress)) * 100)}%"
 
 
-def _number(value: float | None, unit: str) -> str:
+def _number(value: float | None, figures: KRFigures) -> str:
+    """A value in the KR's unit, written as on the pages (okr_core.value_format)."""
     if value is None:
         return "-"
-    text = f"{value:g}"
-    return f"{text} {unit}".strip()
+    return format_value(value, value_style(figures.unit, start=figures.start,
+                                           target=figures.target))
 
 
 def kr_description(figures: KRFigures, panel: str) -> str:
     """The Jira KR issue's description: target, current value, progress, status, panel link."""
     return "\n".join([
         f"Key result tracked in okrsync: {figures.title}",
-        f"Target: {_number(figures.target, figures.unit)} (from {_number(figures.start, figures.unit)})",
-        f"Current value: {_number(figures.current, figures.unit)}",
+        f"Target: {_number(figures.target, figures)} (from {_number(figures.start, figures)})",
+        f"Current value: {_number(figures.current, figures)}",
         f"Progress: {percent(figures.progress)}",
         f"Status: {figures.status.replace('_', ' ')}",
         f"Panel: {panel}",
@@ -62,8 +64,8 @@ def attachment_title(figures: KRFigures) -> str:
 
 def status_body(figures: KRFigures, panel: str) -> str:
     """Body of a Linear project update."""
-    return (f"{figures.title}: {_number(figures.current, figures.unit)} of "
-            f"{_number(figures.target, figures.unit)}, progress {percent(figures.progress)}. "
+    return (f"{figures.title}: {_number(figures.current, figures)} of "
+            f"{_number(figures.target, figures)}, progress {percent(figures.progress)}. "
             f"Details: {panel}")
 
 

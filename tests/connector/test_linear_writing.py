@@ -63,6 +63,14 @@ def test_initiative_update_carries_off_track_health(http, linear):
     assert linear.post_status_update(mirror, KRStatus.OFF_TRACK, "Stalled") == "iu-1"
 
 
+def test_a_kr_not_started_posts_its_update_without_a_health(http, linear):
+    mirror = Mirror(MirrorKind.KEY_RESULT, "42", "proj-1", "NPS")
+    http.post(GRAPHQL, match=operation("CreateProjectUpdate", input={
+        "projectId": "proj-1", "body": "No check-in yet"}),
+        json={"data": {"projectUpdateCreate": {"success": True, "projectUpdate": {"id": "pu-2"}}}})
+    assert linear.post_status_update(mirror, KRStatus.NOT_STARTED, "No check-in yet") == "pu-2"
+
+
 def test_attachment_is_created_with_issue_url_and_title(http, linear):
     fields = {"issueId": "uuid-1", "url": "https://okr.example/panel/kr/42", "title": "KR: NPS 45 (60%)",
               "subtitle": "on track"}

@@ -24,15 +24,15 @@ MIXED = [item("1", DONE, 3), item("2", DONE, None), item("3", DOING, 5), item("4
 
 
 @pytest.mark.parametrize("measure, items, kwargs, expected", [
-    pytest.param(Measure.WORK_DONE_RATIO, MIXED, {}, 0.5, id="work-ratio-excludes-canceled"),
-    pytest.param(Measure.POINTS_DONE_RATIO, MIXED, {}, 4 / 11, id="points-ratio-default-size-1"),
-    pytest.param(Measure.POINTS_DONE_RATIO, MIXED, {"default_estimate": 5.0}, 8 / 15,
+    pytest.param(Measure.WORK_DONE_RATIO, MIXED, {}, 50.0, id="work-ratio-percent-excludes-canceled"),
+    pytest.param(Measure.POINTS_DONE_RATIO, MIXED, {}, 400 / 11, id="points-ratio-percent-default-size-1"),
+    pytest.param(Measure.POINTS_DONE_RATIO, MIXED, {"default_estimate": 5.0}, 800 / 15,
                  id="points-ratio-team-default-size"),
     pytest.param(Measure.DONE_COUNT, MIXED, {}, 2.0, id="done-count"),
     pytest.param(Measure.ITEM_COUNT, MIXED, {}, 2.0, id="item-count-open-only"),
     pytest.param(Measure.MANUAL, MIXED, {"manual_value": 42.5}, 42.5, id="manual-ignores-items"),
     pytest.param(Measure.MANUAL, [], {}, None, id="manual-without-check-in"),
-    pytest.param("work_done_ratio", MIXED, {}, 0.5, id="measure-given-as-string"),
+    pytest.param("work_done_ratio", MIXED, {}, 50.0, id="measure-given-as-string"),
 ])
 def test_measure_value_reads_linked_work_by_measure(measure, items, kwargs, expected):
     assert measure_value(measure, items, **kwargs) == pytest.approx(expected)
@@ -41,11 +41,25 @@ def test_measure_value_reads_linked_work_by_measure(measure, items, kwargs, expe
 @pytest.mark.parametrize("measure, expected", [
     pytest.param(Measure.WORK_DONE_RATIO, None, id="work-ratio-none"),
     pytest.param(Measure.POINTS_DONE_RATIO, None, id="points-ratio-none"),
-    pytest.param(Measure.DONE_COUNT, 0.0, id="done-count-zero"),
-    pytest.param(Measure.ITEM_COUNT, 0.0, id="item-count-zero"),
+    pytest.param(Measure.DONE_COUNT, None, id="done-count-none"),
+    pytest.param(Measure.ITEM_COUNT, None, id="item-count-none"),
 ])
-def test_measure_value_without_linked_items(measure, expected):
-    assert measure_value(measure, []) == expected
+def test_measure_value_without_linked_items_is_none_so_the_kr_is_not_started(measure, expected):
+    assert measure_value(measure, []) is expected
+
+
+@pytest.mark.parametrize("measure, items, expected", [
+    pytest.param(Measure.WORK_DONE_RATIO, [item("1", DONE), item("2", DONE)], 100.0, id="all-done"),
+    pytest.param(Measure.WORK_DONE_RATIO, [item("1", TODO)], 0.0, id="none-done"),
+    pytest.param(Measure.POINTS_DONE_RATIO, [item("1", DONE, 1), item("2", TODO, 3)], 25.0,
+                 id="quarter-of-points"),
+])
+def test_ratio_measures_are_percentages_0_to_100(measure, items, expected):
+    assert measure_value(measure, items) == pytest.approx(expected)
+
+
+def test_done_count_is_zero_once_work_is_linked_but_none_done():
+    assert measure_value(Measure.DONE_COUNT, [item("1", TODO)]) == 0.0
 
 
 @pytest.mark.parametrize("measure", [Measure.WORK_DONE_RATIO, Measure.POINTS_DONE_RATIO],
@@ -60,8 +74,8 @@ def test_points_ratio_is_none_when_all_estimates_are_zero():
 
 
 @pytest.mark.parametrize("measure, expected", [
-    pytest.param(Measure.WORK_DONE_RATIO, 0.5, id="work-ratio"),
-    pytest.param(Measure.POINTS_DONE_RATIO, 0.5, id="points-ratio"),
+    pytest.param(Measure.WORK_DONE_RATIO, 50.0, id="work-ratio"),
+    pytest.param(Measure.POINTS_DONE_RATIO, 50.0, id="points-ratio"),
     pytest.param(Measure.DONE_COUNT, 1.0, id="done-count"),
     pytest.param(Measure.ITEM_COUNT, 1.0, id="item-count"),
 ])
@@ -72,8 +86,8 @@ def test_deleted_items_never_count(measure, expected):
 
 
 @pytest.mark.parametrize("measure, expected", [
-    pytest.param(Measure.WORK_DONE_RATIO, 0.5, id="work-ratio"),
-    pytest.param(Measure.POINTS_DONE_RATIO, 0.5, id="points-ratio"),
+    pytest.param(Measure.WORK_DONE_RATIO, 50.0, id="work-ratio"),
+    pytest.param(Measure.POINTS_DONE_RATIO, 50.0, id="points-ratio"),
     pytest.param(Measure.DONE_COUNT, 1.0, id="done-count"),
     pytest.param(Measure.ITEM_COUNT, 1.0, id="item-count"),
 ])
@@ -88,7 +102,7 @@ def test_item_linked_twice_counts_once(measure, expected):
     pytest.param([item("1", DONE, updated_at=T1), item("1", TODO, updated_at=T0)], 1.0,
                  id="order-does-not-matter"),
     pytest.param([item("1", DONE, updated_at=T0), item("1", DONE, deleted=True, updated_at=T1)],
-                 0.0, id="newer-deletion-wins"),
+                 None, id="newer-deletion-wins-nothing-left-to-count"),
 ])
 def test_duplicate_with_different_state_keeps_newest_copy(copies, expected_done):
     assert measure_value(Measure.DONE_COUNT, copies) == expected_done

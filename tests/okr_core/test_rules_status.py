@@ -24,9 +24,10 @@ ON, RISK, OFF = KRStatus.ON_TRACK, KRStatus.AT_RISK, KRStatus.OFF_TRACK
     pytest.param(0.8, 0.5, ON, id="ahead-of-pace"),
     pytest.param(1.4, 1.0, ON, id="over-achieved"),
     pytest.param(-0.1, 0.3, OFF, id="went-backwards"),
-    pytest.param(None, 0.3, OFF, id="no-value-after-start"),
+    pytest.param(None, 0.3, KRStatus.NOT_STARTED, id="no-value-is-not-started"),
+    pytest.param(None, 0.95, KRStatus.NOT_STARTED, id="no-value-late-in-cycle-not-judged"),
     pytest.param(0.0, 0.0, ON, id="cycle-start-nothing-done"),
-    pytest.param(None, 0.0, ON, id="cycle-start-no-value"),
+    pytest.param(None, 0.0, KRStatus.NOT_STARTED, id="cycle-start-no-value"),
     pytest.param(-0.5, 0.0, ON, id="cycle-start-even-backwards"),
 ])
 def test_pace_status_compares_progress_with_expected(progress, expected, status):

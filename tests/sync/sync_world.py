@@ -59,7 +59,7 @@ class SyncWorld:
         return self._add(Objective(cycle_id=self.cycle(), title=title, team_id=team_id))
 
     def key_result(self, objective_id: int, measure: Measure = Measure.WORK_DONE_RATIO,
-                   start: float = 0.0, target: float = 1.0, title: str = "Work done") -> int:
+                   start: float = 0.0, target: float = 100.0, title: str = "Work done") -> int:
         return self._add(KeyResult(objective_id=objective_id, title=title, start_value=start,
                                    target_value=target, measure=measure))
 

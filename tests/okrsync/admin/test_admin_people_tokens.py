@@ -117,3 +117,10 @@ def test_a_deactivated_user_can_no_longer_sign_in(app, admin_client, client, db)
     me = [u for u in read_rows(db, select(User)) if u.role is Role.ADMIN][0]
     assert post_form(admin_client, "/admin/people",
                      f"/admin/users/{me.id}/active/0").status_code == 409
+
+
+def test_add_user_defaults_to_member_and_add_team_to_team(admin_client):
+    page = admin_client.get("/admin/people").text
+    assert re.search(r'<option selected value="member">|<option value="member" selected>', page)
+    assert re.search(r'<option selected value="team">|<option value="team" selected>', page)
+    assert not re.search(r'<option selected value="admin">|<option value="admin" selected>', page)

@@ -35,7 +35,7 @@ def test_tree_matches_its_documented_schema_field_for_field(client, org, world):
     parent = world.objective(cycle, "Win", level="company", owner_id=org.ids["admin"])
     child = world.objective(cycle, "Fast app", parent_id=parent, team_id=org.alpha)
     world.key_result(child, "p95 from 900 to 300 ms", start_value=900, target_value=300,
-                     current_value=600, unit="ms", progress=0.5, confidence=6)
+                     current_value=600, unit="ms", progress=0.5, confidence=6, status="on_track")
     body = client.get(f"/api/v1/cycles/{cycle}/tree", headers=org.admin).get_json()
     assert CycleTree.model_validate(body).model_dump(mode="json") == body
     kr = body["objectives"][0]["children"][0]["key_results"][0]

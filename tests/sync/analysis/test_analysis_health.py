@@ -10,6 +10,8 @@ from okr_core.analysis.health import earlier_cycles, health_score, health_sectio
     ([(1, 0.25, "at_risk")], 50),                           # half the pace, half the points
     ([(1, 0.0, "off_track")], 0),
     ([(1, None, "off_track")], 0),                          # no value yet counts as nothing done
+    ([(1, None, "not_started")], None),                     # not started: not judged
+    ([(1, 0.5, "on_track"), (5, None, "not_started")], 100),  # left out, not counted red
     ([(1, 1.4, "on_track")], 100),                          # ahead is capped, not a bonus
     ([(1, 0.5, "on_track"), (1, 0.0, "off_track")], 50),
     ([(3, 0.5, "on_track"), (1, 0.0, "off_track")], 75),    # weighted by KR weight
@@ -32,6 +34,16 @@ def test_breakdown_counts_and_names_key_results_and_objectives():
     # 0.5 expected: 0.45 and above on track, 0.35 and above at risk
     assert section["objectives"]["ids"] == {"on_track": [1], "at_risk": [2], "off_track": [3]}
     assert section["expected_progress"] == 0.5
+
+
+def test_key_results_not_started_are_left_out_of_the_breakdown_and_objective_statuses():
+    ctx = make_ctx(objectives=[objective(1, progress=0.5), objective(2, progress=0.0)],
+                   krs=[kr(1, 1, 0.5, "on_track"), kr(2, 1, None, "not_started"),
+                        kr(3, 2, None, "not_started")])
+    section = health_section(ctx, projected_score=None)
+    assert section["key_results"]["counts"] == {"on_track": 1, "at_risk": 0, "off_track": 0}
+    assert section["objectives"]["ids"] == {"on_track": [1], "at_risk": [], "off_track": []}
+    assert section["score"] == 100
 
 
 @pytest.mark.parametrize("check_ins, previous", [

@@ -106,7 +106,7 @@ def test_points_and_item_count_measures(app, sim, jira, sync_world):
     done = sum(s for s, i in zip(size, counted) if i.state in ("done", "canceled"))
     row = sync_world.kr(points_kr)
     assert (row.points_done, row.points_total) == (done, sum(size))
-    assert row.current_value == pytest.approx(done / sum(size))
+    assert row.current_value == pytest.approx(100 * done / sum(size))  # a percentage
     still_open = [i for i in sim.store.live() if "p1" in i.labels and i.state in ("todo", "in_progress")]
     assert sync_world.kr(open_p1).items_total >= len(still_open)
     assert sync_world.kr(open_p1).current_value == len(still_open)

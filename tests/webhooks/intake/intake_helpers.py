@@ -81,7 +81,7 @@ def add_linked_kr(app, connection_id: int, kind: LinkKind, ref: str,
         session.add(objective)
         session.flush()
         kr = KeyResult(objective_id=objective.id, title="Work done", start_value=0.0,
-                       target_value=1.0, measure=measure)
+                       target_value=100.0, measure=measure)
         session.add(kr)
         session.flush()
         session.add(WorkLink(key_result_id=kr.id, connection_id=connection_id, kind=kind, ref=ref))
