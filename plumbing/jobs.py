@@ -1,8 +1,9 @@
 """The one job table: every queued job by name, resolved to its function only when it runs.
 
 Callers queue a job by name (`enqueue("reconcile", connection_id)`), so no module imports a job
-function to queue it. RQ stores the dotted path and its worker imports it; the embedded queue
-imports it here.
+function to queue it. RQ stores the dotted path and its worker imports it (`Queue.enqueue` takes
+a function's dotted path as a string: rq CHANGES.md, 0.3.0); the embedded queue imports it here.
+A queued job's path is stored with it: when a job moves, a deploy drains the queues first.
 """
 from __future__ import annotations
 
