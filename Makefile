@@ -32,7 +32,7 @@ test: install services browser
 
 # The loop to run on every change: SQLite only, no PostgreSQL, Redis, browser or slow tests.
 fast: install
-	OKRSYNC_TEST_STORES=sqlite $(BIN)/pytest -q -p no:cacheprovider \
+	OKRSYNC_TEST_STORES=sqlite $(BIN)/pytest -q -p no:cacheprovider -n auto \
 		-m "not slow and not browser and not redis and not postgres"
 
 bench: install services
