@@ -3,7 +3,9 @@
 Usage: python bench/dashboard.py [--objectives 300] [--krs 1000] [--snapshots 8] [--runs 40]
        [--database-url URL]   (default: a SQLite file in a temporary folder)
 Both cycles live in the same store and are timed in the same run; the statement count of one
-page view must not grow with the cycle's size, so the run fails when the counts differ.
+page view must not grow with the cycle's size, so the run fails when the counts differ. The
+workspace pages (alignment, objective, branch, mid-cycle review, close) are measured the same
+way, and the large company view is checked against its budget (p50 < 100 ms, < 400 KiB).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
 from okr_core.domain import CycleStatus, KRStatus, Level, Role, TeamKind, Visibility  # noqa: E402
@@ -107,6 +109,42 @@ def measure(client, engine, path: str, runs: int) -> dict:
             "bytes": len(response.data)}
 
 
+PAGE_BUDGET = {"p50_ms": 100.0, "bytes": 400 * 1024}
+# The workspace pages, measured like the company view; {cycle} and {root} are filled in.
+OTHER_PAGES = (("alignment", "/alignment?cycle={cycle}"), ("objective", "/objectives/{root}"),
+               ("branch", "/objectives/{root}/branch"), ("review", "/cycles/{cycle}/review"),
+               ("close", "/cycles/{cycle}/close"))
+
+
+def first_objective(engine, cycle_id: int) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(Objective.id).where(Objective.cycle_id == cycle_id,
+                                                      Objective.parent_id.is_(None))
+                           .order_by(Objective.id))
+
+
+def signed_in(app, user_id: int):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["user_id"] = user_id
+    return client
+
+
+def print_row(name: str, r: dict) -> None:
+    print(f"  {name:16}: {r['statements']:2d} statements, p50 {r['p50_ms']:7.1f} ms, "
+          f"p99 {r['p99_ms']:7.1f} ms, {r['bytes'] // 1024} KiB")
+
+
+def measure_other_pages(app, engine, admin_id: int, cycles: dict, runs: int) -> dict:
+    client = signed_in(app, admin_id)
+    results = {}
+    for name, pattern in OTHER_PAGES:
+        for label, cycle_id in cycles.items():
+            path = pattern.format(cycle=cycle_id, root=first_objective(engine, cycle_id))
+            results[(name, label)] = measure(client, engine, path, runs)
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objectives", type=int, default=300)
@@ -126,20 +164,27 @@ def main() -> int:
     engine = app.extensions["okrsync.engine"]
     results = {}
     for who, user_id in (("admin", admin_id), ("member", member_id)):
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["user_id"] = user_id
+        client = signed_in(app, user_id)
         for label, cycle_id in (("small", small), ("large", large)):
             results[(who, label)] = measure(client, engine, f"/?cycle={cycle_id}", args.runs)
+    pages = measure_other_pages(app, engine, admin_id, {"small": small, "large": large},
+                                args.runs)
     print(f"company view, {args.objectives} objectives / {args.krs} KRs / "
           f"{args.snapshots} snapshots each vs 5 / 12, {args.runs} runs, {url.split(':')[0]}")
     for (who, label), r in results.items():
-        print(f"  {who:6} {label:5}: {r['statements']:2d} statements, p50 {r['p50_ms']:7.1f} ms, "
-              f"p99 {r['p99_ms']:7.1f} ms, {r['bytes'] // 1024} KiB")
+        print_row(f"{who} {label}", r)
+    print("other pages (admin):")
+    for (name, label), r in pages.items():
+        print_row(f"{name} {label}", r)
     app.extensions["okrsync.queue"].shutdown()
     same = all(results[(w, "small")]["statements"] == results[(w, "large")]["statements"]
-               for w in ("admin", "member"))
+               for w in ("admin", "member")) and all(
+        pages[(n, "small")]["statements"] == pages[(n, "large")]["statements"]
+        for n, _ in OTHER_PAGES)
+    large_view = results[("admin", "large")]
+    within = all(large_view[k] < limit for k, limit in PAGE_BUDGET.items())
     print("statement count independent of size:", "yes" if same else "NO")
+    print("large company view within 100 ms p50 and 400 KiB:", "yes" if within else "NO")
     return 0 if same else 1
 
 

@@ -69,9 +69,9 @@ def refresh_objective_chain(session: Session, objective_id: int | None) -> None:
         objective = session.get(Objective, objective_id)
         if objective is None:
             return
-        krs = session.scalars(select(KeyResult).where(KeyResult.objective_id == objective.id)).all()
+        weighted = session.execute(select(KeyResult.weight, KeyResult.progress)
+                                   .where(KeyResult.objective_id == objective.id)).all()
         children = session.scalars(select(Objective.progress).where(
             Objective.parent_id == objective.id, Objective.archived.is_(False))).all()
-        objective.progress = objective_progress([(kr.weight, kr.progress) for kr in krs],
-                                                list(children))
+        objective.progress = objective_progress([tuple(row) for row in weighted], list(children))
         objective_id = objective.parent_id

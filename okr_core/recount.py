@@ -14,6 +14,7 @@ from okr_core.recount_facts import load_recount_facts
 
 
 READ_ONLY_CYCLES = (CycleStatus.CLOSED, CycleStatus.ARCHIVED)
+RECOUNT_CHUNK = 50   # KRs whose linked items are loaded together
 
 
 def recount(session: Session, kr_ids: Iterable[int], now: datetime) -> set[int]:
@@ -40,15 +41,18 @@ def _refresh_locked(session: Session, ids: list[int], now: datetime) -> list[int
     # concurrent jobs (webhook deliveries, reconcile passes) cannot lose each other's updates.
     krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(ids)).order_by(KeyResult.id)
                           .with_for_update().execution_options(populate_existing=True)).all()
-    facts = load_recount_facts(session, ids, [kr.objective_id for kr in krs])
     refreshed, objective_ids = [], set()
-    for kr in krs:
-        cycle = facts.cycles[kr.objective_id]
-        if cycle.status in READ_ONLY_CYCLES:
-            continue  # closed and archived cycles are read-only, even for sync
-        refresh_key_result(session, kr, cycle, now, facts)
-        refreshed.append(kr.id)
-        objective_ids.add(kr.objective_id)
+    # A chunk of KRs' linked items at a time: memory follows the chunk, not every item counted.
+    for start in range(0, len(krs), RECOUNT_CHUNK):
+        chunk = krs[start:start + RECOUNT_CHUNK]
+        facts = load_recount_facts(session, [kr.id for kr in chunk], [kr.objective_id for kr in chunk])
+        for kr in chunk:
+            cycle = facts.cycles[kr.objective_id]
+            if cycle.status in READ_ONLY_CYCLES:
+                continue  # closed and archived cycles are read-only, even for sync
+            refresh_key_result(session, kr, cycle, now, facts)
+            refreshed.append(kr.id)
+            objective_ids.add(kr.objective_id)
     _lock_objective_chains(session, objective_ids)
     for objective_id in sorted(objective_ids):
         refresh_objective_chain(session, objective_id)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from okr_core.connection_settings import ConnectionSettings
@@ -13,7 +13,7 @@ from okr_core.domain import StatusCategory
 from okr_core.models import CheckIn, Connection, Cycle, LinkItem, Objective, WorkItem, WorkLink
 from okr_core.rules import CheckInView
 from okr_core.rules.measures import CountableItem
-from okr_core.store import in_chunks
+from okr_core.store import in_filters
 
 # Only what counting reads (okr_core.rules.measures.CountableItem): rows, not domain objects.
 COUNTED_COLUMNS = (WorkItem.external_id, WorkItem.tracker_updated_at.label("updated_at"),
@@ -38,6 +38,7 @@ class RecountFacts:
     items: dict[int, list[CountableItem]] = field(default_factory=dict)
     latest_checkin: dict[int, CheckInView] = field(default_factory=dict)
     cycles: dict[int, Cycle] = field(default_factory=dict)
+    default_estimates: dict[int, float] = field(default_factory=dict)   # by connection id
 
 
 def load_recount_facts(session: Session, kr_ids: Sequence[int],
@@ -45,25 +46,21 @@ def load_recount_facts(session: Session, kr_ids: Sequence[int],
     """Everything `refresh_key_result` reads for these KRs (and the cycles of these objectives)."""
     ids = sorted(set(kr_ids))
     facts = RecountFacts(items={kr_id: [] for kr_id in ids})
-    for chunk in in_chunks(ids):
-        _load_items(session, chunk, facts)
-        _load_latest_checkins(session, chunk, facts)
-    for chunk in in_chunks(sorted(set(objective_ids))):
+    for matching in in_filters(session, WorkLink.key_result_id, ids):
+        _load_items(session, matching, facts)
+    for matching in in_filters(session, CheckIn.key_result_id, ids):
+        _load_latest_checkins(session, matching, facts)
+    for matching in in_filters(session, Objective.id, sorted(set(objective_ids))):
         rows = session.execute(select(Objective.id, Cycle).join(Cycle, Cycle.id == Objective.cycle_id)
-                               .where(Objective.id.in_(chunk)))
+                               .where(matching))
         facts.cycles.update((objective_id, cycle) for objective_id, cycle in rows)
     return facts
 
 
-def _load_items(session: Session, kr_ids: Sequence[int], facts: RecountFacts) -> None:
+def _load_items(session: Session, matching, facts: RecountFacts) -> None:
     # An item two links of one KR match comes twice; counting keeps one per external id.
-    rows = session.execute(
-        select(WorkLink.key_result_id, *COUNTED_COLUMNS)
-        .join(LinkItem, LinkItem.work_link_id == WorkLink.id)
-        .join(WorkItem, WorkItem.id == LinkItem.work_item_id)
-        .where(WorkLink.key_result_id.in_(kr_ids)))
-    defaults: dict[int, float] = {}
-    for row in rows:
+    defaults: dict[int, float] = facts.default_estimates
+    for row in session.execute(_linked_items(session).where(matching)):
         estimate = row.estimate
         if estimate is None:
             if row.connection_id not in defaults:
@@ -82,12 +79,31 @@ def _default_estimate(session: Session, connection_id: int) -> float:
     return default
 
 
-def _load_latest_checkins(session: Session, kr_ids: Sequence[int], facts: RecountFacts) -> None:
+def _linked_items(session: Session):
+    """(key_result_id, *COUNTED_COLUMNS) of every item each work link counts.
+
+    PostgreSQL: the items of each link in a LATERAL subquery kept apart by OFFSET 0, so each
+    link's members are found through the link_items key and the work_items primary key. As one
+    flat join, the planner hashed the whole of both tables for every chunk of KRs recounted
+    (a chunk of 50 KRs is a few % of the rows), and the end of a pass grew with the square of
+    its size. https://www.postgresql.org/docs/current/queries-table-expressions.html#QUERIES-LATERAL
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return (select(WorkLink.key_result_id, *COUNTED_COLUMNS)
+                .join(LinkItem, LinkItem.work_link_id == WorkLink.id)
+                .join(WorkItem, WorkItem.id == LinkItem.work_item_id))
+    members = (select(*COUNTED_COLUMNS).select_from(LinkItem)
+               .join(WorkItem, WorkItem.id == LinkItem.work_item_id)
+               .where(LinkItem.work_link_id == WorkLink.id).offset(0).lateral("members"))
+    return select(WorkLink.key_result_id, *members.c).select_from(WorkLink).join(members, true())
+
+
+def _load_latest_checkins(session: Session, matching, facts: RecountFacts) -> None:
     """The newest check-in of each KR (created_at, then id), when it sets a status."""
     rank = func.row_number().over(partition_by=CheckIn.key_result_id,
                                   order_by=(CheckIn.created_at.desc(), CheckIn.id.desc())).label("rank")
     ranked = (select(CheckIn.key_result_id, CheckIn.status, CheckIn.confidence, CheckIn.created_at, rank)
-              .where(CheckIn.key_result_id.in_(kr_ids)).subquery())
+              .where(matching).subquery())
     for row in session.execute(select(ranked).where(ranked.c.rank == 1)):
         if row.status is not None:
             facts.latest_checkin[row.key_result_id] = CheckInView(row.status, row.confidence,

@@ -4,9 +4,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import ARRAY, any_, bindparam, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -47,6 +48,26 @@ def in_chunks(values: Sequence, size: int = IN_CHUNK) -> Iterator[Sequence]:
     """Consecutive slices of `values` small enough for one IN (...) list."""
     for start in range(0, len(values), size):
         yield values[start:start + size]
+
+
+def in_filters(session: Session, column, values: Sequence) -> Iterator[ColumnElement[bool]]:
+    """Conditions that between them match `column` against every one of `values`.
+
+    PostgreSQL: one `column = ANY(:array)`, a single parameter whatever the count, so the
+    statement text never changes with the number of values: one statement to parse, prepare and
+    plan instead of one per list length. psycopg prepares a statement run often enough on a
+    connection (https://www.psycopg.org/psycopg3/docs/advanced/prepare.html) and PostgreSQL may
+    then keep one generic plan for it (https://www.postgresql.org/docs/current/sql-prepare.html),
+    which for an array is planned as a short list: index probes, not a scan. The plan still needs
+    statistics on the table (sync.table_stats). Elsewhere: IN (...) lists of IN_CHUNK values.
+    """
+    if not values:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return
+    for chunk in in_chunks(values):
+        yield column.in_(chunk)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -11,8 +11,8 @@ from config.headers import init_headers
 from config.settings import Settings, load_settings
 from ui_panel.signin import init_web_auth
 from okrsync.admin import init_admin
-from okrsync.api import register_api
-from okrsync.api.errors import register_error_handlers
+from api import register_api
+from api.errors import register_error_handlers
 from plumbing.db import init_db
 from plumbing.logging_setup import configure_logging
 from okrsync.ops import bp as ops_bp

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy.orm import object_session
 
 from connector.base import ConnectionCheck
 from connector.errors import TrackerError
 from connector.registry import build_connector
+from connector.jira.site import record_tested_site
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url, safe_session
 from okr_core.models import Connection
@@ -25,6 +27,8 @@ def check_stored_connection(connection: Connection) -> ConnectionCheck:
                                     {**(connection.settings or {}), **TEST_OVERRIDES},
                                     session=safe_session(allowed))
         check = connector.test_connection()
+        if check.ok and record_tested_site(connection, safe_session(allowed)):
+            _save_recorded_site(connection)
     except UnsafeURL as refused:
         check = ConnectionCheck(False, problems=(f"The URL is refused: {refused}",))
     except ValueError as incomplete:
@@ -34,3 +38,10 @@ def check_stored_connection(connection: Connection) -> ConnectionCheck:
     redact = known_secrets(current_app).redact
     return ConnectionCheck(check.ok, check.account, tuple(redact(p) for p in check.problems),
                            check.missing_permissions)
+
+
+def _save_recorded_site(connection: Connection) -> None:
+    """Keep the cloud id the site told (a test changes nothing else on the connection)."""
+    session = object_session(connection)
+    if session is not None and session.is_modified(connection):
+        session.commit()

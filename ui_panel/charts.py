@@ -49,6 +49,10 @@ def trend_chart(points: Sequence[tuple[datetime, float | None]], width: int = 16
         f'<circle class="trend-point" cx="{x:.1f}" cy="{y:.1f}" r="2.5">'
         f'<title>{at:%d %b}: {round(p * 100)}%</title></circle>'
         for (x, y), (at, p) in zip(coords, plotted))
+    if len(plotted) == 1:  # one point reads as a value, not a lone dot
+        (x, y), (at, share) = coords[0], plotted[0]
+        circles += (f'<text class="trend-label" x="{x + 6:.1f}" y="{min(height - 2, y + 4):.1f}">'
+                    f'{round(share * 100)}% on {at:%d %b}</text>')
     summary = f"{label}: {len(plotted)} points, latest {round(plotted[-1][1] * 100)}%"
     return Markup(
         f'<svg class="trend" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '

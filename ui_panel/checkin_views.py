@@ -12,13 +12,15 @@ from okr_core.rules import is_cycle_writable
 from okr_core.visibility import can_check_in, can_see
 from plumbing.db import request_session
 from ui_panel.checkin_form import CheckInForm
+from ui_panel.kr_pages import may_edit_kr
+from ui_panel.link_context import work_context
 from sync.followups import followups_for
 
 bp = Blueprint("checkins", __name__)
 RECENT_CHECK_INS = 10
 
 
-def _visible_key_result(kr_id: int) -> tuple[KeyResult, Objective]:
+def visible_key_result(kr_id: int) -> tuple[KeyResult, Objective]:
     """The KR and its objective, or 404 when missing or hidden from the viewer."""
     session = request_session()
     kr = session.get(KeyResult, kr_id)
@@ -28,7 +30,14 @@ def _visible_key_result(kr_id: int) -> tuple[KeyResult, Objective]:
     return kr, objective
 
 
-def _page(kr: KeyResult, objective: Objective, form: CheckInForm, status: int = 200):
+def render_key_result_page(kr_id: int, link_form=None, status: int = 200):
+    """The KR page with a fresh check-in form (and the link form as typed, when it failed)."""
+    kr, objective = visible_key_result(kr_id)
+    return _page(kr, objective, CheckInForm(formdata=None), status, link_form)
+
+
+def _page(kr: KeyResult, objective: Objective, form: CheckInForm, status: int = 200,
+          link_form=None):
     session = request_session()
     cycle = session.get(Cycle, objective.cycle_id)
     series = session.execute(
@@ -46,20 +55,22 @@ def _page(kr: KeyResult, objective: Objective, form: CheckInForm, status: int = 
         "dashboard/key_result.html", kr=kr, objective=objective, cycle=cycle, form=form,
         series=[tuple(row) for row in series], recent=recent, owner=owner,
         may_check_in=may_check_in, manual=kr.measure == Measure.MANUAL,
-        section="company", cycles=[], user=current_web_user()), status
+        may_edit=may_edit_kr(kr, objective),
+        section="company", cycles=[], user=current_web_user(),
+        **work_context(kr, link_form)), status
 
 
 @bp.get("/key-results/<int:kr_id>")
 @login_required()
 def key_result(kr_id: int):
-    kr, objective = _visible_key_result(kr_id)
+    kr, objective = visible_key_result(kr_id)
     return _page(kr, objective, CheckInForm())
 
 
 @bp.post("/key-results/<int:kr_id>/check-ins")
 @login_required()
 def check_in(kr_id: int):
-    kr, objective = _visible_key_result(kr_id)
+    kr, objective = visible_key_result(kr_id)
     session = request_session()
     if not can_check_in(current_web_viewer(), objective, kr.owner_id):
         abort(403)

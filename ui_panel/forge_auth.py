@@ -2,12 +2,17 @@
 
 https://developer.atlassian.com/platform/forge/remote/essentials/ : the FIT is an RS256 JWT signed
 by Atlassian (keys published as a JWKS), issuer `forge/invocation-token`, audience the app's id;
-`principal` is the Atlassian accountId of the user the call is made for.
+`principal` is the Atlassian accountId of the user the call is made for (UI modules only);
+`app.installationId` / `app.installation` say which installation (and which site, through each
+installation context's `apiBaseUrl`) the call comes from; `app.environment.type` is DEVELOPMENT,
+STAGING or PRODUCTION; `app.license` is present only for paid apps in production.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from urllib.parse import urlsplit
 
 import jwt
 from flask import current_app
@@ -16,6 +21,17 @@ FIT_ISSUER = "forge/invocation-token"
 ATLASSIAN_JWKS_URL = "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json"
 JWKS_CACHE_SECONDS = 3600
 ALGORITHMS = ["RS256"]  # never taken from the token: `none` and HMAC tricks fail here
+# Clocks drift: accept nbf/iat up to 30 s in the future and exp up to 30 s past (RFC 7519 4.1.4
+# allows "some small leeway"); a FIT lives about 25 s, so more would keep stale tokens alive.
+CLOCK_SKEW_SECONDS = 30
+
+
+def _user_agent() -> str:
+    try:
+        release = version("okrsync")
+    except PackageNotFoundError:
+        release = "dev"
+    return f"okrsync/{release} (Forge Invocation Token check; JWKS fetch)"
 
 
 class InvalidInvocationToken(Exception):
@@ -24,11 +40,18 @@ class InvalidInvocationToken(Exception):
 
 @dataclass(frozen=True)
 class Invocation:
-    """What a verified FIT says: who calls, from which app, in which context."""
+    """What a verified FIT says: who calls, from which installation, site and environment.
+
+    `context` is what the module was showing (issue, project); it never decides who may see what.
+    """
 
     account_id: str | None
     app_id: str
     context: dict
+    installation_id: str | None = None
+    site_ids: frozenset[str] = field(default_factory=frozenset)
+    environment_type: str | None = None
+    license: dict | None = None
 
 
 class ForgeTokenVerifier:
@@ -39,8 +62,9 @@ class ForgeTokenVerifier:
         if not app_id:
             raise ValueError("a Forge app id is needed to check the token's audience")
         self.app_id = app_id
+        # pyjwt >= 2.14 refetches the key set for an unknown key id at most once per cooldown.
         self._keys = jwt.PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=cache_seconds,
-                                     timeout=10)
+                                     timeout=10, headers={"User-Agent": _user_agent()})
 
     def verify(self, token: str) -> Invocation:
         """The verified invocation, or InvalidInvocationToken saying why not."""
@@ -59,6 +83,7 @@ class ForgeTokenVerifier:
         try:
             claims = jwt.decode(token, signing_key.key, algorithms=ALGORITHMS,
                                 audience=self.app_id, issuer=FIT_ISSUER,
+                                leeway=CLOCK_SKEW_SECONDS,
                                 options={"require": ["exp", "iss", "aud"]})
         except jwt.InvalidTokenError as exc:
             raise InvalidInvocationToken(str(exc)) from exc
@@ -66,9 +91,59 @@ class ForgeTokenVerifier:
 
 
 def _invocation(claims: dict, app_id: str) -> Invocation:
-    context = claims.get("context") if isinstance(claims.get("context"), dict) else {}
-    account_id = claims.get("principal") or context.get("accountId")
-    return Invocation(account_id if isinstance(account_id, str) else None, app_id, context)
+    """Read the claims Forge signs; the caller is `principal` alone (no context fallback)."""
+    app = _mapping(claims.get("app"))
+    installation = _mapping(app.get("installation"))
+    installation_id = app.get("installationId") or installation.get("id")
+    if installation.get("id") and installation.get("id") != installation_id:
+        raise InvalidInvocationToken("the token names two different installations")
+    principal = claims.get("principal")
+    license_claim = app.get("license")
+    return Invocation(
+        account_id=principal if isinstance(principal, str) and principal else None,
+        app_id=app_id, context=_mapping(claims.get("context")),
+        installation_id=installation_id if isinstance(installation_id, str) else None,
+        site_ids=installation_sites(app),
+        environment_type=_text(_mapping(app.get("environment")).get("type")),
+        license=license_claim if isinstance(license_claim, dict) else None)
+
+
+def installation_sites(app: dict) -> frozenset[str]:
+    """Cloud ids of the sites the installation lives on: from each installation context (its
+    `apiBaseUrl`, `https://api.atlassian.com/ex/jira/<cloudId>`, or an `ari:...:site/<cloudId>`
+    name) and from `app.apiBaseUrl`."""
+    contexts = _mapping(app.get("installation")).get("contexts")
+    sites = set()
+    for context in contexts if isinstance(contexts, list) else []:
+        context = _mapping(context)
+        sites.update(filter(None, (_cloud_id_of_api_url(context.get("apiBaseUrl")),
+                                   _cloud_id_of_ari(context.get("name")),
+                                   _text(context.get("cloudId")))))
+    base_site = _cloud_id_of_api_url(app.get("apiBaseUrl"))
+    if base_site:
+        sites.add(base_site)
+    return frozenset(sites)
+
+
+def _cloud_id_of_api_url(url) -> str | None:
+    parts = [p for p in urlsplit(url).path.split("/") if p] if isinstance(url, str) else []
+    return parts[2] if len(parts) >= 3 and parts[0] == "ex" else None
+
+
+def _cloud_id_of_ari(name) -> str | None:
+    if not isinstance(name, str) or not name.startswith("ari:cloud:"):
+        return None
+    resource = name.rpartition("::")[2]
+    kind, _, ident = resource.partition("/")
+    return (ident or None) if kind == "site" else None
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def forge_app_id() -> str | None:

@@ -23,16 +23,18 @@ class ScoredObjective:
     key_results: list[ScoredKeyResult] = field(default_factory=list)
 
 
-def _projected(kr: KeyResult) -> float | None:
+def _projected(kr: KeyResult, value: float | None) -> float | None:
     if kr.target_value is None:
         return None
-    final = kr.current_value if kr.current_value is not None else kr.start_value
+    final = value if value is not None else kr.start_value
     return score_key_result(kr.start_value, kr.target_value, final)
 
 
-def score_rows(objectives: list[Objective], krs: list[KeyResult],
-               final: bool) -> list[ScoredObjective]:
-    """Final scores stored at close, or what closing now would give (nothing is written)."""
+def score_rows(objectives: list[Objective], krs: list[KeyResult], final: bool,
+               final_values: dict[int, float] | None = None) -> list[ScoredObjective]:
+    """Final scores stored at close, or what closing now would give (nothing is written),
+    with the final values typed on the close page in place of the KRs' current values."""
+    final_values = final_values or {}
     by_objective: dict[int, list[KeyResult]] = {}
     for kr in krs:
         by_objective.setdefault(kr.objective_id, []).append(kr)
@@ -40,7 +42,8 @@ def score_rows(objectives: list[Objective], krs: list[KeyResult],
     for objective in objectives:
         scored = []
         for kr in by_objective.get(objective.id, []):
-            score = kr.final_score if final else _projected(kr)
+            score = kr.final_score if final else _projected(
+                kr, final_values.get(kr.id, kr.current_value))
             scored.append(ScoredKeyResult(kr, score, _label(score)))
         parts = [(s.kr.weight, s.score) for s in scored if s.score is not None]
         score = objective.final_score if final else (score_objective(parts) if parts else None)

@@ -21,6 +21,11 @@ class Cycle(Base):
     status: Mapped[CycleStatus] = enum_column(CycleStatus, default=CycleStatus.DRAFT)
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Guide step 1: the scope a cycle is set for; the notes of the mid-cycle review and the
+    # retrospective after scoring (migration i16_cycle_notes).
+    scope: Mapped[Level] = enum_column(Level, default=Level.COMPANY, server_default="company")
+    review_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    retrospective_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Objective(Base):

@@ -23,6 +23,10 @@ class Connection(Base):
     credentials_encrypted: Mapped[str] = mapped_column(Text, default="")
     webhook_secret_encrypted: Mapped[str] = mapped_column(Text, default="")
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The Jira Cloud site (cloud id) this connection reads; Forge calls are served only from an
+    # installation on this site. Recorded when the connection is tested or on the first verified
+    # Forge call from the connection's site; None until then (and for Linear / Data Center).
+    cloud_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

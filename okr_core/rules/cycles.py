@@ -24,3 +24,8 @@ def guard_cycle_writable(status: CycleStatus | str) -> None:
     """Raise CycleClosed unless the cycle may still change."""
     if not is_cycle_writable(status):
         raise CycleClosed(CycleStatus(status))
+
+
+def same_cycle_name(first: str, second: str) -> bool:
+    """Names that people would read as the same ("Q4 2025" and " q4  2025")."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()

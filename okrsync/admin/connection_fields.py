@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from okrsync.admin.forms import ConnectionForm
 from config.urlsafety import UnsafeURL, check_outbound_url
 from okr_core.domain import TrackerKind
-from okrsync.api.connection_schemas import JiraCredentials, LinearCredentials
+from api.connection_schemas import JiraCredentials, LinearCredentials
 from plumbing.services import allowlist
 
 CREDENTIAL_MODELS = {TrackerKind.JIRA: JiraCredentials, TrackerKind.LINEAR: LinearCredentials}

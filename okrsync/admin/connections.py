@@ -11,6 +11,7 @@ from okrsync.admin.connection_fields import (
 )
 from okrsync.admin.forms import SECRET_HINT, ActionForm, ConnectionForm, DeleteConnectionForm
 from sync.connection_check import check_stored_connection
+from connector.jira.site import forget_site_if_moved
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, SyncState
 from plumbing.db import request_session
@@ -87,8 +88,10 @@ def new_connection():
 @admin_only
 def edit_connection(connection_id: int):
     connection = _load(connection_id)
+    previous_base_url = connection.base_url
     form = ConnectionForm(obj=_form_defaults(connection))
     if form.validate_on_submit() and _apply_form(form, connection):
+        forget_site_if_moved(connection, previous_base_url)
         commit_change("connection.edited", f"connection {connection.id}",
                       {"name": connection.name, "base_url": connection.base_url,
                        "credentials_changed": bool(typed_credentials(

@@ -7,13 +7,13 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink
-from okr_core.store import in_chunks
+from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink, utcnow
+from okr_core.store import in_filters
 from sync.ingest.items import ItemChanges, insert_new, update_if_newer
 from sync.ingest.pg_bulk import insert_link_items
 from sync.ingest.plan import LinkView, PagePlan, StoredItem, plan_resolution
@@ -32,16 +32,15 @@ def load_stored(session: Session, connection_id: int,
                 external_ids: Iterable[str]) -> dict[str, StoredItem]:
     """Stored row, tracker time and current links of each of these external ids."""
     found: dict[str, tuple[int, datetime]] = {}
-    for chunk in in_chunks(sorted(set(external_ids))):
+    for matching in in_filters(session, WorkItem.external_id, sorted(set(external_ids))):
         for row in session.execute(select(WorkItem.external_id, WorkItem.id,
                                           WorkItem.tracker_updated_at)
-                                   .where(WorkItem.connection_id == connection_id,
-                                          WorkItem.external_id.in_(chunk))):
+                                   .where(WorkItem.connection_id == connection_id, matching)):
             found[row.external_id] = (row.id, row.tracker_updated_at)
     links: dict[int, set[int]] = defaultdict(set)
-    for chunk in in_chunks([row_id for row_id, _ in found.values()]):
+    for matching in in_filters(session, LinkItem.work_item_id, [row_id for row_id, _ in found.values()]):
         for link_id, item_id in session.execute(select(LinkItem.work_link_id, LinkItem.work_item_id)
-                                                .where(LinkItem.work_item_id.in_(chunk))):
+                                                .where(matching)):
             links[item_id].add(link_id)
     return {ext: StoredItem(row_id, at, frozenset(links.get(row_id, ())))
             for ext, (row_id, at) in found.items()}
@@ -82,9 +81,9 @@ def ingest(session: Session, connection_id: int, plan: PagePlan,
 def load_row_ids(session: Session, connection_id: int, external_ids: Iterable[str]) -> dict[str, int]:
     """Row ids of stored items by external id."""
     found = {}
-    for chunk in in_chunks(sorted(external_ids)):
+    for matching in in_filters(session, WorkItem.external_id, sorted(external_ids)):
         found.update(session.execute(select(WorkItem.external_id, WorkItem.id).where(
-            WorkItem.connection_id == connection_id, WorkItem.external_id.in_(chunk))).all())
+            WorkItem.connection_id == connection_id, matching)).all())
     return found
 
 
@@ -109,9 +108,8 @@ def remove_members(session: Session, pairs: list[tuple[int, int]]) -> None:
     for link_id, item_id in pairs:
         by_link[link_id].append(item_id)
     for link_id, item_ids in sorted(by_link.items()):
-        for chunk in in_chunks(sorted(item_ids)):
-            session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id,
-                                                   LinkItem.work_item_id.in_(chunk)))
+        for matching in in_filters(session, LinkItem.work_item_id, sorted(item_ids)):
+            session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id, matching))
 
 
 def sync_state(session: Session, connection_id: int) -> SyncState:
@@ -140,20 +138,29 @@ def mark_deleted(session: Session, connection_id: int, external_ids: Sequence[st
     """Flag vanished items deleted and drop their memberships; the KRs they counted toward."""
     row_ids = list(load_row_ids(session, connection_id, external_ids).values())
     kr_ids: set[int] = set()
-    for chunk in in_chunks(row_ids):
+    for matching in in_filters(session, LinkItem.work_item_id, row_ids):
         kr_ids |= set(session.scalars(
             select(WorkLink.key_result_id).join(LinkItem, LinkItem.work_link_id == WorkLink.id)
-            .where(LinkItem.work_item_id.in_(chunk))))
-        session.execute(delete(LinkItem).where(LinkItem.work_item_id.in_(chunk)))
-        for row in session.scalars(select(WorkItem).where(WorkItem.id.in_(chunk))):
-            row.deleted = True
+            .where(matching)))
+        session.execute(delete(LinkItem).where(matching))
+    for matching in in_filters(session, WorkItem.id, row_ids):
+        session.execute(update(WorkItem).where(matching).values(deleted=True)
+                        .execution_options(synchronize_session=False))
     return kr_ids
 
 
-def stored_live_ids(session: Session, connection_id: int) -> set[str]:
-    """External ids of the connection's stored items that are not flagged deleted."""
-    return set(session.scalars(select(WorkItem.external_id).where(
-        WorkItem.connection_id == connection_id, WorkItem.deleted.is_(False))))
+def mark_seen(session: Session, connection_id: int, external_ids: Iterable[str]) -> None:
+    """Stamp synced_at on stored items a full read returned (the deletion check reads the stamp)."""
+    for matching in in_filters(session, WorkItem.external_id, sorted(external_ids)):
+        session.execute(update(WorkItem).where(WorkItem.connection_id == connection_id, matching)
+                        .values(synced_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def unseen_live_ids(session: Session, connection_id: int, read_from: datetime) -> list[str]:
+    """External ids of live stored items nothing stamped since `read_from` (a full read missed them)."""
+    return list(session.scalars(select(WorkItem.external_id).where(
+        WorkItem.connection_id == connection_id, WorkItem.deleted.is_(False),
+        WorkItem.synced_at < read_from).order_by(WorkItem.external_id)))
 
 
 def ingest_resolution(session: Session, connection_id: int, links: Sequence[LinkView],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from okr_core import domain
 from okr_core.models import WorkItem
 from okr_core.models.base import utcnow
-from okr_core.store import in_chunks
+from okr_core.store import in_filters
 from sync.ingest.pg_bulk import insert_work_items
 
 COMPARED = ("key", "title", "status_category", "status_name", "estimate", "parent_ref", "labels",
@@ -67,10 +67,10 @@ def item_values(item: domain.WorkItem) -> dict:
 def _stored_rows(session: Session, connection_id: int, ids: list[str]) -> dict:
     columns = [getattr(WorkItem, name) for name in COMPARED]
     found = {}
-    for chunk in in_chunks(ids):
+    for matching in in_filters(session, WorkItem.external_id, ids):
         for row in session.execute(select(WorkItem.id, WorkItem.external_id, WorkItem.tracker_updated_at,
                                           *columns).where(WorkItem.connection_id == connection_id,
-                                                          WorkItem.external_id.in_(chunk))):
+                                                          matching)):
             found[row.external_id] = row
     return found
 

@@ -17,7 +17,7 @@ from okr_core.membership import link_matches
 OVERLAP = timedelta(minutes=2)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkView:
     """The parts of a work link planning needs."""
 
@@ -32,7 +32,7 @@ class LinkView:
         return (str(self.kind), self.ref.strip())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredItem:
     """What the store holds for one external id: its row, tracker time and current links."""
 
@@ -170,8 +170,3 @@ def plan_resolution(links: Sequence[LinkView], items: Sequence[WorkItem],
         plan.member_removes |= {(link.id, ext) for ext in members - live}
         plan.key_result_ids.add(link.key_result_id)   # members' states may have moved too
     return plan
-
-
-def vanished_ids(stored_live: set[str], seen: set[str]) -> list[str]:
-    """Stored, not-deleted items a full read of the tracker did not return (deleted in Jira?)."""
-    return sorted(stored_live - seen)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Callable, Iterator
@@ -16,21 +15,24 @@ from typing import Callable, Iterator
 from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
 from okr_core.domain import Page
-from okr_core.models import Connection, SyncState
-from plumbing.db import job_session
+from okr_core.models import Connection, SyncState, utcnow
+from plumbing.db import engine, job_session
 from sync.connectors import connector_for
 from sync.ingest.apply import (
-    PENDING, ingest, load_links, load_stored, mark_deleted, record_progress, stored_live_ids,
-    sync_state,
+    PENDING, ingest, load_links, load_stored, mark_deleted, mark_seen, record_progress, sync_state,
+    unseen_live_ids,
 )
+from sync.ingest.plan import LinkIndex, PassState, plan_page, since_for
 from sync.reconcile.finish import recount_pending
 from sync.reconcile.lock import PassLock, pass_lock
-from sync.ingest.plan import LinkIndex, PassState, plan_page, since_for, vanished_ids
+from sync.reconcile.prefetch import prefetched_pages
 from sync.reconcile.scopes import resolve_scopes
+from sync.reconcile.table_stats import GrowthAnalyzer
 
 log = logging.getLogger("okrsync.sync.reconcile")
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
 # guarantee, since the cursor is stored with the items it covers.
+VANISHED_CHUNK = 500   # items a full pass missed, re-read by id and flagged deleted per transaction
 
 
 @dataclass
@@ -92,18 +94,20 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
                       batch_items: int, progress: Progress | None, lock: PassLock) -> PassCounts:
     """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
     started, counts = time.perf_counter(), PassCounts()
-    index, rescope, seen = LinkIndex(links), set(), set()
+    index, rescope, read_from = LinkIndex(links), set(), utcnow()
     pages = prefetched_pages(lambda token: connector.fetch_changed(since, token))
+    statistics = GrowthAnalyzer(engine())
     for batch in batched(pages, batch_items):
+        changed_before = counts.items_changed
         plan = _apply_page(connection_id, state, batch, index, counts)
+        statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
         rescope |= plan.rescope
-        seen |= plan.seen_ids if state.recheck_all else set()
         if progress:
             progress(len(batch.items))
         lock.extend()
     if state.recheck_all:
         rescope = set(index.tracker_scopes)
-        counts.deleted = _confirm_vanished(connection_id, connector, state, index, seen, counts)
+        counts.deleted = _confirm_vanished(connection_id, connector, state, index, read_from, counts)
     counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
     counts.seconds_items = round(time.perf_counter() - started, 3)
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
@@ -121,6 +125,8 @@ def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkInd
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
         plan = plan_page(state, page.items, stored, links, is_last=page.next_cursor is None)
         counts.items_changed += ingest(session, connection_id, plan, stored)
+        if state.recheck_all:
+            mark_seen(session, connection_id, plan.seen_ids)
         record_progress(session, connection_id, plan.cursor, plan.key_result_ids)
     counts.batches += 1
     counts.items_read += len(page.items)
@@ -129,20 +135,26 @@ def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkInd
     return plan
 
 
-def _confirm_vanished(connection_id: int, connector, state: PassState, links: LinkIndex, seen: set[str],
-                      counts: PassCounts) -> int:
-    """Items the full read missed: re-read them by id; those the tracker no longer has are deleted."""
+def _confirm_vanished(connection_id: int, connector, state: PassState, links: LinkIndex,
+                      read_from: datetime, counts: PassCounts) -> int:
+    """Items the full read missed: re-read them by id; those the tracker no longer has are deleted.
+
+    The store knows which items the read returned (each batch stamped them, mark_seen), so the
+    pass keeps nothing per item while it reads; the candidates come back VANISHED_CHUNK at a time.
+    """
     with job_session() as session:
-        candidates = vanished_ids(stored_live_ids(session, connection_id), seen)
-    if not candidates:
-        return 0
-    found = connector.get_items(candidates)
-    if found:
-        _apply_page(connection_id, state, Page(items=found), links, counts)
-    gone = sorted(set(candidates) - {i.external_id for i in found})
-    with job_session() as session:
-        record_progress(session, connection_id, None, mark_deleted(session, connection_id, gone))
-    return len(gone)
+        candidates = unseen_live_ids(session, connection_id, read_from)
+    gone_count = 0
+    for start in range(0, len(candidates), VANISHED_CHUNK):
+        chunk = candidates[start:start + VANISHED_CHUNK]
+        found = connector.get_items(chunk)
+        if found:
+            _apply_page(connection_id, state, Page(items=found), links, counts)
+        gone = sorted(set(chunk) - {i.external_id for i in found})
+        with job_session() as session:
+            record_progress(session, connection_id, None, mark_deleted(session, connection_id, gone))
+        gone_count += len(gone)
+    return gone_count
 
 
 def batched(pages: Iterator[Page], min_items: int) -> Iterator[Page]:
@@ -153,19 +165,6 @@ def batched(pages: Iterator[Page], min_items: int) -> Iterator[Page]:
         if len(items) >= min_items or page.next_cursor is None:
             yield Page(items=items, next_cursor=page.next_cursor)
             items = []
-
-
-def prefetched_pages(read_page: Callable[[str | None], Page]) -> Iterator[Page]:
-    """Every page of `read_page(token)`, reading the next page while the caller applies this one."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="okrsync-prefetch") as pool:
-        pending = pool.submit(read_page, None)
-        while True:
-            page = pending.result()
-            if page.next_cursor is not None:
-                pending = pool.submit(read_page, page.next_cursor)
-            yield page
-            if page.next_cursor is None:
-                return
 
 
 def _record_outcome(connection_id: int, full: bool, counts: PassCounts | None,

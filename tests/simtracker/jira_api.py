@@ -81,6 +81,9 @@ def comment_json(comment: SimComment, cloud: bool) -> dict:
             "author": _user(comment.author, cloud), "created": stamp, "updated": stamp}
 
 
+SIM_CLOUD_ID = "5f1c2d3e-0000-4000-8000-51m7racce200"
+
+
 class JiraApi:
     """Routes one Jira request to an answer (status, JSON)."""
 
@@ -88,9 +91,13 @@ class JiraApi:
         self.store = store
         self.page_size = page_size
         self.denied_permissions = denied_permissions
+        self.cloud_id = SIM_CLOUD_ID
         self._searches: dict = {}
 
     def handle(self, method: str, path: str, query: dict, body) -> Answer:
+        if path == "/_edge/tenant_info" and method == "GET":
+            # https://support.atlassian.com/jira/kb/retrieve-my-atlassian-sites-cloud-id
+            return 200, {"cloudId": self.cloud_id}
         m = re.fullmatch(r"/rest/api/(2|3)(/.*)", path)
         if not m:
             return 404, {"errorMessages": [f"no route {path}"]}

@@ -14,6 +14,9 @@ from werkzeug.wrappers import Request, Response
 
 APP_ID = "ari:cloud:ecosystem::app/0b9c6d1e-5a2f-4c55-9d8e-okrsync-test"
 KID = "forge-test-key-1"
+SITE = "cloud-1"  # the cloud id of the demo's Jira site in these tests
+SITE_URL = "https://northwind-demo.atlassian.net"
+INSTALLATION = "ari:cloud:ecosystem::installation/1"
 
 
 class ForgeSigner:
@@ -21,6 +24,7 @@ class ForgeSigner:
 
     def __init__(self, kid: str = KID):
         self.kid = kid
+        self.jwks_user_agents: list[str] = []  # the User-Agent of each JWKS fetch served
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
     def jwks(self) -> dict:
@@ -28,12 +32,26 @@ class ForgeSigner:
         jwk.update(kid=self.kid, alg="RS256", use="sig")
         return {"keys": [jwk]}
 
-    def claims(self, account_id: str | None = "5b10ac8d82e05b22cc7d4ef5", **overrides) -> dict:
+    def claims(self, account_id: str | None = "5b10ac8d82e05b22cc7d4ef5", *, site: str = SITE,
+               environment: str = "PRODUCTION", installation: str = INSTALLATION,
+               site_url: str = SITE_URL, **overrides) -> dict:
+        """The claims Forge puts in a FIT for a Jira UI module (remote/essentials, "The Forge
+        Invocation Token (FIT)"): the installation on `site`, in `environment`."""
         now = int(time.time())
+        api_base = f"https://api.atlassian.com/ex/jira/{site}"
         claims = {"iss": "forge/invocation-token", "aud": APP_ID, "iat": now, "nbf": now,
-                  "exp": now + 300, "principal": account_id,
-                  "app": {"id": APP_ID, "installationId": "ari:cloud:ecosystem::installation/1"},
-                  "context": {"cloudId": "cloud-1", "extension": {"type": "jira:issuePanel"}}}
+                  "exp": now + 25, "jti": f"jti-{now}", "principal": account_id,
+                  "app": {"id": APP_ID, "installationId": installation, "apiBaseUrl": api_base,
+                          "appVersion": "1.0.0",
+                          "environment": {"type": environment,
+                                          "id": f"ari:cloud:ecosystem::environment/{environment}"},
+                          "module": {"type": "jira:issuePanel", "key": "okrsync-issue-panel"},
+                          "installation": {"id": installation, "contexts": [
+                              {"name": f"ari:cloud:jira::site/{site}", "apiBaseUrl": api_base}]}},
+                  "context": {"cloudId": site, "siteUrl": site_url,
+                              "extension": {"type": "jira:issuePanel"}}}
+        if account_id is None:
+            del claims["principal"]
         claims.update(overrides)
         return claims
 
@@ -57,6 +75,7 @@ def serve_jwks(signer: ForgeSigner):
     @Request.application
     def app(request):
         hits.append(request.path)
+        signer.jwks_user_agents.append(request.headers.get("User-Agent", ""))
         return Response(json.dumps(signer.jwks()), content_type="application/json")
 
     server = make_server("127.0.0.1", 0, app, request_handler=QuietHandler)

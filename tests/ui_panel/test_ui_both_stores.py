@@ -100,7 +100,8 @@ def test_forge_issue_endpoint_and_issue_panel_follow_the_links(app, db, world):
     from okr_core.models import Connection, LinkItem, WorkItem, WorkLink
     from tests.ui_panel.forge_tokens import APP_ID, ForgeSigner, serve_jwks
 
-    site = Connection(tracker="jira", name="Acme Jira", base_url="https://acme.atlassian.net")
+    site = Connection(tracker="jira", name="Acme Jira", base_url="https://acme.atlassian.net",
+                      cloud_id="cloud-1")
     db.add(site)
     db.flush()
     item = WorkItem(connection_id=site.id, external_id="10001", key="RED-7", title="Cache",

@@ -9,8 +9,7 @@ from okr_core.accounts import hash_password
 from okr_core.domain import Measure
 from okr_core.models import Connection, KeyResult, ProgressSnapshot, Team, User
 from okrsync.demo import DEMO_ADMIN_EMAIL
-from tests.ui_panel.conftest import scalar
-from tests.ui_panel.test_ui_panel_views import _linked_issue
+from tests.ui_panel.conftest import linked_issue, scalar
 from tests.ui_panel.live_server import CHROMIUM, CHROMIUM_ARGS, framing_page, screenshot, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -158,7 +157,7 @@ def test_panel_is_framed_by_a_tracker_site_and_refused_by_others(page, live, app
 
 
 def test_issue_panel_shows_the_key_results_an_issue_moves(page, live, db):
-    connection_id, key, kr_title = _linked_issue(db)
+    connection_id, key, kr_title = linked_issue(db)
     page.goto(f"{live}/panel/issue/{connection_id}/{key}")
     expect(page.locator("h1")).to_contain_text(key)
     expect(page.get_by_text(kr_title)).to_be_visible()

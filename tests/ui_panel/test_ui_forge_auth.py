@@ -8,8 +8,9 @@ import time
 import jwt
 import pytest
 
-from ui_panel.forge_auth import ForgeTokenVerifier, InvalidInvocationToken, bearer_token
-from tests.ui_panel.forge_tokens import APP_ID, ForgeSigner, serve_jwks
+from ui_panel.forge_auth import (ForgeTokenVerifier, InvalidInvocationToken, bearer_token,
+                                  installation_sites)
+from tests.ui_panel.forge_tokens import APP_ID, INSTALLATION, SITE, ForgeSigner, serve_jwks
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +29,40 @@ def verifier(jwks):
     return ForgeTokenVerifier(APP_ID, jwks[0])
 
 
-def test_a_valid_token_gives_the_account_and_context(signer, verifier):
+def test_a_valid_token_gives_the_account_installation_site_and_environment(signer, verifier):
     invocation = verifier.verify(signer.token())
     assert invocation.account_id == "5b10ac8d82e05b22cc7d4ef5"
-    assert invocation.context["cloudId"] == "cloud-1"
+    assert invocation.installation_id == INSTALLATION
+    assert invocation.site_ids == {SITE} and invocation.environment_type == "PRODUCTION"
+    assert invocation.license is None
+
+
+def test_the_account_is_the_principal_only(signer, verifier):
+    claims = signer.claims(None)
+    claims["context"]["accountId"] = "someone-from-the-page"
+    assert verifier.verify(signer.token(claims)).account_id is None
+
+
+def test_two_different_installation_ids_are_refused(signer, verifier):
+    claims = signer.claims()
+    claims["app"]["installation"]["id"] = "ari:cloud:ecosystem::installation/other"
+    with pytest.raises(InvalidInvocationToken, match="two different installations"):
+        verifier.verify(signer.token(claims))
+
+
+def test_installation_sites_come_from_the_installation_claims():
+    app = {"apiBaseUrl": "https://api.atlassian.com/ex/jira/aaa",
+           "installation": {"contexts": [
+               {"name": "ari:cloud:jira::site/bbb", "apiBaseUrl": "https://api.atlassian.com/ex/jira/ccc"},
+               {"name": "not-an-ari"}, "junk"]}}
+    assert installation_sites(app) == {"aaa", "bbb", "ccc"}
+    assert installation_sites({"apiBaseUrl": "https://api.atlassian.com/"}) == frozenset()
+    assert installation_sites({"installation": {"contexts": "nope"}}) == frozenset()
+
+
+def test_the_key_set_is_fetched_with_an_explicit_user_agent(signer, jwks):
+    ForgeTokenVerifier(APP_ID, jwks[0]).verify(signer.token())
+    assert signer.jwks_user_agents[-1].startswith("okrsync/")
 
 
 def test_the_key_set_is_fetched_once_and_cached(signer, jwks):

@@ -74,8 +74,8 @@ def test_a_closed_cycle_shows_final_scores_and_labels_instead_of_status(admin_cl
     assert 'class="status status-' not in page
     assert any(label in page for label in ("Delivered successfully", "Made progress but fell short",
                                            "Failed to deliver", "Exceeded expectations"))
-    from tests.ui_panel.test_ui_panel_views import _linked_issue
-    connection_id, key, _ = _linked_issue(db)
+    from tests.ui_panel.conftest import linked_issue
+    connection_id, key, _ = linked_issue(db)
     panel = admin_client.get(f"/panel/issue/{connection_id}/{key}").text
     assert 'class="final-score"' in panel and 'class="status status-' not in panel
     kr = _kr_by_title(db, "Grow paying workspaces from 120 to 300")

@@ -1,25 +1,11 @@
 """Embeddable views and the Forge Remote endpoints: who may load them, who may frame them."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
-from okr_core.models import Connection, KeyResult, LinkItem, Team, User, WorkItem, WorkLink
-from tests.ui_panel.conftest import scalar
-from tests.ui_panel.forge_tokens import APP_ID, ForgeSigner, serve_jwks
-
-ACCOUNT = "5b10ac8d82e05b22cc7d4ef5"
-
-
-def _linked_issue(db) -> tuple[int, str, str]:
-    """(connection id, issue key, title of a KR the issue moves) from the demo data."""
-    row = db.execute(select(WorkItem.connection_id, WorkItem.key, KeyResult.title)
-                     .join(LinkItem, LinkItem.work_item_id == WorkItem.id)
-                     .join(WorkLink, WorkLink.id == LinkItem.work_link_id)
-                     .join(KeyResult, KeyResult.id == WorkLink.key_result_id)
-                     .order_by(WorkItem.id).limit(1)).one()
-    db.commit()
-    return row.connection_id, row.key, row.title
+from okr_core.models import Connection, Team
+from tests.ui_panel.conftest import ACCOUNT, linked_issue, scalar
+from tests.ui_panel.forge_tokens import SITE, ForgeSigner
 
 
 def test_panels_need_a_session_or_a_forge_token(client, db, demo):
@@ -42,7 +28,7 @@ def test_panel_is_frameable_only_by_tracker_sites(admin_client, db, demo):
 
 
 def test_issue_panel_lists_the_key_results_the_issue_moves(admin_client, db, demo):
-    connection_id, key, kr_title = _linked_issue(db)
+    connection_id, key, kr_title = linked_issue(db)
     page = admin_client.get(f"/panel/issue/{connection_id}/{key}")
     assert page.status_code == 200
     assert kr_title in page.text and 'class="bar-fill status-' in page.text
@@ -51,21 +37,9 @@ def test_issue_panel_lists_the_key_results_the_issue_moves(admin_client, db, dem
     assert admin_client.get(f"/panel/issue/9999/{key}").status_code == 404
 
 
-@pytest.fixture
-def forge(app, db, demo):
-    """A Forge app configured with a local JWKS, and a demo user linked to a Jira account."""
-    signer = ForgeSigner()
-    with serve_jwks(signer) as (url, _):
-        app.config.update(FORGE_APP_ID=APP_ID, FORGE_JWKS_URL=url)
-        user = db.scalar(select(User).where(User.email == "chloe@northwind.example"))
-        user.jira_account_id = ACCOUNT
-        db.commit()
-        yield signer
-
-
 def test_forge_issue_endpoint_answers_for_the_token_user(client, db, forge):
-    _, key, kr_title = _linked_issue(db)
-    claims = forge.claims(ACCOUNT, context={"cloudId": "c", "extension": {"issue": {"key": key}}})
+    _, key, kr_title = linked_issue(db)
+    claims = forge.claims(ACCOUNT, context={"cloudId": SITE, "extension": {"issue": {"key": key}}})
     response = client.post("/panel/forge/issue", json={},
                            headers={"Authorization": f"Bearer {forge.token(claims)}"})
     assert response.status_code == 200

@@ -33,4 +33,4 @@ def test_statement_count_does_not_grow_with_the_tree(app, admin_client, db, demo
     db.commit()
     big = _statements(app, admin_client, f"/?cycle={demo}")
     small = _statements(app, admin_client, f"/?cycle={tiny_id}")
-    assert big == small <= 12
+    assert big == small <= 13  # 13th: the analysis run the panel may be waiting for

@@ -128,6 +128,23 @@ def test_testing_a_connection_through_the_simulated_jira_names_the_account(admin
                      f"/admin/connections/{connection.id}/test").get_data(as_text=True)
     assert "Connection works." in page and "Sim Bot" in page
     assert any(call.path == "/rest/api/3/mypermissions" for call in sim.calls)
+    # The site's cloud id is recorded (the Jira app's calls are bound to it) and shown.
+    assert only_connection(db).cloud_id == sim.jira.cloud_id
+    assert f"Jira site (cloud id):\n    <code>{sim.jira.cloud_id}</code>" in page
+
+
+def test_moving_a_connection_to_another_host_forgets_its_site(admin_client, db, sim):
+    allow(admin_client, "127.0.0.1", "93.184.216.34")
+    create_jira(admin_client, sim.url)
+    connection = only_connection(db)
+    post_form(admin_client, f"/admin/connections/{connection.id}",
+              f"/admin/connections/{connection.id}/test")
+    assert only_connection(db).cloud_id == sim.jira.cloud_id
+    post_form(admin_client, f"/admin/connections/{connection.id}/edit",
+              **jira_fields(PUBLIC, jira_api_token=""))
+    assert only_connection(db).cloud_id is None
+    page = admin_client.get(f"/admin/connections/{connection.id}").get_data(as_text=True)
+    assert "not recorded yet" in page
 
 
 @pytest.mark.parametrize("arrange, message", [
@@ -164,6 +181,12 @@ def test_the_api_test_route_uses_the_same_check(admin_client, admin, client, db,
     ok = client.post(f"/api/v1/connections/{connection.id}/test", headers=admin)
     assert ok.status_code == 200
     assert ok.json["ok"] is True and ok.json["account"] == "Sim Bot"
+    shown = client.get(f"/api/v1/connections/{connection.id}", headers=admin).json
+    assert shown["cloud_id"] == sim.jira.cloud_id
+    moved = client.patch(f"/api/v1/connections/{connection.id}", headers=admin,
+                         json={"base_url": PUBLIC}).json
+    assert moved["cloud_id"] is None
+    client.patch(f"/api/v1/connections/{connection.id}", headers=admin, json={"base_url": sim.url})
     sim.auth_ok = False
     failed = client.post(f"/api/v1/connections/{connection.id}/test", headers=admin).json
     assert failed["ok"] is False and "rejected the credentials" in failed["message"]

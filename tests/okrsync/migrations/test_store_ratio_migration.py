@@ -5,56 +5,70 @@ from datetime import date, datetime, timezone
 
 import pytest
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import MetaData, select
 from sqlalchemy.orm import Session
 
-from okr_core.models import Cycle, KeyResult, Objective, ProgressSnapshot
+from okr_core.models import KeyResult, ProgressSnapshot
 from okr_core.store import make_engine
 from okrsync.dbmigrate import alembic_config, check, upgrade
 
 AT = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
+KR_ROWS = {
+    # linked before the change: the old 0..1 default, value 0.5
+    "fraction": dict(start_value=0.0, target_value=1.0, current_value=0.5, progress=0.5, unit="",
+                     measure="points_done_ratio", status="on_track"),
+    # written the way people write it, 0..100 %, but counted as a fraction: 0.01
+    "percent": dict(start_value=0.0, target_value=100.0, current_value=1.0, progress=0.01,
+                    unit="%", measure="work_done_ratio", status="off_track"),
+    "manual": dict(start_value=0.0, target_value=300.0, current_value=181.0, progress=181 / 300,
+                   unit="workspaces", measure="manual", status="on_track"),
+    "empty": dict(start_value=0.0, target_value=1.0, current_value=None, progress=None, unit="",
+                  measure="work_done_ratio", status="off_track"),
+}
+SNAPSHOTS = {"fraction": (0.25, 0.25), "percent": (0.4, 0.004), "manual": (90.0, 0.3)}
+
+
 @pytest.fixture
 def old_store(database_url) -> str:
-    """A store at revision 0002 holding ratio KRs as the old code wrote them (fractions)."""
+    """A store at revision 0002 holding ratio KRs as the old code wrote them (fractions).
+
+    Rows go in through the tables as they stood at 0002 (reflected), not through today's
+    models, which carry columns later migrations add.
+    """
     upgrade(database_url, "0002")
     engine = make_engine(database_url)
-    with Session(engine) as session, session.begin():
-        cycle = Cycle(name="Q4", start_date=date(2026, 10, 1), end_date=date(2026, 12, 31),
-                      status="active")
-        session.add(cycle)
-        session.flush()
-        objective = Objective(cycle_id=cycle.id, title="Platform")
-        session.add(objective)
-        session.flush()
-        rows = {
-            # linked before the change: the old 0..1 default, value 0.5
-            "fraction": KeyResult(title="fraction", start_value=0.0, target_value=1.0,
-                                  current_value=0.5, progress=0.5, unit="",
-                                  measure="points_done_ratio", status="on_track"),
-            # written the way people write it, 0..100 %, but counted as a fraction: 0.01
-            "percent": KeyResult(title="percent", start_value=0.0, target_value=100.0,
-                                 current_value=1.0, progress=0.01, unit="%",
-                                 measure="work_done_ratio", status="off_track"),
-            "manual": KeyResult(title="manual", start_value=0.0, target_value=300.0,
-                                current_value=181.0, progress=181 / 300, unit="workspaces",
-                                measure="manual", status="on_track"),
-            "empty": KeyResult(title="empty", start_value=0.0, target_value=1.0,
-                               current_value=None, progress=None, unit="",
-                               measure="work_done_ratio", status="off_track"),
-        }
-        for kr in rows.values():
-            kr.objective_id = objective.id
-            session.add(kr)
-        session.flush()
-        session.add_all([
-            ProgressSnapshot(key_result_id=rows["fraction"].id, at=AT, value=0.25, progress=0.25),
-            ProgressSnapshot(key_result_id=rows["percent"].id, at=AT, value=0.4, progress=0.004),
-            ProgressSnapshot(key_result_id=rows["manual"].id, at=AT, value=90.0, progress=0.3),
-        ])
+    tables = MetaData()
+    tables.reflect(engine, only=["cycles", "objectives", "key_results", "progress_snapshots"])
+    with engine.begin() as conn:
+        cycle_id = _insert(conn, tables, "cycles", name="Q4", start_date=date(2026, 10, 1),
+                           end_date=date(2026, 12, 31), status="active")
+        objective_id = _insert(conn, tables, "objectives", cycle_id=cycle_id, title="Platform")
+        kr_ids = {title: _insert(conn, tables, "key_results", title=title,
+                                 objective_id=objective_id, **values)
+                  for title, values in KR_ROWS.items()}
+        for title, (value, progress) in SNAPSHOTS.items():
+            _insert(conn, tables, "progress_snapshots", key_result_id=kr_ids[title], at=AT,
+                    value=value, progress=progress)
     engine.dispose()
     return database_url
+
+
+def _insert(conn, tables: MetaData, table_name: str, /, **values) -> int:
+    """One row with the table's own defaults for the columns not given; its id."""
+    table = tables.tables[table_name]
+    for column in table.columns:
+        if column.name not in values and column.name != "id" and not column.nullable \
+                and column.server_default is None:
+            values[column.name] = _default_for(column)
+    return conn.execute(table.insert().values(**values)).inserted_primary_key[0]
+
+
+def _default_for(column):
+    """A plain value for a NOT NULL column the old rows must fill (times, flags, texts)."""
+    kind = column.type.python_type if hasattr(column.type, "python_type") else str
+    return {bool: False, int: 0, float: 0.0, datetime: AT}.get(kind, "")
 
 
 def _state(url: str) -> dict:

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from okr_core.domain import LinkKind, StatusCategory, WorkItem
 from sync.ingest.plan import (
-    OVERLAP, LinkView, PassState, StoredItem, plan_page, plan_resolution, since_for, vanished_ids,
+    OVERLAP, LinkView, PassState, StoredItem, plan_page, plan_resolution, since_for,
 )
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -92,10 +92,6 @@ def test_incremental_reads_start_an_overlap_before_the_cursor():
     assert since_for(None) is None
     assert since_for(T0) == T0 - OVERLAP
     assert OVERLAP >= timedelta(minutes=1)   # JQL compares at minute precision
-
-
-def test_vanished_items_are_the_stored_live_ones_a_full_read_missed():
-    assert vanished_ids({"1", "2", "3"}, {"1", "3", "9"}) == ["2"]
 
 
 def test_the_link_index_agrees_with_link_matches_on_every_pair():

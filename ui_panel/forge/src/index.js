@@ -1,6 +1,8 @@
 // okrsync's Custom UI for Jira: asks okrsync (Forge Remote, the call carries a Forge Invocation
-// Token) for the key results of this issue or the OKR tree of this project, and draws them.
+// Token) for the key results an issue moves or the OKR tree of a project, and draws them with
+// Atlassian design tokens so it follows Jira's light and dark themes.
 import { invokeRemote, view } from '@forge/bridge';
+import { MESSAGES, refusalMessage } from './messages';
 
 const STATUS_TEXT = { on_track: 'On track', at_risk: 'At risk', off_track: 'Off track' };
 
@@ -11,17 +13,45 @@ function element(tag, className, text) {
   return node;
 }
 
-function keyResultItem(kr) {
-  const item = element('li', `kr status-${kr.status}`);
+function notice(message, kind) {
+  const box = element('section', `notice notice-${kind}`);
+  box.setAttribute('role', kind === 'empty' ? 'status' : 'alert');
+  box.append(element('p', 'notice-title', message.title), element('p', 'notice-detail', message.detail));
+  return box;
+}
+
+function progressBar(kr) {
+  const track = element('div', 'bar');
+  track.setAttribute('role', 'progressbar');
+  track.setAttribute('aria-valuemin', '0');
+  track.setAttribute('aria-valuemax', '100');
+  const share = Math.max(0, Math.min(1, kr.progress || 0));
+  track.setAttribute('aria-valuenow', String(Math.round(share * 100)));
+  track.setAttribute('aria-label', `${kr.title}: ${kr.progress_text} complete`);
+  const fill = element('div', `bar-fill status-${kr.status}`);
+  fill.style.width = `${share * 100}%`;
+  track.append(fill);
+  return track;
+}
+
+function values(kr) {
+  return kr.values_text ? ` · ${kr.values_text}` : '';
+}
+
+function ownerText(kr) {
+  if (kr.yours) return ' · you own it';
+  return kr.owner ? ` · owner ${kr.owner}` : '';
+}
+
+function keyResultItem(kr, showObjective) {
+  const item = element('li', kr.yours ? 'kr kr-yours' : 'kr');
   const head = element('div', 'row-head');
   head.append(element('span', 'kr-title', kr.title),
-    element('span', `status status-${kr.status}`, STATUS_TEXT[kr.status] || kr.status));
-  const bar = element('progress', `bar status-${kr.status}`);
-  bar.max = 1;
-  bar.value = Math.max(0, Math.min(1, kr.progress || 0));
-  bar.setAttribute('aria-label', `${kr.progress_text} complete`);
+    element('span', `lozenge status-${kr.status}`, STATUS_TEXT[kr.status] || kr.status_text || kr.status));
   const confidence = kr.confidence === null ? '' : ` · confidence ${kr.confidence}/10`;
-  item.append(head, bar, element('p', 'muted', `${kr.progress_text} · ${kr.objective}${confidence}`));
+  const objective = showObjective ? ` · ${kr.objective}` : '';
+  item.append(head, progressBar(kr),
+    element('p', 'muted', `${kr.progress_text} complete${values(kr)}${confidence}${ownerText(kr)}${objective}`));
   return item;
 }
 
@@ -29,52 +59,65 @@ function objectiveItem(objective) {
   const item = element('li', 'objective');
   item.append(element('h3', 'objective-title', `${objective.title} (${objective.progress_text})`));
   const krs = element('ul', 'krs');
-  objective.key_results.forEach((kr) => krs.append(keyResultItem(kr)));
+  objective.key_results.forEach((kr) => krs.append(keyResultItem(kr, false)));
   const children = element('ul', 'objectives');
   objective.children.forEach((child) => children.append(objectiveItem(child)));
   item.append(krs, children);
   return item;
 }
 
-function render(root, data, isIssue) {
-  root.replaceChildren();
-  if (isIssue) {
-    if (!data.key_results.length) {
-      root.append(element('p', 'empty', data.synced ? 'This issue counts toward no key result you can see.'
-        : 'okrsync has not synced this issue yet.'));
-      return;
-    }
-    const list = element('ul', 'krs');
-    data.key_results.forEach((kr) => list.append(keyResultItem(kr)));
-    root.append(list);
+function renderIssue(root, data) {
+  if (!data.key_results.length) {
+    root.append(notice(data.synced ? MESSAGES.no_key_results : MESSAGES.not_synced, 'empty'));
     return;
   }
-  root.append(element('h2', 'panel-title', data.cycle ? `OKRs, ${data.cycle}` : 'OKRs'));
-  if (!data.objectives.length) root.append(element('p', 'empty', 'No OKRs for this project.'));
+  const count = data.key_results.length;
+  root.append(element('p', 'lead', `${data.issue} moves ${count} key result${count === 1 ? '' : 's'}:`));
+  const list = element('ul', 'krs');
+  data.key_results.forEach((kr) => list.append(keyResultItem(kr, true)));
+  root.append(list);
+}
+
+function renderProject(root, data) {
+  // Jira already shows the page title ("OKRs") above the app: only the cycle is said here.
+  if (data.cycle) root.append(element('p', 'lead', `Cycle: ${data.cycle}`));
+  if (!data.objectives.length) {
+    root.append(notice(MESSAGES.no_objectives, 'empty'));
+    return;
+  }
   const list = element('ul', 'objectives');
   data.objectives.forEach((objective) => list.append(objectiveItem(objective)));
   root.append(list);
 }
 
-async function main() {
-  const root = document.getElementById('root');
-  const context = await view.getContext();
+function requestFor(context) {
   const extension = context.extension || {};
-  const isIssue = Boolean(extension.issue);
-  const request = isIssue
-    ? { path: '/panel/forge/issue', body: { issueKey: extension.issue.key } }
-    : { path: '/panel/forge/project', body: { projectKey: extension.project && extension.project.key } };
-  const response = await invokeRemote({ ...request, method: 'POST' });
-  if (response.status !== 200) {
-    const message = response.status === 403
-      ? 'Your Atlassian account is not linked to an okrsync user yet.'
-      : `okrsync answered ${response.status}.`;
-    root.replaceChildren(element('p', 'empty', message));
-    return;
-  }
-  render(root, response.body, isIssue);
+  if (extension.issue) return { isIssue: true, path: '/panel/forge/issue', body: { issueKey: extension.issue.key } };
+  return { isIssue: false, path: '/panel/forge/project', body: { projectKey: extension.project && extension.project.key } };
 }
 
-main().catch((error) => {
-  document.getElementById('root').replaceChildren(element('p', 'empty', `okrsync is unreachable: ${error.message}`));
+async function main() {
+  await view.theme.enable(); // before the first render, so the tokens are there
+  const root = document.getElementById('root');
+  const { isIssue, path, body } = requestFor(await view.getContext());
+  let response;
+  try {
+    response = await invokeRemote({ path, body, method: 'POST' });
+  } catch (unreachable) {
+    root.replaceChildren(notice(MESSAGES.unreachable, 'error'));
+    return;
+  }
+  const status = response && response.status;
+  root.replaceChildren();
+  if (!response || status < 200 || status >= 300 || !response.body || response.body.error) {
+    root.append(notice(refusalMessage(status, response && response.body), 'error'));
+  } else if (isIssue) {
+    renderIssue(root, response.body);
+  } else {
+    renderProject(root, response.body);
+  }
+}
+
+main().catch(() => {
+  document.getElementById('root').replaceChildren(notice(MESSAGES.unreachable, 'error'));
 });

@@ -1,0 +1,114 @@
+"""Two `okrsync worker` processes reconcile two connections at once (bench/reconcile.py --workers).
+
+Two connections (two sites, both served by one simulator answering in the largest --latency-ms)
+with one KR per 100 issues each. Their first passes are queued as RQ jobs on Redis (OKRSYNC_BENCH_REDIS_URL, default
+db 13, flushed), then run by `okrsync worker --burst` processes on PostgreSQL: one worker (the
+baseline: the passes one after the other), then two, on fresh schemas. Each pass holds its own
+connection's lock only, so two workers (on one machine here, on several in production) run both
+at once. It checks that each connection stored every issue once and that its KRs count exactly
+what the one-worker run counted.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+REDIS_URL = os.environ.get("OKRSYNC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+CONNECTIONS = 2
+
+
+def worker_env(app, sim, folder: Path) -> dict:
+    """What an `okrsync worker` process needs to share the bench app's store, keys and Redis."""
+    settings = app.config["SETTINGS"]
+    return {**os.environ, "OKRSYNC_DATABASE_URL": settings.database_url, "OKRSYNC_REDIS_URL": REDIS_URL,
+            "OKRSYNC_SECRET_KEY": uuid.uuid4().hex, "OKRSYNC_ENCRYPTION_KEY": settings.encryption_keys[0],
+            "OKRSYNC_OUTBOUND_ALLOWLIST": sim.url().split("//", 1)[1],
+            "OKRSYNC_INSTANCE_PATH": str(folder), "OKRSYNC_DOTENV": str(folder / "none.env")}
+
+
+def run_with_workers(args, tmp: Path, sim, workers: int) -> tuple[float, float, dict]:
+    """Queue the first passes of two fresh connections, run them with `workers` processes.
+
+    (seconds until the workers exited, seconds from the first pass's start to the last's end,
+    the stored figures)."""
+    from redis import Redis
+    from rq import Queue
+
+    from bench.reconcile import arrange, make_app
+    from sync.jobs import reconcile_job
+
+    folder = tmp / f"workers-{workers}"
+    app = make_app(folder, sim, pg=True)
+    krs = max(1, args.issues // 100)
+    connections = [arrange(app, sim, args.tracker, krs) for _ in range(CONNECTIONS)]
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    queue = Queue("default", connection=redis)
+    for connection in connections:
+        queue.enqueue(reconcile_job, connection, job_timeout=3600)
+    command = [sys.executable, "-c", "from okrsync.cli import main; main()", "worker", "--burst"]
+    started = time.perf_counter()
+    processes = [subprocess.Popen(command, env=worker_env(app, sim, folder), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL) for _ in range(workers)]
+    if any(process.wait() != 0 for process in processes):
+        raise RuntimeError("an okrsync worker failed")
+    seconds = time.perf_counter() - started
+    figures = stored_figures(app, connections)
+    span = passes_span(app, connections)
+    app.extensions["okrsync.queue"].shutdown()
+    redis.flushdb()
+    return seconds, span, figures
+
+
+def stored_figures(app, connections: list[int]) -> dict:
+    """Per connection (in order): items stored, distinct external ids, and its KRs' counted items."""
+    from okr_core.models import KeyResult, WorkItem, WorkLink
+    from okr_core.store import session_scope
+
+    figures = {}
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        for n, connection in enumerate(connections):
+            items = session.execute(select(func.count(), func.count(WorkItem.external_id.distinct()))
+                                    .where(WorkItem.connection_id == connection)).one()
+            kr_ids = select(WorkLink.key_result_id).where(WorkLink.connection_id == connection)
+            counted = session.execute(select(KeyResult.id, KeyResult.items_total, KeyResult.items_done)
+                                      .where(KeyResult.id.in_(kr_ids)).order_by(KeyResult.id)).all()
+            figures[n] = (tuple(items), [(total, done) for _, total, done in counted])
+    return figures
+
+
+def passes_span(app, connections: list[int]) -> float:
+    """Seconds from the first pass's start to the last one's end, as the store recorded them."""
+    from okr_core.models import SyncState
+    from okr_core.store import session_scope
+
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        states = [session.get(SyncState, connection) for connection in connections]
+        return (max(s.last_finished_at for s in states) - min(s.last_started_at for s in states)).total_seconds()
+    return figures
+
+
+def run_workers(args, tmp: Path) -> None:
+    """One worker, then two, over two connections' first passes; times and the counts compared."""
+    from bench.reconcile import PAGE
+    from bench.sim_process import simulator_process
+
+    with simulator_process(issues=args.issues, page_size=PAGE, linear_page_size=PAGE) as sim:
+        sim.set_latency(max(args.latency_ms))
+        one, one_span, alone = run_with_workers(args, tmp, sim, 1)
+        two, two_span, together = run_with_workers(args, tmp, sim, 2)
+    print(f"workers: first passes of {CONNECTIONS} connections x {args.issues} issues, "
+          f"{max(args.latency_ms):g} ms answer time, PostgreSQL")
+    print(f"  passes, first start to last end: one worker {one_span:.2f} s; two workers {two_span:.2f} s "
+          f"= {one_span / two_span:.2f}x as fast (at most {CONNECTIONS}x)")
+    print(f"  worker processes, start to exit (with imports and follow-up jobs): one {one:.2f} s; "
+          f"two {two:.2f} s")
+    stored_once = all(total == distinct == args.issues for (total, distinct), _ in together.values())
+    print(f"  each connection stored each issue once: {stored_once}; key results count the same "
+          f"as with one worker: {together == alone}")

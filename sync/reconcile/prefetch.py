@@ -1,0 +1,62 @@
+"""Reading a paged tracker call ahead of the caller, on a thread, a bounded number of pages ahead."""
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Callable, Iterator
+
+from okr_core.domain import Page
+
+# Pages read ahead while the caller stores earlier ones: a batch of them (sync.reconcile joins
+# pages into batches of BATCH_ITEMS) can be read while the one before is stored, and memory stays
+# bounded by this many pages, whatever the size of the read.
+PAGES_AHEAD = 8
+
+
+def prefetched_pages(read_page: Callable[[str | None], Page],
+                     ahead: int = PAGES_AHEAD) -> Iterator[Page]:
+    """Every page of `read_page(token)`; a thread reads up to `ahead` pages before the caller."""
+    reader = _PageReader(read_page, ahead)
+    reader.start()
+    try:
+        while True:
+            page = reader.pages.get()
+            if isinstance(page, BaseException):
+                raise page
+            yield page
+            if page.next_cursor is None:
+                return
+    finally:
+        reader.stop.set()
+        reader.join()
+
+
+class _PageReader(threading.Thread):
+    """Reads pages in order into a bounded queue; an error goes into the queue in place of a page."""
+
+    def __init__(self, read_page: Callable[[str | None], Page], ahead: int):
+        super().__init__(name="okrsync-prefetch", daemon=True)
+        self._read_page = read_page
+        self.pages: queue.Queue = queue.Queue(maxsize=max(1, ahead))
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        token = None
+        try:
+            while not self.stop.is_set():
+                page = self._read_page(token)
+                self._put(page)
+                if page.next_cursor is None:
+                    return
+                token = page.next_cursor
+        except BaseException as exc:   # handed to the caller, which raises it
+            self._put(exc)
+
+    def _put(self, value) -> None:
+        """Wait for room in the queue, unless the caller stopped reading."""
+        while not self.stop.is_set():
+            try:
+                self.pages.put(value, timeout=0.1)
+                return
+            except queue.Full:
+                continue
