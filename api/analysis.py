@@ -1,7 +1,7 @@
 """Cycle analysis: queue a run, read the latest one the caller may see."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel
@@ -16,9 +16,10 @@ from api.errors import ApiError, not_found
 from api.spec import route
 from plumbing.db import request_session
 from sync.analysis.jobs import enqueue_analysis, queue_analysis
+from sync.analysis_requests import TooManyAnalyses, request_analysis
 
 bp = Blueprint("api_analysis", __name__)
-SCOPE_QUERY = {"scope": "string"}
+SCOPE_QUERY = {"scope": "scope"}
 
 
 class AnalysisQueued(BaseModel):
@@ -65,12 +66,19 @@ def analysis_out(analysis: Analysis) -> dict:
        "Queue an analysis of the cycle for the scope (company, team:<id>, user:<id>)",
        response=AnalysisQueued, status=202, query=SCOPE_QUERY)
 def queue_cycle_analysis(cycle_id: int):
+    """A request while a run of the same cycle and scope is still queued gets that run."""
     load(Cycle, cycle_id, "cycle")
     scope = requested_scope()
-    session = request_session()
-    analysis = queue_analysis(session, cycle_id, scope_key(scope, current_viewer()))
+    session, viewer = request_session(), current_viewer()
+    try:
+        analysis, _ = request_analysis(session, cycle_id, scope_key(scope, viewer),
+                                       viewer.user_id, datetime.now(timezone.utc))
+    except TooManyAnalyses as exc:
+        error, status = ApiError(429, "too_many_requests", str(exc)).to_response()
+        error.headers["Retry-After"] = str(exc.retry_after)
+        return error, status
     session.commit()
-    enqueue_analysis(analysis.id)
+    enqueue_analysis(analysis.id)  # a coalesced run's job is queued already: refused as a duplicate
     return jsonify({"id": analysis.id, "cycle_id": cycle_id, "scope": str(scope),
                     "state": analysis.state}), 202
 

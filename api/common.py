@@ -5,12 +5,14 @@ from flask import jsonify, request
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from okr_core.ids import MAX_ID
 from okr_core.models import Cycle, KeyResult, Objective
 from okr_core.rules import CycleClosed, guard_cycle_writable
 from okr_core.visibility import can_see, visible_ids
 from api.auth import current_viewer
 from api.errors import ApiError, conflict, not_found
 from plumbing.db import request_session
+from api.spec import MAX_PAGE
 
 MAX_PER_PAGE = 200
 
@@ -34,7 +36,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def int_filter(name: str) -> int | None:
-    return _int_arg(name, 0, 1, 2**62) if name in request.args else None
+    return _int_arg(name, 0, 1, MAX_ID) if name in request.args else None
 
 
 def paginate(stmt, model: type[BaseModel] | None = None, to_dict=None, to_dicts=None):
@@ -42,7 +44,7 @@ def paginate(stmt, model: type[BaseModel] | None = None, to_dict=None, to_dicts=
 
     Rows become dicts by `to_dicts(rows)`, else `to_dict(row)` each, else `model`.
     """
-    page = _int_arg("page", 1, 1, 10**6)
+    page = _int_arg("page", 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", 50, 1, MAX_PER_PAGE)
     session = request_session()
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))

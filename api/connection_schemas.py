@@ -37,7 +37,10 @@ class LinearCredentials(Body):
 
 
 Secret = Annotated[str, StringConstraints(min_length=16, max_length=500)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500)]
+# An absolute http(s) URL; whether it may be called (https, public, or allowlisted) is checked
+# against the allowlist and DNS, which no document can say.
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500,
+                                       pattern=r"^https?://[^/?#@\s]+")]
 
 
 class ConnectionCreate(Body):
@@ -53,7 +56,8 @@ class ConnectionPatch(Body):
     name: Name = not_null()
     base_url: Url = not_null()
     credentials: dict = not_null()
-    webhook_secret: Secret | None = None
+    # A connection always has a secret: it may be replaced, never cleared (SPEC section 4).
+    webhook_secret: Secret = not_null()
     settings: dict = not_null()
 
 
@@ -69,6 +73,11 @@ class ConnectionOut(Out):
     cloud_id: str | None = Field(None, description="The Jira Cloud site this connection reads; "
                                  "the Jira app is served only from an installation on it")
     created_at: datetime
+
+
+class ConnectionCreatedOut(ConnectionOut):
+    # The secret okrsync generated when none was given, shown this once; null otherwise.
+    generated_webhook_secret: str | None
 
 
 class ConnectionTestOut(Out):

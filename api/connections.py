@@ -7,17 +7,18 @@ from sqlalchemy import select
 
 from config.audit import record_audit
 from sync.connection_check import check_stored_connection
-from connector.jira.site import forget_site_if_moved
+from connector.jira.cloud_site import forget_site_if_moved
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url
+from okr_core.accounts import new_webhook_secret
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection
 from api.auth import require_admin
 from api.common import load, paginate
 from api.errors import ApiError
 from api.connection_schemas import (
-    ConnectionCreate, ConnectionOut, ConnectionPatch, ConnectionTestOut, JiraCredentials,
-    LinearCredentials,
+    ConnectionCreate, ConnectionCreatedOut, ConnectionOut, ConnectionPatch, ConnectionTestOut,
+    JiraCredentials, LinearCredentials,
 )
 from api.spec import parse_body, route
 from plumbing.db import request_session
@@ -73,20 +74,22 @@ def _validated_url(url: str) -> str:
 
 
 @route(bp, "/connections", "POST", "Add a Jira or Linear connection (no tracker is called)",
-       body=ConnectionCreate, response=ConnectionOut, status=201)
+       body=ConnectionCreate, response=ConnectionCreatedOut, status=201)
 def create_connection():
     require_admin()
     body = parse_body(ConnectionCreate)
     box = secret_box()
+    generated = None if body.webhook_secret else new_webhook_secret()
     connection = Connection(
         tracker=body.tracker, name=body.name, base_url=_validated_url(body.base_url),
         credentials_encrypted=box.encrypt_json(_validated_credentials(body.tracker,
                                                                       body.credentials)),
-        webhook_secret_encrypted=box.encrypt(body.webhook_secret or ""), settings=body.settings)
+        webhook_secret_encrypted=box.encrypt(body.webhook_secret or generated),
+        settings=body.settings)
     request_session().add(connection)
     request_session().flush()
     _commit_change("connection.created", connection, {"name": connection.name, "via": "api"})
-    return jsonify(connection_out(connection)), 201
+    return jsonify({**connection_out(connection), "generated_webhook_secret": generated}), 201
 
 
 @route(bp, "/connections", "GET", "List connections", response=ConnectionOut, paged=True)
@@ -118,8 +121,8 @@ def patch_connection(connection_id: int):
     if fields.get("credentials") is not None:
         connection.credentials_encrypted = box.encrypt_json(
             _validated_credentials(connection.tracker, fields["credentials"]))
-    if "webhook_secret" in fields:
-        connection.webhook_secret_encrypted = box.encrypt(fields["webhook_secret"] or "")
+    if fields.get("webhook_secret") is not None:
+        connection.webhook_secret_encrypted = box.encrypt(fields["webhook_secret"])
     if fields.get("settings") is not None:
         connection.settings = fields["settings"]
     _commit_change("connection.edited", connection, {"fields": sorted(fields), "via": "api"})

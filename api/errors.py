@@ -1,8 +1,11 @@
 """The API's error format: {"error": {"code", "message", "fields"?}} with a fitting status."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 
 class ApiError(Exception):
@@ -29,18 +32,37 @@ def conflict(message: str, code: str = "conflict") -> ApiError:
     return ApiError(409, code, message)
 
 
-# The Forge app's remote answers JSON only: Forge's invokeRemote cannot read an HTML error page.
-JSON_ERROR_PREFIXES = ("/api/", "/panel/forge/")
+# Machine paths answer in the JSON error format; the Forge app's remote must, since Forge's
+# invokeRemote cannot read an HTML error page.
+JSON_PREFIXES = ("/api/", "/webhooks/", "/panel/forge/")
 
 
 def api_http_error(exc: HTTPException):
-    """HTTP errors under /api/ and /panel/forge/ in the API's JSON format; other paths keep the exception."""
-    if not request.path.startswith(JSON_ERROR_PREFIXES):
+    """HTTP errors on machine paths in the API's JSON format; other paths keep the exception."""
+    if not request.path.startswith(JSON_PREFIXES):
         return exc
     code = (exc.name or "error").lower().replace(" ", "_")
-    return ApiError(exc.code or 500, code, exc.description or exc.name).to_response()
+    body, status = ApiError(exc.code or 500, code, exc.description or exc.name).to_response()
+    # Keep what the exception says besides its body: `Allow` on a 405 (RFC 9110 section 15.5.6).
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            body.headers[name] = value
+    return body, status
+
+
+def _store_unavailable(exc: OperationalError):
+    """The database did not answer: 503 in the error format, so clients retry."""
+    if not request.path.startswith(JSON_PREFIXES):
+        return ServiceUnavailable("The store is unavailable. Try again in a moment.")
+    logging.getLogger("okrsync.api").error("api.store-unavailable",
+                                           extra={"error": type(exc.orig).__name__})
+    body, status = ApiError(503, "store_unavailable",
+                            "the store is unavailable, retry later").to_response()
+    body.headers["Retry-After"] = "5"
+    return body, status
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, lambda exc: exc.to_response())
     app.register_error_handler(HTTPException, api_http_error)
+    app.register_error_handler(OperationalError, _store_unavailable)

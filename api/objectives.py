@@ -84,7 +84,7 @@ def add_objective(body: ObjectiveCreate) -> Objective:
 
 @route(bp, "/objectives", "GET", "List the objectives the caller may see", response=ObjectiveOut,
        paged=True, query={"cycle_id": "integer", "team_id": "integer", "owner_id": "integer",
-                          "level": "string"})
+                          "level": "level"})
 def list_objectives():
     stmt = select(Objective).where(visible_objectives_clause(current_viewer())).order_by(Objective.id)
     for name, column in (("cycle_id", Objective.cycle_id), ("team_id", Objective.team_id),

@@ -4,8 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StrictBool, StringConstraints,
+    model_validator,
+)
 
+from okr_core.ids import MAX_ID
 from okr_core.domain import (
     CycleStatus, KRStatus, Level, LinkKind, Measure, Role, TeamKind, Visibility,
 )
@@ -14,8 +18,13 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
-Confidence = Annotated[int, Field(ge=0, le=10, strict=True)]
-Id = Annotated[int, Field(gt=0, strict=True)]
+def _whole_number(value):
+    """JSON Schema counts 3.0 as an integer (the document says "integer"); "3" and true are not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Confidence = Annotated[int, Field(ge=0, le=10, strict=True), BeforeValidator(_whole_number)]
+Id = Annotated[int, Field(gt=0, le=MAX_ID, strict=True), BeforeValidator(_whole_number)]
 
 
 def not_null():
@@ -77,7 +86,7 @@ class UserPatch(Body):
     role: Role = not_null()
     jira_account_id: Name | None = None
     linear_user_id: Name | None = None
-    active: bool = not_null()
+    active: StrictBool = not_null()
 
 
 class UserOut(Out):
@@ -129,7 +138,7 @@ class ObjectiveCreate(Body):
     owner_id: Id | None = None
     parent_id: Id | None = None
     visibility: Visibility = Visibility.PUBLIC
-    published: bool = True
+    published: StrictBool = True
 
 
 class ObjectivePatch(Body):
@@ -140,7 +149,7 @@ class ObjectivePatch(Body):
     owner_id: Id | None = None
     parent_id: Id | None = None
     visibility: Visibility = not_null()
-    published: bool = not_null()
+    published: StrictBool = not_null()
 
 
 class ObjectiveOut(Out):

@@ -1,14 +1,18 @@
 """Routes declare their body and response models once; the OpenAPI document is built from them."""
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Callable
 
 from flask import Blueprint, request
+
 from pydantic import BaseModel, ValidationError
 
 from api.errors import ApiError
+from okr_core.domain import Level
+from okr_core.ids import MAX_ID
 
 
 @dataclass
@@ -32,9 +36,22 @@ def route(bp: Blueprint, rule: str, method: str, summary: str, *, body=None, res
     def decorator(view: Callable):
         ROUTES.append(RouteDoc(rule, method, summary, body, response, status, paged, query or {}))
         endpoint = f"{view.__name__}_{method.lower()}"
-        bp.add_url_rule(rule, endpoint, view, methods=[method])
+        known = set(query or {}) | ({"page", "per_page"} if paged else set())
+        bp.add_url_rule(rule, endpoint, _refusing_unknown_query(view, known), methods=[method])
         return view
     return decorator
+
+
+def _refusing_unknown_query(view: Callable, known: set[str]) -> Callable:
+    """422 for query parameters the document does not name (a typo would be ignored silently)."""
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        unknown = sorted(set(request.args) - known)
+        if unknown:
+            raise ApiError(422, "invalid_fields", "unknown query parameters",
+                           {name[:100]: "not a parameter of this operation" for name in unknown[:20]})
+        return view(*args, **kwargs)
+    return checked
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
@@ -54,13 +71,26 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raise ApiError(422, "invalid_fields", "some fields are missing or invalid", fields)
 
 
+MAX_PAGE = 10**6
+QUERY_SCHEMAS = {
+    "integer": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    "level": {"type": "string", "enum": [level.value for level in Level]},
+    # okr_core.analysis.scope: company, team:<id> or user:<id>
+    "scope": {"type": "string", "pattern": r"^(company|(team|user):[1-9][0-9]{0,9})$"},
+}
+
+
 def _operation(doc: RouteDoc) -> dict:
     op: dict = {"summary": doc.summary, "security": [{"bearer": []}], "responses": {}}
-    params = [{"name": n, "in": "path", "required": True, "schema": {"type": "integer"}}
+    # Ids as the routes take them (okrsync.id_bounds) and the filters check them (api.common).
+    params = [{"name": n, "in": "path", "required": True,
+               "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}
               for n in _path_params(doc.rule)]
-    params += [{"name": n, "in": "query", "schema": {"type": t}} for n, t in doc.query.items()]
+    params += [{"name": n, "in": "query", "schema": QUERY_SCHEMAS.get(t, {"type": t})}
+               for n, t in doc.query.items()]
     if doc.paged:
-        params += [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        params += [{"name": "page", "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
                    {"name": "per_page", "in": "query",
                     "schema": {"type": "integer", "minimum": 1, "maximum": 200}}]
     if params:
@@ -77,7 +107,7 @@ def _operation(doc: RouteDoc) -> dict:
                       "total": {"type": "integer"}, "next_page": {"type": ["integer", "null"]}}}
         success["content"] = {"application/json": {"schema": schema}}
     op["responses"][str(doc.status)] = success
-    for status in ("400", "401", "403", "404", "409", "422"):
+    for status in ("400", "401", "403", "404", "409", "422", "429", "503"):
         op["responses"][status] = {"$ref": "#/components/responses/Error"}
     return op
 

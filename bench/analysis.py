@@ -1,6 +1,7 @@
 """Benchmark the deterministic cycle analysis: 1,000 key results and 20,000 comments.
 
-Usage: python bench/analysis.py [--key-results 1000] [--comments 20000] [--repeat 3]
+Usage: python bench/analysis.py [--key-results 1000] [--comments 20000] [--repeat 3] [--store]
+       [--stored-mining]
 Prints the time of a full analysis (target under 2 s) and the narrative prompt's size in tokens.
 """
 from __future__ import annotations
@@ -167,13 +168,61 @@ def time_from_store(facts: CycleFacts) -> tuple[float, float]:
     return load_time, total
 
 
+def _analyse_stored(url: str) -> tuple[float, float, int]:
+    """(load + mine-or-read + analyse seconds, of which mining/reading, texts mined now) from a store."""
+    from okr_core.analysis import load_cycle_facts, parse_scope
+    from okr_core.analysis.mining_store import prepare_minings
+    from okr_core.domain import Role
+    from okr_core.store import make_engine, make_sessionmaker, session_scope
+    from okr_core.visibility import Viewer
+
+    engine = make_engine(url)
+    began, began_cpu = time.perf_counter(), time.process_time()
+    with session_scope(make_sessionmaker(engine)) as session:
+        loaded = load_cycle_facts(session, 1, Viewer(0, Role.ADMIN, None, frozenset(), frozenset()),
+                                  parse_scope("company"), NOW)
+        mining_began = time.perf_counter()
+        mined = prepare_minings(session, loaded)
+        mining = time.perf_counter() - mining_began
+    analyse(loaded)
+    total, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    engine.dispose()
+    return total, mining, mined, cpu
+
+
+def time_stored_mining(facts: CycleFacts) -> None:
+    """Cold (nothing stored: every text mined and stored), warm, and warm in a fresh process."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        store_cycle(facts, url)
+        detect_once.cache_clear()
+        for label in ("cold", "warm"):
+            total, mining, mined, cpu = _analyse_stored(url)
+            print(f"stored mining, {label}: load + mine + analyse {total:.2f} s wall, {cpu:.2f} s CPU (mining or"
+                  f" reading results {mining:.2f} s wall, {mined} texts mined)")
+        child = subprocess.run([sys.executable, __file__, "--child", url], capture_output=True, text=True,
+                               check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+        print(child.stdout.strip())
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        total, mining, mined, cpu = _analyse_stored(sys.argv[2])
+        print(f"stored mining, warm in a fresh process: load + read + analyse {total:.2f} s wall, {cpu:.2f} s"
+              f" CPU (reading results {mining:.2f} s wall, {mined} texts mined; load average"
+              f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--key-results", type=int, default=1000)
     parser.add_argument("--comments", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--store", action="store_true",
                         help="also write the cycle to SQLite and time loading it back")
+    parser.add_argument("--stored-mining", action="store_true",
+                        help="time cold, warm and fresh-process analyses that keep mining results in the store")
     args = parser.parse_args()
     facts = make_cycle(args.key_results, args.comments)
     detect_once.cache_clear()
@@ -198,8 +247,10 @@ def main() -> None:
           f"lists of {prompt.list_limit}")
     if args.store:
         load_time, total = time_from_store(facts)
-        print(f"from a SQLite store: load {load_time:.2f} s (10 queries), "
+        print(f"from a SQLite store: load {load_time:.2f} s (11 queries), "
               f"load + cold analysis {total:.2f} s")
+    if args.stored_mining:
+        time_stored_mining(facts)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import time
 
 import requests
 
+from connector.base import TrackedScope
 from connector.linear.queries import DOCUMENTS
 from connector.registry import build_connector
 from tests.simtracker import SimTracker
@@ -27,7 +28,7 @@ def connector_pass(sim: SimTracker, tracker: str) -> tuple[int, int, float]:
     sim.reset_calls()
     started, count, cursor = time.perf_counter(), 0, None
     while True:
-        page = connector.fetch_changed(None, cursor)
+        page = connector.fetch_changed(None, cursor, scope=TrackedScope(("SIM",)))
         count += len(page.items)
         if (cursor := page.next_cursor) is None:
             break

@@ -1,4 +1,5 @@
-"""Load for bench/webhooks.py: gunicorn started as `okrsync serve` configures it, and keep-alive
+"""Load for bench/webhooks.py: gunicorn started as `okrsync serve` configures it (workers,
+threads, access log), and keep-alive
 clients posting signed deliveries at fixed concurrency (closed loop) or at a fixed rate."""
 from __future__ import annotations
 
@@ -23,19 +24,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(target: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
-    """gunicorn on `okrsync serve`'s settings (okrsync.serve), without the access log."""
+def start_gunicorn(target: str, workers: int, env: dict,
+                   log_path: Path | None = None) -> tuple[subprocess.Popen, int]:
+    """gunicorn on `okrsync serve`'s settings (okrsync.serve), its access log included, written
+    where a deployment's stdout goes (a file here, so the benchmark's output stays readable)."""
     from gunicorn.config import KNOWN_SETTINGS
 
     from okrsync.serve import gunicorn_options
 
     port = free_port()
-    options = {**gunicorn_options(f"127.0.0.1:{port}", workers), "accesslog": None,
-               "loglevel": "warning"}
+    options = {**gunicorn_options(f"127.0.0.1:{port}", workers), "loglevel": "warning"}
     flag = {setting.name: setting.cli[-1] for setting in KNOWN_SETTINGS if setting.cli}
     flags = [f"{flag[name]}={value}" for name, value in options.items() if value is not None]
     command = [sys.executable, "-m", "gunicorn", *flags, target]
-    process = subprocess.Popen(command, cwd=REPO, env=env)
+    log = (log_path or Path(os.devnull)).open("ab")
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

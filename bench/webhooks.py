@@ -195,7 +195,8 @@ def main() -> None:
 def run_all(args, env: dict, url: str, connection_id: int, queue_db) -> None:
     """End to end first (one worker), then intake load on okrsync, then on the bare endpoint."""
     path, body = f"/webhooks/jira/{connection_id}", FIXTURE.read_bytes()
-    service, service_port = start_gunicorn("okrsync.app:create_app()", args.workers, env)
+    service, service_port = start_gunicorn("okrsync.serve:served_app()", args.workers, env,
+                                           Path(env["OKRSYNC_INSTANCE_PATH"]) / "okrsync.log")
     try:
         e2e = {}
         if args.samples:
@@ -205,7 +206,8 @@ def run_all(args, env: dict, url: str, connection_id: int, queue_db) -> None:
     finally:
         service.terminate()
         service.wait(30)
-    bare, bare_port = start_gunicorn("bench.webhooks:bare_app()", args.workers, env)
+    bare, bare_port = start_gunicorn("bench.webhooks:bare_app()", args.workers, env,
+                                     Path(env["OKRSYNC_INSTANCE_PATH"]) / "bare.log")
     try:
         bare_result = measure(bare_port, path, body, args, bare.pid)
     finally:

@@ -30,7 +30,9 @@ def _apply(response):
     response.headers.setdefault("Content-Security-Policy", f"{BASE_CSP}; {frame}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    if request.path.startswith(("/admin", "/login", "/api/")):
+    # Anything shown to someone signed in (a page, a panel, an API answer) stays out of caches.
+    if request.path.startswith(("/admin", "/login", "/api/")) or g.get("web_user") is not None \
+            or g.get("viewer") is not None:
         response.headers["Cache-Control"] = "no-store"
     if request.is_secure or request.headers.get("X-Forwarded-Proto") == "https":
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -31,6 +31,10 @@ class Settings:
     log_format: str = "text"
     embedded_workers: int = 2
 
+    @property
+    def is_production(self) -> bool:
+        return self.environment == PRODUCTION
+
     def with_overrides(self, **changes) -> "Settings":
         return replace(self, **changes)
 

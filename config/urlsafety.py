@@ -23,6 +23,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util import connection
 
+from config.embedded_ipv4 import UnknownEmbedding, addresses_to_check
+
 Resolver = Callable[[str, int], list[str]]
 
 
@@ -39,10 +41,16 @@ def system_resolver(host: str, port: int) -> list[str]:
 
 
 def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+    """Public, and so is every IPv4 address it embeds (NAT64, 6to4, Teredo, mapped...)."""
+    try:
+        checked = addresses_to_check(address)
+    except UnknownEmbedding:
+        return False
+    embedded = checked[1:]
+    if embedded:
+        # The IPv6 wrapper ranges themselves are not "global"; what they reach decides.
+        return all(ip.is_global and not ip.is_multicast for ip in embedded)
+    return checked[0].is_global and not checked[0].is_multicast
 
 
 def _allowlisted(host: str, port: int, addresses: Iterable[str], allowlist: Iterable[str]) -> bool:

@@ -27,6 +27,27 @@ class ConnectionCheck:
 
 
 @dataclass(frozen=True)
+class TrackedScope:
+    """What a connection tracks, to bound its searches: Jira projects / Linear teams, epics or
+    parents, and tracker queries (JQL). Empty: the connection tracks nothing yet."""
+
+    containers: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    queries: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.containers or self.parents or self.queries)
+
+
+@dataclass(frozen=True)
+class Discussions:
+    """Comments of some items and the blocking relations touching them, read in batches."""
+
+    comments: tuple[Comment, ...] = ()
+    relations: tuple[BlockingRelation, ...] = ()
+
+
+@dataclass(frozen=True)
 class MirrorSpec:
     """What a mirror should say; `container` is the Jira project key or Linear team id."""
 
@@ -58,8 +79,10 @@ class TrackerConnector(Protocol):
     def test_connection(self) -> ConnectionCheck:
         """Check credentials and the permissions okrsync needs; never raises for auth problems."""
 
-    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
-        """One page of WorkItems updated at or after `since` (all items when None)."""
+    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None,
+                      scope: TrackedScope | None = None) -> Page:
+        """One page of WorkItems updated at or after `since` (all items when None), within
+        `scope` when given (trackers that refuse unbounded searches need it)."""
 
     def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
         """One page of the WorkItems a work link matches."""
@@ -72,6 +95,9 @@ class TrackerConnector(Protocol):
 
     def list_blocking_relations(self, external_ids: Sequence[str]) -> list[BlockingRelation]:
         """Blocking relations that touch any of these items."""
+
+    def read_discussions(self, external_ids: Sequence[str]) -> Discussions:
+        """Comments and blocking relations of these items, one call per batch of items."""
 
     def find_mirror(self, kind: MirrorKind, okrsync_id: str) -> Mirror | None:
         """The existing mirror of this okrsync object, or None."""

@@ -27,7 +27,12 @@ class RateLimited(TrackerError):
 
 
 class TrackerUnavailable(TrackerError):
-    """A transient failure: 5xx, timeout, dropped connection or truncated transfer."""
+    """A transient failure: 5xx, timeout, dropped connection or truncated transfer; `retry_after`
+    is the wait the tracker named (Jira sends Retry-After with some 503s), in seconds."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class RetriesExhausted(TrackerError):

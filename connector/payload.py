@@ -36,6 +36,14 @@ def from_millis(value: Any) -> datetime | None:
         return None
 
 
+def from_millis_or_iso(value: Any) -> datetime | None:
+    """Epoch milliseconds (Linear documents webhookTimestamp so) or an ISO-8601 string with an
+    offset (older captured Linear payloads carry it that way); None otherwise."""
+    if isinstance(value, str):
+        return parse_iso_utc(value)
+    return from_millis(value)
+
+
 def parse_iso_utc(value: Any) -> datetime | None:
     """A UTC datetime from ISO-8601 with an offset (Jira `-0800`, Linear `Z`); else None."""
     if not isinstance(value, str):

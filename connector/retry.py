@@ -35,12 +35,13 @@ class RetryPolicy:
 
 
 def _wait_for(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
-    """Wait what the tracker asked for on 429, else exponential back-off with full jitter."""
+    """Wait what the tracker asked for (429, or a 503 with Retry-After), else exponential
+    back-off with full jitter."""
     backoff = wait_random_exponential(multiplier=policy.base_delay, max=policy.max_delay)
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, RateLimited) and error.retry_after is not None:
+        if isinstance(error, (RateLimited, TrackerUnavailable)) and error.retry_after is not None:
             return min(max(error.retry_after, 0.0), policy.max_delay)
         return backoff(state)
 

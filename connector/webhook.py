@@ -74,12 +74,14 @@ class WebhookDialect:
         """Known and deliberately not acted on (answered 200, stored as ignored)."""
         raise NotImplementedError
 
-    def plan(self, event_type: str, payload: Mapping[str, Any],
-             story_points_field: str | None) -> DeliveryEffect:
-        """What the delivery changes; an empty effect for events okrsync does not handle."""
+    def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
+             rules: Any = None) -> DeliveryEffect:
+        """What the delivery changes; an empty effect for events okrsync does not handle.
+
+        `rules`: the tracker's own reading rules for this connection, when it has any."""
         planner = self.event_planners.get(event_type)
         return planner(payload, story_points_field) if planner else DeliveryEffect()
 
-    def keeps_stored_estimate(self, story_points_field: str | None) -> bool:
+    def keeps_stored_estimate(self, settings: Mapping[str, Any] | None) -> bool:
         """True when the payload cannot say the estimate, so the stored one stays."""
         return False

@@ -24,6 +24,11 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
+def new_webhook_secret() -> str:
+    """A connection's webhook secret when the admin gives none (43 URL-safe characters, 256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
 def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 

@@ -1,6 +1,7 @@
 """Engine and session factory for the store (SQLite embedded, PostgreSQL in production)."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
@@ -36,9 +37,25 @@ def make_engine(url: str, **kwargs) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False}, **kwargs)
+        _create_private_file(engine.url.database)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **kwargs)
+
+
+def _create_private_file(path: str | None) -> None:
+    """Create the SQLite file readable by its owner only (0600) before SQLite makes it 0644.
+
+    SQLite creates the -wal, -shm and -journal files with the database file's permissions
+    (its own regression test test/journal3.test checks this), so they stay private too.
+    """
+    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except (FileExistsError, FileNotFoundError):
+        # Made meanwhile by another process (privately too), or no such folder (SQLite says so).
+        return
 
 
 IN_CHUNK = 500   # keeps IN (...) lists well below every backend's parameter limits

@@ -15,6 +15,7 @@ from api import register_api
 from api.errors import register_error_handlers
 from plumbing.db import init_db
 from plumbing.logging_setup import configure_logging
+from okrsync.id_bounds import bound_route_ids
 from okrsync.ops import bp as ops_bp
 from plumbing.services import init_services
 from plumbing.queue import init_queue
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=None,
                 template_folder=str(UI_TEMPLATES))
+    bound_route_ids(app)
     app.add_url_rule("/static/<path:filename>", "ui_static",
                      lambda filename: send_from_directory(UI_STATIC, filename))
     app.config.update(SETTINGS=settings, SECRET_KEY=settings.secret_key, JSON_SORT_KEYS=False,

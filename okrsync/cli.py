@@ -44,7 +44,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def worker(burst: bool) -> None:
     """Run an RQ worker (with scheduler) for the default and analysis queues."""
     from okrsync.app import create_app
-    from plumbing.worker import make_worker
+    from sync.worker_supervision import work_through_outages
 
     app = create_app()
     if not app.config["SETTINGS"].redis_url:
@@ -56,7 +56,7 @@ def worker(burst: bool) -> None:
         from sync.reconcile.scheduler import start_scheduling
 
         start_scheduling(app)  # the periodic reconcile tick chain on RQ's scheduler
-    make_worker(app).work(with_scheduler=True, burst=burst)
+    work_through_outages(app, burst=burst)  # waits out Redis outages, reconnects, goes on
 
 
 @main.command()
@@ -91,10 +91,13 @@ def upgrade() -> None:
 @click.option("--reset", is_flag=True, help="load even when the database already has data")
 def demo(reset: bool) -> None:
     """Load a believable demo company, cycle, OKRs, linked work and check-in history."""
+    from config.secrets import SecretBox
     from okrsync.demo import load_demo
 
+    box = SecretBox(_settings().encryption_keys)
     with session_scope(_sessions()) as session:
-        summary = load_demo(session, force=reset, progress=lambda msg: click.echo(msg, err=True))
+        summary = load_demo(session, force=reset, progress=lambda msg: click.echo(msg, err=True),
+                            encrypt=box.encrypt)
         login = _demo_login(session)
     _analyse_demo()
     click.echo(summary)

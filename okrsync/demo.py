@@ -8,10 +8,15 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from okr_core.domain import CycleStatus, Level, Measure, Role, TeamKind, TrackerKind
-from okr_core.models import Connection, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User
+from okr_core.domain import (
+    CycleStatus, Level, Measure, Role, TeamKind, TrackerKind, CheckInSource, KRStatus,
+)
+from okr_core.models import (
+    Connection, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User, CheckIn,
+)
 from okr_core.progress_service import refresh_objective_chain
 from okr_core.recount import recount
+from okr_core.accounts import new_webhook_secret
 from okr_core.rules import expected_progress
 from okrsync import demo_data as data
 from okrsync.demo_checkins import add_check_in, demo_value, skips
@@ -33,8 +38,13 @@ def current_quarter(today: date) -> tuple[str, date, date]:
 
 
 def load_demo(session: Session, now: datetime | None = None, force: bool = False,
-              progress: Callable[[str], None] = lambda _: None) -> str:
-    """Load the demo into an empty store; refuses to mix it into real data unless forced."""
+              progress: Callable[[str], None] = lambda _: None,
+              encrypt: Callable[[str], str] | None = None) -> str:
+    """Load the demo into an empty store; refuses to mix it into real data unless forced.
+
+    `encrypt` seals the demo connection's webhook secret (random, never shown: an admin rotates
+    it in /admin to get one to paste); without it the connection refuses every delivery.
+    """
     if session.scalar(select(func.count()).select_from(Objective)) and not force:
         return "the database already has objectives; nothing loaded (use --reset to add the demo)"
     now = now or datetime.now(timezone.utc)
@@ -44,7 +54,9 @@ def load_demo(session: Session, now: datetime | None = None, force: bool = False
     name, start, end = current_quarter(now.date())
     cycle = Cycle(name=name, start_date=start, end_date=end, status=CycleStatus.ACTIVE)
     connection = Connection(tracker=TrackerKind.JIRA, name="Northwind Jira (demo)",
-                            base_url=DEMO_SITE, settings=DEMO_CONNECTION_SETTINGS)
+                            base_url=DEMO_SITE, settings=DEMO_CONNECTION_SETTINGS,
+                            webhook_secret_encrypted=encrypt(new_webhook_secret()) if encrypt
+                            else "")
     session.add_all([cycle, connection])
     session.flush()
     for team in teams.values():

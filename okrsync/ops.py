@@ -6,8 +6,10 @@ import logging
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from plumbing.db import engine
+from sync.tracker_health import degraded_connection_ids
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("okrsync.ops")
@@ -41,6 +43,16 @@ def _redis_ok() -> bool | None:
         return False
 
 
+def _degraded_connections() -> list[int]:
+    """Connections whose tracker keeps failing: detail for operators, not a readiness failure
+    (this process serves every other connection fine)."""
+    try:
+        with engine().connect() as conn:
+            return degraded_connection_ids(Session(bind=conn))
+    except SQLAlchemyError:
+        return []   # the database check above reports it
+
+
 @bp.get("/readyz")
 def readyz():
     checks = {"database": _database_ok()}
@@ -48,5 +60,6 @@ def readyz():
     if redis_state is not None:
         checks["redis"] = redis_state
     ready = all(checks.values())
-    return jsonify({"status": "ready" if ready else "unavailable", "checks": checks}), \
+    return jsonify({"status": "ready" if ready else "unavailable", "checks": checks,
+                    "degraded_connections": _degraded_connections() if ready else []}), \
         200 if ready else 503

@@ -18,13 +18,18 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from okrsync.app import create_app
-        from sync.reconcile.scheduler import start_scheduling
+        return served_app()
 
-        app = create_app({"WEBHOOK_SWEEPER": True})  # embedded: this process sweeps deliveries
-        if not app.config["SETTINGS"].redis_url:
-            start_scheduling(app)  # embedded: periodic reconcile on a timer thread in this process
-        return app
+
+def served_app():
+    """The app as `okrsync serve` runs it (bench/webhooks.py loads this one too)."""
+    from okrsync.app import create_app
+    from sync.reconcile.scheduler import start_scheduling
+
+    app = create_app({"WEBHOOK_SWEEPER": True})  # embedded: this process sweeps deliveries
+    if not app.config["SETTINGS"].redis_url:
+        start_scheduling(app)  # embedded: periodic reconcile on a timer thread in this process
+    return app
 
 
 def gunicorn_options(bind: str, workers: int) -> dict:

@@ -85,7 +85,12 @@ def _on_driver(autocommit: Engine, statement, params: dict):
     """Execute on a pooled psycopg connection; errors raised as SQLAlchemy's DBAPIError."""
     dialect = autocommit.dialect
     sql = _driver_sql(statement, dialect)
-    pooled = autocommit.raw_connection()
+    try:
+        pooled = autocommit.raw_connection()
+    except dialect.loaded_dbapi.Error as exc:
+        # The pool hands out the driver's own error when it cannot connect (the server is down).
+        raise DBAPIError.instance(sql, params, exc, dialect.loaded_dbapi.Error,
+                                  hide_parameters=True, dialect=dialect) from exc
     try:
         row = pooled.driver_connection.execute(sql, params).fetchone()
     except dialect.loaded_dbapi.Error as exc:

@@ -42,6 +42,7 @@ class EmbeddedQueue:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okrsync-job")
         self._active: set[str] = set()
         self._delayed: dict[str, threading.Timer] = {}   # of _active, those waiting for their delay
+        self._retrying: dict[str, threading.Timer] = {}  # of _active, failed and waiting to retry
         self._lock = threading.Lock()
         self._retry_scale = retry_scale
 
@@ -56,39 +57,46 @@ class EmbeddedQueue:
             if job_id in self._active:
                 return None
             self._active.add(job_id)
-        if delay > 0:
-            timer = threading.Timer(delay, self._submit_due, (func, args, job_id, retry))
-            timer.daemon = True
-            with self._lock:
-                self._delayed[job_id] = timer
-            timer.start()
-        else:
-            self._pool.submit(self._run, func, args, job_id, retry)
+        self._submit_in(delay, func, args, job_id, retry, 0)
         return job_id
 
-    def _submit_due(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy) -> None:
+    def _submit_in(self, delay: float, func: Callable, args: tuple, job_id: str,
+                   retry: RetryPolicy, attempt: int) -> None:
+        """Run the job now, or `delay` seconds from now on a timer (no pool thread waits)."""
+        if delay <= 0:
+            self._pool.submit(self._run, func, args, job_id, retry, attempt)
+            return
+        timer = threading.Timer(delay, self._submit_due, (func, args, job_id, retry, attempt))
+        timer.daemon = True
         with self._lock:
-            if self._delayed.pop(job_id, None) is None:
-                return   # cancelled by shutdown
-        self._pool.submit(self._run, func, args, job_id, retry)
+            (self._retrying if attempt else self._delayed)[job_id] = timer
+        timer.start()
 
-    def _run(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy) -> None:
+    def _submit_due(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy,
+                    attempt: int) -> None:
+        with self._lock:
+            waiting = self._retrying if attempt else self._delayed
+            if waiting.pop(job_id, None) is None:
+                return   # cancelled by shutdown
+        self._pool.submit(self._run, func, args, job_id, retry, attempt)
+
+    def _run(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy,
+             attempt: int) -> None:
+        """One attempt; a failure with attempts left is tried again after its interval, as RQ's
+        Retry does, on a timer rather than by sleeping on this pool thread."""
         try:
-            for attempt in range(retry.max + 1):
-                try:
-                    with self._app.app_context():
-                        func(*args)
-                    return
-                except Exception:
-                    log.exception("queue.embedded.job-failed", extra={"job_id": job_id,
-                                                                      "attempt": attempt + 1})
-                    if attempt >= retry.max:
-                        return
-                    delay = retry.intervals[min(attempt, len(retry.intervals) - 1)]
-                    time.sleep(delay * self._retry_scale)
-        finally:
-            with self._lock:
-                self._active.discard(job_id)
+            with self._app.app_context():
+                func(*args)
+        except Exception:
+            log.exception("queue.embedded.job-failed", extra={"job_id": job_id,
+                                                              "attempt": attempt + 1})
+            if attempt < retry.max:
+                delay = retry.intervals[min(attempt, len(retry.intervals) - 1)]
+                self._submit_in(max(delay * self._retry_scale, 0.001), func, args, job_id,
+                                retry, attempt + 1)
+                return
+        with self._lock:
+            self._active.discard(job_id)
 
     def drain(self, timeout: float = 30.0, include_delayed: bool = True) -> None:
         """Wait until no job is running or queued (tests, benchmarks and `okrsync demo`).
@@ -106,7 +114,8 @@ class EmbeddedQueue:
     def shutdown(self) -> None:
         """Finish running jobs; delayed jobs not yet due are dropped, as a process exit drops them."""
         with self._lock:
-            timers, self._delayed = list(self._delayed.values()), {}
+            timers = [*self._delayed.values(), *self._retrying.values()]
+            self._delayed, self._retrying = {}, {}
         for timer in timers:
             timer.cancel()
         self._pool.shutdown(wait=True)

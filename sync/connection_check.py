@@ -7,7 +7,7 @@ from sqlalchemy.orm import object_session
 from connector.base import ConnectionCheck
 from connector.errors import TrackerError
 from connector.registry import build_connector
-from connector.jira.site import record_tested_site
+from connector.jira.cloud_site import record_tested_site
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url, safe_session
 from okr_core.models import Connection

@@ -51,8 +51,13 @@ def preview(kr_id: int):
         error = "Type a key, id, name or query to preview."
     elif form.kind.data not in {k.value for k in LinkKind}:
         error = "Pick what to link."
-    result = preview_link(connection, LinkKind(form.kind.data), form.ref.data.strip()) \
-        if error is None else None
+    result = None
+    if error is None:
+        # No store transaction stays open across the tracker's answer: on SQLite it would hold
+        # the write lock that the connector needs to cache what it learns about the site.
+        request_session().expunge(connection)
+        request_session().commit()
+        result = preview_link(connection, LinkKind(form.kind.data), form.ref.data.strip())
     return render_template("workspace/_link_preview.html", result=result, error=error)
 
 

@@ -31,7 +31,7 @@ def objective_page_context(session: Session, objective: Objective, viewer: Viewe
             User.id.in_([i for i in owner_ids if i]))).all()),
         teams=dict(session.execute(select(Team.id, Team.name)).all()),
         series=load_series(session, cycle.id, viewer, only=kr_ids),
-        writable=is_cycle_writable(cycle.status))
+        writable=is_cycle_writable(cycle.status), cycle=cycle)
     analysis = latest_analysis(session, cycle.id, "company", viewer)
     return {"objective": objective, "cycle": cycle, "key_results": krs, "children": children,
             "parent": parent if parent is not None and _visible(session, parent, viewer) else None,

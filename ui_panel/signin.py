@@ -13,11 +13,14 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
-from ui_panel.login_limit import WINDOW as LIMIT_WINDOW
-from ui_panel.login_limit import attempt_key, is_limited, record_failure, record_success
+from ui_panel.login_limit import (
+    WINDOW as LIMIT_WINDOW, attempt_key, is_limited, record_failure, record_success,
+)
+from config.redirects import same_site_path
 from okr_core.accounts import hash_password, verify_password
 from okr_core.domain import Role
 from okr_core.models import User
+from okr_core.models.user_sessions import end_sessions
 from okr_core.visibility import Viewer, make_viewer
 from plumbing.db import request_session
 
@@ -33,8 +36,12 @@ def current_web_user() -> User | None:
     """The signed-in user of this request, or None."""
     if "web_user" not in g:
         user_id = session.get("user_id")
-        user = request_session().get(User, user_id) if user_id else None
-        g.web_user = user if user is not None and user.active else None
+        user = request_session().get(User, user_id) if isinstance(user_id, int) else None
+        # A session from before the user's last sign-out, password change or deactivation
+        # carries an older generation: it has ended, whatever the cookie says.
+        current = user is not None and user.active and \
+            session.get("generation") == user.session_generation
+        g.web_user = user if current else None
     return g.web_user
 
 
@@ -58,9 +65,10 @@ def login_required(role: Role | None = None):
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths, never `//host` or absolute URLs (open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only same-site paths, never `//host` or absolute URLs (open redirect)."""
+    path = same_site_path(target)
+    if path is not None:
+        return path
     return url_for("dashboard.index") if "dashboard.index" in current_app.view_functions else "/"
 
 
@@ -92,14 +100,18 @@ def _sign_in(form: LoginForm):
         return response
     user = db.scalar(select(User).where(User.email == email))
     # Unknown emails cost one hash too, so timing does not tell which accounts exist.
-    stored_hash = user.password_hash if user is not None else _decoy_hash()
-    if not verify_password(stored_hash, form.password.data) or user is None or not user.active:
+    # So do accounts without a password (invited, or signed in elsewhere only).
+    has_password = user is not None and bool(user.password_hash)
+    stored_hash = user.password_hash if has_password else _decoy_hash()
+    if not verify_password(stored_hash, form.password.data) or not has_password \
+            or not user.active:
         record_failure(db, key)
         flash("Email or password is wrong.", "error")
         return render_template("login.html", form=form), 401
     record_success(db, user.id, key)
     session.clear()
     session["user_id"] = user.id
+    session["generation"] = user.session_generation
     session.permanent = True
     return redirect(_safe_next(request.args.get("next")))
 
@@ -109,6 +121,10 @@ def logout():
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
+    user = current_web_user()
+    if user is not None:
+        end_sessions(user)  # every session of this user, not only this browser's cookie
+        request_session().commit()
     session.clear()
     return redirect(url_for("auth.login"))
 
@@ -126,11 +142,13 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 def init_web_auth(app) -> None:
     from datetime import timedelta
 
-    secure = app.config["SETTINGS"].base_url.startswith("https://")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    settings = app.config["SETTINGS"]
+    # Flask defines these keys itself (SameSite None, 31 days), so setdefault would keep its
+    # values: https://flask.palletsprojects.com/en/stable/config/#builtin-configuration-values
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production or settings.base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
     app.session_interface = CookieSessionInterface()
     from flask_wtf.csrf import CSRFProtect
 

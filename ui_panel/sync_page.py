@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ui_panel.signin import current_web_user, login_required
 from okr_core.models import Connection, SyncState
 from plumbing.db import request_session
+from sync.tracker_health import health_of
 
 bp = Blueprint("sync_page", __name__)
 
@@ -19,4 +20,5 @@ def sync_status():
         .outerjoin(SyncState, SyncState.connection_id == Connection.id)
         .order_by(Connection.name, Connection.id)).all()
     return render_template("dashboard/sync.html", rows=rows, section="sync", cycles=[],
-                           cycle=None, user=current_web_user())
+                           cycle=None, user=current_web_user(),
+                           health=health_of(request_session()))

@@ -72,17 +72,16 @@ def parse_delivery(
 def verify_signature(
     tracker: TrackerKind | str, headers: Mapping[str, str], body: bytes, secret: str | None
 ) -> None:
-    """Raise unless signature and secret agree; both absent is accepted (an unsigned webhook)."""
+    """Raise unless signature and secret agree; an unsigned delivery is refused, always."""
     tracker = TrackerKind(tracker)
     dialect = tracker_traits(tracker).webhooks
     headers = _lowercase_keys(headers)
     received = headers.get(dialect.signature_header.lower(), "").strip() or None
-    if received is None and secret is None:
-        return
+    if not secret:
+        # Strict both ways: a connection without a secret cannot accept anything.
+        raise SecretNotConfigured(tracker, "no webhook secret is configured for this connection")
     if received is None:
         raise SignatureMissing(tracker, f"{dialect.signature_header} header missing")
-    if secret is None:
-        raise SecretNotConfigured(tracker, "delivery is signed but no webhook secret is configured")
     expected = dialect.signature(body, secret)
     # Compare bytes: compare_digest refuses non-ASCII str, and a header may hold anything.
     if not hmac.compare_digest(expected.encode(), received.encode("utf-8", "replace")):

@@ -28,7 +28,12 @@ def is_handled(delivery: Delivery) -> bool:
     return route(delivery) is Route.HANDLED
 
 
-def plan_delivery(delivery: Delivery, *, story_points_field: str | None = None) -> DeliveryEffect:
-    """What a delivery changes; an empty effect for events okrsync does not handle."""
+def plan_delivery(delivery: Delivery, *, story_points_field: str | None = None,
+                  jira_rules=None) -> DeliveryEffect:
+    """What a delivery changes; an empty effect for events okrsync does not handle.
+
+    Jira payloads are read with the connection's `jira_rules` (points fields, not-done
+    resolutions); `story_points_field` alone stands for rules with that one field.
+    """
     dialect = tracker(delivery.tracker).webhooks
-    return dialect.plan(delivery.event_type, delivery.payload, story_points_field)
+    return dialect.plan(delivery.event_type, delivery.payload, story_points_field, rules=jira_rules)

@@ -86,7 +86,10 @@ def raise_for_status(response: requests.Response) -> None:
         # https://developer.atlassian.com/cloud/jira/platform/rate-limiting/
         raise RateLimited(f"Jira rate limit at {where}", parse_retry_after(response.headers.get("Retry-After")))
     if status >= 500:
-        raise TrackerUnavailable(f"Jira answered {status} to {where}: {detail}")
+        # "Some transient 5XX errors are accompanied by a Retry-After header ... a 503 response may
+        # be returned when a resource limit has been reached" (the rate-limiting page above).
+        raise TrackerUnavailable(f"Jira answered {status} to {where}: {detail}",
+                                 parse_retry_after(response.headers.get("Retry-After")))
     raise RequestRejected(f"Jira rejected {where} ({status}): {detail}")
 
 

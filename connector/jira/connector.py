@@ -2,23 +2,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Callable, Sequence
 
 import requests
 
-from connector.base import ConnectionCheck, Mirror, MirrorKind, MirrorSpec
+from connector.base import ConnectionCheck, Discussions, Mirror, MirrorKind, MirrorSpec, TrackedScope
 from connector.errors import MalformedResponse, NotFound
-from connector.jira import jql, mapping
+from connector.jira import jql, mapping, site
 from connector.jira.client import JiraHttp, open_session
 from connector.jira.permissions import check_connection
+from connector.jira.reading import SITE_FACTS, ReadingRules
 from connector.retry import RetryPolicy
 from okr_core.domain import BlockingRelation, Comment, LinkKind, Page, TrackerKind, WorkItem
 
-POINTS_FIELD_NAMES = ("Story Points", "Story point estimate")
-EPIC_LINK_FIELD_NAMES = ("Epic Link",)   # Data Center links stories to epics through this field
-IDS_PER_SEARCH = 100
+IDS_PER_SEARCH = 100   # also the most POST /issue/bulkfetch takes
 
 
 @dataclass(frozen=True)
@@ -30,8 +29,10 @@ class JiraSettings:
     story_points_field: str | None = None
     epic_link_field: str | None = None
     kr_issue_type: str = "Task"
-    timezone: str = "UTC"
+    timezone: str = "UTC"       # used only when /myself names no time zone
     mirror_label: str = "okr"   # the label every mirror carries (SPEC section 3 default)
+    rules: ReadingRules = ReadingRules()
+    facts: site.SiteFacts = site.SiteFacts()
 
     @classmethod
     def from_dict(cls, settings: dict, credentials: dict) -> "JiraSettings":
@@ -45,6 +46,8 @@ class JiraSettings:
             kr_issue_type=settings.get("kr_issue_type", cls.kr_issue_type),
             timezone=settings.get("timezone", cls.timezone),
             mirror_label=settings.get("mirror_label", cls.mirror_label),
+            rules=ReadingRules.from_settings(settings),
+            facts=site.SiteFacts.from_dict(settings.get(SITE_FACTS), datetime.now(timezone.utc)),
         )
 
 
@@ -57,16 +60,15 @@ class JiraConnector:
     """TrackerConnector and CommentWriter for one Jira site."""
 
     kind = TrackerKind.JIRA
+    DISCUSSION_BATCH = IDS_PER_SEARCH   # issues per read_discussions call
 
     def __init__(self, http: JiraHttp, settings: JiraSettings):
         self.http = http
         self.settings = settings
         self.api = "/rest/api/3" if settings.cloud else "/rest/api/2"
-        self._points_field: str | None = settings.story_points_field
-        self._epic_field: str | None = settings.epic_link_field
-        # Cloud has epics as `parent`; Data Center keeps the Epic Link custom field.
-        self._fields_known = settings.story_points_field is not None and (
-            settings.cloud or settings.epic_link_field is not None)
+        self.facts = settings.facts
+        # Told each newly learned SiteFacts, so the caller can cache them per connection.
+        self.remember_facts: Callable[[dict], None] | None = None
 
     @classmethod
     def from_config(cls, base_url: str, credentials: dict, settings: dict,
@@ -85,42 +87,90 @@ class JiraConnector:
         return check_connection(self.http, self.api, self.settings.timezone)
 
     def points_field(self) -> str | None:
-        """The story points field id: from settings, else discovered once from /field."""
-        self._discover_fields()
-        return self._points_field
+        """The story points field id: the pinned one, else the first found by name on /field."""
+        fields = self.rules().points_fields
+        return fields[0] if fields else None
+
+    def rules(self) -> ReadingRules:
+        """Reading rules; unpinned points fields come from /field (asked once, then cached)."""
+        if self.settings.story_points_field:
+            return self.settings.rules
+        if self.facts.points_fields is None:
+            self._learn_fields()
+        return replace(self.settings.rules, points_fields=self.facts.points_fields or ())
 
     def epic_link_field(self) -> str | None:
         """Data Center's Epic Link field id (None on Cloud, where epics are `parent`)."""
-        self._discover_fields()
-        return None if self.settings.cloud else self._epic_field
+        if self.settings.cloud:
+            return None
+        if self.settings.epic_link_field is None and self.facts.points_fields is None:
+            self._learn_fields()
+        return self.settings.epic_link_field or self.facts.epic_link_field
 
-    def _discover_fields(self) -> None:
-        """One /field call finds whichever custom field ids the settings left out."""
-        if self._fields_known:
-            return
-        fields = self.http.call("GET", f"{self.api}/field")
-        if not isinstance(fields, list):
-            raise MalformedResponse("Jira /field did not answer a list")
-        self._points_field = self._points_field or mapping.find_field_id(fields, POINTS_FIELD_NAMES)
-        self._epic_field = self._epic_field or mapping.find_field_id(fields, EPIC_LINK_FIELD_NAMES)
-        self._fields_known = True
+    def time_zone(self) -> str:
+        """The API user's zone (GET /myself timeZone), in which Jira reads JQL dates."""
+        if self.facts.time_zone is None:
+            zone, account = site.discover_account(self.http, self.api, self.settings.timezone)
+            self._learn(time_zone=zone, account_id=account)
+        return self.facts.time_zone
 
-    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
-        """One page of items updated at or after `since` (minute precision), oldest first."""
-        return self._search_items(jql.changed_since(since, self.settings.timezone), page_cursor)
+    def _learn_fields(self) -> None:
+        points, epic = site.discover_fields(self.http, self.api)
+        self._learn(points_fields=points, epic_link_field=epic)
+
+    def _learn(self, **parts) -> None:
+        self.facts = site.stamp(self.facts, **parts)
+        if self.remember_facts is not None:
+            self.remember_facts(self.facts.to_dict())
+
+    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None,
+                      scope: TrackedScope | None = None) -> Page:
+        """One page of items updated at or after `since` (minute precision), oldest first.
+
+        Within `scope` when given: an empty scope tracks nothing and costs no call.
+        """
+        if scope is not None and not scope:
+            return Page(items=[])
+        bound = jql.tracked(scope, self._epic_clause()) if scope else None
+        zone = self.time_zone() if since is not None else self.settings.timezone
+        return self._search_items(jql.changed_since(since, zone, bound), page_cursor)
 
     def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
         """One page of the items an issue / epic / JQL / mirror link matches."""
-        epic_clause = "parent" if self.settings.cloud else '"Epic Link"'
-        return self._search_items(jql.for_link(kind, ref, epic_clause), page_cursor)
+        return self._search_items(jql.for_link(kind, ref, self._epic_clause()), page_cursor)
+
+    def link_matches_item(self, kind: LinkKind, ref: str, item_key: str) -> bool:
+        """Whether one issue matches a link, asked as one search: `issue = KEY AND (<link>)`."""
+        issues, _ = self._search(jql.for_link_item(kind, ref, item_key, self._epic_clause()), None,
+                                 ["summary"], max_results=1)
+        return bool(issues)
 
     def get_items(self, external_ids: Sequence[str]) -> list[WorkItem]:
         """Items by id or key, in batches of 100; deleted ones are simply absent."""
-        items: list[WorkItem] = []
+        base, rules, epic = self.http.base_url, self.rules(), self.epic_link_field()
+        return [mapping.work_item(i, base, rules, epic)
+                for i in self._issues_by_id(external_ids, self._fields())]
+
+    def _issues_by_id(self, external_ids: Sequence[str], fields: list[str]) -> list[dict]:
+        """Raw issues by id or key. Cloud: POST /issue/bulkfetch, which leaves out missing ones
+        (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/
+        #api-rest-api-3-issue-bulkfetch-post); Data Center: a search told validateQuery=warn,
+        since `issue in (...)` is refused whole when one key is gone."""
+        found: list[dict] = []
         for start in range(0, len(external_ids), IDS_PER_SEARCH):
-            query = jql.by_ids(list(external_ids[start:start + IDS_PER_SEARCH]))
-            items.extend(self._all_items(query))
-        return items
+            chunk = [str(i) for i in external_ids[start:start + IDS_PER_SEARCH]]
+            if self.settings.cloud:
+                answer = self.http.call("POST", f"{self.api}/issue/bulkfetch",
+                                        json={"issueIdsOrKeys": chunk, "fields": fields})
+                found.extend(_list_of(answer, "issues"))
+                continue
+            cursor = None
+            while True:
+                issues, cursor = self._search(jql.by_ids(chunk), cursor, fields, validate="warn")
+                found.extend(issues)
+                if cursor is None:
+                    break
+        return found
 
     def list_comments(self, external_id: str, page_cursor: str | None = None) -> Page:
         """One page of an issue's comments, oldest first."""
@@ -137,16 +187,19 @@ class JiraConnector:
     def list_blocking_relations(self, external_ids: Sequence[str]) -> list[BlockingRelation]:
         """"Blocks" links touching these issues, each relation once."""
         found: dict[BlockingRelation, None] = {}
-        for start in range(0, len(external_ids), IDS_PER_SEARCH):
-            query = jql.by_ids(list(external_ids[start:start + IDS_PER_SEARCH]))
-            cursor = None
-            while True:
-                issues, cursor = self._search(query, cursor, ["issuelinks"])
-                for issue in issues:
-                    found.update(dict.fromkeys(mapping.blocking_relations(issue)))
-                if cursor is None:
-                    break
+        for issue in self._issues_by_id(external_ids, ["issuelinks"]):
+            found.update(dict.fromkeys(mapping.blocking_relations(issue)))
         return list(found)
+
+    def read_discussions(self, external_ids: Sequence[str]) -> Discussions:
+        """Comments and "Blocks" links of these issues: one bulkfetch per 100 issues, asking for
+        the `comment` and `issuelinks` fields (Jira returns an issue's comments with the field)."""
+        comments, relations = [], {}
+        for issue in self._issues_by_id(external_ids, ["comment", "issuelinks"]):
+            raw = ((issue.get("fields") or {}).get("comment") or {}).get("comments") or ()
+            comments += [mapping.comment(c, str(issue["id"])) for c in raw]
+            relations.update(dict.fromkeys(mapping.blocking_relations(issue)))
+        return Discussions(tuple(comments), tuple(relations))
 
     # -- mirrors and writes ------------------------------------------------------------------
 
@@ -215,25 +268,20 @@ class JiraConnector:
     def _mirror(self, kind: MirrorKind, okrsync_id: str, issue_id, key: str) -> Mirror:
         return Mirror(kind, okrsync_id, str(issue_id), key, f"{self.http.base_url}/browse/{key}")
 
+    def _epic_clause(self) -> str:
+        return "parent" if self.settings.cloud else '"Epic Link"'
+
     def _fields(self) -> list[str]:
-        custom = [f for f in (self.points_field(), self.epic_link_field()) if f]
+        custom = [f for f in (*self.rules().points_fields, self.epic_link_field()) if f]
         return list(mapping.BASE_FIELDS) + custom
 
     def _search_items(self, query: str, page_cursor: str | None) -> Page:
         issues, following = self._search(query, page_cursor, self._fields())
-        base, points, epic = self.http.base_url, self.points_field(), self.epic_link_field()
-        return Page(items=[mapping.work_item(i, base, points, epic) for i in issues], next_cursor=following)
-
-    def _all_items(self, query: str) -> list[WorkItem]:
-        items, cursor = [], None
-        while True:
-            page = self._search_items(query, cursor)
-            items.extend(page.items)
-            if (cursor := page.next_cursor) is None:
-                return items
+        base, rules, epic = self.http.base_url, self.rules(), self.epic_link_field()
+        return Page(items=[mapping.work_item(i, base, rules, epic) for i in issues], next_cursor=following)
 
     def _search(self, query: str, cursor: str | None, fields: list[str],
-                max_results: int | None = None) -> tuple[list[dict], str | None]:
+                max_results: int | None = None, validate: str | None = None) -> tuple[list[dict], str | None]:
         """One search page: Cloud /search/jql with nextPageToken, Data Center /search with startAt."""
         size = max_results or self.settings.page_size
         if self.settings.cloud:
@@ -247,6 +295,8 @@ class JiraConnector:
             return issues, (token if token and not answer.get("isLast", False) else None)
         start = int(cursor or 0)
         body = {"jql": query, "startAt": start, "maxResults": size, "fields": fields}
+        if validate:
+            body["validateQuery"] = validate
         answer = self.http.call("POST", f"{self.api}/search", json=body)
         issues = _list_of(answer, "issues")
         following = start + len(issues)

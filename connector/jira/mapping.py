@@ -5,24 +5,10 @@ from datetime import datetime
 from typing import Any
 
 from connector.errors import MalformedResponse
+from connector.jira.reading import ReadingRules
 from okr_core.domain import BlockingRelation, Comment, StatusCategory, WorkItem
 
-# https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-workflow-status-categories/
-STATUS_CATEGORIES = {
-    "new": StatusCategory.TODO,
-    "undefined": StatusCategory.TODO,
-    "indeterminate": StatusCategory.IN_PROGRESS,
-    "done": StatusCategory.DONE,
-}
-
-
-def status_category(category_key: str) -> StatusCategory:
-    """The one Jira status mapping (search results and webhooks): an unknown category is work
-    under way, neither still to do nor finished."""
-    return STATUS_CATEGORIES.get(category_key, StatusCategory.IN_PROGRESS)
-
-
-BASE_FIELDS = ("summary", "status", "updated", "parent", "labels", "assignee", "issuetype")
+BASE_FIELDS = ("summary", "status", "resolution", "updated", "parent", "labels", "assignee", "issuetype")
 
 
 def parse_jira_time(value: str) -> datetime:
@@ -40,29 +26,24 @@ def _account(user: dict | None) -> str | None:
     return user.get("accountId") or user.get("name") or user.get("key")
 
 
-def _estimate(fields: dict, points_field: str | None) -> float | None:
-    value = fields.get(points_field) if points_field else None
-    return float(value) if isinstance(value, (int, float)) else None
-
-
 def _epic_link(fields: dict, epic_field: str | None) -> str | None:
     """Data Center's Epic Link value is the epic's key as a plain string."""
     value = fields.get(epic_field) if epic_field else None
     return value if isinstance(value, str) else None
 
 
-def work_item(issue: dict, base_url: str, points_field: str | None, epic_field: str | None = None) -> WorkItem:
+def work_item(issue: dict, base_url: str, rules: ReadingRules, epic_field: str | None = None) -> WorkItem:
     """One search-result issue as a WorkItem; the epic is `parent` (Cloud) or the Epic Link (DC)."""
     try:
         fields = issue["fields"]
-        category = fields["status"]["statusCategory"]["key"]
+        category = rules.category(fields["status"]["statusCategory"]["key"], fields.get("resolution"))
         return WorkItem(
             external_id=str(issue["id"]),
             key=issue["key"],
             title=fields.get("summary") or "",
-            status_category=status_category(category),
+            status_category=category or StatusCategory.IN_PROGRESS,
             updated_at=parse_jira_time(fields["updated"]),
-            estimate=_estimate(fields, points_field),
+            estimate=rules.estimate(fields),
             parent_ref=(fields.get("parent") or {}).get("key") or _epic_link(fields, epic_field),
             labels=tuple(fields.get("labels") or ()),
             assignee=_account(fields.get("assignee")),
@@ -121,12 +102,3 @@ def comment(raw: dict, item_external_id: str) -> Comment:
         )
     except (KeyError, TypeError, AttributeError) as bad:
         raise MalformedResponse(f"Jira comment without the expected fields: {bad!r}") from bad
-
-
-def find_field_id(fields: list[dict], preferred_names: tuple[str, ...]) -> str | None:
-    """The id of the first field among /field results named like one of `preferred_names`."""
-    by_name = {str(f.get("name", "")).lower(): f.get("id") for f in fields if isinstance(f, dict)}
-    for name in preferred_names:
-        if name.lower() in by_name:
-            return by_name[name.lower()]
-    return None

@@ -9,10 +9,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from okr_core.domain import Comment, TrackerKind, WorkItem
-from connector.jira.mapping import STATUS_CATEGORIES
+from okr_core.domain import Comment, TrackerKind, WorkItem, StatusCategory
 from connector.webhook import DeliveryEffect, WebhookDialect
-from connector.payload import as_number, as_object, as_text, parse_iso_utc
+from connector.payload import as_object, as_text, parse_iso_utc
+from connector.jira.reading import ReadingRules
 
 # Jira events okrsync knowingly leaves alone; anything else is unknown (both are answered 200).
 IGNORED_EVENTS = (
@@ -31,13 +31,13 @@ IGNORED_EVENTS = (
 # Server/DC comment events carry no issue; the comment's `self` still names it.
 _ISSUE_ID_IN_COMMENT_URL = re.compile(r"/issue/([^/]+)/comment/")
 
-Planner = Callable[[Mapping[str, Any], str | None], DeliveryEffect]
+Planner = Callable[[Mapping[str, Any], ReadingRules], DeliveryEffect]
 
 
-def plan_issue_upsert(payload: Mapping[str, Any], story_points_field: str | None) -> DeliveryEffect:
+def plan_issue_upsert(payload: Mapping[str, Any], rules: ReadingRules) -> DeliveryEffect:
     """An issue created or updated: upsert it when the payload says enough, else re-read it."""
     issue = as_object(payload.get("issue"))
-    item = work_item_from_issue(issue, story_points_field)
+    item = work_item_from_issue(issue, rules)
     if item is not None:
         return DeliveryEffect(upserts=[item])
     ref = as_text(issue.get("id")) or as_text(issue.get("key"))
@@ -45,7 +45,7 @@ def plan_issue_upsert(payload: Mapping[str, Any], story_points_field: str | None
 
 
 def plan_issue_deletion(
-    payload: Mapping[str, Any], story_points_field: str | None
+    payload: Mapping[str, Any], rules: ReadingRules
 ) -> DeliveryEffect:
     """An issue deleted: drop its mirror."""
     issue_id = as_text(as_object(payload.get("issue")).get("id"))
@@ -53,7 +53,7 @@ def plan_issue_deletion(
 
 
 def plan_comment_upsert(
-    payload: Mapping[str, Any], story_points_field: str | None
+    payload: Mapping[str, Any], rules: ReadingRules
 ) -> DeliveryEffect:
     """A comment created or edited: store it and re-read its issue, which comes trimmed."""
     issue_id = _comment_issue_id(payload)
@@ -65,7 +65,7 @@ def plan_comment_upsert(
 
 
 def plan_comment_deletion(
-    payload: Mapping[str, Any], story_points_field: str | None
+    payload: Mapping[str, Any], rules: ReadingRules
 ) -> DeliveryEffect:
     """A comment deleted: drop it and re-read its issue."""
     issue_id = _comment_issue_id(payload)
@@ -87,21 +87,24 @@ EVENT_PLANNERS: dict[str, Planner] = {
 
 
 def work_item_from_issue(
-    issue: Mapping[str, Any], story_points_field: str | None
+    issue: Mapping[str, Any], rules: ReadingRules
 ) -> WorkItem | None:
-    """The work item a full REST v2 issue describes; None when fields progress needs are missing."""
+    """The work item a full REST v2 issue describes; None when fields progress needs are missing.
+
+    Done and points follow the connection's rules (connector/jira/reading.py), as a search does.
+    """
     fields = as_object(issue.get("fields"))
     issue_id, key = as_text(issue.get("id")), as_text(issue.get("key"))
     title = fields.get("summary")
     status = as_object(fields.get("status"))
-    category_key = as_text(as_object(status.get("statusCategory")).get("key"))
-    # The shared table, but no guess: an unknown category is re-read through the connector.
-    category = STATUS_CATEGORIES.get(category_key)
+    category = rules.category(as_object(status.get("statusCategory")).get("key"), fields.get("resolution"))
     updated_at = parse_iso_utc(fields.get("updated"))
-    # A configured story points field absent from the payload (not merely null): a trimmed issue.
-    lacks_estimate = story_points_field is not None and story_points_field not in fields
+    # A points field (or, when done, the resolution) absent from the payload, not merely null:
+    # a trimmed issue, re-read instead.
+    trimmed = rules.lacks_points(fields) or (
+        category in (StatusCategory.DONE, StatusCategory.CANCELED) and "resolution" not in fields)
     complete = issue_id and key and isinstance(title, str) and category and updated_at
-    if not complete or lacks_estimate:
+    if not complete or trimmed:
         return None
     return WorkItem(
         external_id=issue_id,
@@ -109,7 +112,7 @@ def work_item_from_issue(
         title=title,
         status_category=category,
         updated_at=updated_at,
-        estimate=as_number(fields.get(story_points_field)) if story_points_field else None,
+        estimate=rules.estimate(fields),
         parent_ref=as_text(as_object(fields.get("parent")).get("key")),
         labels=tuple(label for label in fields.get("labels") or () if isinstance(label, str)),
         assignee=_user_ref(fields.get("assignee")),
@@ -178,9 +181,17 @@ class JiraWebhooks(WebhookDialect):
     def is_ignored(self, event_type: str) -> bool:
         return event_type in IGNORED_EVENTS
 
-    def keeps_stored_estimate(self, story_points_field: str | None) -> bool:
-        # Without a configured points field the payload cannot say the estimate: keep ours.
-        return not story_points_field
+    def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
+             rules: ReadingRules | None = None) -> DeliveryEffect:
+        planner = self.event_planners.get(event_type)
+        if planner is None:
+            return DeliveryEffect()
+        rules = rules or ReadingRules(points_fields=(story_points_field,) if story_points_field else ())
+        return planner(payload, rules)
+
+    def keeps_stored_estimate(self, settings: Mapping[str, Any] | None) -> bool:
+        # With no points field pinned or discovered yet, the payload cannot say the estimate.
+        return not ReadingRules.from_settings(settings).points_fields
 
 
 JIRA_WEBHOOKS = JiraWebhooks()

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 import requests
 
-from connector.base import ConnectionCheck
+from connector.base import ConnectionCheck, Discussions
 from connector.errors import MalformedResponse, NotFound
 from connector.linear import mapping
 from connector.linear.client import LinearGraphQL, auth_header, data_at
@@ -41,6 +41,7 @@ class LinearConnector(LinearMirrors):
     """TrackerConnector and StatusPublisher for one Linear workspace."""
 
     kind = TrackerKind.LINEAR
+    DISCUSSION_BATCH = RELATIONS_PAGE_SIZE   # issues per read_discussions call
 
     def __init__(self, graphql: LinearGraphQL, page_size: int = PAGE_SIZE, namespace: str = "okrsync"):
         self.graphql = graphql
@@ -62,10 +63,12 @@ class LinearConnector(LinearMirrors):
         """Check the key and that the workspace and a team are readable."""
         return check_connection(self.graphql)
 
-    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None) -> Page:
+    def fetch_changed(self, since: datetime | None, page_cursor: str | None = None,
+                      scope=None) -> Page:
         """One page of issues updated after `since`, archived ones included as deleted.
 
         Linear orders by updatedAt newest first, so advance a since-cursor only after the last page.
+        Linear's issues query needs no restriction, so `scope` is not used.
         """
         issue_filter = None
         if since is not None:
@@ -81,6 +84,15 @@ class LinearConnector(LinearMirrors):
                 return Page(items=[])
             return Page(items=[mapping.work_item(node)] if node else [])
         return self._issues_page(_link_filter(kind, ref), page_cursor)
+
+    def link_matches_item(self, kind: LinkKind, ref: str, item_id: str) -> bool:
+        """Whether one issue matches a link, in one query: `{id: {eq}}` and the link's filter."""
+        if kind is LinkKind.ISSUE:
+            return ref == item_id
+        issue_filter = {"and": [{"id": {"eq": item_id}}, _link_filter(kind, ref)]}
+        variables = {"filter": issue_filter, "first": 1, "after": None}
+        nodes = data_at(self.graphql.execute("IssuesPage", variables), "issues").get("nodes") or ()
+        return any(not mapping.work_item(n).deleted for n in nodes)
 
     def get_items(self, external_ids: Sequence[str]) -> list[WorkItem]:
         """Issues by id, paged; missing ids are left out."""
@@ -117,6 +129,24 @@ class LinearConnector(LinearMirrors):
                 if variables["after"] is None:
                     break
         return list(found)
+
+    def read_discussions(self, external_ids: Sequence[str]) -> Discussions:
+        """Comments (the first 50 each) and blocking relations of these issues, one query per
+        batch of issues."""
+        comments, relations = [], {}
+        for start in range(0, len(external_ids), RELATIONS_PAGE_SIZE):
+            variables = {"filter": {"id": {"in": list(external_ids[start:start + RELATIONS_PAGE_SIZE])}},
+                         "first": RELATIONS_PAGE_SIZE, "after": None}
+            while True:
+                connection = data_at(self.graphql.execute("IssueDiscussions", variables), "issues")
+                for node in connection.get("nodes") or ():
+                    comments += [mapping.comment(c, node["id"])
+                                 for c in (node.get("comments") or {}).get("nodes") or ()]
+                    relations.update(dict.fromkeys(mapping.blocking_relations(node)))
+                variables["after"] = _next(connection)
+                if variables["after"] is None:
+                    break
+        return Discussions(tuple(comments), tuple(relations))
 
     def close(self) -> None:
         """Release the HTTP session."""

@@ -56,6 +56,19 @@ query IssueRelations($filter: IssueFilter, $first: Int!, $after: String) {
   }
 }
 """,
+    "IssueDiscussions": """
+query IssueDiscussions($filter: IssueFilter, $first: Int!, $after: String) {
+  issues(filter: $filter, first: $first, after: $after) {
+    nodes {
+      id
+      comments(first: 50, orderBy: createdAt) { nodes { id body createdAt updatedAt user { id } } }
+      relations(first: 25) { nodes { type relatedIssue { id } } }
+      inverseRelations(first: 25) { nodes { type issue { id } } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+""",
     "FindInitiative": """
 query FindInitiative($id: ID!) { initiatives(filter: {id: {eq: $id}}, first: 1) { nodes { id name url } } }
 """,

@@ -12,7 +12,7 @@ from typing import Any
 from okr_core.domain import Comment, TrackerKind, WorkItem
 from connector.linear.mapping import status_category
 from connector.webhook import DeliveryEffect, WebhookDialect
-from connector.payload import as_number, as_object, as_text, from_millis, parse_iso_utc
+from connector.payload import as_number, as_object, as_text, from_millis_or_iso, parse_iso_utc
 
 # Linear's SDK rejects deliveries whose webhookTimestamp is more than a minute away from now:
 # https://linear.app/developers/webhooks and https://linear.app/docs/api/sdk-webhooks
@@ -151,6 +151,9 @@ class LinearWebhooks(WebhookDialect):
     timestamp_field = "webhookTimestamp"
     event_planners = EVENT_PLANNERS
 
+    def occurred_at(self, payload: Mapping[str, Any]) -> datetime | None:
+        return from_millis_or_iso(payload.get(self.timestamp_field))
+
     def event_type(self, payload: Mapping[str, Any]) -> str:
         kind, action = payload.get("type"), payload.get("action")
         if isinstance(kind, str) and isinstance(action, str):
@@ -159,9 +162,10 @@ class LinearWebhooks(WebhookDialect):
 
     def stale_timestamp(self, payload: Mapping[str, Any], now: datetime) -> str | None:
         """The signed webhookTimestamp must be within 60 s of now (replay protection)."""
-        sent_at = from_millis(payload.get("webhookTimestamp"))
+        # https://linear.app/developers/webhooks: milliseconds; captured older payloads: ISO-8601.
+        sent_at = from_millis_or_iso(payload.get("webhookTimestamp"))
         if sent_at is None:
-            return "webhookTimestamp missing or not a number"
+            return "webhookTimestamp missing or not a time"
         if abs(now - sent_at) > LINEAR_TIMESTAMP_TOLERANCE:
             return f"webhookTimestamp {sent_at.isoformat()} is too far from now"
         return None
@@ -169,8 +173,8 @@ class LinearWebhooks(WebhookDialect):
     def is_ignored(self, event_type: str) -> bool:
         return event_type.partition(".")[0] in IGNORED_TYPES
 
-    def plan(self, event_type: str, payload: Mapping[str, Any],
-             story_points_field: str | None) -> DeliveryEffect:
+    def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
+             rules: Any = None) -> DeliveryEffect:
         planner = self.event_planners.get(event_type)   # Linear payloads carry the estimate
         return planner(payload) if planner else DeliveryEffect()
 

@@ -35,8 +35,10 @@ def blocker_sources(ctx: AnalysisContext) -> Iterator[tuple[str, str, tuple[int,
 def mine(ctx: AnalysisContext) -> tuple[list, list, dict[str, tuple]]:
     """(blocker findings with texts, ambiguous findings with texts, KR ids per source id)."""
     findings, ambiguous, kr_ids_by_source = [], [], {}
+    mined = ctx.facts.mined
     for source_id, text, kr_ids in blocker_sources(ctx):
-        finding = detect_once(text)
+        stored = mined.get(source_id)   # same keys as mining_store.fact_texts
+        finding = stored.finding if stored is not None else detect_once(text)
         if finding is None or not (finding.is_blocker or finding.ambiguous):
             continue
         finding = replace(finding, source_id=source_id)

@@ -4,12 +4,14 @@ from __future__ import annotations
 from okr_core.analysis.alignment import alignment_section
 from okr_core.analysis.blocker_report import blockers_section
 from okr_core.analysis.context import build_context
+from okr_core.analysis.directory import directory
 from okr_core.analysis.facts import CycleFacts
 from okr_core.analysis.forecast import forecast_section
 from okr_core.analysis.health import health_section
 from okr_core.analysis.key_results import key_results_section
 from okr_core.analysis.recommendations import recommendations_section
 from okr_core.analysis.retrospective import retrospective_section
+from okr_core.analysis.role_views import views_section
 
 SECTIONS_VERSION = 1
 
@@ -20,7 +22,7 @@ def analyse(facts: CycleFacts) -> dict:
     key_results = key_results_section(ctx)
     alignment = alignment_section(ctx)
     blockers = blockers_section(ctx)
-    return {
+    sections = {
         "version": SECTIONS_VERSION,
         "cycle": {"id": facts.cycle.id, "name": facts.cycle.name, "status": facts.cycle.status,
                   "start_date": facts.cycle.start_date.isoformat(),
@@ -38,3 +40,6 @@ def analyse(facts: CycleFacts) -> dict:
         "forecast": forecast_section(ctx),
         "retrospective": retrospective_section(ctx, key_results, blockers),
     }
+    sections["views"] = views_section(ctx, sections)
+    sections["directory"] = directory(ctx, sections)
+    return sections

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,15 @@ class PastCycleFact:
     objective_scores: tuple[float, ...]
 
 
+@dataclass(frozen=True)
+class MinedText:
+    """The blocker miner's stored result for one text: its digest, the miner version, the finding."""
+
+    text_hash: str
+    miner_version: str
+    finding: Any
+
+
 @dataclass
 class CycleFacts:
     """Everything one analysis reads, already filtered to what its viewer may see."""
@@ -132,3 +142,6 @@ class CycleFacts:
     relations: list[RelationFact] = field(default_factory=list)
     past_cycles: list[PastCycleFact] = field(default_factory=list)
     team_names: dict[int, str] = field(default_factory=dict)
+    user_names: dict[int, str] = field(default_factory=dict)
+    # Stored miner results by source key ("comment:7"), filled by mining_store.prepare_minings.
+    mined: dict[str, MinedText] = field(default_factory=dict)

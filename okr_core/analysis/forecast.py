@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from operator import add
 
+from okr_core.analysis import forecast_ranges as ranges
 from okr_core.analysis.context import WEEK, AnalysisContext, cycle_bounds
 from okr_core.analysis.facts import KeyResultFact
 from okr_core.rules.pace_check import pace_disagreement
@@ -48,15 +49,18 @@ def _kr_forecast(ctx: AnalysisContext, kr: KeyResultFact) -> tuple[dict, list[fl
     """One KR's forecast row and its trial outcomes (None when the data is insufficient)."""
     deltas = weekly_deltas(ctx, kr)
     current = kr.progress or 0.0
+    check_in = ctx.latest_check_in(kr.id)
+    confidence = check_in.confidence if check_in and check_in.confidence is not None else kr.confidence
     row = {"kr_id": kr.id, "objective_id": kr.objective_id, "sample_weeks": len(deltas),
-           "weeks_remaining": round(ctx.weeks_remaining, 1)}
+           "weeks_remaining": round(ctx.weeks_remaining, 1), "reported_status": kr.status,
+           "reported_confidence": confidence}
     if current >= REACHED:
-        return {**row, "chance": 1.0, "insufficient_data": False}, [current] * TRIALS
+        return {**row, **ranges.reached(current)}, [current] * TRIALS
     if len(deltas) < MIN_WEEKS:
-        return {**row, "chance": None, "insufficient_data": True}, None
+        return {**row, **ranges.insufficient()}, None
     finals = simulate(current, deltas, ctx.weeks_remaining, random.Random(f"{SEED}:{kr.id}"))
-    chance = sum(1 for value in finals if value >= REACHED) / TRIALS
-    return {**row, "chance": round(chance, 2), "insufficient_data": False}, finals
+    pace_chance = sum(1 for value in finals if value >= REACHED) / TRIALS
+    return {**row, **ranges.estimate(pace_chance, finals, len(deltas), confidence, kr.status)}, finals
 
 
 def _objective_forecast(ctx, objective_id: int, outcomes: dict[int, list[float] | None]) -> dict:
@@ -94,8 +98,14 @@ def forecast_section(ctx: AnalysisContext) -> dict:
     objectives = [_objective_forecast(ctx, o.id, outcomes) for o in ctx.facts.objectives
                   if ctx.krs_by_objective.get(o.id)]
     return {"method": "monte_carlo", "trials": TRIALS, "min_sample_weeks": MIN_WEEKS,
+            "confidence_weight_weeks": ranges.CONFIDENCE_WEEKS,
             "key_results": rows, "objectives": objectives,
-            "disagreements": status_disagreements(ctx, rows)}
+            # Reported status the pace contradicts (in the KR's units), and reported status the
+            # forecast's chance contradicts: two readings, both shown.
+            "disagreements": status_disagreements(ctx, rows),
+            "status_disagreements": [{"kr_id": r["kr_id"], "reported_status": r["reported_status"],
+                                      "chance": r["chance"], "interval": r["interval"]}
+                                     for r in rows if r.get("status_disagrees")]}
 
 
 def status_disagreements(ctx: AnalysisContext, rows: list[dict]) -> list[dict]:

@@ -15,7 +15,7 @@ from okr_core.analysis.scope import Scope
 from okr_core.domain import CycleStatus
 from okr_core.models import (
     CheckIn, Comment, Cycle, ItemRelation, KeyResult, LinkItem, Objective, ProgressSnapshot, Team,
-    WorkItem, WorkLink,
+    User, WorkItem, WorkLink,
 )
 from okr_core.visibility import Viewer, descendants, team_parents, visible_objectives_clause
 
@@ -55,7 +55,8 @@ def load_cycle_facts(session: Session, cycle_id: int, viewer: Viewer, scope: Sco
         items=_items(session, kr_ids), comments=_comments(session, kr_ids),
         relations=_relations(session, kr_ids),
         past_cycles=_past_cycles(session, cycle, _objective_filter(session, viewer, scope)),
-        team_names=dict(session.execute(select(Team.id, Team.name)).all()))
+        team_names=dict(session.execute(select(Team.id, Team.name)).all()),
+        user_names=dict(session.execute(select(User.id, User.name)).all()))
 
 
 def _objectives(session: Session, where: list) -> list[ObjectiveFact]:

@@ -1,32 +1,34 @@
-"""The narrative without an LLM: the same facts, phrased by fixed sentences."""
+"""The narrative without an LLM: the same facts, phrased as specifically as the guide's example.
+
+Every sentence names its subjects (key results, objectives, owners, teams, recurring blockers) and
+the figures behind it; no sentence is repeated. Blocker phrases come from comments: they are only
+quoted, and words carrying numbers the facts do not hold are left out, so the checks of a model's
+answer (narrative_check) pass on this narrative too.
+"""
 from __future__ import annotations
 
-ACTION_TEXT = {
-    "shift_capacity": "Consider shifting capacity toward the key results that are behind",
-    "escalate_blockers": "Escalate the blockers holding this key result back",
-    "review_scope_or_resources": "Review scope or add resources for this key result",
-    "finish_and_celebrate": "Finish this near-complete key result and celebrate the win",
-    "retire_or_rewrite": "Retire or rewrite this stalled, low-confidence key result",
-    "raise_ambition": "Set more ambitious targets next cycle",
-    "set_fewer_or_reachable_targets": "Set fewer or more reachable targets next cycle",
-    "reduce_objectives": "Reduce the number of objectives per team or owner",
-    "align_to_parent_objectives": "Align these objectives to a parent objective",
-    "resolve_priority_conflicts": "Resolve work counted toward competing key results",
-    "plan_around_recurring_blocker": "Plan next cycle around this recurring blocker",
-}
+from okr_core.analysis.narrative_actions import recommendation_entries
+from okr_core.analysis.narrative_check import allowed_numbers
+from okr_core.analysis.narrative_words import band, blocker_phrases, by_whom, unique_entries
 
 
-def _band(score: int | None) -> str:
-    if score is None:
-        return "no key results to assess"
-    return "good progress" if score >= 70 else "needs attention" if score >= 50 else "at risk"
+def _headline(health: dict) -> str:
+    if health["score"] is None:
+        return "No key results to assess yet"
+    text = f"Cycle health {health['score']} ({band(health['score'])})"
+    if health["key_results_total"]:
+        text += f": {health['key_results']['on_track']} of {health['key_results_total']} key results on track"
+    if health.get("weeks_left") is not None:
+        text += f", {health['weeks_left']} weeks remaining"
+    return text
 
 
 def _summary(health: dict) -> str:
     objectives, krs = health["objectives"], health["key_results"]
-    text = f"{krs['on_track']} of {health['key_results_total']} key results are on track."
+    text = f"{krs['on_track']} of {health['key_results_total']} key results are on track"
+    text += f", {krs.get('at_risk', 0)} at risk and {krs.get('off_track', 0)} off track."
     if health["objectives_total"]:
-        text = f"{objectives['on_track']} of {health['objectives_total']} objectives and " + text
+        text += f" {objectives['on_track']} of {health['objectives_total']} objectives are on track."
     if health["progress_pct_per_week"] is not None and health["needed_pct_per_week"] is not None:
         text += (f" Progress runs at {health['progress_pct_per_week']}% a week against "
                  f"{health['needed_pct_per_week']}% needed to finish.")
@@ -35,39 +37,62 @@ def _summary(health: dict) -> str:
     return text
 
 
-def _concerns(facts: dict) -> list[dict]:
-    krs, blockers = facts["key_results"], facts["blockers"]
-    concerns = [{"text": f'"{row["title"]}" is {row["status"].replace("_", " ")} at '
-                         f'{row["progress_pct"]}%', "refs": [row["ref"]]}
-                for row in krs["at_risk"][:3]]
+def _highlights(facts: dict) -> list[dict]:
+    found = [{"text": f'"{row["title"]}"{by_whom(row)} is at {row["progress_pct"]}%: celebrate the win',
+              "refs": [row["ref"]]} for row in facts["key_results"]["high_performers"][:3]]
+    if facts["focus"]["aligned_pct"] is not None:
+        found.append({"text": f"{facts['focus']['aligned_pct']}% of objectives are aligned to a parent "
+                              "objective", "refs": []})
+    return found
+
+
+def _at_risk(row: dict, weeks_left) -> str:
+    under = f' under "{row["objective"]}"' if row.get("objective") else ""
+    remaining = f" with {weeks_left} weeks remaining" if weeks_left is not None else ""
+    return (f'"{row["title"]}"{under}{by_whom(row)} is at {row["progress_pct"]}%{remaining}, '
+            f'{row["behind_pct"]}% behind plan: needs intervention')
+
+
+def _disagreement(row: dict) -> str:
+    status = (row.get("reported_status") or "").replace("_", " ")
+    return (f'"{row["title"]}"{by_whom(row)} is reported {status}, but its pace gives a {row["chance_pct"]}% '
+            f'chance of reaching target ({row["low_pct"]}-{row["high_pct"]}%, {row["sample_weeks"]} weeks '
+            f'observed; expected end {row["end_p50_pct"]}%)')
+
+
+def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:
+    krs, weeks_left = facts["key_results"], facts["health"].get("weeks_left")
+    concerns = [{"text": _at_risk(row, weeks_left), "refs": [row["ref"]]} for row in krs["at_risk"][:3]]
+    for row in facts["blockers"]["recurring"][:3]:
+        teams = f" ({', '.join(row['teams'])})" if row.get("teams") else ""
+        name = f'"{phrases[row["ref"]]}"' if phrases.get(row["ref"]) else f"a {row['kind'] or 'recurring'} blocker"
+        concerns.append({"text": f"Recurring blocker: {name} mentioned in {row['mentions']} comments and "
+                                 f"check-ins, holding back {row['key_results_total']} key results{teams}",
+                         "refs": [row["ref"], *row["key_results"]]})
+    for row in facts["forecast"].get("status_disagreements", [])[:2]:
+        concerns.append({"text": _disagreement(row), "refs": [row["ref"]]})
+    concerns += _pace_concerns(facts)
+    if krs["stalled_total"]:
+        concerns.append({"text": f"{krs['stalled_total']} key results have not moved or been checked in "
+                                 f"for {krs['stall_after_days']} days",
+                         "refs": [row["ref"] for row in krs["stalled"]]})
+    return concerns
+
+
+def _pace_concerns(facts: dict) -> list[dict]:
+    """Reported statuses the pace contradicts, in the KR's units ("reaches 4.1 of 2")."""
+    krs = facts["key_results"]
     titles = {row["ref"]: row["title"] for group in ("at_risk", "high_performers")
               for row in krs.get(group, [])}
-    for row in facts["forecast"].get("status_vs_pace", [])[:2]:
-        name = f'"{titles[row["ref"]]}" is ' if row["ref"] in titles else "One key result is "
-        concerns.append({"text": name + row["text"], "refs": [row["ref"]]})
-    if krs["stalled_total"]:
-        concerns.append({"text": f"{krs['stalled_total']} key results have not moved or been "
-                                 f"checked in for {krs['stall_after_days']} days",
-                         "refs": [row["ref"] for row in krs["stalled"]]})
-    for row in blockers["recurring"][:2]:
-        concerns.append({"text": f"A recurring {row['kind'] or 'unclassified'} blocker was "
-                                 f"mentioned {row['mentions']} times",
-                         "refs": [row["ref"], *row["key_results"]]})
-    return concerns[:8]
+    return [{"text": (f'"{titles[row["ref"]]}" is ' if row["ref"] in titles
+                      else "One key result is ") + row["text"], "refs": [row["ref"]]}
+            for row in facts["forecast"].get("status_vs_pace", [])[:2]]
 
 
-def template_narrative(facts: dict) -> dict:
+def template_narrative(facts: dict, quotes: list[dict] | None = None) -> dict:
     """A narrative that passes the same checks as the model's, built from the facts alone."""
-    health = facts["health"]
-    highlights = [{"text": f'"{row["title"]}" is at {row["progress_pct"]}%', "refs": [row["ref"]]}
-                  for row in facts["key_results"]["high_performers"][:3]]
-    if facts["focus"]["aligned_pct"] is not None:
-        highlights.append({"text": f"{facts['focus']['aligned_pct']}% of objectives are aligned "
-                                   "to a parent objective", "refs": []})
-    recommendations = [{"text": ACTION_TEXT.get(row["action"], row["action"]),
-                        "refs": [row["ref"], *row["subjects"]]}
-                       for row in facts["recommendations"]]
-    headline = f"Overall health: {health['score']} ({_band(health['score'])})" \
-        if health["score"] is not None else "No key results to assess yet"
-    return {"headline": headline, "summary": _summary(health), "highlights": highlights[:8],
-            "concerns": _concerns(facts), "recommendations": recommendations[:10]}
+    phrases = blocker_phrases(quotes or [], allowed_numbers(facts))
+    return {"headline": _headline(facts["health"]), "summary": _summary(facts["health"]),
+            "highlights": unique_entries(_highlights(facts))[:8],
+            "concerns": unique_entries(_concerns(facts, phrases))[:8],
+            "recommendations": unique_entries(recommendation_entries(facts, phrases))[:10]}

@@ -30,6 +30,7 @@ class Prompt:
     facts: dict
     tokens: int
     list_limit: int
+    quotes: tuple = ()      # the quoted comment excerpts, for the template narrative's phrases
 
     @property
     def messages(self) -> list[dict]:
@@ -59,5 +60,5 @@ def build_prompt(sections: dict, titles: dict[int, str], budget: int = TOKEN_BUD
         user = render_user_message(facts, quotes)
         tokens = estimate_tokens(SYSTEM_PROMPT) + estimate_tokens(user)
         if tokens <= budget or limit == 0:
-            return Prompt(SYSTEM_PROMPT, user, facts, tokens, limit)
+            return Prompt(SYSTEM_PROMPT, user, facts, tokens, limit, tuple(quotes))
         limit //= 2

@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SCOPE = re.compile(r"^(company)$|^(team|user):([1-9][0-9]{0,17})$")
+from okr_core.ids import MAX_ID
+
+_SCOPE = re.compile(r"^(company)$|^(team|user):([1-9][0-9]{0,9})$")
 
 
 class InvalidScope(ValueError):
@@ -27,6 +29,8 @@ def parse_scope(raw: str | None) -> Scope:
         raise InvalidScope(f"scope must be company, team:<id> or user:<id>, got {raw!r}")
     if match.group(1):
         return Scope("company")
+    if int(match.group(3)) > MAX_ID:
+        raise InvalidScope(f"no {match.group(2)} has the id {match.group(3)}")
     return Scope(match.group(2), int(match.group(3)))
 
 

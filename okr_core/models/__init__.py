@@ -1,14 +1,18 @@
 """SQLAlchemy models of the okrsync store."""
 from okr_core.models.base import Base, utcnow
+from okr_core.models.mining import BlockerMining
+from okr_core.models.health import ConnectionHealth
 from okr_core.models.okrs import CheckIn, Cycle, KeyResult, Objective, ProgressSnapshot
 from okr_core.models.ops import Analysis, AuditEntry, Delivery, SyncState
 from okr_core.models.org import ApiToken, Team, User
+from okr_core.models import user_sessions  # noqa: F401  (registers the attribute listeners)
 from okr_core.models.work import (
     Comment, Connection, IssueAttachment, ItemRelation, LinkItem, Mirror, WorkItem, WorkLink,
 )
 
 __all__ = [
-    "Analysis", "ApiToken", "AuditEntry", "Base", "CheckIn", "Comment", "Connection", "Cycle",
+    "Analysis", "ApiToken", "AuditEntry", "Base", "BlockerMining", "CheckIn", "Comment",
+    "Connection", "ConnectionHealth", "Cycle",
     "Delivery", "IssueAttachment", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "Objective",
     "ProgressSnapshot", "SyncState", "Team", "User", "WorkItem", "WorkLink", "utcnow",
 ]

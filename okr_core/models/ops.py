@@ -59,6 +59,9 @@ class Analysis(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # Who asked for it through the API (None for scheduled refreshes): runs are rate-limited per user.
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
 
 class AuditEntry(Base):

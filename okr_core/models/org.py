@@ -47,6 +47,9 @@ class User(Base):
     linear_user_id: Mapped[str | None] = mapped_column(String(128), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Each browser session carries the generation it was opened in; bumping it (sign-out,
+    # a new password, deactivation: see okr_core.models.user_sessions) ends them all.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     team: Mapped[Team | None] = relationship()
 

@@ -142,3 +142,6 @@ class Mirror(Base):
     external_key: Mapped[str | None] = mapped_column(String(128))
     url: Mapped[str | None] = mapped_column(String(1000))
     synced_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Linear: the status last posted as a project / initiative update, and when (issue 13).
+    posted_status: Mapped[str | None] = mapped_column(String(20))
+    posted_at: Mapped[datetime | None]

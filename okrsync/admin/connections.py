@@ -11,7 +11,7 @@ from okrsync.admin.connection_fields import (
 )
 from okrsync.admin.forms import SECRET_HINT, ActionForm, ConnectionForm, DeleteConnectionForm
 from sync.connection_check import check_stored_connection
-from connector.jira.site import forget_site_if_moved
+from connector.jira.cloud_site import forget_site_if_moved
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, SyncState
 from plumbing.db import request_session

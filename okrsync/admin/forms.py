@@ -46,6 +46,10 @@ class MappingForm(FlaskForm):
     kr_issue_type = StringField("Issue type for key results", validators=[Optional(),
                                                                          Length(max=100)])
     timezone = StringField("Site time zone", validators=[Optional(), Length(max=64)])
+    not_done_resolutions = TextAreaField(
+        "Resolutions that do not count as done (one a line)", render_kw={"rows": 6},
+        validators=[Optional(), Length(max=2000),
+                    Regexp(r"^[^\x00-\x09\x0b\x0c\x0e-\x1f]*$", message="Plain resolution names, one a line.")])
     done_states = TextAreaField("Workflow states that count as done (one a line)",
                                 validators=[Optional(), Length(max=4000)])
     teams = TextAreaField("Teams or projects to sync (one a line)",

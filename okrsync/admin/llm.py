@@ -69,6 +69,9 @@ def save_outbound_allowlist():
     form = AllowlistForm()
     if not form.validate_on_submit():
         return _page(allow_form=form, status=422)
+    if form.hosts.data is None:  # the field missing, not empty (an empty box clears the list)
+        form.hosts.errors.append("Give the list of hosts (leave the box empty to clear it).")
+        return _page(allow_form=form, status=422)
     hosts = [line.strip().lower() for line in form.hosts.data.splitlines() if line.strip()]
     bad = [h for h in hosts if not valid_allowlist_entry(h)]
     if bad:

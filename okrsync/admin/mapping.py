@@ -9,12 +9,14 @@ from config.known_secrets import known_secrets
 from config.urlsafety import check_outbound_url, safe_session
 from connector.errors import TrackerError
 from connector.registry import build_connector
+from connector.jira.reading import DEFAULT_NOT_DONE, SITE_FACTS
+from okr_core.domain import TrackerKind
 from okr_core.models import Connection
 from plumbing.db import request_session
 from plumbing.services import allowlist, secret_box
 
 TEXT_FIELDS = ("story_points_field", "kr_issue_type", "timezone", "mirror_namespace")
-LIST_FIELDS = ("done_states", "teams")
+LIST_FIELDS = ("done_states", "teams", "not_done_resolutions")
 # Optional connector methods and the mapping field each fills; absent ones leave a free field.
 DISCOVERABLE = {"points_field": "story_points_field", "issue_types": "kr_issue_type",
                 "workflow_states": "done_states", "teams": "teams"}
@@ -31,6 +33,8 @@ def _form_for(connection: Connection) -> MappingForm:
     stored = connection.settings or {}
     defaults = {name: stored.get(name) for name in TEXT_FIELDS}
     defaults.update({name: "\n".join(stored.get(name) or ()) for name in LIST_FIELDS})
+    if connection.tracker is TrackerKind.JIRA and not stored.get("not_done_resolutions"):
+        defaults["not_done_resolutions"] = "\n".join(DEFAULT_NOT_DONE)
     return MappingForm(data=defaults)
 
 
@@ -67,6 +71,8 @@ def mapping(connection_id: int):
         for name in LIST_FIELDS:
             settings[name] = [line.strip() for line in (form[name].data or "").splitlines()
                               if line.strip()]
+        # Saving refreshes what jobs cached about the site (field ids, the account's zone).
+        settings.pop(SITE_FACTS, None)
         connection.settings = {k: v for k, v in settings.items() if v not in (None, [])}
         commit_change("connection.mapping-saved", f"connection {connection.id}",
                       {k: connection.settings.get(k) for k in TEXT_FIELDS + LIST_FIELDS})

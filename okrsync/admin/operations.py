@@ -13,6 +13,7 @@ from okr_core.delivery_state import DeliveryState
 from okr_core.models import AuditEntry, Connection, Delivery, SyncState, User, WorkLink
 from plumbing.db import request_session
 from plumbing.sweeper import retry_failed_deliveries
+from sync.tracker_health import health_of
 
 FAILED_SHOWN = 100
 AUDIT_SHOWN = 200
@@ -29,7 +30,8 @@ def index():
     links = db.scalars(select(WorkLink).where(WorkLink.last_error.is_not(None))
                        .order_by(WorkLink.id).limit(FAILED_SHOWN)).all()
     return render_template("admin/index.html", connections=connections, states=states,
-                           failed=failed, failed_links=links, action=ActionForm())
+                           health=health_of(db), failed=failed, failed_links=links,
+                           action=ActionForm())
 
 
 @bp.post("/deliveries/<int:delivery_id>/retry")

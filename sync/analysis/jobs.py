@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from okr_core.analysis import analyse, load_cycle_facts, split_scope_key
 from okr_core.analysis.blocker_review import review_key
+from okr_core.analysis.mining_store import prepare_minings
 from okr_core.analysis.prompt import build_prompt
 from okr_core.domain import Role
 from okr_core.models import Analysis, User
@@ -17,6 +18,7 @@ from plumbing.db import job_session
 from plumbing.services import allowlist, secret_box
 from sync.analysis.narrative import LlmConfig, inputs_hash, llm_config, narrate, review_ambiguous
 from plumbing.queue import ANALYSIS_QUEUE, NO_RETRY, enqueue
+from sync.mining_jobs import request_remine_if_outdated
 
 log = logging.getLogger("okrsync.analysis")
 
@@ -59,6 +61,7 @@ def _compute(analysis_id: int, now: datetime):
         facts = load_cycle_facts(session, analysis.cycle_id, viewer, scope, now)
         if facts is None:
             raise LookupError(f"cycle {analysis.cycle_id} of analysis {analysis_id} is gone")
+        prepare_minings(session, facts)   # stored miner results; only new or edited texts are mined
         sections = analyse(facts)
         prompt = build_prompt(sections, {kr.id: kr.title for kr in facts.key_results})
         return analysis.cycle_id, sections, prompt
@@ -125,6 +128,7 @@ def run_analysis(analysis_id: int) -> None:
     _store(analysis_id, state="done", sections=sections, narrative=result.narrative,
            model=result.model, inputs_hash=digest, error=None)
     log.info("analysis.done", extra={"analysis_id": analysis_id, "llm_called": result.called})
+    request_remine_if_outdated()
 
 
 def refresh_cycle_analyses(cycle_id: int) -> list[int]:

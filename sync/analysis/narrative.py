@@ -74,7 +74,7 @@ def inputs_hash(prompt: Prompt, config: LlmConfig) -> str:
 
 def template_result(prompt: Prompt, reason: str) -> NarrativeResult:
     """The template narrative, marked with why the model's was not used."""
-    narrative = {**template_narrative(prompt.facts), "source": "template", "fallback_reason": reason}
+    narrative = {**template_narrative(prompt.facts, list(prompt.quotes)), "source": "template", "fallback_reason": reason}
     return NarrativeResult(narrative, TEMPLATE_MODEL, called=False)
 
 

@@ -20,6 +20,8 @@ class MembershipChanges:
 
     key_result_ids: set[int] = field(default_factory=set)
     links_to_resolve: set[int] = field(default_factory=set)
+    links_to_check: set[int] = field(default_factory=set)   # asked item by item (sync.link_item_checks)
+    items_to_check: set[str] = field(default_factory=set)
     followups: object | None = None  # sync.followups.Followups, queued after the commit
 
 

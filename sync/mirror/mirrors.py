@@ -13,14 +13,15 @@ from sqlalchemy import select
 from connector.base import Mirror, MirrorKind, MirrorSpec
 from connector.errors import TrackerError
 from connector.registry import tracker
-from okr_core.models import Cycle, KeyResult, Mirror as MirrorRow, Objective, Team
+from okr_core.models import Cycle, KeyResult, Mirror as MirrorRow, Objective, Team, Connection
 from plumbing.db import job_session
-from sync.connectors import connector_for
+from sync.connectors import connector_for, job_connector_for
 from sync.mirror.home import SUBJECT, Home, home_of, kr_figures, stored_mirror
 from sync.mirror.lock import mirror_lock
 from sync.mirror.retire import retire_mirrors
-from sync.mirror.text import key_result_spec, objective_spec, panel_url
+from sync.mirror.text import key_result_spec, objective_spec, panel_url, KRFigures
 from plumbing.queue import QueueUnavailable, RetryPolicy, enqueue
+from okr_core.domain import TrackerKind
 
 log = logging.getLogger("okrsync.sync.mirror")
 MIRROR_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
@@ -60,7 +61,7 @@ def mirror_objective(objective_id: int, connector=None) -> Mirror | None:
         if objective.archived:
             retire_mirrors(connector=connector)
             return None
-    connector = connector or connector_for(home.connection)
+    connector = connector or job_connector_for(home.connection)
     with mirror_lock(home.connection.id, objective_id):
         return _ensure_objective(home, objective_id, connector, update=True)
 
@@ -87,7 +88,7 @@ def mirror_key_result(kr_id: int, connector=None) -> Mirror | None:
         if home is None or not home.options.key_results or objective.archived:
             return None
         objective_id = objective.id
-    connector = connector or connector_for(home.connection)
+    connector = connector or job_connector_for(home.connection)
     with mirror_lock(home.connection.id, objective_id):
         parent = None
         if home.options.objectives:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,9 +17,10 @@ from connector.registry import kinds_with_issue_attachments
 from connector.base import CommentWriter, Mirror, MirrorKind, StatusPublisher
 from okr_core.connection_settings import ConnectionSettings
 from okr_core.domain import StatusCategory
+from okr_core.models.base import utcnow
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
 from plumbing.db import job_session
-from sync.connectors import connector_for
+from sync.connectors import job_connector_for
 from sync.mirror.home import SUBJECT, kr_figures
 from sync.mirror.attachment_writes import WRITEBACK_RETRY, write_attachments
 from sync.mirror.attachments import gone_attachments, stale_attachments
@@ -26,6 +28,7 @@ from sync.mirror.text import KRFigures, attachment_title, kr_description, panel_
 from plumbing.queue import QueueUnavailable, enqueue
 
 log = logging.getLogger("okrsync.sync.writeback")
+STATUS_UPDATE_EVERY = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class WritebackPlan:
 
     figures: KRFigures
     panel: str
-    mirrors: list[tuple[Connection, Mirror]]
+    mirrors: list[tuple[Connection, Mirror, "Posted"]]
     linear_issues: list[tuple[Connection, str]]   # (connection, issue id) of linked Linear work
 
 
@@ -47,7 +50,8 @@ def plan_writeback(session, kr_id: int) -> WritebackPlan | None:
     panel = panel_url(current_app.config["SETTINGS"].base_url, objective.team_id, kr.id)
     mirrors = [(session.get(Connection, row.connection_id),
                 Mirror(MirrorKind.KEY_RESULT, str(kr.id), row.external_id,
-                       row.external_key or row.external_id, row.url))
+                       row.external_key or row.external_id, row.url),
+                Posted(row.id, row.posted_status, row.posted_at))
                for row in session.scalars(select(MirrorRow).where(
                    MirrorRow.subject_kind == SUBJECT[MirrorKind.KEY_RESULT], MirrorRow.subject_id == kr.id))]
     linked = session.execute(
@@ -87,23 +91,44 @@ def write_back_key_result(kr_id: int, connectors: dict | None = None) -> int:
 
     def connector(connection: Connection):
         if connection.id not in connectors:
-            connectors[connection.id] = connector_for(connection)
+            connectors[connection.id] = job_connector_for(connection)
         return connectors[connection.id]
 
     writes = 0
-    for connection, mirror in plan.mirrors:
-        writes += _write_mirror(connector(connection), mirror, plan)
+    for connection, mirror, posted in plan.mirrors:
+        writes += _write_mirror(connector(connection), mirror, posted, plan)
     return writes + write_attachments(kr_id, stale, gone, title, plan.panel, connector)
 
 
-def _write_mirror(connector, mirror: Mirror, plan: WritebackPlan) -> int:
+def _write_mirror(connector, mirror: Mirror, posted: "Posted", plan: WritebackPlan) -> int:
     if isinstance(connector, CommentWriter):
         connector.update_kr_description(mirror.key, kr_description(plan.figures, plan.panel))
         return 1
     if isinstance(connector, StatusPublisher):
+        status, now = str(plan.figures.status), utcnow()
+        if not posted.due(status, now):
+            return 0
         connector.post_status_update(mirror, plan.figures.status, status_body(plan.figures, plan.panel))
+        with job_session() as session:
+            row = session.get(MirrorRow, posted.mirror_row_id)
+            if row is not None:
+                row.posted_status, row.posted_at = status, now
         return 1
     return 0
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What a mirror last got as a Linear project / initiative update."""
+
+    mirror_row_id: int
+    status: str | None
+    at: datetime | None
+
+    def due(self, status: str, now: datetime) -> bool:
+        """An update is posted when the status (and so the health) changed, or a week after the
+        last one; figures alone show on the issue attachments, not in the project's feed."""
+        return self.status != status or self.at is None or now - self.at >= STATUS_UPDATE_EVERY
 
 
 def with_write_targets(session, kr_ids) -> list[int]:

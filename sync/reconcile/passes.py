@@ -14,7 +14,8 @@ from typing import Callable, Iterator
 
 from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
-from okr_core.domain import Page
+from okr_core.domain import Page, TrackerKind
+from connector.base import TrackedScope
 from okr_core.models import Connection, SyncState, utcnow
 from plumbing.db import engine, job_session
 from sync.connectors import connector_for
@@ -28,6 +29,8 @@ from sync.reconcile.lock import PassLock, pass_lock
 from sync.reconcile.prefetch import prefetched_pages
 from sync.reconcile.scopes import resolve_scopes
 from sync.reconcile.table_stats import GrowthAnalyzer
+from sync.discussions import mine_discussions
+from sync.tracked_scope import tracked_scope
 
 log = logging.getLogger("okrsync.sync.reconcile")
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
@@ -49,6 +52,9 @@ class PassCounts:
     key_results_recounted: int = 0
     key_results_moved: int = 0
     mirrors_created: int = 0
+    rewalks: int = 0                # incremental reads repeated because items changed mid-read
+    discussion_calls: int = 0       # calls reading comments and blocking relations of changed work
+    seconds_discussions: float = 0.0   # reading and storing those (part of seconds_items)
     seconds_items: float = 0.0      # reading and storing items, re-resolving scopes
     seconds_recount: float = 0.0    # recomputing the key results those items touched
 
@@ -78,37 +84,61 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
         connection = session.get(Connection, connection_id)
         cursor = None if full else sync_state(session, connection_id).cursor
         links = load_links(session, connection_id)
+        scope = tracked_scope(session, connection_id, links)
         state = PassState(newest_first=tracker(connection.tracker).newest_first, recheck_all=full)
         batch_items = ConnectionSettings.from_stored(connection.settings).reconcile_batch_items
         owned = connector is None
         connector = connector or connector_for(connection)
     try:
         return _read_and_recount(connection_id, connector, state, since_for(cursor), links,
-                                 batch_items, progress, lock)
+                                 batch_items, progress, lock, scope)
     finally:
         if owned:
             connector.close()
 
 
 def _read_and_recount(connection_id: int, connector, state: PassState, since, links,
-                      batch_items: int, progress: Progress | None, lock: PassLock) -> PassCounts:
+                      batch_items: int, progress: Progress | None, lock: PassLock,
+                      scope: TrackedScope | None = None) -> PassCounts:
     """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
     started, counts = time.perf_counter(), PassCounts()
-    index, rescope, read_from = LinkIndex(links), set(), utcnow()
-    pages = prefetched_pages(lambda token: connector.fetch_changed(since, token))
+    index, changed, read_from = LinkIndex(links), set(), utcnow()
     statistics = GrowthAnalyzer(engine())
-    for batch in batched(pages, batch_items):
-        changed_before = counts.items_changed
-        plan = _apply_page(connection_id, state, batch, index, counts)
-        statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
-        rescope |= plan.rescope
-        if progress:
-            progress(len(batch.items))
-        lock.extend()
+
+    def walk() -> tuple[set, bool]:
+        """Every page once; whether an item came twice (it changed while the pages were read)."""
+        rescope, read, raced = set(), set(), False
+        pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
+        for batch in batched(pages, batch_items):
+            changed_before = counts.items_changed
+            plan = _apply_page(connection_id, state, batch, index, counts)
+            statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
+            rescope |= plan.rescope
+            changed.update(i.external_id for i in plan.upserts)
+            if not state.recheck_all:   # a full pass keeps nothing per item (its vanished check)
+                ids = [i.external_id for i in batch.items]
+                raced = raced or len(set(ids)) < len(ids) or not read.isdisjoint(ids)
+                read.update(ids)
+            if progress:
+                progress(len(batch.items))
+            lock.extend()
+        return rescope, raced
+
+    rescope, raced = walk()
+    if raced:
+        # Page tokens walk a live result: an item read, then changed, comes again at the end, and
+        # every item behind its old place moved one place towards pages already read, so one of
+        # them may have been skipped. Read the window once more (stored items compare as
+        # unchanged); a full pass finds skipped items through the vanished check instead.
+        counts.rewalks += 1
+        rescope |= walk()[0]
     if state.recheck_all:
         rescope = set(index.tracker_scopes)
         counts.deleted = _confirm_vanished(connection_id, connector, state, index, read_from, counts)
     counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
+    mined = time.perf_counter()
+    counts.discussion_calls = mine_discussions(connection_id, connector, changed)
+    counts.seconds_discussions = round(time.perf_counter() - mined, 3)
     counts.seconds_items = round(time.perf_counter() - started, 3)
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
     counts.seconds_recount = round(time.perf_counter() - started - counts.seconds_items, 3)

@@ -59,9 +59,20 @@ def queue_due_passes(now: datetime | None = None) -> list[int]:
     return queued
 
 
-def reconcile_tick() -> None:
-    """RQ job: queue the due passes, then schedule the next tick."""
+def scheduled_work() -> None:
+    """Everything a tick starts: due reconcile passes and due scheduled insight."""
+    from sync.insight_schedule import queue_due_insights
+
     queue_due_passes()
+    try:
+        queue_due_insights()
+    except QueueUnavailable as exc:
+        log.warning("sync.scheduler.insight-unqueued", extra={"error": str(exc)})
+
+
+def reconcile_tick() -> None:
+    """RQ job: queue the due passes and scheduled insight, then schedule the next tick."""
+    scheduled_work()
     schedule_next_tick()
 
 
@@ -97,7 +108,7 @@ class EmbeddedScheduler:
         while not self._stop.wait(self._tick):
             try:
                 with self._app.app_context():
-                    queue_due_passes()
+                    scheduled_work()
             except Exception:   # one failed tick must not end scheduling; the next tick retries
                 log.exception("sync.scheduler.tick-failed")
 

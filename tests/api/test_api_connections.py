@@ -41,7 +41,7 @@ def test_admin_creates_lists_and_reads_connections_without_seeing_secrets(client
     assert [c["name"] for c in listed.get_json()["items"]] == ["Acme Jira", "Acme Linear"]
     fetched = client.get(f"{CONN}/{jira['id']}", headers=admin)
     _assert_no_secret(fetched)
-    assert fetched.get_json() == jira
+    assert fetched.get_json() == {k: v for k, v in jira.items() if k != "generated_webhook_secret"}
 
 
 @pytest.mark.route(f"PATCH {CONN_ID}", "ok")
@@ -55,7 +55,20 @@ def test_admin_rotates_credentials_and_secret_without_seeing_them(client, admin,
     assert response.get_json()["name"] == "Jira DC"
     assert response.get_json()["credential_kind"] == "personal_access_token"
     cleared = client.patch(f"{CONN}/{connection}", json={"webhook_secret": None}, headers=admin)
-    assert cleared.get_json()["has_webhook_secret"] is False
+    assert "webhook_secret" in error_of(cleared, 422)["fields"]  # replaced, never cleared
+
+
+@pytest.mark.route("POST /connections", "ok")
+def test_a_connection_created_without_secret_gets_one_shown_once(client, admin, app):
+    body = {key: value for key, value in JIRA_BODY.items() if key != "webhook_secret"}
+    created = client.post(CONN, json=body, headers=admin)
+    assert created.status_code == 201, created.get_json()
+    secret = created.get_json()["generated_webhook_secret"]
+    assert len(secret) >= 32 and created.get_json()["has_webhook_secret"] is True
+    fetched = client.get(f"{CONN}/{created.get_json()['id']}", headers=admin)
+    assert secret not in fetched.get_data(as_text=True)
+    given = client.post(CONN, json=JIRA_BODY, headers=admin)
+    assert given.get_json()["generated_webhook_secret"] is None
 
 
 @pytest.mark.route(f"DELETE {CONN_ID}", "ok")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from connector.base import MirrorKind, MirrorSpec
+from connector.base import MirrorKind, MirrorSpec, TrackedScope
 from connector.paging import all_items
 from okr_core.domain import KRStatus, LinkKind
 from tests.simtracker.data import stable_uuid
@@ -16,12 +16,17 @@ def _all_pages(read, *args) -> list:
 def exercise_jira(connector, sim) -> None:
     """Call each Jira connector operation once (reads, mirrors, writes)."""
     connector.test_connection()
-    items = _all_pages(connector.fetch_changed, None)
+    scope = TrackedScope(containers=(sim.store.project,), parents=("SIM-1",), queries=('labels = "p1"',))
+    items = _all_pages(lambda since, cursor: connector.fetch_changed(since, cursor, scope=scope), None)
+    items += _all_pages(lambda since, cursor: connector.fetch_changed(since, cursor, scope=scope),
+                        max(i.updated_at for i in items))
     epic = next(i for i in items if i.key == "SIM-1")
     for kind, ref in ((LinkKind.ISSUE, "SIM-2"), (LinkKind.EPIC, epic.key), (LinkKind.JQL, 'labels = "p1"'),
                       (LinkKind.MIRROR, "SIM-7")):
         _all_pages(connector.resolve_link, kind, ref)
     connector.get_items([i.external_id for i in items[:5]])
+    connector.link_matches_item(LinkKind.JQL, 'labels = "p1"', "SIM-2")
+    connector.read_discussions([i.external_id for i in items[:5]])
     _all_pages(connector.list_comments, "SIM-3")
     connector.list_blocking_relations([i.external_id for i in items[:10]])
     objective = connector.create_mirror(MirrorSpec(MirrorKind.OBJECTIVE, "o1", "Grow", "why", sim.store.project))
@@ -47,6 +52,8 @@ def exercise_linear(connector, sim) -> None:
     connector.get_items([i.external_id for i in items[:5]])
     _all_pages(connector.list_comments, store.issues["SIM-3"].linear_id)
     connector.list_blocking_relations([i.external_id for i in items[:10]])
+    connector.read_discussions([i.external_id for i in items[:10]])
+    connector.link_matches_item(LinkKind.LABEL, stable_uuid("label:p1"), items[0].external_id)
     objective = connector.create_mirror(MirrorSpec(MirrorKind.OBJECTIVE, "o1", "Grow", "why", "team"))
     spec = MirrorSpec(MirrorKind.KEY_RESULT, "k1", "ARR +20%", "target", "team", objective.external_id)
     kr = connector.create_mirror(spec)

@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from connector.base import TrackedScope
 from connector.paging import all_items
 from connector.registry import build_connector
 from okr_core.domain import LinkKind, StatusCategory
@@ -12,10 +13,11 @@ from tests.simtracker import SimTracker
 
 JIRA_CLOUD = {"email": "bot@example.com", "api_token": "t"}
 JIRA_DC = {"personal_access_token": "pat"}
+SIM = TrackedScope(containers=("SIM",))   # Jira Cloud refuses searches without a restriction
 
 
 def _everything(connector, since=None) -> list:
-    return list(all_items(connector.fetch_changed, since))
+    return list(all_items(lambda since, cursor: connector.fetch_changed(since, cursor, scope=SIM), since))
 
 
 def _connector(sim, tracker, sleeps, **settings):
@@ -58,10 +60,10 @@ def test_malformed_answer_raises_malformed_response(tracker):
 
     with SimTracker.start(issues=10) as sim:
         connector = _connector(sim, tracker, [])
-        connector.fetch_changed(None)   # warm up (Jira discovers its points field first)
+        connector.fetch_changed(None, scope=SIM)   # warm up (Jira discovers its points field first)
         sim.inject("malformed")
         with pytest.raises(MalformedResponse):
-            connector.fetch_changed(None)
+            connector.fetch_changed(None, scope=SIM)
 
 
 @pytest.mark.parametrize("tracker", TRACKERS)

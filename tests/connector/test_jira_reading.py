@@ -5,27 +5,32 @@ from datetime import datetime, timezone
 
 from responses import matchers
 
+from connector.base import TrackedScope
 from connector.jira.connector import JiraConnector
 from okr_core.domain import BlockingRelation, LinkKind, StatusCategory
 from tests.connector.conftest import JIRA_DC_URL, JIRA_URL
 from tests.connector.jira_payloads import cloud_page, dc_page, issue
 
-FIELDS = ["summary", "status", "updated", "parent", "labels", "assignee", "issuetype", "customfield_10016"]
+FIELDS = ["summary", "status", "resolution", "updated", "parent", "labels", "assignee", "issuetype", "customfield_10016"]
 DC_FIELDS = FIELDS[:-1] + ["customfield_10002", "customfield_10014"]
 SEARCH = f"{JIRA_URL}/rest/api/3/search/jql"
+BULKFETCH = f"{JIRA_URL}/rest/api/3/issue/bulkfetch"
+MYSELF = f"{JIRA_URL}/rest/api/3/myself"
+OKR = TrackedScope(containers=("OKR",), parents=("OKR-1",))
+BOUND = '(project in ("OKR") OR parent in ("OKR-1"))'
 
 
 def _pages(connector, since=None):
     items, cursor = [], None
     while True:
-        page = connector.fetch_changed(since, cursor)
+        page = connector.fetch_changed(since, cursor, scope=OKR)
         items.extend(page.items)
         if (cursor := page.next_cursor) is None:
             return items
 
 
 def test_cloud_fetch_follows_next_page_token_until_last_page(http, jira_cloud):
-    jql = "ORDER BY updated ASC"
+    jql = f"{BOUND} ORDER BY updated ASC"   # Cloud refuses a search without a restriction
     http.post(SEARCH, match=[matchers.json_params_matcher({"jql": jql, "maxResults": 2, "fields": FIELDS})],
               json=cloud_page([issue(2), issue(3)], "tok-2"))
     http.post(SEARCH, match=[matchers.json_params_matcher(
@@ -36,7 +41,8 @@ def test_cloud_fetch_follows_next_page_token_until_last_page(http, jira_cloud):
 
 def test_datacenter_fetch_pages_by_start_at_over_v2_search(http, jira_dc):
     url = f"{JIRA_DC_URL}/rest/api/2/search"
-    body = {"jql": "ORDER BY updated ASC", "maxResults": 2, "fields": DC_FIELDS}
+    body = {"jql": '(project in ("OKR") OR "Epic Link" in ("OKR-1")) ORDER BY updated ASC',
+            "maxResults": 2, "fields": DC_FIELDS}
     bearer = matchers.header_matcher({"authorization": "Bearer pat"})  # TokenAuth spells it lowercase
     http.post(url, match=[matchers.json_params_matcher({**body, "startAt": 0}), bearer],
               json=dc_page([issue(2, points_field="customfield_10002"), issue(3)], 0, 3))
@@ -56,26 +62,37 @@ def test_datacenter_epic_link_resolves_through_the_epic_link_field(http, jira_dc
     assert jira_dc.resolve_link(LinkKind.EPIC, "OKR-1").items[0].parent_ref == "OKR-1"
 
 
-def test_incremental_fetch_asks_for_updated_since_the_minute_in_utc(http, jira_cloud):
+def test_incremental_fetch_asks_for_updated_since_the_minute_in_the_zone_myself_reports(http, jira_cloud):
+    # JQL dates are read in the API user's zone: 10:15 UTC is 02:15 in Los Angeles (PST).
+    http.get(MYSELF, json={"accountId": "a", "timeZone": "America/Los_Angeles"})
     since = datetime(2026, 11, 2, 10, 15, 42, tzinfo=timezone.utc)
-    jql = 'updated >= "2026-11-02 10:15" ORDER BY updated ASC'
+    jql = f'{BOUND} AND updated >= "2026-11-02 02:15" ORDER BY updated ASC'
     http.post(SEARCH, match=[matchers.json_params_matcher({"jql": jql, "maxResults": 2, "fields": FIELDS})],
-              json=cloud_page([], None))
-    assert jira_cloud.fetch_changed(since).items == []
+              json=cloud_page([], None), )
+    http.post(SEARCH, json=cloud_page([], None))
+    assert jira_cloud.fetch_changed(since, scope=OKR).items == []
+    jira_cloud.fetch_changed(since, scope=OKR)   # /myself once: responses has no second answer
+    assert [c.request.url for c in http.calls].count(MYSELF) == 1
 
 
-def test_incremental_fetch_uses_the_configured_time_zone(http, sleeps):
+def test_incremental_fetch_falls_back_to_the_configured_zone_when_myself_names_none(http, sleeps):
     connector = JiraConnector.from_config(JIRA_URL, {"email": "e", "api_token": "t"},
                                           {"timezone": "Europe/Berlin", "story_points_field": "sp"})
+    http.get(MYSELF, json={"accountId": "a"})
     jql = 'updated >= "2026-11-02 11:15" ORDER BY updated ASC'
     http.post(SEARCH, match=[matchers.json_params_matcher({"jql": jql}, strict_match=False)],
               json=cloud_page([], None))
     connector.fetch_changed(datetime(2026, 11, 2, 10, 15, tzinfo=timezone.utc))
 
 
+def test_a_connection_that_tracks_nothing_reads_nothing_and_asks_nothing(http, jira_cloud):
+    assert jira_cloud.fetch_changed(None, scope=TrackedScope()).items == []
+    assert len(http.calls) == 0
+
+
 def test_issue_maps_done_category_epic_parent_points_and_labels(http, jira_cloud):
     http.post(SEARCH, json=cloud_page([issue(7, category="done", status="Closed", points=5)], None))
-    item = jira_cloud.fetch_changed(None).items[0]
+    item = jira_cloud.fetch_changed(None, scope=OKR).items[0]
     assert (item.external_id, item.key, item.status_category, item.status_name) == \
         ("10007", "OKR-7", StatusCategory.DONE, "Closed")
     assert (item.estimate, item.parent_ref, item.labels, item.assignee) == (5.0, "OKR-1", ("backend",), "acct-7")
@@ -90,8 +107,8 @@ def test_story_points_field_is_discovered_once_from_the_field_list(http, sleeps)
     http.post(SEARCH, match=[matchers.json_params_matcher({"fields": FIELDS}, strict_match=False)],
               json=cloud_page([issue(2)], None))
     http.post(SEARCH, json=cloud_page([], None))
-    assert connector.fetch_changed(None).items[0].estimate == 3.0
-    connector.fetch_changed(None)   # no second /field call: responses would fail on it
+    assert connector.fetch_changed(None, scope=OKR).items[0].estimate == 3.0
+    connector.fetch_changed(None, scope=OKR)   # no second /field call: responses would fail on it
 
 
 def test_links_resolve_to_issue_epic_jql_and_mirror_queries(http, jira_cloud):
@@ -110,11 +127,12 @@ def test_links_resolve_to_issue_epic_jql_and_mirror_queries(http, jira_cloud):
         assert jira_cloud.resolve_link(kind, ref).items[0].key == "OKR-9"
 
 
-def test_get_items_searches_by_id_in_one_query(http, jira_cloud):
-    jql = 'issue in ("10002", "OKR-3")'
-    http.post(SEARCH, match=[matchers.json_params_matcher({"jql": jql}, strict_match=False)],
-              json=cloud_page([issue(2), issue(3)], None))
-    assert [i.key for i in jira_cloud.get_items(["10002", "OKR-3"])] == ["OKR-2", "OKR-3"]
+def test_get_items_reads_by_id_with_bulkfetch_which_leaves_deleted_ones_out(http, jira_cloud):
+    # `issue in (...)` is refused whole when one key is gone; bulkfetch answers the others.
+    http.post(BULKFETCH, match=[matchers.json_params_matcher(
+        {"issueIdsOrKeys": ["10002", "OKR-3", "OKR-404"], "fields": FIELDS})],
+        json={"issues": [issue(2), issue(3)], "issueErrors": []})
+    assert [i.key for i in jira_cloud.get_items(["10002", "OKR-3", "OKR-404"])] == ["OKR-2", "OKR-3"]
 
 
 def test_comments_are_paged_and_adf_bodies_become_text(http, jira_cloud):
@@ -137,7 +155,7 @@ def test_blocking_relations_read_both_link_directions_once(http, jira_cloud):
     blocks = {"type": {"name": "Blocks"}, "outwardIssue": {"id": "10003"}}
     blocked_by = {"type": {"name": "Blocks"}, "inwardIssue": {"id": "10002"}}
     relates = {"type": {"name": "Relates"}, "outwardIssue": {"id": "10009"}}
-    http.post(SEARCH, match=[matchers.json_params_matcher(
-        {"jql": 'issue in ("10002", "10003")', "maxResults": 2, "fields": ["issuelinks"]})],
-        json=cloud_page([issue(2, links=[blocks, relates]), issue(3, links=[blocked_by])], None))
+    http.post(BULKFETCH, match=[matchers.json_params_matcher(
+        {"issueIdsOrKeys": ["10002", "10003"], "fields": ["issuelinks"]})],
+        json={"issues": [issue(2, links=[blocks, relates]), issue(3, links=[blocked_by])], "issueErrors": []})
     assert jira_cloud.list_blocking_relations(["10002", "10003"]) == [BlockingRelation("10002", "10003")]

@@ -14,7 +14,7 @@ def test_jira_search_pages_with_next_page_token_until_is_last():
     with SimTracker.start(issues=250, page_size=100) as sim:
         url, token, pages, keys = f"{sim.url}/rest/api/3/search/jql", None, 0, []
         while True:
-            body = {"jql": "ORDER BY updated ASC", "maxResults": 500, "fields": ["summary"],
+            body = {"jql": "project = SIM ORDER BY updated ASC", "maxResults": 500, "fields": ["summary"],
                     **({"nextPageToken": token} if token else {})}
             answer = requests.post(url, json=body, timeout=5).json()
             keys += [i["key"] for i in answer["issues"]]
@@ -89,3 +89,66 @@ def test_added_issues_links_and_payload_helpers_show_through_both_apis():
             [(new.linear_id, sim.issue("SIM-2").linear_id)]
         assert sim.jira_issue(new.key)["fields"]["issuelinks"][0]["outwardIssue"]["key"] == "SIM-2"
         assert sim.linear_issue(new.key)["identifier"] == new.key
+
+
+# -- the simulator refuses what Jira Cloud refuses ------------------------------------------------
+
+def _search(sim, jql: str, path: str = "/rest/api/3/search/jql", **extra):
+    body = {"jql": jql, "maxResults": 50, "fields": ["summary"], **extra}
+    return requests.post(f"{sim.url}{path}", json=body, timeout=5)
+
+
+def test_jira_cloud_refuses_unbounded_jql_with_atlassians_message():
+    with SimTracker.start(issues=5) as sim:
+        refused = _search(sim, "ORDER BY updated ASC")
+        assert refused.status_code == 400
+        assert refused.json()["errorMessages"] == [
+            "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."]
+        assert _search(sim, '(project in ("SIM") OR parent in ("SIM-1")) ORDER BY updated ASC').status_code == 200
+        # Data Center's /search has no such rule.
+        assert _search(sim, "ORDER BY updated ASC", "/rest/api/2/search").status_code == 200
+
+
+def test_jira_refuses_issue_in_with_one_missing_key_unless_dc_is_told_to_warn():
+    with SimTracker.start(issues=5) as sim:
+        sim.delete("SIM-3")
+        refused = _search(sim, 'issue in ("SIM-2", "SIM-3")')
+        assert refused.status_code == 400
+        assert "An issue with key 'SIM-3' does not exist" in refused.json()["errorMessages"][0]
+        assert _search(sim, 'issue in ("SIM-2", "SIM-3")', "/rest/api/2/search").status_code == 400
+        warned = _search(sim, 'issue in ("SIM-2", "SIM-3")', "/rest/api/2/search", validateQuery="warn")
+        assert [i["key"] for i in warned.json()["issues"]] == ["SIM-2"]
+        assert _search(sim, 'key = SIM-2', validateQuery="warn").status_code == 400   # not a Cloud field
+
+
+def test_jira_bulkfetch_leaves_missing_issues_out_and_caps_at_100():
+    with SimTracker.start(issues=5) as sim:
+        sim.delete("SIM-3")
+        url = f"{sim.url}/rest/api/3/issue/bulkfetch"
+        answer = requests.post(url, json={"issueIdsOrKeys": ["SIM-4", "SIM-3", "10002"],
+                                          "fields": ["summary"]}, timeout=5).json()
+        assert [i["key"] for i in answer["issues"]] == ["SIM-2", "SIM-4"] and answer["issueErrors"] == []
+        too_many = requests.post(url, json={"issueIdsOrKeys": [str(i) for i in range(101)]}, timeout=5)
+        assert too_many.status_code == 400
+
+
+def test_jira_reads_jql_dates_in_the_time_zone_myself_reports():
+    with SimTracker.start(issues=5) as sim:
+        zone = requests.get(f"{sim.url}/rest/api/3/myself", timeout=5).json()["timeZone"]
+        assert zone == sim.jira.time_zone == "America/Los_Angeles"
+        newest = sim.issue("SIM-5").updated        # 2026-10-01 00:05 UTC = 2026-09-30 17:05 in LA
+        utc_literal = f'project = SIM AND updated >= "{newest:%Y-%m-%d %H:%M}"'
+        assert _search(sim, utc_literal).json()["issues"] == []    # read as LA time: 7 h later
+        assert len(_search(sim, 'project = SIM AND updated >= "2026-09-30 17:05"').json()["issues"]) == 1
+
+
+def test_jira_503_carries_retry_after_and_canceled_work_is_done_with_a_resolution():
+    with SimTracker.start(issues=5) as sim:
+        sim.inject("503")
+        answer = requests.get(f"{sim.url}/rest/api/3/myself", timeout=5)
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+        sim.set_state("SIM-2", "canceled")
+        sim.resolve("SIM-3", "Duplicate")
+        fields = {k: sim.jira_issue(k)["fields"] for k in ("SIM-2", "SIM-3")}
+        assert {k: (f["status"]["statusCategory"]["key"], f["resolution"]["name"]) for k, f in fields.items()} \
+            == {"SIM-2": ("done", "Won't Do"), "SIM-3": ("done", "Duplicate")}

@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from okr_core.blockers import BlockerKind, detect
+from okr_core.blockers import BlockerKind
+from okr_core.blockers.detect import detect  # the cue rules, which the trained miner uses as evidence
 
 DEPENDENCY, PERSON, EXTERNAL = BlockerKind.DEPENDENCY, BlockerKind.PERSON, BlockerKind.EXTERNAL
 RESOURCE, TECHNICAL = BlockerKind.RESOURCE, BlockerKind.TECHNICAL

@@ -54,3 +54,27 @@ def test_shutdown_drops_delayed_jobs_not_yet_due():
     queue.shutdown()
     time.sleep(0.4)
     assert not ran.is_set()
+
+
+def test_a_failing_job_waits_for_its_retry_without_holding_the_only_thread():
+    """As RQ's Retry does, the interval passes on a timer: the next job runs meanwhile."""
+    from plumbing.queue import RetryPolicy
+
+    queue = EmbeddedQueue(Flask("queue-test"), workers=1)
+    attempts, other = [], threading.Event()
+
+    def flaky():
+        attempts.append(time.monotonic())
+        if len(attempts) < 2:
+            raise RuntimeError("tracker down")
+
+    try:
+        queue.enqueue(flaky, job_id="flaky", retry=RetryPolicy(max=2, intervals=(1, 1)))
+        time.sleep(0.1)
+        started = time.monotonic()
+        queue.enqueue(other.set, job_id="other")
+        assert other.wait(0.5) and time.monotonic() - started < 0.5
+        queue.drain(timeout=5)
+        assert len(attempts) == 2 and attempts[1] - attempts[0] >= 0.9
+    finally:
+        queue.shutdown()

@@ -48,6 +48,17 @@ class SimIssue:
     blocks: list[str] = field(default_factory=list)      # keys this issue blocks
     relates: list[str] = field(default_factory=list)     # keys linked with "relates to"
     deleted: bool = False
+    resolution: str | None = None   # Jira: None means the state's default (Done / Won't Do)
+    team_managed: bool = False      # Jira: points in "Story point estimate", not "Story Points"
+
+    @property
+    def jira_resolution(self) -> str | None:
+        """Jira's resolution: set only in the done category; canceled work is "Won't Do"."""
+        if self.state == "done":
+            return self.resolution or "Done"
+        if self.state == "canceled":
+            return self.resolution or "Won't Do"
+        return None
 
     @property
     def jira_id(self) -> str:
@@ -69,6 +80,7 @@ class IssueStore:
         self._last_time = SEED_START
         self._comment_numbers = 0
         self.version = 0          # bumped on every change, so searches can be cached between changes
+        self._indexes: dict = {}
 
     def seed(self, count: int, seed: int = 7) -> None:
         """Create `count` issues with epics, labels, points, states, comments and blocking links."""
@@ -83,6 +95,7 @@ class IssueStore:
                 points=None if is_epic else rng.choice(POINTS),
                 epic_key=None if is_epic or rng.random() < 0.2 else epic,
                 labels=rng.sample(LABELS, rng.randint(0, 2)), assignee=f"user-{number % 7}",
+                team_managed=number % 2 == 0,
             )
             if is_epic:
                 epic = key
@@ -114,10 +127,21 @@ class IssueStore:
         with self.lock:
             if key_or_id in self.issues:
                 return self.issues[key_or_id]
-            for issue in self.issues.values():
-                if key_or_id in (issue.jira_id, issue.linear_id):
-                    return issue
-            return None
+            return self.cached(self._indexes, "ids", self._by_id).get(key_or_id)
+
+    def _by_id(self) -> dict[str, SimIssue]:
+        return {ref: issue for issue in self.issues.values() for ref in (issue.jira_id, issue.linear_id)}
+
+    def blocked_by(self, key: str) -> list[SimIssue]:
+        """Live issues that block `key` (one index per store version)."""
+        def index():
+            found: dict[str, list[SimIssue]] = {}
+            for issue in self.live():
+                for blocked in issue.blocks:
+                    found.setdefault(blocked, []).append(issue)
+            return found
+        with self.lock:
+            return self.cached(self._indexes, "blocked_by", index).get(key, [])
 
     def change(self, key: str, **changes) -> SimIssue:
         """Apply attribute changes to an issue and bump its updated time."""

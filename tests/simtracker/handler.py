@@ -84,6 +84,11 @@ def make_handler(sim):
                 return self._json(400, body, headers)
             if fault == "429":
                 return self._json(429, {"errorMessages": ["Rate limit exceeded"]}, {"Retry-After": str(math.ceil(wait))})
+            if fault == "503" and not linear:
+                # https://developer.atlassian.com/cloud/jira/platform/rate-limiting/: "a 503 response
+                # may be returned when a resource limit has been reached", with Retry-After.
+                return self._send(503, b"<html>503 from the simulator</html>", "text/html",
+                                  {"Retry-After": str(math.ceil(wait))})
             return self._send(int(fault), f"<html>{fault} from the simulator</html>".encode(), "text/html")
 
         def _json(self, status: int, payload, headers: dict | None = None) -> int:

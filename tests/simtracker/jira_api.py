@@ -7,17 +7,26 @@ import re
 from tests.simtracker import jql
 from tests.simtracker.data import IssueStore, SimComment, SimIssue
 
+# Canceled work sits in the done category; only its resolution ("Won't Do") tells it apart.
 JIRA_STATES = {"todo": ("To Do", "new"), "in_progress": ("In Progress", "indeterminate"),
-               "done": ("Done", "done"), "canceled": ("Won't Do", "done")}
-POINTS_FIELD = "customfield_10016"
+               "done": ("Done", "done"), "canceled": ("Done", "done")}
+POINTS_FIELD = "customfield_10016"      # "Story Points" (company-managed projects)
+ESTIMATE_FIELD = "customfield_10034"    # "Story point estimate" (team-managed projects)
 EPIC_LINK_FIELD = "customfield_10014"   # Data Center only
-ALL_FIELDS = ("summary", "status", "updated", "parent", "labels", "assignee", "issuetype",
-              "issuelinks", "description", POINTS_FIELD, EPIC_LINK_FIELD)
+ALL_FIELDS = ("summary", "status", "resolution", "updated", "parent", "labels", "assignee", "issuetype",
+              "issuelinks", "comment", "description", POINTS_FIELD, ESTIMATE_FIELD, EPIC_LINK_FIELD)
 FIELDS = [{"id": "summary", "name": "Summary", "custom": False},
           {"id": "status", "name": "Status", "custom": False},
+          {"id": "resolution", "name": "Resolution", "custom": False},
           {"id": "customfield_10020", "name": "Sprint", "custom": True},
           {"id": POINTS_FIELD, "name": "Story Points", "custom": True},
+          {"id": ESTIMATE_FIELD, "name": "Story point estimate", "custom": True},
           {"id": EPIC_LINK_FIELD, "name": "Epic Link", "custom": True}]
+# https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/ (POST /search/jql):
+# SearchAndReconcileRequestBean has additionalProperties false.
+SEARCH_JQL_KEYS = {"expand", "fields", "fieldsByKeys", "jql", "maxResults", "nextPageToken",
+                   "properties", "reconcileIssues"}
+BULKFETCH_MAX = 100
 Answer = tuple[int, object]
 
 
@@ -43,9 +52,8 @@ def _links(issue: SimIssue, store: IssueStore) -> list[dict]:
     for key in issue.blocks:
         if (other := store.issues.get(key)) and not other.deleted:
             links.append({"type": {"name": "Blocks"}, "outwardIssue": {"id": other.jira_id, "key": key}})
-    for other in store.live():
-        if issue.key in other.blocks:
-            links.append({"type": {"name": "Blocks"}, "inwardIssue": {"id": other.jira_id, "key": other.key}})
+    for other in store.blocked_by(issue.key):
+        links.append({"type": {"name": "Blocks"}, "inwardIssue": {"id": other.jira_id, "key": other.key}})
     return links
 
 
@@ -56,6 +64,7 @@ def issue_json(issue: SimIssue, store: IssueStore, fields, cloud: bool) -> dict:
     values = {
         "summary": lambda: issue.title,
         "status": lambda: {"name": name, "statusCategory": {"key": category}},
+        "resolution": lambda: {"name": issue.jira_resolution} if issue.jira_resolution else None,
         "updated": lambda: jira_time(issue.updated),
         "parent": lambda: ({"key": issue.epic_key, "id": store.issues[issue.epic_key].jira_id}
                            if issue.epic_key and cloud else None),
@@ -64,8 +73,11 @@ def issue_json(issue: SimIssue, store: IssueStore, fields, cloud: bool) -> dict:
         "assignee": lambda: _user(issue.assignee, cloud),
         "issuetype": lambda: {"name": issue.issuetype},
         "issuelinks": lambda: _links(issue, store),
+        "comment": lambda: {"comments": [comment_json(c, cloud) for c in issue.comments],
+                            "startAt": 0, "maxResults": len(issue.comments), "total": len(issue.comments)},
         "description": lambda: issue.description,
-        POINTS_FIELD: lambda: issue.points,
+        POINTS_FIELD: lambda: None if issue.team_managed else issue.points,
+        ESTIMATE_FIELD: lambda: issue.points if issue.team_managed else None,
     }
     out = {name: make() for name, make in values.items() if name in wanted}
     if out.get("parent") is None:
@@ -87,11 +99,14 @@ SIM_CLOUD_ID = "5f1c2d3e-0000-4000-8000-51m7racce200"
 class JiraApi:
     """Routes one Jira request to an answer (status, JSON)."""
 
-    def __init__(self, store: IssueStore, page_size: int, denied_permissions: set[str]):
+    def __init__(self, store: IssueStore, page_size: int, denied_permissions: set[str],
+                 time_zone: str = "America/Los_Angeles"):
         self.store = store
         self.page_size = page_size
         self.denied_permissions = denied_permissions
         self.cloud_id = SIM_CLOUD_ID
+        # The API user's profile zone: /myself reports it and JQL dates are read in it.
+        self.time_zone = time_zone
         self._searches: dict = {}
 
     def handle(self, method: str, path: str, query: dict, body) -> Answer:
@@ -114,7 +129,8 @@ class JiraApi:
 
     def _route(self, method: str, rest: str, params: dict, cloud: bool) -> Answer:
         if rest == "/myself" and method == "GET":
-            return 200, {"accountId": "sim-bot", "name": "sim-bot", "displayName": "Sim Bot", "timeZone": "UTC"}
+            return 200, {"accountId": "sim-bot", "name": "sim-bot", "displayName": "Sim Bot",
+                         "timeZone": self.time_zone}
         if rest == "/mypermissions" and method == "GET":
             wanted = params.get("permissions", "").split(",")
             return 200, {"permissions": {p: {"key": p, "havePermission": p not in self.denied_permissions}
@@ -125,6 +141,8 @@ class JiraApi:
             return self._search_token(params)
         if rest == "/search" and not cloud:
             return self._search_offset(params)
+        if rest == "/issue/bulkfetch" and method == "POST" and cloud:
+            return self._bulkfetch(params)
         if rest == "/issue" and method == "POST":
             return self._create(params["fields"])
         if m := re.fullmatch(r"/issue/([^/]+)", rest):
@@ -133,20 +151,26 @@ class JiraApi:
             return self._comments(method, m.group(1), params, cloud)
         return 404, {"errorMessages": [f"no route {method} {rest}"]}
 
-    def _matches(self, params: dict) -> list[SimIssue]:
+    def _matches(self, params: dict, cloud: bool) -> list[SimIssue]:
         query = params.get("jql", "")
-        return self.store.cached(self._searches, query, lambda: jql.search(self.store.live(), query))
+        # Data Center's /search may be told validateQuery=warn: unknown keys become warnings.
+        strict = cloud or str(params.get("validateQuery", "strict")).lower() in ("strict", "true")
+        return self.store.cached(self._searches, (query, cloud, strict, self.time_zone), lambda: jql.search(
+            self.store.live(), query, self.time_zone, require_bound=cloud, strict_keys=strict))
 
     def _fields(self, params: dict):
         fields = params.get("fields")
         return fields.split(",") if isinstance(fields, str) else fields
 
     def _search_token(self, params: dict) -> Answer:
+        unknown = sorted(set(params) - SEARCH_JQL_KEYS)
+        if unknown:
+            return 400, {"errorMessages": [f"Unrecognized field {unknown[0]!r}"]}
         token = params.get("nextPageToken")
         start = int(base64.urlsafe_b64decode(token).decode()) if token else 0
         size = min(int(params.get("maxResults", 50)), self.page_size)
         with self.store.lock:
-            found = self._matches(params)
+            found = self._matches(params, True)
             page = found[start:start + size]
             issues = [issue_json(i, self.store, self._fields(params), True) for i in page]
         answer = {"issues": issues, "isLast": start + size >= len(found)}
@@ -158,9 +182,21 @@ class JiraApi:
         start = int(params.get("startAt", 0))
         size = min(int(params.get("maxResults", 50)), self.page_size)
         with self.store.lock:
-            found = self._matches(params)
+            found = self._matches(params, False)
             issues = [issue_json(i, self.store, self._fields(params), False) for i in found[start:start + size]]
         return 200, {"startAt": start, "maxResults": size, "total": len(found), "issues": issues}
+
+    def _bulkfetch(self, params: dict) -> Answer:
+        """POST /issue/bulkfetch: up to 100 ids or keys; unknown ones are simply left out."""
+        wanted = params.get("issueIdsOrKeys")
+        if not isinstance(wanted, list) or not wanted or len(wanted) > BULKFETCH_MAX:
+            return 400, {"errorMessages": ["Provide between 1 and 100 issue ids or keys."]}
+        with self.store.lock:
+            found = {issue.number: issue for ref in wanted
+                     if (issue := self.store.get(str(ref))) is not None and not issue.deleted}
+            # Issues come back in ascending id order; ones not found are in neither list.
+            issues = [issue_json(found[n], self.store, self._fields(params), True) for n in sorted(found)]
+        return 200, {"issues": issues, "issueErrors": []}
 
     def _create(self, fields: dict) -> Answer:
         issue = self.store.create(

@@ -114,10 +114,7 @@ class LinearApi:
         issue = self.store.get(variables["id"])
         if issue is None:
             raise LookupError("Issue")
-        nodes = [{"id": stable_uuid(f"comment:{c.number}"), "body": c.body, "createdAt": iso(c.created),
-                  "updatedAt": iso(c.created), "user": {"id": stable_uuid("user:" + c.author)}}
-                 for c in issue.comments]
-        return {"issue": {"id": issue.linear_id, "comments": self._page(nodes, variables)}}
+        return {"issue": {"id": issue.linear_id, "comments": self._page(self._comment_nodes(issue), variables)}}
 
     def op_IssueRelations(self, variables: dict) -> dict:
         page = self._page(self._filtered(variables), variables)
@@ -125,6 +122,18 @@ class LinearApi:
             live = self.store.live()
             page["nodes"] = [self._relations(i, live) for i in page["nodes"]]
         return {"issues": page}
+
+    def op_IssueDiscussions(self, variables: dict) -> dict:
+        answer = self.op_IssueRelations(variables)
+        for node in answer["issues"]["nodes"]:
+            issue = self.store.get(node["id"])
+            node["comments"] = {"nodes": self._comment_nodes(issue)[:50]}
+        return answer
+
+    def _comment_nodes(self, issue: SimIssue) -> list[dict]:
+        return [{"id": stable_uuid(f"comment:{c.number}"), "body": c.body, "createdAt": iso(c.created),
+                 "updatedAt": iso(c.created), "user": {"id": stable_uuid("user:" + c.author)}}
+                for c in issue.comments]
 
     def _relations(self, issue: SimIssue, live: list[SimIssue]) -> dict:
         out = [{"type": "blocks", "relatedIssue": {"id": self.store.issues[k].linear_id}}

@@ -147,6 +147,10 @@ class SimTracker:
         """Move an issue to todo / in_progress / done / canceled."""
         return self.store.change(key, state=state)
 
+    def resolve(self, key: str, resolution: str, state: str = "done") -> SimIssue:
+        """Close an issue in the done category with a Jira resolution (Duplicate, Won't Do...)."""
+        return self.store.change(key, state=state, resolution=resolution)
+
     def set_done(self, key: str) -> SimIssue:
         """Move an issue to done."""
         return self.store.change(key, state="done")

@@ -103,6 +103,12 @@ class SyncWorld:
             return [(m.subject_kind, m.subject_id, m.external_key) for m in
                     session.scalars(select(Mirror).order_by(Mirror.id))]
 
+    def items(self, connection_id: int) -> dict[str, str]:
+        """Stored status category of every item, by key."""
+        with self.scope() as session:
+            return {key: str(status) for key, status in session.execute(
+                select(WorkItem.key, WorkItem.status_category).where(WorkItem.connection_id == connection_id))}
+
     def item_count(self, connection_id: int) -> int:
         with self.scope() as session:
             return session.scalar(select(func.count()).select_from(WorkItem)
@@ -112,14 +118,12 @@ class SyncWorld:
 def expected_ratio(sim, keys, tracker: TrackerKind = TrackerKind.JIRA) -> tuple[int, int]:
     """(done, total) over live simulator issues, as work_done_ratio counts them.
 
-    Linear's canceled state type is excluded; Jira has no canceled category, and its "Won't Do"
-    sits in the done category, which SPEC section 3 counts as done.
+    Canceled work is left out: Linear's canceled state type, and in Jira the done category
+    closed with a not-done resolution ("Won't Do" and the like).
     """
     issues = [sim.issue(k) for k in keys if not sim.issue(k).deleted]
-    if tracker is TrackerKind.LINEAR:
-        issues = [i for i in issues if i.state != "canceled"]
-        return sum(i.state == "done" for i in issues), len(issues)
-    return sum(i.state in ("done", "canceled") for i in issues), len(issues)
+    issues = [i for i in issues if i.state != "canceled"]
+    return sum(i.state == "done" for i in issues), len(issues)
 
 
 def epic_children(sim, epic: str) -> list[str]:

@@ -12,7 +12,9 @@ def status_of(client, admin, connection_id: int):
     return client.get(f"/api/v1/connections/{connection_id}/sync-status", headers=admin)
 
 
-def test_reconcile_is_queued_and_its_outcome_shows_in_sync_status(app, client, admin, sim, jira):
+def test_reconcile_is_queued_and_its_outcome_shows_in_sync_status(app, client, admin, sim, jira,
+                                                                   sync_world):
+    sync_world.team(jira)   # a team homed in project SIM: the pass reads that project
     before = status_of(client, admin, jira).get_json()
     assert (before["last_kind"], before["running"], before["cursor"]) == (None, False, None)
     response = client.post(f"/api/v1/connections/{jira}/reconcile", headers=admin)

@@ -13,11 +13,13 @@ from sync.link_preview import preview_link, stored_error_words, tracker_error_wo
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_preview_counts_an_epics_issues_and_the_done_ones(app, db, sim, jira):
     connection = db.scalar(select(Connection).where(Connection.id == jira))
+    db.expunge(connection)
+    db.rollback()   # the preview caches the site's facts on the connection: leave the store free
     children = [sim.issue(k) for k in sim.keys() if sim.issue(k).epic_key == "SIM-1"]
     with app.app_context():
         result = preview_link(connection, LinkKind.EPIC, "SIM-1")
-    # Jira puts "Won't Do" in the done status category, as the simulated Jira does.
-    done = sum(1 for issue in children if issue.state in ("done", "canceled"))
+    # "Won't Do" sits in Jira's done status category, but its resolution makes it canceled.
+    done = sum(1 for issue in children if issue.state == "done")
     assert (result.matches, result.done, result.error) == (len(children), done, None)
     with app.app_context():
         refused = preview_link(connection, LinkKind.JQL, "summary ~ broken(")

@@ -7,8 +7,8 @@ from sync.reconcile.passes import reconcile_connection
 
 def expected_points(sim, epic: str, default_estimate: float) -> float:
     """Points of the epic's live children, unestimated ones weighing the default estimate."""
-    # Jira has no canceled category: every live child of the epic counts.
-    children = [i for i in sim.store.live() if i.epic_key == epic]
+    # Canceled work ("Won't Do" in Jira) does not count.
+    children = [i for i in sim.store.live() if i.epic_key == epic and i.state != "canceled"]
     assert any(i.points is None for i in children) and any(i.points is not None for i in children)
     return sum(default_estimate if i.points is None else i.points for i in children)
 

@@ -39,6 +39,7 @@ def sign_in(client, user_id: int):
     """Sign the client in as a user (the session cookie the login page would set)."""
     with client.session_transaction() as session:
         session["user_id"] = user_id
+        session["generation"] = 0  # a user who never signed out or changed password
     return client
 
 

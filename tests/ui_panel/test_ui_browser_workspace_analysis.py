@@ -20,7 +20,7 @@ def _reads_as_text(panel) -> None:
 def test_analysis_runs_from_the_header_and_reads_as_text(page, live):
     page.get_by_role("button", name="AI Analysis & Insights").click()
     panel = page.locator("#analysis-panel")
-    expect(panel.locator(".headline")).to_contain_text("Overall health", timeout=60_000)
+    expect(panel.locator(".headline")).to_contain_text("Cycle health", timeout=60_000)
     expect(panel.get_by_role("heading", name="Areas of concern")).to_be_visible()
     expect(panel.locator(".breakdown")).to_contain_text("On track")
     _reads_as_text(panel)

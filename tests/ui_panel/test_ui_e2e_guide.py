@@ -68,7 +68,7 @@ def test_the_guide_from_an_empty_instance(lead, empty_instance):
     _add_kr(page, "Cut time to first OKR from 120 to 30 minutes", "120", "30", "min")
     screenshot(page, "e2e-06-company-objective")
     _add_objective(page, "Ship a sync engine teams trust", "team", parent=company_id)
-    _add_kr(page, "Close 90% of the sync engine epic", "0", "1", "", measure="work_done_ratio")
+    _add_kr(page, "Close 90% of the sync engine epic", "0", "90", "%", measure="work_done_ratio")
     screenshot(page, "e2e-07-team-objective")
     _link_work(page, sim)
     _check_in_moves_the_bar(page)
@@ -169,7 +169,7 @@ def _check_in_moves_the_bar(page) -> None:
 def _run_analysis(page) -> None:
     page.get_by_role("button", name="AI Analysis & Insights").click()
     panel = page.locator("#analysis-panel")
-    expect(panel.locator(".headline")).to_contain_text("Overall health", timeout=60_000)
+    expect(panel.locator(".headline")).to_contain_text("Cycle health", timeout=60_000)
     text = panel.inner_text()
     assert "{" not in text and "fallback" not in text.lower() and "refs" not in text
     screenshot(page, "e2e-11-analysis")

@@ -103,7 +103,7 @@ def test_cycle_close_is_for_admins_and_records_scores(app, admin_client, db, dem
                                             "Failed to deliver", "Exceeded expectations"))
     retro = admin_client.get(f"/cycles/{demo}/retrospective")
     assert retro.status_code == 200 and "Recurring blockers" in retro.text
-    assert "Waiting on design specs" in retro.text or "design specs" in retro.text
+    assert "“specs” (dependency)" in retro.text   # the demo's design-specs blocker, grouped
 
 
 def _token(html: str) -> str:
@@ -124,6 +124,15 @@ def test_sync_page_says_never_synced_or_shows_the_last_pass(admin_client, db, de
     assert "items seen: 42" in html and "HTTP 429 from Jira" in html
 
 
+def test_the_sync_page_shows_tracker_addresses_to_admins_only(app, admin_client, db, demo):
+    from okrsync.demo import DEMO_SITE
+
+    assert DEMO_SITE in admin_client.get("/sync").text
+    member = scalar(db, select(User.id).where(User.role == Role.MEMBER).order_by(User.id))
+    page = sign_in(app.test_client(), member).get("/sync").text
+    assert "Northwind Jira (demo)" in page and DEMO_SITE not in page
+
+
 def test_an_analysis_of_hidden_objectives_is_not_shown(app, db, demo):
     private_id, _ = _private_objective(db, demo)
     db.add(Analysis(cycle_id=demo, scope="company", state="done", created_at=utcnow(),
@@ -135,3 +144,23 @@ def test_an_analysis_of_hidden_objectives_is_not_shown(app, db, demo):
     assert "No analysis yet." in html and "acquisition" not in html
     admin = sign_in(app.test_client(), scalar(db, select(User.id).where(User.role == Role.ADMIN)))
     assert "The acquisition is on track" in admin.get("/").text
+
+
+def test_a_degraded_connection_is_said_so_on_the_sync_page_and_in_admin(app, admin_client, db,
+                                                                          demo):
+    from datetime import timedelta
+
+    from okr_core.models import ConnectionHealth
+
+    connection_id = scalar(db, select(Connection.id))
+    now = utcnow()
+    db.add(ConnectionHealth(connection_id=connection_id, consecutive_failures=4,
+                            failing_since=now - timedelta(minutes=5),
+                            next_attempt_at=now + timedelta(minutes=2), last_error="HTTP 503"))
+    db.commit()
+    for path in ("/sync", "/admin/"):
+        page = admin_client.get(path).text
+        assert "Degraded" in page and "4 failures in a row" in page, path
+    readiness = app.test_client().get("/readyz")
+    assert readiness.status_code == 200
+    assert readiness.get_json()["degraded_connections"] == [connection_id]

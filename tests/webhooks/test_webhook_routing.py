@@ -110,6 +110,50 @@ def test_jira_status_category_key_decides_the_status_category(category, expected
     assert item.status_category is expected
 
 
+@pytest.mark.parametrize("resolution, not_done, expected", [
+    ("Done", None, StatusCategory.DONE),
+    ("Won't Do", None, StatusCategory.CANCELED),
+    ("Duplicate", None, StatusCategory.CANCELED),
+    ("cannot reproduce", None, StatusCategory.CANCELED),
+    ("Duplicate", ["Obsolete"], StatusCategory.DONE),
+    ("Obsolete", ["Obsolete"], StatusCategory.CANCELED),
+])
+def test_jira_done_category_with_a_not_done_resolution_is_canceled(resolution, not_done, expected):
+    from connector.jira.reading import ReadingRules
+
+    def resolve(payload):
+        payload["issue"]["fields"]["resolution"] = {"id": "10001", "name": resolution}
+
+    rules = ReadingRules.from_settings({"not_done_resolutions": not_done} if not_done else {})
+    [item] = plan_delivery(deliver_variant(JIRA, "jira_issue_updated__resolved", resolve),
+                           jira_rules=rules).upserts
+    assert item.status_category is expected
+
+
+def test_jira_done_payload_without_its_resolution_field_is_reread():
+    effect = plan_delivery(deliver_variant(
+        JIRA, "jira_issue_updated__resolved", lambda p: p["issue"]["fields"].pop("resolution")))
+    assert effect.upserts == [] and effect.reread == ["10040"]
+
+
+def test_jira_points_come_from_whichever_discovered_field_the_issue_fills():
+    from connector.jira.reading import ReadingRules
+
+    def team_managed(payload):
+        payload["issue"]["fields"]["customfield_10072"] = None
+        payload["issue"]["fields"]["customfield_10034"] = 5
+
+    rules = ReadingRules.from_settings({"site_facts": {"points_fields": ["customfield_10072", "customfield_10034"]}})
+    [item] = plan_delivery(deliver_variant(JIRA, "jira_issue_updated__custom_field", team_managed),
+                           jira_rules=rules).upserts
+    assert item.estimate == 5.0
+    pinned = ReadingRules.from_settings({"story_points_field": "customfield_10072", "site_facts": {
+        "points_fields": ["customfield_10072", "customfield_10034"]}})
+    [item] = plan_delivery(deliver_variant(JIRA, "jira_issue_updated__custom_field", team_managed),
+                           jira_rules=pinned).upserts
+    assert item.estimate is None
+
+
 def test_jira_unknown_status_category_asks_for_reread():
     def break_category(payload):
         payload["issue"]["fields"]["status"]["statusCategory"]["key"] = "mystery"

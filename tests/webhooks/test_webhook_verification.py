@@ -64,9 +64,11 @@ def test_signature_present_without_configured_secret_is_401(tracker):
 
 
 @both_trackers
-def test_unsigned_delivery_without_secret_is_accepted(tracker):
+def test_unsigned_delivery_without_secret_is_refused(tracker):
     body, now = BODIES[tracker]
-    assert parse_delivery(tracker, {}, body, None, now).payload == json.loads(body)
+    with pytest.raises(SecretNotConfigured) as caught:
+        parse_delivery(tracker, {}, body, None, now)
+    assert caught.value.status == 401
 
 
 def test_tampered_body_fails_even_by_one_byte():
@@ -197,3 +199,22 @@ def test_delivery_records_receipt_and_tracker_time_in_utc():
 def test_naive_now_is_a_programming_error():
     with pytest.raises(ValueError):
         parse_signed(JIRA, JIRA_BODY, JIRA_NOW.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize("spelling", ["millis", "iso"])
+def test_linear_timestamp_is_read_as_milliseconds_or_as_an_iso_8601_string(spelling):
+    payload = json.loads(LINEAR_BODY)
+    stamp = int(LINEAR_SENT.timestamp() * 1000)
+    payload["webhookTimestamp"] = stamp if spelling == "millis" else \
+        LINEAR_SENT.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    body = json.dumps(payload).encode()
+    delivery = parse_signed(LINEAR, body, LINEAR_SENT + timedelta(seconds=30))
+    assert abs(delivery.occurred_at - LINEAR_SENT) < timedelta(seconds=1)
+    with pytest.raises(StaleTimestamp):
+        parse_signed(LINEAR, body, LINEAR_SENT + timedelta(seconds=61))
+
+
+def test_linear_timestamp_that_is_neither_a_number_nor_a_time_is_rejected():
+    payload = {**json.loads(LINEAR_BODY), "webhookTimestamp": "yesterday"}
+    with pytest.raises(StaleTimestamp):
+        parse_signed(LINEAR, json.dumps(payload).encode(), LINEAR_SENT)

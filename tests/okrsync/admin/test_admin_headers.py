@@ -62,6 +62,14 @@ def test_admin_login_and_api_responses_are_never_stored(every_response):
         assert response.headers.get("Cache-Control") == "no-store", path
 
 
+def test_every_page_shown_to_someone_signed_in_is_never_stored(every_response):
+    pages = [(p, r) for p, r in every_response if r.status_code == 200
+             and r.mimetype == "text/html"]
+    assert {"/", "/mine", "/sync"} <= {p for p, _ in pages}
+    for path, response in pages:
+        assert response.headers.get("Cache-Control") == "no-store", path
+
+
 def test_only_panel_views_may_be_framed(every_response):
     for path, response in every_response:
         csp = response.headers["Content-Security-Policy"]

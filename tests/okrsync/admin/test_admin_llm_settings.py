@@ -96,3 +96,9 @@ def test_bad_allowlist_entries_are_refused(admin_client):
                          hosts="127.0.0.1\nhttp://evil.example/")
     assert response.status_code == 422
     assert "Not a host, host:port or CIDR: http://evil.example/" in response.get_data(as_text=True)
+
+
+def test_an_allowlist_post_without_the_hosts_field_is_a_form_error(admin_client):
+    response = post_form(admin_client, "/admin/llm", "/admin/allowlist")
+    assert response.status_code == 422
+    assert "Give the list of hosts" in response.get_data(as_text=True)

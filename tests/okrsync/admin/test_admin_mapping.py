@@ -66,3 +66,29 @@ def test_filling_from_an_unreachable_tracker_says_why(admin_client, jira_id, sim
     page = post_form(admin_client, f"/admin/connections/{jira_id}/mapping",
                      f"/admin/connections/{jira_id}/mapping/discover").get_data(as_text=True)
     assert "Could not ask the tracker" in page
+
+
+def test_not_done_resolutions_default_to_wont_do_and_friends_and_can_be_changed(admin_client, jira_id, db):
+    page = admin_client.get(f"/admin/connections/{jira_id}/mapping").get_data(as_text=True)
+    assert "Resolutions that do not count as done" in page
+    assert "Won&#39;t Do\nWon&#39;t Fix\nDuplicate\nCannot Reproduce\nDeclined" in page
+    db.rollback()
+    connection = db.get(Connection, jira_id)   # what a job cached about the site
+    connection.settings = {**connection.settings, "site_facts": {"time_zone": "UTC"}}
+    db.commit()
+    db.expunge_all()
+    response = post_form(admin_client, f"/admin/connections/{jira_id}/mapping",
+                         not_done_resolutions="Won't Do\nObsolete\n")
+    assert "Mapping saved." in response.get_data(as_text=True)
+    (connection,) = read_rows(db, select(Connection))
+    assert connection.settings["not_done_resolutions"] == ["Won't Do", "Obsolete"]
+    assert "site_facts" not in connection.settings   # saving asks the site afresh next time
+
+
+def test_a_resolution_list_with_control_characters_is_refused_beside_the_field(admin_client, jira_id, db):
+    response = post_form(admin_client, f"/admin/connections/{jira_id}/mapping",
+                         not_done_resolutions="Won't Do\x07")
+    assert response.status_code == 422
+    assert "Plain resolution names, one a line." in response.get_data(as_text=True)
+    (connection,) = read_rows(db, select(Connection))
+    assert "not_done_resolutions" not in connection.settings

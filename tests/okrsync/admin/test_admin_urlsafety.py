@@ -113,3 +113,24 @@ def test_the_safe_session_is_a_requests_session_with_the_allowlist():
 ])
 def test_allowlist_entries_are_hosts_ports_or_networks(entry, valid):
     assert valid_allowlist_entry(entry) is valid
+
+
+@pytest.mark.parametrize("url", [
+    "https://[64:ff9b::a9fe:a9fe]/",          # NAT64 (RFC 6052) to the metadata address
+    "https://[64:ff9b:1::a9fe:a9fe]/",        # local-use NAT64 (RFC 8215)
+    "https://[2002:a9fe:a9fe::1]/",           # 6to4 (RFC 3056)
+    "https://[::127.0.0.1]/",                 # IPv4-compatible
+    "https://[::ffff:0:7f00:1]/",             # IPv4-translated (SIIT)
+    "https://[::ffff:a00:1]/",                # IPv4-mapped, hex form
+    "https://[2001:0:a9fe:a9fe::c0a8:1]/",    # Teredo with a link-local server
+    "https://[2001:0:5db8:d822:0:0:f5ff:fffe]/",  # Teredo whose client is 10.0.0.1
+])
+def test_ipv6_forms_that_embed_a_private_ipv4_address_are_refused(url):
+    with pytest.raises(UnsafeURL, match="private, loopback or link-local"):
+        check_outbound_url(url, (), resolve)
+
+
+@pytest.mark.parametrize("url", ["https://[64:ff9b::5db8:d822]/", "https://[2002:5db8:d822::1]/",
+                                 "https://[2606:4700:4700::1111]/"])
+def test_ipv6_forms_that_reach_a_public_address_are_allowed(url):
+    assert check_outbound_url(url, (), resolve) == url

@@ -39,6 +39,24 @@ def test_demo_loads_once_with_an_analysis_and_prints_the_admin_sign_in(env):
     assert analyses == [("company", "done")]  # the dashboard has an analysis from the start
 
 
+def test_the_demo_connection_has_a_webhook_secret_and_refuses_unsigned_deliveries(env):
+    runner, key, tmp_path = env
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    import sqlite3
+
+    from config.secrets import SecretBox
+
+    with sqlite3.connect(tmp_path / "instance" / "okrsync.db") as db:
+        connection_id, sealed = db.execute(
+            "SELECT id, webhook_secret_encrypted FROM connections").fetchone()
+    assert len(SecretBox((key,)).decrypt(sealed)) >= 32
+    from okrsync.app import create_app
+
+    unsigned = create_app().test_client().post(f"/webhooks/jira/{connection_id}",
+                                               json={"webhookEvent": "jira:issue_updated"})
+    assert unsigned.status_code == 401
+
+
 def test_token_create_prints_the_token_last_and_it_authenticates(env):
     runner, _, _ = env
     made = runner.invoke(main, ["admin", "create", "--email", "Boss@Example.com",

@@ -44,7 +44,9 @@ def test_chance_matches_the_share_of_weeks_that_would_finish_the_key_result():
 def test_fewer_than_two_weeks_is_insufficient_data(snapshots, sample):
     row = _kr_row(make_ctx(krs=[kr(1, progress=0.3)], snapshots=snapshots))
     assert row == {"kr_id": 1, "objective_id": 1, "sample_weeks": sample, "weeks_remaining": 6.4,
-                   "chance": None, "insufficient_data": True}
+                   "reported_status": "on_track", "reported_confidence": None,
+                   "chance": None, "chance_from_pace": None, "interval": None, "end_value": None,
+                   "status_disagrees": False, "insufficient_data": True}
 
 
 def test_a_key_result_at_its_target_has_reached_it():

@@ -69,7 +69,7 @@ def test_any_failure_gives_the_template_and_is_logged(llm, llm_config, prompt, c
     assert result.narrative["source"] == "template"
     assert result.narrative["fallback_reason"] == reason
     assert result.model == "template"
-    assert result.narrative["headline"] == "Overall health: 60 (needs attention)"
+    assert result.narrative["headline"].startswith("Cycle health 60 (needs attention): ")
     assert [r.reason for r in caplog.records if r.msg == "analysis.narrative.llm-failed"] == [reason]
     assert len(llm.calls) == len(replies)                      # two retries, then it gave up
 

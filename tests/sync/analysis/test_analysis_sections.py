@@ -11,7 +11,7 @@ from okr_core.analysis.narrative_template import template_narrative
 from okr_core.analysis.prompt import build_prompt
 
 SECTIONS = {"version", "cycle", "scope", "as_of", "subjects", "health", "key_results",
-            "alignment", "blockers", "recommendations", "forecast", "retrospective"}
+            "alignment", "blockers", "recommendations", "forecast", "retrospective", "directory", "views"}
 
 
 def _busy_facts(**changes):

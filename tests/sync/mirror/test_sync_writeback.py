@@ -71,10 +71,14 @@ def test_linear_gets_a_project_update_and_issue_attachments_when_progress_moves(
     assert calls_to(sim, "CreateProjectUpdate") == calls_to(sim, "CreateAttachment") == 0
 
     todo = next(k for k in epic_children(sim, "SIM-1") if sim.issue(k).state == "todo")
+    status_before = sync_world.kr(kr).status
     sim.set_done(todo)
     sim.reset_calls()
     reconcile_and_drain(app, linear)
-    assert len(sim.linear_entities("projectUpdate")) == 2
+    # A project update only when the status (and so the health) moved; figures alone go to the
+    # attachments.
+    moved = sync_world.kr(kr).status != status_before
+    assert len(sim.linear_entities("projectUpdate")) == (2 if moved else 1)
     percent = f"{round(sync_world.kr(kr).progress * 100)}%"
     assert all(percent in a["title"] for a in sim.linear_entities("attachment"))
     assert calls_to(sim, "CreateAttachment") == len(linked)  # each retitled once
@@ -179,3 +183,40 @@ def reconcile_and_drain_due(app, connection_id: int) -> None:
     with app.app_context():
         reconcile_connection(connection_id)
     app.extensions["okrsync.queue"].drain(timeout=30, include_delayed=False)
+
+
+def _age_posted_update(app, kr_id: int, days: int, status: str | None = None) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from okr_core.models import Mirror
+    from okr_core.store import session_scope
+
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        row = session.scalars(select(Mirror).where(Mirror.subject_id == kr_id,
+                                                   Mirror.subject_kind == "key_result")).one()
+        row.posted_at = row.posted_at - timedelta(days=days)
+        row.posted_status = status or row.posted_status
+
+
+def test_linear_project_updates_follow_status_changes_or_a_week_not_every_figure(app, sim, sync_world):
+    linear = sync_world.connection(TrackerKind.LINEAR, sim.url, page_size=50)
+    kr = mirrored_kr(app, sync_world, linear, TrackerKind.LINEAR, LinkKind.PROJECT,
+                     sim.store.project_id("SIM-51"))
+    reconcile_and_drain(app, linear)
+    assert len(sim.linear_entities("projectUpdate")) == 1
+    with app.app_context():
+        write_back_key_result(kr)               # same status, posted today: no update
+    assert len(sim.linear_entities("projectUpdate")) == 1
+    _age_posted_update(app, kr, days=8)
+    with app.app_context():
+        write_back_key_result(kr)               # a week on: the same status is posted again
+    assert len(sim.linear_entities("projectUpdate")) == 2
+    with app.app_context():
+        write_back_key_result(kr)
+    assert len(sim.linear_entities("projectUpdate")) == 2
+    _age_posted_update(app, kr, days=0, status="some_other_status")   # the status moved
+    with app.app_context():
+        write_back_key_result(kr)
+    assert len(sim.linear_entities("projectUpdate")) == 3

@@ -16,8 +16,8 @@ def _pending_krs(app, sync_world) -> tuple[int, list[int]]:
     connection = sync_world.connection(TrackerKind.JIRA, "http://127.0.0.1:9")
     objective = sync_world.objective()
     with sync_world.scope() as session:
-        krs = [KeyResult(objective_id=objective, title=f"KR {n}", start_value=0.0, target_value=1.0,
-                         measure=Measure.MANUAL, current_value=0.5)
+        krs = [KeyResult(objective_id=objective, title=f"KR {n}", start_value=0.0, target_value=10.0,
+                         current_value=5.0)
                for n in range(KRS)]
         session.add_all(krs)
         session.flush()

@@ -31,6 +31,7 @@ def test_reconcile_one_connection_fully_from_the_command_line(app, sim, jira, sy
 def test_every_connection_without_an_option_and_unknown_ones_refused(app, sim, sync_world, settings,
                                                                      encryption_key):
     first = sync_world.connection(TrackerKind.JIRA, sim.url)
+    sync_world.team(first)   # homed in project SIM: a Jira pass reads what the connection tracks
     second = sync_world.connection(TrackerKind.LINEAR, sim.url)
     result = invoke(settings, encryption_key, sim)
     assert result.exit_code == 0, result.output

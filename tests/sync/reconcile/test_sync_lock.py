@@ -43,7 +43,9 @@ def test_an_unknown_connection_is_a_lookup_error_and_the_job_ignores_it(app):
 
 @pytest.mark.redis
 def test_with_redis_the_lock_is_a_key_with_an_expiry(redis_app, sim):
-    connection = SyncWorld(redis_app).connection(TrackerKind.JIRA, sim.url)
+    world = SyncWorld(redis_app)
+    connection = world.connection(TrackerKind.JIRA, sim.url)
+    world.team(connection)   # homed in project SIM: the pass reads that project
     client = redis.Redis.from_url(REDIS_URL)
     client.delete(lock_key(connection))
     with redis_app.app_context():

@@ -9,12 +9,20 @@ from okr_core.domain import LinkKind, Measure, TrackerKind
 from sync.reconcile.passes import reconcile_connection
 from tests.sync.sync_world import expected_ratio, epic_children
 
-POINTS = {"story_points_field": "customfield_10016"}   # no /field discovery call per pass
+POINTS = {"story_points_field": "customfield_10016"}   # pinned: the other points field is ignored
 
 
 @pytest.fixture
 def jira(sync_world, sim) -> int:
-    return sync_world.connection(TrackerKind.JIRA, sim.url, page_size=50, **POINTS)
+    return sync_world.connection(TrackerKind.JIRA, sim.url, page_size=50)
+
+
+def searches(sim) -> int:
+    return sum(c.path.endswith("/search/jql") for c in sim.calls)
+
+
+def paths(sim) -> list[str]:
+    return [c.path.rsplit("/", 1)[-1] for c in sim.calls]
 
 
 def run(app, connection_id: int, full: bool = False, connector=None):
@@ -26,7 +34,10 @@ def test_first_pass_reads_every_item_once_per_page_and_counts_the_epic(app, sim,
     kr = sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-1")
     sim.reset_calls()
     counts = run(app, jira)
-    assert sim.call_count == math.ceil(300 / 50)
+    # /field once (the points fields, cached per connection), one search per page, then the
+    # comments and blocking links of the linked items, 100 to a bulkfetch.
+    linked = len(epic_children(sim, "SIM-1"))
+    assert paths(sim) == ["field"] + ["jql"] * math.ceil(300 / 50) + ["bulkfetch"] * math.ceil(linked / 100)
     assert counts.items_read == counts.items_changed == sync_world.item_count(jira) == 300
     row = sync_world.kr(kr)
     assert (row.items_done, row.items_total) == expected_ratio(sim, epic_children(sim, "SIM-1"))
@@ -41,13 +52,17 @@ def test_an_item_moved_to_done_moves_its_key_result_with_one_call_and_one_snapsh
     sim.reset_calls()
     counts = run(app, jira)
     after = sync_world.kr(kr)
-    assert sim.call_count == 1            # ceil(changed / page size), the overlap re-read included
+    # /myself once (the zone JQL dates are read in, then cached), then ceil(changed / page size)
+    # searches, the overlap re-read included, and one bulkfetch for the changed item's comments.
+    assert paths(sim) == ["myself", "jql", "bulkfetch"]
     assert after.items_done == before.items_done + 1
     assert after.progress > before.progress
     assert sync_world.snapshots(kr) == snapshots + 1
     assert counts.key_results_moved == 1
+    sim.reset_calls()
     run(app, jira)                         # nothing changed: no new snapshot
     assert sync_world.snapshots(kr) == snapshots + 1
+    assert paths(sim) == ["jql"]           # the zone and fields come from the connection's cache
 
 
 def test_full_pass_notices_items_moved_relabelled_and_deleted(app, sim, jira, sync_world):
@@ -103,8 +118,10 @@ def test_points_and_item_count_measures(app, sim, jira, sync_world):
     run(app, jira)
     counted = [sim.issue(k) for k in epic_children(sim, "SIM-1")]
     size = [i.points if i.points is not None else 1.0 for i in counted]
-    done = sum(s for s, i in zip(size, counted) if i.state in ("done", "canceled"))
+    size = [s for s, i in zip(size, counted) if i.state != "canceled"]   # Won't Do counts nowhere
+    done = sum(s for s, i in zip(size, [i for i in counted if i.state != "canceled"]) if i.state == "done")
     row = sync_world.kr(points_kr)
+    # Points come from "Story Points" or "Story point estimate", whichever the issue uses.
     assert (row.points_done, row.points_total) == (done, sum(size))
     assert row.current_value == pytest.approx(100 * done / sum(size))  # a percentage
     still_open = [i for i in sim.store.live() if "p1" in i.labels and i.state in ("todo", "in_progress")]
@@ -119,11 +136,11 @@ class FailingOnPage:
         self.connector, self.sim, self.page, self.fault, self.count = connector, sim, page, fault, count
         self.reads = 0
 
-    def fetch_changed(self, since, page_cursor=None):
+    def fetch_changed(self, since, page_cursor=None, scope=None):
         self.reads += 1
         if self.reads == self.page:
             self.sim.inject(self.fault, self.count)
-        return self.connector.fetch_changed(since, page_cursor)
+        return self.connector.fetch_changed(since, page_cursor, scope=scope)
 
     def __getattr__(self, name):
         return getattr(self.connector, name)

@@ -60,7 +60,7 @@ def test_delivery_handed_off_on_redis_is_run_by_a_real_worker(make_app, redis_db
     assert Job.fetch(f"delivery-{delivery_id}", connection=redis_db).is_finished
 
 
-def test_links_only_the_tracker_can_evaluate_are_queued_for_resolution(make_app, redis_db, sim):
+def test_links_only_the_tracker_can_evaluate_are_queued_for_an_item_check(make_app, redis_db, sim):
     app = make_app(REDIS_URL)
     jira_id = add_connection(app, JIRA, sim.url, {"email": "a@b.test", "api_token": "t"})
     add_linked_kr(app, jira_id, LinkKind.JQL, "project = TES AND statusCategory = Done")
@@ -70,9 +70,13 @@ def test_links_only_the_tracker_can_evaluate_are_queued_for_resolution(make_app,
         assert process_delivery(delivery_id) == "done"
         assert process_delivery(delivery_id) == "skipped"
     job_ids = Queue("default", connection=redis_db).job_ids
-    resolution = [j for j in job_ids if j.startswith("resolve-link-")]
-    assert resolution == [f"resolve-link-1-delivery-{delivery_id}"]
-    assert Job.fetch(resolution[0], connection=redis_db).func_name == "sync.jobs.resolve_link"
+    # One check of the delivered issue against the JQL link, not a re-read of the whole link.
+    checks = [j for j in job_ids if j.startswith("check-links-")]
+    assert checks == [f"check-links-delivery-{delivery_id}"] and not any(
+        j.startswith("resolve-link-") for j in job_ids)
+    job = Job.fetch(checks[0], connection=redis_db)
+    assert job.func_name == "sync.link_item_checks.check_item_links"
+    assert job.args == (jira_id, [1], ["10040"])
 
 
 def test_changed_linear_project_queues_its_links_resolution(make_app, redis_db, sim):

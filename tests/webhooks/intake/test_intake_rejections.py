@@ -46,6 +46,13 @@ def test_signed_delivery_without_configured_secret_is_401(app, client, sim):
     _refused(app, post(client, "jira", unsigned, body, headers), 401, "secret-not-configured")
 
 
+def test_unsigned_delivery_to_a_connection_without_secret_is_401_and_not_stored(app, client, sim):
+    bare = add_connection(app, JIRA, sim.url, {"email": "a@b.test", "api_token": "t"},
+                          secret=None)
+    body, _ = fixture_delivery(JIRA, "jira_issue_created__basic")
+    _refused(app, post(client, "jira", bare, body, {}), 401, "secret-not-configured")
+
+
 @pytest.mark.parametrize("offset_ms", [-61_000, 61_000], ids=["stale", "future"])
 def test_linear_timestamp_over_a_minute_away_is_401(app, client, linear_id, offset_ms):
     body = restamp_linear(fixture_body(LINEAR, "issue__update"), now_ms() + offset_ms)

@@ -12,10 +12,11 @@ from tests.conftest import REDIS_URL
 REPO = Path(__file__).resolve().parents[3]
 
 
-def start_worker(settings, log_path: Path, stale_after: float = 2) -> subprocess.Popen:
+def start_worker(settings, log_path: Path, stale_after: float = 2,
+                 redis_url: str = REDIS_URL) -> subprocess.Popen:
     """`okrsync worker` on the test store, sweeping every half second."""
     env = {**os.environ, "OKRSYNC_DATABASE_URL": settings.database_url,
-           "OKRSYNC_REDIS_URL": REDIS_URL, "OKRSYNC_SECRET_KEY": settings.secret_key,
+           "OKRSYNC_REDIS_URL": redis_url, "OKRSYNC_SECRET_KEY": settings.secret_key,
            "OKRSYNC_ENCRYPTION_KEY": settings.encryption_keys[0],
            "OKRSYNC_INSTANCE_PATH": str(settings.instance_path),
            "OKRSYNC_OUTBOUND_ALLOWLIST": ",".join(settings.outbound_allowlist),

@@ -1,0 +1,138 @@
+"""Recurring blockers: mentions clustered by the words they share, weighted by how rare the words are.
+
+Each mention becomes a TF-IDF vector of its content words and word pairs (words that only say
+"blocked" or glue a sentence are left out, see grouping.phrase_tokens); a mention joins the cluster
+whose centroid is closest by cosine when that is at least the trained similarity, otherwise it starts
+one. A group is named by the word sequence most of its members share ("google play review").
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from okr_core.blockers.grouping import _NOISE, _stem
+from okr_core.blockers.model import BlockerFinding, BlockerGroup, BlockerKind
+from okr_core.blockers.text import shorten_urls
+
+CONTEXT_CHARS = 200       # the blocker is named early; the rest of a long comment is noise
+SAMPLE_CHARS = 280
+NAME_WORDS = 4
+_TOKEN = re.compile(r"[a-z][a-z0-9+'-]*[a-z0-9]|[a-z]")
+_NAME = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][A-Za-z0-9+-]*[A-Za-z0-9]|\b[a-z]+[A-Z][A-Za-z]*\b|\b[A-Z]{2,}[a-z]*\b")
+SALIENT_BOOST = 3
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-case content words, in order (links shortened to their host or repo)."""
+    lowered = shorten_urls(text[:CONTEXT_CHARS]).lower().replace("’", "'")
+    return [w for w in _TOKEN.findall(lowered) if w not in _NOISE and len(w) > 2]
+
+
+def salient_words(text: str) -> set[str]:
+    """Words written with a capital or inside a name ("Travis", "GitHub", "npm's" in "Play Store")."""
+    shortened = shorten_urls(text[:CONTEXT_CHARS]).replace("’", "'")
+    return {m.group(0).lower() for m in _NAME.finditer(shortened)} - _NOISE
+
+
+def _terms(text: str) -> Counter:
+    stems = [_stem(word) for word in content_words(text)]
+    terms = Counter(stems)
+    terms.update(f"{a} {b}" for a, b in zip(stems, stems[1:]))
+    for word in salient_words(text):
+        terms[_stem(word)] += SALIENT_BOOST
+    return terms
+
+
+def _vectors(texts: list[str]) -> list[dict[str, float]]:
+    term_counts = [_terms(text) for text in texts]
+    document_frequency = Counter(term for terms in term_counts for term in terms)
+    total = len(texts)
+    vectors = []
+    for terms in term_counts:
+        vector = {t: (1 + math.log(c)) * (1 + math.log((1 + total) / (1 + document_frequency[t])))
+                  for t, c in terms.items() if document_frequency[t] > 1}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        vectors.append({t: v / norm for t, v in vector.items()})
+    return vectors
+
+
+def cluster(texts: list[str], similarity: float) -> list[int]:
+    """A cluster number for each text (texts with nothing in common each get their own).
+
+    Identical texts are vectorised and placed once, counted as often as they occur.
+    """
+    unique = list(dict.fromkeys(texts))
+    counts = Counter(texts)
+    vectors = _vectors(unique)
+    centroids: list[dict[str, float]] = []
+    squared_norms: list[float] = []
+    index: dict[str, set[int]] = defaultdict(set)
+    label_of: dict[str, int] = {}
+    for text, vector in zip(unique, vectors):
+        best, best_score, best_dot = -1, similarity, 0.0
+        for candidate in set().union(*(index[t] for t in vector)) if vector else ():
+            centroid = centroids[candidate]
+            dot = sum(v * centroid.get(t, 0.0) for t, v in vector.items())
+            score = dot / (math.sqrt(squared_norms[candidate]) or 1.0)
+            if score >= best_score:
+                best, best_score, best_dot = candidate, score, dot
+        if best < 0:
+            best = len(centroids)
+            centroids.append({})
+            squared_norms.append(0.0)
+        weight = counts[text]
+        # |c + w v|^2 = |c|^2 + 2 w c.v + w^2 |v|^2, with |v| = 1 (or 0 for an empty vector)
+        squared_norms[best] += 2 * weight * best_dot + weight * weight * (1.0 if vector else 0.0)
+        for term, value in vector.items():
+            centroids[best][term] = centroids[best].get(term, 0.0) + weight * value
+            index[term].add(best)
+        label_of[text] = best
+    return [label_of[text] for text in texts]
+
+
+def group_name(texts: list[str]) -> str:
+    """The longest word sequence (up to NAME_WORDS) shared by the most members, as they write it."""
+    counts: Counter = Counter()
+    for text in texts:
+        words = content_words(text)
+        seen = {" ".join(words[i:i + n]) for n in range(1, NAME_WORDS + 1) for i in range(len(words) - n + 1)}
+        counts.update(seen)
+    if not counts:
+        return ""
+    top = max(counts.values())
+    floor = max(2, math.ceil(top * 0.6)) if len(texts) > 1 else 1
+    shared = [phrase for phrase, count in counts.items() if count >= floor] or [counts.most_common(1)[0][0]]
+    return max(shared, key=lambda phrase: (len(phrase.split()), counts[phrase], -len(phrase)))
+
+
+def group_recurring(
+    findings_with_sources: Iterable[tuple[BlockerFinding, str]], min_count: int = 2,
+    similarity: float | None = None, max_samples: int = 3,
+) -> list[BlockerGroup]:
+    """Blockers mentioned at least `min_count` times, most mentioned first."""
+    from okr_core.blockers.learned import load_model  # noqa: PLC0415 - the model file is read lazily
+
+    members = [(f, t) for f, t in findings_with_sources if f.is_blocker]
+    labels = cluster([text for _, text in members], similarity or load_model().group_similarity)
+    clusters: dict[int, list[tuple[BlockerFinding, str]]] = defaultdict(list)
+    for label, member in zip(labels, members):
+        clusters[label].append(member)
+    groups = [_group(items, max_samples) for items in clusters.values() if len(items) >= min_count]
+    return sorted(groups, key=lambda g: (-g.count, g.phrase))
+
+
+def _group(members: list[tuple[BlockerFinding, str]], max_samples: int) -> BlockerGroup:
+    kinds = Counter(finding.kind for finding, _ in members if finding.kind is not None)
+    kind: BlockerKind | None = kinds.most_common(1)[0][0] if kinds else None
+    texts = [text for _, text in members]
+    phrases = Counter(finding.phrase.lower() for finding, _ in members if finding.phrase)
+    common = phrases.most_common(1)[0] if phrases else ("", 0)
+    if common[1] >= max(2, len(members) / 2) or len(members) == 1:
+        phrase = common[0]      # most members name it the same way: "waiting on design specs"
+    else:
+        phrase = group_name(texts)
+    return BlockerGroup(phrase=phrase or members[0][0].phrase, kind=kind, count=len(members),
+                        source_ids=[finding.source_id for finding, _ in members],
+                        sample_texts=[text[:SAMPLE_CHARS] for text in texts[:max_samples]])
