@@ -6,7 +6,7 @@ INSTANCE ?= instance
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install services browser bench clean
+.PHONY: run test fast install services browser bench clean
 
 $(BIN)/okrsync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ browser:
 
 test: install services browser
 	$(BIN)/pytest -q
+
+# The loop to run on every change: SQLite only, no PostgreSQL, Redis, browser or slow tests.
+fast: install
+	OKRSYNC_TEST_STORES=sqlite $(BIN)/pytest -q -p no:cacheprovider -n auto \
+		-m "not slow and not browser and not redis and not postgres"
 
 bench: install services
 	$(BIN)/python bench/api.py

@@ -119,7 +119,7 @@ def is_read(call: tuple[str, str, str | None]) -> bool:
 
 def timed_pass(app, sim: SimControl, connection_id: int, full: bool = False):
     """(counts, read calls, seconds, write-back calls) of one pass, its write-back jobs drained."""
-    from sync.reconcile import reconcile_connection
+    from sync.reconcile.passes import reconcile_connection
 
     sim.reset_calls()
     with app.app_context():

@@ -41,7 +41,7 @@ def run_with_workers(args, tmp: Path, sim, workers: int) -> tuple[float, float, 
     from rq import Queue
 
     from bench.reconcile import arrange, make_app
-    from sync.mirror_jobs import reconcile_job
+    from sync.jobs import reconcile_job
 
     folder = tmp / f"workers-{workers}"
     app = make_app(folder, sim, pg=True)

@@ -81,7 +81,7 @@ def _connection(app, sim: SimTracker, jql_links: int) -> tuple[int, list[int]]:
 
 def _pass(app, sim: SimTracker, connection_id: int, full: bool):
     from okr_core.models import SyncState
-    from sync.reconcile import reconcile_connection
+    from sync.reconcile.passes import reconcile_connection
 
     sim.reset_calls()
     with app.app_context():
@@ -124,8 +124,8 @@ def report_passes(app, sim: SimTracker, connection_id: int, issues: int) -> None
 
 
 def report_webhook(app, sim: SimTracker, connection_id: int, jql_ids: list[int]) -> None:
-    from sync.deliveries import process_delivery
-    from sync.link_resolution import resolve_link_now
+    from sync.ingest.deliveries import process_delivery
+    from sync.ingest.links import resolve_link_now
 
     key = next(k for k in sim.keys() if sim.issue(k).epic_key == "SIM-1")
     sim.store.change(key, title="Edited by a person")
@@ -153,7 +153,7 @@ def report_webhook(app, sim: SimTracker, connection_id: int, jql_ids: list[int])
 
 
 def report_discussions(app, sim: SimTracker, connection_id: int) -> None:
-    from sync.reconcile import reconcile_connection
+    from sync.reconcile.passes import reconcile_connection
 
     children = [k for k in sim.keys() if sim.issue(k).epic_key == "SIM-1"]
     for key in children:

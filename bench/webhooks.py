@@ -150,7 +150,7 @@ def dispatch_and_check(env: dict, url: str, acknowledged: int) -> dict:
 
     from config.settings import load_settings
     from okrsync.app import create_app
-    from sync.handoff import HANDOFF_KEY, dispatch_all
+    from plumbing.handoff import HANDOFF_KEY, dispatch_all
 
     app = create_app(settings=load_settings(env, dotenv=False))
     connection = app.extensions["okrsync.queue"].connection

@@ -2,6 +2,11 @@
 
 Private, loopback, link-local and metadata ranges are refused unless allowlisted
 (OKRSYNC_OUTBOUND_ALLOWLIST or the admin pages): hosts, host:port pairs or CIDRs.
+
+`SafeSession` checks each URL before sending, but the HTTP library resolves the host again when
+it connects; a DNS answer that changes in between (DNS rebinding) would reach a private address.
+So its connections resolve once, check the answers with the same policy, and connect to exactly
+those addresses. TLS still verifies the certificate against the host name.
 """
 from __future__ import annotations
 
@@ -12,6 +17,11 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.util import connection
 
 from config.embedded_ipv4 import UnknownEmbedding, addresses_to_check
 
@@ -88,12 +98,61 @@ def allowed_addresses(host: str, port: int, https: bool, allowlist: Iterable[str
     return addresses
 
 
+class _CheckedConnect:
+    """Mixed into urllib3's connections; the subclass made per session sets the policy."""
+
+    outbound_allowlist: tuple[str, ...] = ()
+    outbound_https = True
+
+    @staticmethod
+    def outbound_resolve(host: str, port: int) -> list[str]:
+        raise NotImplementedError
+
+    def _new_conn(self) -> socket.socket:
+        if getattr(self, "proxy", None) is not None:
+            return super()._new_conn()   # the proxy resolves the target; the URL was checked
+        addresses = allowed_addresses(self._dns_host, self.port, self.outbound_https,
+                                      self.outbound_allowlist, self.outbound_resolve)
+        failure: OSError | None = None
+        for address in addresses:
+            try:
+                return connection.create_connection((address, self.port), self.timeout,
+                                                    source_address=self.source_address,
+                                                    socket_options=self.socket_options)
+            except socket.timeout as exc:
+                raise ConnectTimeoutError(self, f"Connection to {self.host} timed out. "
+                                                f"(connect timeout={self.timeout})") from exc
+            except OSError as exc:
+                failure = exc
+        raise NewConnectionError(self, f"Failed to establish a new connection: {failure}")
+
+
+class _PinnedAdapter(HTTPAdapter):
+    def __init__(self, pools: dict, **kwargs):
+        self._pools = pools
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = self._pools
+
+
+def pinned_adapter(allowlist: Iterable[str], resolve: Resolver) -> HTTPAdapter:
+    """An adapter whose connections check, and connect to, the addresses they resolve."""
+    policy = {"outbound_allowlist": tuple(allowlist), "outbound_resolve": staticmethod(resolve)}
+    plain = type("CheckedHTTPConnection", (_CheckedConnect, HTTPConnection),
+                 {**policy, "outbound_https": False})
+    tls = type("CheckedHTTPSConnection", (_CheckedConnect, HTTPSConnection), policy)
+    return _PinnedAdapter({
+        "http": type("CheckedHTTPConnectionPool", (HTTPConnectionPool,), {"ConnectionCls": plain}),
+        "https": type("CheckedHTTPSConnectionPool", (HTTPSConnectionPool,), {"ConnectionCls": tls}),
+    })
+
+
 class SafeSession(requests.Session):
     """A requests Session that re-checks every URL it sends to, redirect hops included."""
 
     def __init__(self, allowlist: Iterable[str] = (), resolve: Resolver = system_resolver):
-        from config.pinned_connect import pinned_adapter
-
         super().__init__()
         self.outbound_allowlist = tuple(allowlist)
         self.resolve = resolve
@@ -112,20 +171,6 @@ class SafeSession(requests.Session):
 def safe_session(allowlist: Iterable[str] = (), resolve: Resolver = system_resolver) -> SafeSession:
     """A Session for tracker calls: every request and redirect target must pass the check."""
     return SafeSession(allowlist, resolve)
-
-
-def safe_http_client(allowlist: Iterable[str] = (), resolve: Resolver = system_resolver,
-                     timeout: float = 20.0):
-    """An httpx2 client (what the `openai` package uses) that checks every request URL."""
-    import httpx2
-
-    allowed = tuple(allowlist)
-
-    def check(request) -> None:
-        check_outbound_url(str(request.url), allowed, resolve)
-
-    return httpx2.Client(event_hooks={"request": [check]}, timeout=timeout,
-                         follow_redirects=False)
 
 
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")

@@ -1,11 +1,17 @@
-"""Connector registry keyed by tracker kind, and the one way to build a connector."""
+"""Registries keyed by tracker kind: what okrsync knows of each tracker before any connection
+exists (its webhook dialect, how its mirrors and attachments work), and the one way to build a
+connector."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import requests
 
 from connector.base import TrackerConnector
+from connector.jira.webhooks import JIRA_WEBHOOKS
+from connector.linear.webhooks import LINEAR_WEBHOOKS
+from connector.webhook import WebhookDialect
 from okr_core.domain import TrackerKind
 
 ConnectorFactory = Callable[..., TrackerConnector]
@@ -44,3 +50,30 @@ def build_connector(
     except ValueError:
         raise ValueError(f"unknown tracker kind {kind!r}; known: {sorted(map(str, CONNECTORS))}") from None
     return factory(base_url.rstrip("/"), dict(credentials), dict(settings or {}), session=session, sleep=sleep)
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """A tracker kind's fixed traits, separate from any connection to it."""
+
+    webhooks: WebhookDialect
+    parent_ref_is_key: bool      # a KR's mirror names its parent mirror by key (else by id)
+    issue_attachments: bool      # linked issues carry an attachment for their KR
+    newest_first: bool           # changed items are listed newest first (else oldest first)
+
+
+TRACKERS: dict[TrackerKind, Tracker] = {
+    TrackerKind.JIRA: Tracker(JIRA_WEBHOOKS, parent_ref_is_key=True, issue_attachments=False,
+                               newest_first=False),
+    TrackerKind.LINEAR: Tracker(LINEAR_WEBHOOKS, parent_ref_is_key=False, issue_attachments=True,
+                                 newest_first=True),
+}
+
+
+def tracker(kind: TrackerKind | str) -> Tracker:
+    """The traits of a tracker kind; ValueError for an unknown kind."""
+    return TRACKERS[TrackerKind(kind)]
+
+
+def kinds_with_issue_attachments() -> tuple[TrackerKind, ...]:
+    return tuple(kind for kind, traits in TRACKERS.items() if traits.issue_attachments)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from okr_core.domain import JUDGED_STATUSES, KRStatus, Measure
-from okr_core.models import CheckIn, Cycle, KeyResult, Objective
-from okr_core.progress_service import refresh_key_result, refresh_objective_chain
+from okr_core.models import CheckIn, KeyResult, Objective
+from okr_core.recount import recount
 
 
 class ValueFromLinkedWork(ValueError):
@@ -56,7 +56,5 @@ def record_check_in(session: Session, kr: KeyResult, objective: Objective, autho
         kr.current_value = fields.value
     if fields.confidence is not None:
         kr.confidence = fields.confidence
-    session.flush()
-    refresh_key_result(session, kr, session.get(Cycle, objective.cycle_id), now)
-    refresh_objective_chain(session, objective.id)
+    recount(session, [kr.id], now)
     return check_in

@@ -1,4 +1,6 @@
-"""Recompute a key result from its linked work or check-ins, and roll progress up the tree."""
+"""One key result's figures from its linked work or check-ins, and the roll-up of objectives.
+
+Everything recounts through `okr_core.recount.recount`, which calls these."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from okr_core import domain
-from okr_core.domain import CycleStatus, Measure
+from okr_core.domain import Measure
 from okr_core.models import Cycle, KeyResult, Objective, ProgressSnapshot, WorkItem
-from okr_core.recount_facts import RecountFacts, load_recount_facts
+from okr_core.recount_facts import RecountFacts
 from okr_core.rules import (
     CheckInView, clamp_progress, effective_status, expected_progress, item_counts, measure_value,
     objective_progress, pace_status, progress,
@@ -25,19 +27,18 @@ def to_domain_item(row: WorkItem) -> domain.WorkItem:
 
 
 def refresh_key_result(session: Session, kr: KeyResult, cycle: Cycle, now: datetime,
-                       default_estimate: float = 1.0, facts: RecountFacts | None = None) -> bool:
+                       facts: RecountFacts) -> bool:
     """Bring value, progress and status up to date; snapshot and return True when progress moved.
 
-    `facts` (from `load_recount_facts`, covering this KR) saves its queries when many KRs are
-    recounted together.
+    `facts` (from `load_recount_facts`, covering this KR) holds the linked items, each
+    unestimated one already weighing its connection's default estimate.
     """
-    facts = facts or load_recount_facts(session, [kr.id])
     if kr.measure != Measure.MANUAL:
         items = facts.items.get(kr.id, [])
-        counts = item_counts(items, default_estimate=default_estimate)
+        counts = item_counts(items)
         kr.items_total, kr.items_done = counts.items_total, counts.items_done
         kr.points_total, kr.points_done = counts.points_total, counts.points_done
-        kr.current_value = measure_value(kr.measure, items, default_estimate=default_estimate)
+        kr.current_value = measure_value(kr.measure, items)
     new_progress = progress(kr.start_value, kr.target_value, kr.current_value,
                             lower_is_better=kr.measure == Measure.ITEM_COUNT) \
         if kr.target_value is not None else None
@@ -74,50 +75,3 @@ def refresh_objective_chain(session: Session, objective_id: int | None) -> None:
             Objective.parent_id == objective.id, Objective.archived.is_(False))).all()
         objective.progress = objective_progress([tuple(row) for row in weighted], list(children))
         objective_id = objective.parent_id
-
-
-
-READ_ONLY_CYCLES = (CycleStatus.CLOSED, CycleStatus.ARCHIVED)
-RECOUNT_CHUNK = 50   # KRs whose linked items are loaded together
-
-
-def refresh_key_results(session: Session, kr_ids, now: datetime,
-                        default_estimate: float = 1.0) -> list[int]:
-    """Recompute the KRs (rows locked in id order) and their objective chains; ids refreshed."""
-    ids = sorted(set(kr_ids))
-    if not ids:
-        return []
-    # Locking first means the counts below see every item change committed before ours, and
-    # concurrent jobs (webhook deliveries, reconcile passes) cannot lose each other's updates.
-    krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(ids)).order_by(KeyResult.id)
-                          .with_for_update().execution_options(populate_existing=True)).all()
-    refreshed, objective_ids = [], set()
-    # A chunk of KRs' linked items at a time: memory follows the chunk, not every item counted.
-    for start in range(0, len(krs), RECOUNT_CHUNK):
-        chunk = krs[start:start + RECOUNT_CHUNK]
-        facts = load_recount_facts(session, [kr.id for kr in chunk], [kr.objective_id for kr in chunk])
-        for kr in chunk:
-            cycle = facts.cycles[kr.objective_id]
-            if cycle.status in READ_ONLY_CYCLES:
-                continue  # closed and archived cycles are read-only, even for sync
-            refresh_key_result(session, kr, cycle, now, default_estimate, facts)
-            refreshed.append(kr.id)
-            objective_ids.add(kr.objective_id)
-    _lock_objective_chains(session, objective_ids)
-    for objective_id in sorted(objective_ids):
-        refresh_objective_chain(session, objective_id)
-    return refreshed
-
-
-def _lock_objective_chains(session: Session, objective_ids: set[int]) -> None:
-    """Lock every objective the roll-up writes, in id order, so concurrent roll-ups serialise."""
-    chain, frontier = set(), set(objective_ids)
-    while frontier:
-        chain |= frontier
-        parents = session.scalars(select(Objective.parent_id).where(
-            Objective.id.in_(frontier), Objective.parent_id.is_not(None))).all()
-        frontier = set(parents) - chain
-    if chain:
-        session.scalars(select(Objective).where(Objective.id.in_(sorted(chain)))
-                        .order_by(Objective.id).with_for_update()
-                        .execution_options(populate_existing=True)).all()

@@ -2,19 +2,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from datetime import datetime
+from typing import NamedTuple, Sequence
 
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from okr_core.models import CheckIn, Cycle, LinkItem, Objective, WorkItem, WorkLink
+from okr_core.connection_settings import ConnectionSettings
+from okr_core.domain import StatusCategory
+from okr_core.models import CheckIn, Connection, Cycle, LinkItem, Objective, WorkItem, WorkLink
 from okr_core.rules import CheckInView
 from okr_core.rules.measures import CountableItem
 from okr_core.store import in_filters
 
 # Only what counting reads (okr_core.rules.measures.CountableItem): rows, not domain objects.
 COUNTED_COLUMNS = (WorkItem.external_id, WorkItem.tracker_updated_at.label("updated_at"),
-                   WorkItem.status_category, WorkItem.estimate, WorkItem.deleted)
+                   WorkItem.status_category, WorkItem.estimate, WorkItem.deleted,
+                   WorkItem.connection_id)
+
+
+class CountedItem(NamedTuple):
+    """A linked item as counting sees it: unestimated, it weighs its connection's default estimate."""
+
+    external_id: str
+    updated_at: datetime
+    status_category: StatusCategory
+    estimate: float
+    deleted: bool
 
 
 @dataclass
@@ -24,6 +38,7 @@ class RecountFacts:
     items: dict[int, list[CountableItem]] = field(default_factory=dict)
     latest_checkin: dict[int, CheckInView] = field(default_factory=dict)
     cycles: dict[int, Cycle] = field(default_factory=dict)
+    default_estimates: dict[int, float] = field(default_factory=dict)   # by connection id
 
 
 def load_recount_facts(session: Session, kr_ids: Sequence[int],
@@ -44,8 +59,24 @@ def load_recount_facts(session: Session, kr_ids: Sequence[int],
 
 def _load_items(session: Session, matching, facts: RecountFacts) -> None:
     # An item two links of one KR match comes twice; counting keeps one per external id.
+    defaults: dict[int, float] = facts.default_estimates
     for row in session.execute(_linked_items(session).where(matching)):
-        facts.items[row.key_result_id].append(row)
+        estimate = row.estimate
+        if estimate is None:
+            if row.connection_id not in defaults:
+                defaults[row.connection_id] = _default_estimate(session, row.connection_id)
+            estimate = defaults[row.connection_id]
+        facts.items[row.key_result_id].append(CountedItem(
+            row.external_id, row.updated_at, row.status_category, estimate, row.deleted))
+
+
+def _default_estimate(session: Session, connection_id: int) -> float:
+    """The points an unestimated item of this connection counts for (the admin sets it)."""
+    stored = session.scalar(select(Connection.settings).where(Connection.id == connection_id))
+    default = ConnectionSettings.from_stored(stored).default_estimate
+    if default < 0:   # a negative size would make progress run backwards
+        raise ValueError(f"default_estimate must be >= 0, got {default}")
+    return default
 
 
 def _linked_items(session: Session):

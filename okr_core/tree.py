@@ -68,7 +68,3 @@ def assemble(objectives: list[Objective], krs: list[KeyResult]) -> list[Objectiv
         (parent.children if parent else roots).append(branch)
     return roots
 
-
-def cycle_tree(session: Session, cycle_id: int, viewer: Viewer,
-               team_ids: set[int] | None = None) -> list[ObjectiveBranch]:
-    return assemble(*load_visible(session, cycle_id, viewer, team_ids))

@@ -9,15 +9,16 @@ import ui_panel
 
 from config.headers import init_headers
 from config.settings import Settings, load_settings
-from config.web_auth import init_web_auth
-from okrsync.api import register_api
-from okrsync.api.errors import register_error_handlers
-from okrsync.db import init_db
+from ui_panel.signin import init_web_auth
+from okrsync.admin import init_admin
+from api import register_api
+from api.errors import register_error_handlers
+from plumbing.db import init_db
+from plumbing.logging_setup import configure_logging
 from okrsync.id_bounds import bound_route_ids
-from okrsync.logging_setup import configure_logging
 from okrsync.ops import bp as ops_bp
-from okrsync.services import init_services
-from sync.queue import init_queue
+from plumbing.services import init_services
+from plumbing.queue import init_queue
 from webhooks.views import bp as webhooks_bp
 
 MAX_BODY = 5 * 1024 * 1024
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     app.register_blueprint(webhooks_bp)
     register_api(app)
     init_web_auth(app)
+    init_admin(app)   # the admin pages build on sign-in
     ui_panel.register_ui(app)
     init_headers(app)
     return app

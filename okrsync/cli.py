@@ -50,10 +50,10 @@ def worker(burst: bool) -> None:
     if not app.config["SETTINGS"].redis_url:
         raise click.ClickException("OKRSYNC_REDIS_URL is not set: embedded mode runs jobs in `serve`")
     if not burst:
-        from sync.sweeper import start_sweeper_thread
+        from plumbing.sweeper import start_sweeper_thread
 
         start_sweeper_thread(app)  # re-queues deliveries a Redis outage or a dead worker left behind
-        from sync.scheduler import start_scheduling
+        from sync.reconcile.scheduler import start_scheduling
 
         start_scheduling(app)  # the periodic reconcile tick chain on RQ's scheduler
     work_through_outages(app, burst=burst)  # waits out Redis outages, reconnects, goes on
@@ -64,7 +64,7 @@ def worker(burst: bool) -> None:
 def sweep(retry_failed: bool) -> None:
     """Queue webhook deliveries that were stored but never processed."""
     from okrsync.app import create_app
-    from sync.sweeper import retry_failed_deliveries, sweep as sweep_deliveries
+    from plumbing.sweeper import retry_failed_deliveries, sweep as sweep_deliveries
 
     # This command sweeps once itself: no background sweeper thread in this process.
     with create_app({"WEBHOOK_SWEEPER": False}).app_context():
@@ -111,7 +111,7 @@ def _analyse_demo() -> None:
     from okr_core.domain import CycleStatus
     from okr_core.models import Analysis, Cycle
     from okrsync.app import create_app
-    from sync.analysis_jobs import refresh_cycle_analyses
+    from sync.analysis.jobs import refresh_cycle_analyses
 
     app = create_app()
     with app.app_context(), session_scope(_sessions()) as session:
@@ -199,9 +199,9 @@ def reconcile(connection_id: int | None, full: bool) -> None:
 
     from okr_core.models import Connection
     from okrsync.app import create_app
-    from okrsync.db import job_session
-    from sync.reconcile import reconcile_connection
-    from sync.reconcile_lock import PassAlreadyRunning
+    from plumbing.db import job_session
+    from sync.reconcile.passes import reconcile_connection
+    from sync.reconcile.lock import PassAlreadyRunning
 
     with create_app().app_context():
         with job_session() as session:

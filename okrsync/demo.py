@@ -8,14 +8,15 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from okr_core.accounts import new_webhook_secret
 from okr_core.domain import (
-    CheckInSource, CycleStatus, KRStatus, Level, Measure, Role, TeamKind, TrackerKind,
+    CycleStatus, Level, Measure, Role, TeamKind, TrackerKind, CheckInSource, KRStatus,
 )
 from okr_core.models import (
-    CheckIn, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User,
+    Connection, Cycle, KeyResult, Objective, ProgressSnapshot, Team, User, CheckIn,
 )
-from okr_core.progress_service import refresh_key_result, refresh_objective_chain
+from okr_core.progress_service import refresh_objective_chain
+from okr_core.recount import recount
+from okr_core.accounts import new_webhook_secret
 from okr_core.rules import expected_progress
 from okrsync import demo_data as data
 from okrsync.demo_checkins import add_check_in, demo_value, skips
@@ -139,7 +140,7 @@ def _history(session, rng, kr, measure, connection, users, now, index) -> None:
         linked_history(session, rng, kr, measure, connection, now, pace, index,
                        _week_times(now)[:-1], people or [_owner_name(users, kr)], team_names)
         _linked_check_ins(session, rng, kr, cycle, now, team_names)
-        refresh_key_result(session, kr, cycle, now)
+        recount(session, [kr.id], now)
 
 
 def _owner_name(users: dict[str, User], kr: KeyResult) -> str:
@@ -172,7 +173,7 @@ def _manual_history(session, rng, kr, cycle, now, pace, team_names) -> None:
     session.flush()
     kr.progress = (kr.current_value - kr.start_value) / span
     kr.last_progress_change_at = times[-1]
-    refresh_key_result(session, kr, cycle, now)
+    recount(session, [kr.id], now)
 
 
 def _linked_check_ins(session, rng, kr, cycle, now, team_names) -> None:

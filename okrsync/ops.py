@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from okrsync.db import engine
+from plumbing.db import engine
 from sync.tracker_health import degraded_connection_ids
 
 bp = Blueprint("ops", __name__)

@@ -5,7 +5,7 @@ import multiprocessing
 
 from gunicorn.app.base import BaseApplication
 
-from okrsync.db import REQUEST_THREADS
+from plumbing.db import REQUEST_THREADS
 
 
 class _Gunicorn(BaseApplication):
@@ -24,7 +24,7 @@ class _Gunicorn(BaseApplication):
 def served_app():
     """The app as `okrsync serve` runs it (bench/webhooks.py loads this one too)."""
     from okrsync.app import create_app
-    from sync.scheduler import start_scheduling
+    from sync.reconcile.scheduler import start_scheduling
 
     app = create_app({"WEBHOOK_SWEEPER": True})  # embedded: this process sweeps deliveries
     if not app.config["SETTINGS"].redis_url:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from okr_core.models import Analysis
-from sync.analysis_jobs import queue_analysis
+from sync.analysis.jobs import queue_analysis
 
 RUNS_PER_WINDOW = 5
 WINDOW = timedelta(minutes=10)

@@ -9,7 +9,7 @@ from connector.base import TrackerConnector
 from connector.registry import build_connector
 from okr_core.models import Connection
 from config.urlsafety import safe_session
-from okrsync.services import allowlist, secret_box
+from plumbing.services import allowlist, secret_box
 from sync.site_facts import store_site_facts
 
 

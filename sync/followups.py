@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from okr_core.models import KeyResult, Objective
-from sync.writeback import queue_writebacks, with_write_targets
+from sync.mirror.writeback import queue_writebacks, with_write_targets
 
 
 @dataclass
@@ -18,7 +18,7 @@ class Followups:
     cycle_ids: list[int] = field(default_factory=list)
 
     def queue(self) -> None:
-        from sync.analysis_jobs import request_analysis_refresh
+        from sync.analysis.jobs import request_analysis_refresh
 
         queue_writebacks(self.writeback_ids)
         for cycle_id in self.cycle_ids:

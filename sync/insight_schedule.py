@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from okr_core.domain import CycleStatus
 from okr_core.models import Analysis, Cycle, Objective
-from okrsync.db import job_session
-from sync.analysis_jobs import enqueue_analysis, queue_analysis
+from plumbing.db import job_session
+from sync.analysis.jobs import enqueue_analysis, queue_analysis
 
 log = logging.getLogger("okrsync.analysis")
 MONDAY = 0

@@ -12,14 +12,14 @@ import logging
 from sqlalchemy import delete, select
 
 from okr_core.domain import TrackerKind
-from okr_core.models import Connection, LinkItem, WorkItem, WorkLink
-from okrsync.db import job_session
+from okr_core.models import Connection, LinkItem, WorkItem, WorkLink, utcnow
+from plumbing.db import job_session
 from sync.connectors import connector_for
 from sync.followups import followups_for
-from sync.link_resolution import PERMANENT, record_link_error
-from sync.queue import QueueUnavailable, enqueue
-from sync.reconcile_finish import refresh_and_compare
-from webhooks.apply import insert_if_absent
+from sync.ingest.links import PERMANENT, record_link_error
+from plumbing.queue import QueueUnavailable, enqueue
+from okr_core.recount import recount
+from sync.ingest.upserts import insert_if_absent
 
 log = logging.getLogger("okrsync.sync.link_checks")
 
@@ -66,9 +66,7 @@ def _store_answers(connection_id: int, answers: dict[tuple[int, int], bool]) -> 
             else:
                 session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id,
                                                        LinkItem.work_item_id == item_id))
-        session.flush()
-        settings = session.get(Connection, connection_id).settings or {}
-        moved = refresh_and_compare(session, sorted(kr_ids), float(settings.get("default_estimate", 1.0)))
+        moved = recount(session, kr_ids, utcnow())
         followups = followups_for(session, moved)
     followups.queue()
 
@@ -79,7 +77,7 @@ def enqueue_item_checks(connection_id: int, link_ids: set[int], external_ids: se
     if not link_ids or not external_ids:
         return
     try:
-        enqueue(check_item_links, connection_id, sorted(link_ids), sorted(external_ids),
+        enqueue("check_item_links", connection_id, sorted(link_ids), sorted(external_ids),
                 job_id=f"check-links-delivery-{delivery_id}")
     except QueueUnavailable as exc:
         # The next reconcile pass re-resolves every such link; nothing durable is lost here.

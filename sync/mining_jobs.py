@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 
 from okr_core.analysis.mining_store import REMINE_BATCH, outdated_keys, remine
-from okrsync.db import job_session
-from sync.queue import ANALYSIS_QUEUE, NO_RETRY, enqueue
+from plumbing.db import job_session
+from plumbing.queue import ANALYSIS_QUEUE, NO_RETRY, enqueue
 
 log = logging.getLogger("okrsync.analysis")
 REMINE_JOB_ID = "blocker-remine"
@@ -29,4 +29,4 @@ def request_remine_if_outdated() -> str | None:
     with job_session() as session:
         if not outdated_keys(session, 1):
             return None
-    return enqueue(remine_outdated, job_id=REMINE_JOB_ID, queue=ANALYSIS_QUEUE, retry=NO_RETRY)
+    return enqueue("remine_outdated", job_id=REMINE_JOB_ID, queue=ANALYSIS_QUEUE, retry=NO_RETRY)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from connector.jira.reading import SITE_FACTS
 from okr_core.models import Connection
-from okrsync.db import job_session
+from plumbing.db import job_session
 
 log = logging.getLogger("okrsync.sync.site_facts")
 

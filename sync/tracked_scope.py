@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from connector.base import TrackedScope
 from okr_core.domain import LinkKind
 from okr_core.models import Team, WorkLink
-from sync.reconcile_plan import LinkView
+from sync.ingest.plan import LinkView
 
 _JIRA_KEY = re.compile(r"^([A-Z][A-Z0-9_]*)-\d+$", re.I)
 

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 
 from connector.errors import RateLimited, RetriesExhausted, TrackerUnavailable
 from okr_core.models import ConnectionHealth
-from okrsync.db import job_session
+from plumbing.db import job_session
 
 log = logging.getLogger("okrsync.sync.health")
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from sync.worker import make_worker
+from plumbing.worker import make_worker
 
 log = logging.getLogger("okrsync.worker")
 

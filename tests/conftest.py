@@ -17,7 +17,23 @@ from okr_core.store import make_engine, session_scope
 
 PG_URL = os.environ.get("OKRSYNC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-BACKENDS = ["sqlite", "postgresql"]
+# `make fast` sets OKRSYNC_TEST_STORES=sqlite: the store tests run on SQLite alone.
+BACKENDS = [store for store in os.environ.get("OKRSYNC_TEST_STORES", "sqlite,postgresql").split(",")
+            if store]
+
+
+REDIS_FIXTURES = {"redis_db", "redis_app"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark what needs a server, so the fast loop (`make fast`) can leave it out."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & REDIS_FIXTURES:
+            item.add_marker(pytest.mark.redis)
+        store = getattr(getattr(item, "callspec", None), "params", {}).get("database_url")
+        if "pg_schema_url" in names or store == "postgresql":
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.domain import KRStatus, Level
 from okr_core.models import Team, User
 from okr_core.tree import assemble
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.loading import choose_cycle, list_cycles, load_cycle_view
 
 bp = Blueprint("alignment", __name__)

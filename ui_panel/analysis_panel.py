@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from okr_core.models import KeyResult, Objective
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 NARRATIVE_LISTS = (("highlights", "Key highlights"), ("concerns", "Areas of concern"),
                    ("recommendations", "Recommendations"))

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from sqlalchemy import select
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.analysis import InvalidScope, Scope, parse_scope, scope_key
 from okr_core.models import Analysis, Cycle, Team
-from okrsync.db import request_session
-from sync.analysis_jobs import enqueue_analysis, queue_analysis
+from plumbing.db import request_session
+from sync.analysis.jobs import enqueue_analysis, queue_analysis
 from ui_panel.loading import latest_analysis
 
 bp = Blueprint("analysis_views", __name__)

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.checkins import EmptyCheckIn, ValueFromLinkedWork, record_check_in
 from okr_core.domain import Measure
 from okr_core.models import CheckIn, Cycle, KeyResult, Objective, ProgressSnapshot, User, utcnow
 from okr_core.rules import is_cycle_writable
 from okr_core.visibility import can_check_in, can_see
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.checkin_form import CheckInForm
 from ui_panel.kr_pages import may_edit_kr
 from ui_panel.link_context import work_context

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from config.web_auth import current_web_user, login_required
+from ui_panel.signin import current_web_user, login_required
 from okr_core.domain import CycleStatus, Role
 from okr_core.models import Cycle
 from okr_core.rules import is_cycle_writable
-from okrsync.api.errors import ApiError
-from okrsync.api.cycles import refuse_duplicate_name
-from okrsync.api.schemas import CycleCreate
-from okrsync.db import request_session
+from api.errors import ApiError
+from api.cycles import refuse_duplicate_name
+from api.schemas import CycleCreate
+from plumbing.db import request_session
 from ui_panel.cycle_forms import CycleForm
 from ui_panel.form_rules import act_as_api_caller, apply_api_error, check_with_model
 from ui_panel.loading import list_cycles

@@ -4,19 +4,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.cycle_close import close_cycle
 from okr_core.domain import CycleStatus, Role
 from okr_core.models import CheckIn, Cycle, KeyResult, Objective, utcnow
 from okr_core.rules import CycleClosed, is_cycle_writable
 from okr_core.tree import load_visible
 from okr_core.visibility import visible_objectives_clause
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.loading import latest_analysis, list_cycles
 from ui_panel.cycle_forms import NotesForm
 from ui_panel.final_values import field_name, read_final_values, record_final_values
 from ui_panel.scores import recurring_blockers, score_rows
-from sync.analysis_jobs import request_analysis_refresh
+from sync.analysis.jobs import request_analysis_refresh
 
 bp = Blueprint("cycle_pages", __name__)
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.domain import KRStatus, Role
 from okr_core.models import utcnow
 from okr_core.rules import expected_progress, is_cycle_writable
 from okr_core.tree import load_visible
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.cycle_admin import cycle_or_404
 from ui_panel.cycle_forms import NotesForm
 

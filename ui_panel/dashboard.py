@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.models import Team, utcnow
 from okr_core.visibility import descendants, team_parents
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.analysis_views import analysis_in_progress
 from ui_panel.loading import (
     choose_cycle, latest_analysis, list_cycles, load_cycle_view, mine_only,

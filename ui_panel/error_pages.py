@@ -7,8 +7,8 @@ from flask import Flask, render_template, request, send_from_directory
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from config.web_auth import current_web_user
-from okrsync.api.errors import api_http_error
+from ui_panel.signin import current_web_user
+from api.errors import api_http_error
 
 STATIC = Path(__file__).parent / "static"
 

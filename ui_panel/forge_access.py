@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from okr_core.models import User
 from okr_core.visibility import Viewer, make_viewer
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.forge_auth import InvalidInvocationToken, Invocation, bearer_token, forge_verifier
 from ui_panel.forge_sites import site_connection_ids
 

@@ -1,7 +1,7 @@
 """Which okrsync Jira connections a Forge installation may read: those bound to its site.
 
 A connection is bound to its Jira Cloud site by cloud id (`Connection.cloud_id`). The id is
-recorded when an admin tests the connection (config.jira_site) or on
+recorded when an admin tests the connection (connector.jira.site) or on
 the first verified Forge call from that site: the signed FIT's `context.siteUrl` names the site
 (https://developer.atlassian.com/platform/forge/remote/essentials/#the-forge-invocation-token--fit-)
 and its `context.cloudId` must be one of the installation's own sites. After that only the

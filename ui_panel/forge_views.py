@@ -1,7 +1,7 @@
 """Forge Remote endpoints for the Jira app: JSON for the issue panel and the project page.
 
 Every answer is JSON: data, or `{"error": {"code", "message"}}` (refusals from forge_access,
-bad input here, HTTP errors through okrsync.api.errors). Who may see what comes from the FIT's
+bad input here, HTTP errors through api.errors). Who may see what comes from the FIT's
 principal and installation claims; the issue or project shown comes from the FIT's context when
 Forge put it there, else from the request body, and is looked up only in the site's connections.
 """
@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from okr_core.domain import Measure
 from okr_core.models import Team
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.charts import percent, status_text
 from ui_panel.formatting import value_text
 from ui_panel.forge_access import ForgeRefusal, forge_caller

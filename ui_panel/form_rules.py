@@ -12,9 +12,9 @@ from flask import g
 from pydantic import BaseModel, ValidationError as ModelError
 from wtforms import ValidationError
 
-from config.web_auth import current_web_user, current_web_viewer
-from okrsync.api.errors import ApiError
-from okrsync.db import request_session
+from ui_panel.signin import current_web_user, current_web_viewer
+from api.errors import ApiError
+from plumbing.db import request_session
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 MESSAGES = {

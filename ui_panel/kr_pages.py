@@ -4,16 +4,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.models import Cycle, KeyResult, Objective
 from okr_core.rules import is_cycle_writable
 from okr_core.rules.practices import (
     KeyResultFacts, ObjectiveFacts, key_result_count_warnings, key_result_shape_warnings,
 )
 from okr_core.visibility import can_edit
-from okrsync.api.key_results import add_key_result, change_key_result, remove_key_result
-from okrsync.api.schemas import KeyResultCreate, KeyResultPatch
-from okrsync.db import request_session
+from api.key_results import add_key_result, change_key_result, remove_key_result
+from api.schemas import KeyResultCreate, KeyResultPatch
+from plumbing.db import request_session
 from ui_panel.form_rules import act_as_api_caller, checked_form, saved
 from ui_panel.kr_forms import KeyResultForm
 from ui_panel.objective_pages import editable_objective_or_403, visible_objective_or_404

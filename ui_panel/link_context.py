@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from okr_core.domain import LinkKind
 from okr_core.models import Connection, KeyResult, LinkItem, User, WorkItem, WorkLink
-from okrsync.db import request_session
+from plumbing.db import request_session
 
 KINDS = [
     SelectChoice(LinkKind.ISSUE.value, "One issue (Jira key such as ENG-12, or Linear id)"),

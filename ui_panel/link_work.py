@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from config.web_auth import login_required
+from ui_panel.signin import login_required
 from okr_core.domain import LinkKind
 from okr_core.models import Connection, WorkLink
-from okrsync.api.key_results import add_link, remove_link
-from okrsync.api.schemas import LinkCreate
-from okrsync.db import request_session
+from api.key_results import add_link, remove_link
+from api.schemas import LinkCreate
+from plumbing.db import request_session
 from sync.link_preview import preview_link
 from ui_panel.checkin_views import render_key_result_page, visible_key_result
 from ui_panel.form_rules import act_as_api_caller, check_with_model, saved

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.domain import Level, Role
 from okr_core.models import Cycle, Objective
 from okr_core.rules import is_cycle_writable
 from okr_core.visibility import can_edit, can_see
-from okrsync.api.objectives import add_objective, change_objective, remove_objective
-from okrsync.api.schemas import ObjectiveCreate, ObjectivePatch
-from okrsync.db import request_session
+from api.objectives import add_objective, change_objective, remove_objective
+from api.schemas import ObjectiveCreate, ObjectivePatch
+from plumbing.db import request_session
 from ui_panel.form_rules import act_as_api_caller, checked_form, saved
 from ui_panel.objective_forms import ObjectiveForm
 from ui_panel.objective_view import objective_page_context

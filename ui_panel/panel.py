@@ -5,7 +5,7 @@ from flask import Blueprint, abort, render_template, request
 
 from config.headers import frameable
 from okr_core.models import Connection, Team
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.panel_auth import panel_viewer, site_may_show, tracker_frame_ancestors
 from ui_panel.panel_data import find_issue, issue_key_results, team_view
 

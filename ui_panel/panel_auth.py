@@ -6,11 +6,11 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, request
 from sqlalchemy import select
 
-from config.web_auth import current_web_user
+from ui_panel.signin import current_web_user
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection
 from okr_core.visibility import Viewer, make_viewer
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.forge_access import ForgeRefusal, forge_caller
 from ui_panel.forge_auth import bearer_token
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
-from config.web_auth import current_web_user, login_required
+from ui_panel.signin import current_web_user, login_required
 from okr_core.models import Connection, SyncState
-from okrsync.db import request_session
+from plumbing.db import request_session
 from sync.tracker_health import health_of
 
 bp = Blueprint("sync_page", __name__)

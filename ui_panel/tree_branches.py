@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
-from config.web_auth import current_web_user, current_web_viewer, login_required
+from ui_panel.signin import current_web_user, current_web_viewer, login_required
 from okr_core.models import Cycle, KeyResult, Objective, Team, User
 from okr_core.tree import ObjectiveBranch
 from okr_core.visibility import can_see, visible_objectives_clause
-from okrsync.db import request_session
+from plumbing.db import request_session
 from ui_panel.loading import CycleView, load_series
 
 

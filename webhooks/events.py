@@ -6,9 +6,11 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
+from connector.registry import TRACKERS, tracker as tracker_traits
+from connector.webhook import WebhookDialect
 from okr_core.domain import TrackerKind
 from webhooks.errors import (
     BodyTooLarge,
@@ -19,22 +21,10 @@ from webhooks.errors import (
     SignatureMissing,
     StaleTimestamp,
 )
-from webhooks.payload import from_millis, from_millis_or_iso
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
-# Linear's SDK rejects deliveries whose webhookTimestamp is more than a minute away from now:
-# https://linear.app/developers/webhooks and https://linear.app/docs/api/sdk-webhooks
-LINEAR_TIMESTAMP_TOLERANCE = timedelta(seconds=60)
-
-# https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks
-JIRA_SIGNATURE_HEADER = "X-Hub-Signature"
-JIRA_DELIVERY_HEADER = "X-Atlassian-Webhook-Identifier"
-# https://linear.app/developers/webhooks
-LINEAR_SIGNATURE_HEADER = "Linear-Signature"
-LINEAR_DELIVERY_HEADER = "Linear-Delivery"
 # The only headers parse_delivery reads, per tracker: callers may pass just these.
-READ_HEADERS = {TrackerKind.JIRA: (JIRA_SIGNATURE_HEADER, JIRA_DELIVERY_HEADER),
-                TrackerKind.LINEAR: (LINEAR_SIGNATURE_HEADER, LINEAR_DELIVERY_HEADER)}
+READ_HEADERS = {kind: traits.webhooks.read_headers for kind, traits in TRACKERS.items()}
 
 
 @dataclass(frozen=True)
@@ -58,6 +48,7 @@ def parse_delivery(
 ) -> Delivery:
     """Check size and signature over the raw bytes, then decode; raise DeliveryRejected if bad."""
     tracker = TrackerKind(tracker)
+    dialect = tracker_traits(tracker).webhooks
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if len(body) > MAX_BODY_BYTES:
@@ -65,15 +56,16 @@ def parse_delivery(
     headers = _lowercase_keys(headers)
     verify_signature(tracker, headers, body, secret)
     payload = _decode_object(tracker, body)
-    if tracker is TrackerKind.LINEAR:
-        check_linear_timestamp(payload, now)
+    stale = dialect.stale_timestamp(payload, now)
+    if stale is not None:
+        raise StaleTimestamp(tracker, stale)
     return Delivery(
         tracker=tracker,
-        event_type=_event_type(tracker, payload),
-        dedupe_key=_dedupe_key(tracker, headers, body),
+        event_type=dialect.event_type(payload),
+        dedupe_key=_dedupe_key(dialect, headers, body),
         payload=payload,
         received_at=now.astimezone(timezone.utc),
-        occurred_at=_occurred_at(tracker, payload),
+        occurred_at=dialect.occurred_at(payload),
     )
 
 
@@ -82,49 +74,27 @@ def verify_signature(
 ) -> None:
     """Raise unless signature and secret agree; an unsigned delivery is refused, always."""
     tracker = TrackerKind(tracker)
+    dialect = tracker_traits(tracker).webhooks
     headers = _lowercase_keys(headers)
-    received = _signature_header(tracker, headers)
+    received = headers.get(dialect.signature_header.lower(), "").strip() or None
     if not secret:
         # Strict both ways: a connection without a secret cannot accept anything.
         raise SecretNotConfigured(tracker, "no webhook secret is configured for this connection")
     if received is None:
-        raise SignatureMissing(tracker, f"{_signature_name(tracker)} header missing")
-    expected = expected_signature(tracker, body, secret)
+        raise SignatureMissing(tracker, f"{dialect.signature_header} header missing")
+    expected = dialect.signature(body, secret)
     # Compare bytes: compare_digest refuses non-ASCII str, and a header may hold anything.
     if not hmac.compare_digest(expected.encode(), received.encode("utf-8", "replace")):
-        raise SignatureMismatch(tracker, f"{_signature_name(tracker)} does not match the body")
+        raise SignatureMismatch(tracker, f"{dialect.signature_header} does not match the body")
 
 
 def expected_signature(tracker: TrackerKind | str, body: bytes, secret: str) -> str:
     """The signature header value the tracker sends for `body` signed with `secret`."""
-    tracker = TrackerKind(tracker)
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}" if tracker is TrackerKind.JIRA else digest
-
-
-def check_linear_timestamp(payload: Mapping[str, Any], now: datetime) -> None:
-    """Raise StaleTimestamp unless the signed body's webhookTimestamp is within 60 s of now."""
-    # https://linear.app/developers/webhooks: milliseconds; captured older payloads: ISO-8601.
-    sent_at = from_millis_or_iso(payload.get("webhookTimestamp"))
-    if sent_at is None:
-        raise StaleTimestamp(TrackerKind.LINEAR, "webhookTimestamp missing or not a time")
-    if abs(now - sent_at) > LINEAR_TIMESTAMP_TOLERANCE:
-        raise StaleTimestamp(
-            TrackerKind.LINEAR, f"webhookTimestamp {sent_at.isoformat()} is too far from now"
-        )
+    return tracker_traits(tracker).webhooks.signature(body, secret)
 
 
 def _lowercase_keys(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items()}
-
-
-def _signature_name(tracker: TrackerKind) -> str:
-    return JIRA_SIGNATURE_HEADER if tracker is TrackerKind.JIRA else LINEAR_SIGNATURE_HEADER
-
-
-def _signature_header(tracker: TrackerKind, headers: Mapping[str, str]) -> str | None:
-    value = headers.get(_signature_name(tracker).lower(), "").strip()
-    return value or None
 
 
 def _decode_object(tracker: TrackerKind, body: bytes) -> dict[str, Any]:
@@ -143,23 +113,5 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _event_type(tracker: TrackerKind, payload: Mapping[str, Any]) -> str:
-    if tracker is TrackerKind.JIRA:
-        event = payload.get("webhookEvent")
-        return event if isinstance(event, str) else ""
-    kind, action = payload.get("type"), payload.get("action")
-    if isinstance(kind, str) and isinstance(action, str):
-        return f"{kind}.{action}"
-    return ""
-
-
-def _dedupe_key(tracker: TrackerKind, headers: Mapping[str, str], body: bytes) -> str:
-    name = JIRA_DELIVERY_HEADER if tracker is TrackerKind.JIRA else LINEAR_DELIVERY_HEADER
-    return headers.get(name.lower(), "").strip() or hashlib.sha256(body).hexdigest()
-
-
-def _occurred_at(tracker: TrackerKind, payload: Mapping[str, Any]) -> datetime | None:
-    # Linear's webhookTimestamp is mandatory (checked above), so its data.updatedAt is never needed.
-    if tracker is TrackerKind.JIRA:
-        return from_millis(payload.get("timestamp"))
-    return from_millis_or_iso(payload.get("webhookTimestamp"))
+def _dedupe_key(dialect: WebhookDialect, headers: Mapping[str, str], body: bytes) -> str:
+    return headers.get(dialect.delivery_header.lower(), "").strip() or hashlib.sha256(body).hexdigest()

@@ -1,10 +1,9 @@
 """Route a verified delivery to its tracker's planner: handled, ignored or unknown."""
 from __future__ import annotations
 
-from okr_core.domain import StrEnum, TrackerKind
-from connector.jira.reading import ReadingRules
-from webhooks import jira_events, linear_events
-from webhooks.effects import DeliveryEffect
+from connector.registry import tracker
+from connector.webhook import DeliveryEffect
+from okr_core.domain import StrEnum
 from webhooks.events import Delivery
 
 
@@ -17,16 +16,11 @@ class Route(StrEnum):
 
 
 def route(delivery: Delivery) -> Route:
-    """Classify a delivery by its tracker and event type."""
-    if delivery.tracker is TrackerKind.JIRA:
-        if delivery.event_type in jira_events.EVENT_PLANNERS:
-            return Route.HANDLED
-        ignored = delivery.event_type in jira_events.IGNORED_EVENTS
-    else:
-        if delivery.event_type in linear_events.EVENT_PLANNERS:
-            return Route.HANDLED
-        ignored = delivery.event_type.partition(".")[0] in linear_events.IGNORED_TYPES
-    return Route.IGNORED if ignored else Route.UNKNOWN
+    """Classify a delivery by its tracker's dialect and its event type."""
+    dialect = tracker(delivery.tracker).webhooks
+    if delivery.event_type in dialect.event_planners:
+        return Route.HANDLED
+    return Route.IGNORED if dialect.is_ignored(delivery.event_type) else Route.UNKNOWN
 
 
 def is_handled(delivery: Delivery) -> bool:
@@ -35,17 +29,11 @@ def is_handled(delivery: Delivery) -> bool:
 
 
 def plan_delivery(delivery: Delivery, *, story_points_field: str | None = None,
-                  jira_rules: ReadingRules | None = None) -> DeliveryEffect:
+                  jira_rules=None) -> DeliveryEffect:
     """What a delivery changes; an empty effect for events okrsync does not handle.
 
     Jira payloads are read with the connection's `jira_rules` (points fields, not-done
     resolutions); `story_points_field` alone stands for rules with that one field.
     """
-    if delivery.tracker is TrackerKind.JIRA:
-        jira_planner = jira_events.EVENT_PLANNERS.get(delivery.event_type)
-        if jira_planner is None:
-            return DeliveryEffect()
-        rules = jira_rules or ReadingRules(points_fields=(story_points_field,) if story_points_field else ())
-        return jira_planner(delivery.payload, rules)
-    linear_planner = linear_events.EVENT_PLANNERS.get(delivery.event_type)
-    return linear_planner(delivery.payload) if linear_planner else DeliveryEffect()
+    dialect = tracker(delivery.tracker).webhooks
+    return dialect.plan(delivery.event_type, delivery.payload, story_points_field, rules=jira_rules)

@@ -12,13 +12,14 @@ from sqlalchemy import LargeBinary, bindparam, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.secrets import SecretUndecryptable
+from okr_core.delivery_state import arrival_state
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, Delivery
 from okr_core.models.base import UTCDateTime
-from okrsync.db import engine, execute_alone
-from okrsync.services import secret_box
-from sync.handoff import hand_off_delivery
-from sync.queue import QueueUnavailable
+from plumbing.db import engine, execute_alone
+from plumbing.services import secret_box
+from plumbing.handoff import hand_off_delivery
+from plumbing.queue import QueueUnavailable
 from webhooks.errors import DeliveryRejected
 from webhooks.events import MAX_BODY_BYTES, READ_HEADERS, parse_delivery
 from webhooks.routing import is_handled
@@ -153,7 +154,7 @@ def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: dateti
     key = _fit_dedupe_key(delivery.dedupe_key)
     values = dict(connection_id=connection_id, dedupe_key=key,
                   event_type=delivery.event_type[:EVENT_TYPE_MAX], body=body,
-                  state="pending" if handled else "ignored", attempts=0, received_at=now,
+                  state=arrival_state(handled), attempts=0, received_at=now,
                   enqueued_at=now if handled else None)
     delivery_id = _store(values)
     if delivery_id is None:
@@ -214,6 +215,6 @@ def _start_embedded_sweeper(state) -> None:
     app = state.app
     if app.config["SETTINGS"].redis_url or not app.config.get("WEBHOOK_SWEEPER", False):
         return
-    from sync.sweeper import start_sweeper_thread
+    from plumbing.sweeper import start_sweeper_thread
 
     start_sweeper_thread(app)

@@ -16,6 +16,14 @@ STATE_TYPES = {
     "canceled": StatusCategory.CANCELED,
     "duplicate": StatusCategory.CANCELED,
 }
+
+
+def status_category(state_type: str | None) -> StatusCategory:
+    """The one Linear status mapping (GraphQL reads and webhooks): an unknown state type is work
+    under way, neither still to do nor finished."""
+    return STATE_TYPES.get(state_type, StatusCategory.IN_PROGRESS)
+
+
 HEALTH = {KRStatus.ON_TRACK: "onTrack", KRStatus.AT_RISK: "atRisk", KRStatus.OFF_TRACK: "offTrack"}
 
 
@@ -35,7 +43,7 @@ def work_item(node: dict) -> WorkItem:
             external_id=node["id"],
             key=node["identifier"],
             title=node.get("title") or "",
-            status_category=STATE_TYPES.get(state.get("type"), StatusCategory.IN_PROGRESS),
+            status_category=status_category(state.get("type")),
             updated_at=parse_time(node["updatedAt"]),
             estimate=float(node["estimate"]) if node.get("estimate") is not None else None,
             parent_ref=(node.get("project") or {}).get("id"),

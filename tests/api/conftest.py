@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from api_world import Org, World, build_org
+from tests.api.api_world import Org, World, build_org
 
 
 def pytest_configure(config):

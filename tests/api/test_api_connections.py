@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from api_world import SECRETS, error_of
+from tests.api.api_world import SECRETS, error_of
 
 from okr_core.domain import Role
 

@@ -1,7 +1,7 @@
 """One name per period: the API refuses a second cycle of the same name over the same dates."""
 from __future__ import annotations
 
-from api_world import error_of
+from tests.api.api_world import error_of
 
 Q1 = {"name": "Q1 2026", "start_date": "2026-01-01", "end_date": "2026-03-31"}
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from api_world import error_of
+from tests.api.api_world import error_of
 
 from okr_core.domain import CycleStatus, Measure, Role
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from api_world import error_of
+from tests.api.api_world import error_of
 
 HUGE = ["2147483648", "9223372036854775808", "99999999999999999999"]
 

@@ -3,7 +3,7 @@ empty check-ins, "not started", and parents scored from their aligned children a
 from __future__ import annotations
 
 import pytest
-from api_world import error_of
+from tests.api.api_world import error_of
 
 from okr_core.domain import TrackerKind
 

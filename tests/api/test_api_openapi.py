@@ -6,7 +6,7 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
-from okrsync.api.spec import ROUTES
+from api.spec import ROUTES
 
 
 @pytest.fixture

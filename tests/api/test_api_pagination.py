@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from api_world import error_of
+from tests.api.api_world import error_of
 
 from okr_core.domain import Role, TrackerKind
-from okrsync.api.spec import ROUTES
+from api.spec import ROUTES
 
 PAGED = sorted(f"{doc.method} {doc.rule}" for doc in ROUTES if doc.paged)
 

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from api_world import error_of
+from tests.api.api_world import error_of
 
 from okr_core.domain import Role, TrackerKind
-from okrsync.api.spec import ROUTES
+from api.spec import ROUTES
 
 HERE = Path(__file__).parent
 # Routes another issue owns (tracker calls, sync and analysis); they bring their own tests.

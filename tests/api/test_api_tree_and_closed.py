@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from api_world import error_of
+from tests.api.api_world import error_of
 
 from okr_core.domain import CycleStatus, LinkKind
-from okrsync.api.schemas import CycleTree
+from api.schemas import CycleTree
 
 TREE = "GET /cycles/<int:cycle_id>/tree"
 

@@ -12,7 +12,7 @@ from okr_core.models import Base, Delivery
 from okr_core.store import make_engine, session_scope
 from tests.conftest import Actors
 from tests.faults.tcp_proxy import TcpProxy
-from tests.intake.intake_helpers import add_connection, as_issue, fixture_delivery, post
+from tests.webhooks.intake.intake_helpers import add_connection, as_issue, fixture_delivery, post
 
 JIRA = TrackerKind.JIRA
 

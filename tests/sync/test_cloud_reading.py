@@ -6,7 +6,7 @@ import pytest
 
 from connector.registry import build_connector
 from okr_core.domain import LinkKind, Measure, TrackerKind
-from sync.reconcile import reconcile_connection
+from sync.reconcile.passes import reconcile_connection
 from tests.simtracker import SimTracker
 from tests.sync.sync_world import epic_children, expected_ratio
 
@@ -112,7 +112,7 @@ class ChangingMidPass:
 
 def _connector(app, connection_id):
     from okr_core.models import Connection
-    from okrsync.db import job_session
+    from plumbing.db import job_session
     from sync.connectors import connector_for
 
     with app.app_context(), job_session() as session:
@@ -139,7 +139,7 @@ def test_items_that_move_between_pages_while_a_pass_runs_are_not_skipped(app, si
 
 
 def test_a_jql_link_jira_refused_is_left_out_of_the_pass_search(app, sim, jira, sync_world):
-    from sync.link_resolution import resolve_link_now
+    from sync.ingest.links import resolve_link_now
 
     sync_world.team(jira)
     kr = sync_world.key_result(sync_world.objective())

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from okr_core.domain import LinkKind, TrackerKind
 from okr_core.models import Comment, ItemRelation, WorkItem
-from sync.link_resolution import resolve_link_now
-from sync.reconcile import reconcile_connection
+from sync.ingest.links import resolve_link_now
+from sync.reconcile.passes import reconcile_connection
 from tests.sync.sync_world import epic_children
 
 

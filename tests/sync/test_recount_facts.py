@@ -7,7 +7,7 @@ from sqlalchemy import event
 
 from okr_core.domain import KRStatus, LinkKind, Measure, StatusCategory, TrackerKind
 from okr_core.models import CheckIn, LinkItem, WorkItem
-from okr_core.progress_service import refresh_key_results
+from okr_core.recount import recount
 from okr_core.recount_facts import load_recount_facts
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -70,11 +70,11 @@ def test_batched_recount_equals_recounting_each_kr_alone(app, sync_world, sim):
     connection = sync_world.connection(TrackerKind.JIRA, sim.url)
     _, kr_a, kr_b, kr_empty = _arrange(sync_world, connection)
     with sync_world.scope() as session:
-        refresh_key_results(session, [kr_a, kr_b, kr_empty], NOW)
+        recount(session, [kr_a, kr_b, kr_empty], NOW)
     together = {kr: _standing(sync_world.kr(kr)) for kr in (kr_a, kr_b, kr_empty)}
     for kr in (kr_a, kr_b, kr_empty):
         with sync_world.scope() as session:
-            refresh_key_results(session, [kr], NOW)
+            recount(session, [kr], NOW)
         assert _standing(sync_world.kr(kr)) == together[kr]
     # Item 3 counts once though two links match it; item 5 is deleted: 2 of 3 done.
     assert together[kr_a][:2] == (3, 2)
@@ -100,7 +100,7 @@ def _statements(app, world, kr_ids) -> int:
     event.listen(engine, "before_cursor_execute", listener)
     try:
         with world.scope() as session:
-            refresh_key_results(session, kr_ids, NOW)
+            recount(session, kr_ids, NOW)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     return sum(1 for statement in seen if statement.lstrip().upper().startswith("SELECT"))

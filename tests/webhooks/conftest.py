@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from webhook_signing import TEST_SECRET, fixture_body, sent_at, signed_headers
+from tests.webhooks.webhook_signing import TEST_SECRET, fixture_body, sent_at, signed_headers
 
 from okr_core.domain import TrackerKind
 from webhooks.events import Delivery, parse_delivery

@@ -5,11 +5,12 @@ import json
 from datetime import timedelta
 
 import pytest
-from webhook_signing import TEST_SECRET, fixture_body, sent_at, signed_headers
+from tests.webhooks.webhook_signing import TEST_SECRET, fixture_body, sent_at, signed_headers
 
 from okr_core.domain import StatusCategory, TrackerKind
 from webhooks.events import Delivery, parse_delivery
-from webhooks.jira_events import browse_url
+from connector.jira.webhooks import browse_url
+from connector.linear.mapping import work_item as linear_work_item
 from webhooks.routing import Route, is_handled, plan_delivery, route
 
 JIRA, LINEAR = TrackerKind.JIRA, TrackerKind.LINEAR
@@ -176,6 +177,16 @@ def test_linear_state_type_decides_the_status_category(state_type, expected):
 
     [item] = plan_delivery(deliver_variant(LINEAR, "issue__update", set_state)).upserts
     assert item.status_category is expected
+
+
+def test_an_unknown_linear_state_type_maps_as_the_connector_maps_it():
+    def set_state(payload):
+        payload["data"]["state"]["type"] = "someNewType"
+
+    [item] = plan_delivery(deliver_variant(LINEAR, "issue__update", set_state)).upserts
+    node = {"id": item.external_id, "identifier": item.key, "title": item.title,
+            "state": {"type": "someNewType", "name": "New"}, "updatedAt": "2026-11-02T09:00:00Z"}
+    assert item.status_category is linear_work_item(node).status_category is StatusCategory.IN_PROGRESS
 
 
 def test_linear_estimate_project_and_identifier_are_carried_over():

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from webhook_signing import TEST_SECRET, fixture_body, sent_at, signed_headers
+from tests.webhooks.webhook_signing import TEST_SECRET, fixture_body, sent_at, signed_headers
 
 from okr_core.domain import TrackerKind
 from webhooks.errors import (

@@ -1,0 +1,188 @@
+"""The one `enqueue` every caller uses: RQ on Redis when configured, in-process threads otherwise."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask, current_app
+
+from plumbing.jobs import job_function, job_path
+
+log = logging.getLogger("okrsync.queue")
+
+DEFAULT_QUEUE = "default"
+ANALYSIS_QUEUE = "analysis"
+QUEUES = (DEFAULT_QUEUE, ANALYSIS_QUEUE)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long apart a failed job is tried again."""
+
+    max: int = 3
+    intervals: tuple[int, ...] = (5, 30, 120)
+
+
+NO_RETRY = RetryPolicy(max=0, intervals=())
+
+
+class QueueUnavailable(RuntimeError):
+    """The job could not be handed to the queue (Redis down); the caller keeps it durable."""
+
+
+class EmbeddedQueue:
+    """Runs jobs on worker threads inside this process, each inside an app context."""
+
+    def __init__(self, app: Flask, workers: int = 2, retry_scale: float = 1.0):
+        self._app = app
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="okrsync-job")
+        self._active: set[str] = set()
+        self._delayed: dict[str, threading.Timer] = {}   # of _active, those waiting for their delay
+        self._retrying: dict[str, threading.Timer] = {}  # of _active, failed and waiting to retry
+        self._lock = threading.Lock()
+        self._retry_scale = retry_scale
+
+    def enqueue(self, func: Callable | str, *args, job_id: str | None = None,
+                queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
+                delay: float = 0.0) -> str | None:
+        """Run `func` (a function, or a job's name in the job table) on a worker thread."""
+        if isinstance(func, str):
+            func = job_function(func)
+        job_id = job_id or f"{func.__name__}-{time.monotonic_ns()}"
+        with self._lock:
+            if job_id in self._active:
+                return None
+            self._active.add(job_id)
+        self._submit_in(delay, func, args, job_id, retry, 0)
+        return job_id
+
+    def _submit_in(self, delay: float, func: Callable, args: tuple, job_id: str,
+                   retry: RetryPolicy, attempt: int) -> None:
+        """Run the job now, or `delay` seconds from now on a timer (no pool thread waits)."""
+        if delay <= 0:
+            self._pool.submit(self._run, func, args, job_id, retry, attempt)
+            return
+        timer = threading.Timer(delay, self._submit_due, (func, args, job_id, retry, attempt))
+        timer.daemon = True
+        with self._lock:
+            (self._retrying if attempt else self._delayed)[job_id] = timer
+        timer.start()
+
+    def _submit_due(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy,
+                    attempt: int) -> None:
+        with self._lock:
+            waiting = self._retrying if attempt else self._delayed
+            if waiting.pop(job_id, None) is None:
+                return   # cancelled by shutdown
+        self._pool.submit(self._run, func, args, job_id, retry, attempt)
+
+    def _run(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy,
+             attempt: int) -> None:
+        """One attempt; a failure with attempts left is tried again after its interval, as RQ's
+        Retry does, on a timer rather than by sleeping on this pool thread."""
+        try:
+            with self._app.app_context():
+                func(*args)
+        except Exception:
+            log.exception("queue.embedded.job-failed", extra={"job_id": job_id,
+                                                              "attempt": attempt + 1})
+            if attempt < retry.max:
+                delay = retry.intervals[min(attempt, len(retry.intervals) - 1)]
+                self._submit_in(max(delay * self._retry_scale, 0.001), func, args, job_id,
+                                retry, attempt + 1)
+                return
+        with self._lock:
+            self._active.discard(job_id)
+
+    def drain(self, timeout: float = 30.0, include_delayed: bool = True) -> None:
+        """Wait until no job is running or queued (tests, benchmarks and `okrsync demo`).
+
+        `include_delayed=False` does not wait for jobs whose delay has not run out yet.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not (self._active - (set() if include_delayed else set(self._delayed))):
+                    return
+            time.sleep(0.01)
+        raise TimeoutError("embedded jobs still running")
+
+    def shutdown(self) -> None:
+        """Finish running jobs; delayed jobs not yet due are dropped, as a process exit drops them."""
+        with self._lock:
+            timers = [*self._delayed.values(), *self._retrying.values()]
+            self._delayed, self._retrying = {}, {}
+        for timer in timers:
+            timer.cancel()
+        self._pool.shutdown(wait=True)
+
+
+class RedisQueue:
+    """Hands jobs to RQ; a worker started by `okrsync worker` runs them."""
+
+    def __init__(self, redis_url: str):
+        from redis import Redis
+
+        self.redis_url = redis_url
+        self.connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+
+    def enqueue(self, func: Callable | str, *args, job_id: str | None = None,
+                queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
+                delay: float = 0.0) -> str | None:
+        """Hand `func` (a function, or a job's name: RQ stores its dotted path) to RQ."""
+        from datetime import timedelta
+
+        from redis.exceptions import RedisError
+        from rq import Queue, Retry
+        from rq.exceptions import DuplicateJobError
+
+        rq_retry = Retry(max=retry.max, interval=list(retry.intervals)) if retry.max else None
+        options = dict(job_id=job_id, retry=rq_retry, unique=job_id is not None, result_ttl=3600,
+                       failure_ttl=7 * 86400)
+        rq_queue = Queue(queue, connection=self.connection)
+        if isinstance(func, str):
+            func = job_path(func)
+        try:
+            if delay > 0:  # RQ's scheduler (`okrsync worker` runs one) moves it to the queue
+                job = rq_queue.enqueue_in(timedelta(seconds=delay), func, *args, **options)
+            else:
+                job = rq_queue.enqueue(func, *args, **options)
+        except DuplicateJobError:
+            return None
+        except RedisError as exc:
+            raise QueueUnavailable(str(exc)) from exc
+        return job.id
+
+    def ping(self) -> bool:
+        return bool(self.connection.ping())
+
+    def drain(self, timeout: float = 30.0) -> None:
+        raise NotImplementedError("RQ jobs run in separate worker processes")
+
+    def shutdown(self) -> None:
+        self.connection.close()
+
+
+def init_queue(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    if settings.redis_url:
+        app.extensions["okrsync.queue"] = RedisQueue(settings.redis_url)
+    else:
+        scale = float(app.config.get("EMBEDDED_RETRY_SCALE", 1.0))
+        app.extensions["okrsync.queue"] = EmbeddedQueue(app, settings.embedded_workers, scale)
+
+
+def get_queue():
+    return current_app.extensions["okrsync.queue"]
+
+
+def enqueue(job: str, *args, job_id: str | None = None, queue: str = DEFAULT_QUEUE,
+            retry: RetryPolicy = RetryPolicy(), delay: float = 0.0) -> str | None:
+    """Queue the job named `job` in the job table with `args` (to run `delay` seconds from now);
+    the job id, or None when a job with that id is already queued."""
+    job_path(job)   # an unknown name fails here, in the caller, not later in a worker
+    return get_queue().enqueue(job, *args, job_id=job_id, queue=queue, retry=retry, delay=delay)

@@ -1,0 +1,1 @@
+"""Cycle analysis jobs and the LLM narrative."""

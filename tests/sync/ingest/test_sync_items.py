@@ -1,0 +1,73 @@
+"""store_items and resolve_link_now: the item store and a link's first resolution."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from okr_core.domain import LinkKind, StatusCategory, TrackerKind, WorkItem
+from okr_core.models import WorkItem as WorkItemRow, WorkLink
+from sync.ingest.items import store_items
+from sync.ingest.links import resolve_link_now
+from tests.sync.sync_world import epic_children, expected_ratio
+
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def item(n: int, minutes: int, status: StatusCategory = StatusCategory.TODO, **extra) -> WorkItem:
+    return WorkItem(external_id=str(n), key=f"K-{n}", title=f"Item {n}", status_category=status,
+                    updated_at=T0 + timedelta(minutes=minutes), **extra)
+
+
+def stored(sync_world, connection_id: int) -> dict[str, tuple]:
+    with sync_world.scope() as session:
+        return {r.external_id: (r.status_category, r.tracker_updated_at, tuple(r.labels)) for r in
+                session.scalars(select(WorkItemRow).where(WorkItemRow.connection_id == connection_id))}
+
+
+def test_newer_versions_win_older_ones_are_stale_and_duplicates_count_once(app, jira, sync_world):
+    with sync_world.scope() as session:
+        first = store_items(session, jira, [item(1, 5), item(2, 5), item(2, 1)])
+    assert (first.changed, first.duplicates) == ({"1", "2"}, 1)
+    with sync_world.scope() as session:
+        second = store_items(session, jira, [
+            item(1, 9, StatusCategory.DONE, labels=("p1",)),   # newer: stored
+            item(2, 3, StatusCategory.DONE),                   # older than the store: stale
+            item(3, 0)])                                       # new
+    assert (second.changed, second.stale) == ({"1", "3"}, 1)
+    assert set(second.rows) == {"1", "2", "3"}
+    rows = stored(sync_world, jira)
+    assert rows["1"] == (StatusCategory.DONE, T0 + timedelta(minutes=9), ("p1",))
+    assert rows["2"][0] is StatusCategory.TODO
+
+
+def test_rereading_the_same_version_changes_nothing(app, jira, sync_world):
+    with sync_world.scope() as session:
+        store_items(session, jira, [item(1, 5)])
+    with sync_world.scope() as session:
+        again = store_items(session, jira, [item(1, 5)])
+    assert (again.changed, again.stale, len(again.rows)) == (set(), 0, 1)
+
+
+def test_resolving_a_link_stores_its_members_and_recounts_the_kr(app, sim, jira, sync_world):
+    kr = sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-51")
+    with sync_world.scope() as session:
+        link_id = session.scalar(select(WorkLink.id).where(WorkLink.key_result_id == kr))
+    with app.app_context():
+        count = resolve_link_now(link_id)
+    children = epic_children(sim, "SIM-51")
+    assert count == len(children)
+    assert sync_world.members(link_id) == set(children)
+    row = sync_world.kr(kr)
+    assert (row.items_done, row.items_total) == expected_ratio(sim, children)
+
+
+def test_a_link_the_tracker_refuses_records_the_error_on_the_link(app, sim, sync_world):
+    broken = sync_world.connection(TrackerKind.JIRA, sim.url)
+    kr = sync_world.linked_kr(broken, LinkKind.JQL, "this is not JQL")
+    with sync_world.scope() as session:
+        link_id = session.scalar(select(WorkLink.id).where(WorkLink.key_result_id == kr))
+    with app.app_context():
+        assert resolve_link_now(link_id) is None
+    with sync_world.scope() as session:
+        assert session.get(WorkLink, link_id).last_error.startswith("RequestRejected")

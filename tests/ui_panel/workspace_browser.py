@@ -1,0 +1,26 @@
+"""Helpers for the workspace's browser tests: fill a form, and check an error beside its field."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.ui_panel.live_server import screenshot
+
+NARROW = {"width": 360, "height": 780}
+
+
+def error_beside(page, field_id: str, text: str) -> None:
+    """The message shows under the field, which is marked invalid and points to it."""
+    expect(page.locator(f"#err-{field_id}")).to_contain_text(text)
+    assert page.locator(f"#f-{field_id}").get_attribute("aria-invalid") == "true"
+
+
+def kept(page, field_id: str, typed: str) -> None:
+    """What was typed is still in the field after the refused submit."""
+    expect(page.locator(f"#f-{field_id}")).to_have_value(typed)
+
+
+def fits_width(page, name: str) -> None:
+    """Nothing scrolls sideways at this viewport; a screenshot is kept for a human to look at."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    screenshot(page, name)
+    assert overflow <= 0, f"{name}: {overflow}px wider than the viewport"
