@@ -4,7 +4,8 @@ Comments that arrive by webhook were the only ones the blocker analysis saw, and
 relation was ever stored. A reconcile pass and a link resolution now read, for the linked items
 they found changed, their comments and "blocks" relations (Jira "Blocks" links, Linear `blocks`
 relations) in batches, one call per batch (connector `read_discussions`), at most
-`discussion_calls_per_pass` calls (a connection setting) each time.
+`discussion_calls_per_pass` calls (a connection setting) each time; items beyond it wait in the
+store (`DiscussionBacklog`) for the next pass.
 """
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from okr_core.models import Comment, Connection, ItemRelation, LinkItem, WorkItem
+from okr_core.models import (
+    Comment, Connection, DiscussionBacklog, ItemRelation, LinkItem, WorkItem, utcnow,
+)
 from okr_core.store import in_chunks
 from plumbing.db import job_session
 from sync.ingest.upserts import upsert_comment
@@ -26,24 +29,57 @@ CALLS_PER_PASS = 20
 
 
 def mine_discussions(connection_id: int, connector, external_ids: Iterable[str]) -> int:
-    """Read and store the comments and relations of the linked ones among these items; calls made."""
+    """Read and store the comments and relations of the linked ones among these items and of
+    those an earlier pass left waiting; calls made.
+
+    At most `discussion_calls_per_pass` calls (0 switches mining off). Every item due is written
+    to the backlog first and leaves it with the batch that read it, so items beyond the budget,
+    or left by a pass that failed half-way, are read by the next pass instead of lost.
+    """
     with job_session() as session:
-        linked = sorted(_linked(session, connection_id, set(external_ids)))
         settings = session.get(Connection, connection_id).settings or {}
+        budget = int(settings.get("discussion_calls_per_pass", CALLS_PER_PASS))
+        if budget <= 0:
+            return 0
+        waiting = _waiting(session, connection_id)
+        due = _linked(session, connection_id, set(waiting) | set(external_ids))
+        # Those waiting longest first; unlinked or deleted ones leave the backlog unread.
+        order = sorted(due, key=lambda i: (i not in waiting, waiting.get(i) or 0, i))
+        _enqueue(session, connection_id, set(waiting), due)
     batch = int(getattr(connector, "DISCUSSION_BATCH", 100))
-    budget = int(settings.get("discussion_calls_per_pass", CALLS_PER_PASS))
-    if len(linked) > budget * batch:
-        log.info("sync.discussions.over-budget", extra={"connection_id": connection_id,
-                                                        "left_out": len(linked) - budget * batch})
-        linked = linked[:budget * batch]
+    if len(order) > budget * batch:
+        log.info("sync.discussions.carried-over", extra={"connection_id": connection_id,
+                                                         "carried_over": len(order) - budget * batch})
     calls = 0
-    for start in range(0, len(linked), batch):
-        ids = linked[start:start + batch]
+    for start in range(0, min(len(order), budget * batch), batch):
+        ids = order[start:start + batch]
         found = connector.read_discussions(ids)
         calls += 1
         with job_session() as session:
             _store(session, connection_id, ids, found)
+            session.execute(delete(DiscussionBacklog).where(
+                DiscussionBacklog.connection_id == connection_id,
+                DiscussionBacklog.item_external_id.in_(ids)))
     return calls
+
+
+def _waiting(session, connection_id: int) -> dict:
+    """Items earlier passes left unread, with when they were queued."""
+    return dict(session.execute(select(DiscussionBacklog.item_external_id, DiscussionBacklog.queued_at)
+                                .where(DiscussionBacklog.connection_id == connection_id)).all())
+
+
+def _enqueue(session, connection_id: int, waiting: set[str], due: set[str]) -> None:
+    """The backlog becomes exactly the items due: new ones added, no longer linked ones dropped."""
+    gone = sorted(waiting - due)
+    for chunk in in_chunks(gone):
+        session.execute(delete(DiscussionBacklog).where(
+            DiscussionBacklog.connection_id == connection_id,
+            DiscussionBacklog.item_external_id.in_(chunk)))
+    now = utcnow()
+    _insert_new(session, DiscussionBacklog, ["connection_id", "item_external_id"], [
+        {"connection_id": connection_id, "item_external_id": i, "queued_at": now}
+        for i in sorted(due - waiting)])
 
 
 def _linked(session, connection_id: int, external_ids: set[str]) -> set[str]:

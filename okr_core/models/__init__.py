@@ -7,12 +7,12 @@ from okr_core.models.ops import Analysis, AuditEntry, Delivery, SyncState
 from okr_core.models.org import ApiToken, Team, User
 from okr_core.models import user_sessions  # noqa: F401  (registers the attribute listeners)
 from okr_core.models.work import (
-    Comment, Connection, IssueAttachment, ItemRelation, LinkItem, Mirror, WorkItem, WorkLink,
+    Comment, Connection, DiscussionBacklog, IssueAttachment, ItemRelation, LinkItem, Mirror, WorkItem, WorkLink,
 )
 
 __all__ = [
     "Analysis", "ApiToken", "AuditEntry", "Base", "BlockerMining", "CheckIn", "Comment",
     "Connection", "ConnectionHealth", "Cycle",
-    "Delivery", "IssueAttachment", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "Objective",
+    "Delivery", "DiscussionBacklog", "IssueAttachment", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "Objective",
     "ProgressSnapshot", "SyncState", "Team", "User", "WorkItem", "WorkLink", "utcnow",
 ]

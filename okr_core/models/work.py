@@ -128,6 +128,21 @@ class ItemRelation(Base):
     blocked_external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
 
 
+class DiscussionBacklog(Base):
+    """A linked item whose comments and blocking relations are still to be read.
+
+    Written before any is read, removed with the batch that read it: items beyond a pass's
+    call budget (`discussion_calls_per_pass`) wait here for the next pass instead of being lost.
+    """
+
+    __tablename__ = "discussion_backlog"
+
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True)
+    item_external_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Mirror(Base):
     """The tracker object that mirrors an objective or key result."""
 

@@ -75,3 +75,34 @@ def test_reconcile_mines_only_linked_items_that_changed(app, sim, sync_world):
     assert (epic_children(sim, "SIM-1")[4], key) in relations
     with app.app_context():
         assert reconcile_connection(connection).discussion_calls == 0   # nothing changed
+
+
+@pytest.mark.parametrize("tracker", [TrackerKind.JIRA, TrackerKind.LINEAR])
+def test_items_beyond_the_call_budget_wait_for_the_next_pass(app, sim, sync_world, tracker):
+    """One call per pass: what does not fit is carried over (stored), read by the next pass."""
+    connection = sync_world.connection(tracker, sim.url, page_size=50, discussion_calls_per_pass=1)
+    epics = ["SIM-1", "SIM-51", "SIM-101"] if tracker is TrackerKind.JIRA else ["SIM-51"]
+    for epic in epics:   # Jira reads 100 issues per call, Linear 25: two calls' worth either way
+        if tracker is TrackerKind.JIRA:
+            sync_world.linked_kr(connection, LinkKind.EPIC, epic)
+        else:
+            sync_world.linked_kr(connection, LinkKind.PROJECT, sim.store.project_id(epic))
+    children = [k for epic in epics for k in epic_children(sim, epic)]
+    batch = 100 if tracker is TrackerKind.JIRA else 25
+    assert batch < len(children) <= 2 * batch
+    want = expected(sim, children)
+    mined = [c for c in sim.calls if c.path.endswith("bulkfetch") or c.operation == "IssueDiscussions"]
+    calls_per_pass = []
+    for _ in range(3):
+        sim.reset_calls()
+        with app.app_context():
+            counts = reconcile_connection(connection)
+        mined = [c for c in sim.calls if c.path.endswith("bulkfetch") or c.operation == "IssueDiscussions"]
+        calls_per_pass.append((counts.discussion_calls, len(mined)))
+        if stored(sync_world, connection) == want:
+            break
+    # The budget held on every pass, and the second pass read what the first left over.
+    assert calls_per_pass == [(1, 1), (1, 1)]
+    assert want[0] and want[1]
+    with app.app_context():
+        assert reconcile_connection(connection).discussion_calls == 0   # nothing left, nothing changed
