@@ -16,6 +16,7 @@ from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
 from okr_core.domain import Page, TrackerKind
 from connector.base import TrackedScope
+from connector.errors import RequestRejected
 from okr_core.models import Connection, SyncState, utcnow
 from plumbing.db import engine, job_session
 from sync.connectors import connector_for
@@ -30,7 +31,7 @@ from sync.reconcile.prefetch import prefetched_pages
 from sync.reconcile.scopes import resolve_scopes
 from sync.reconcile.table_stats import GrowthAnalyzer
 from sync.discussions import mine_discussions
-from sync.tracked_scope import tracked_scope
+from sync.tracked_scope import clear_gone_parents, tracked_scope, without_gone_parents
 
 log = logging.getLogger("okrsync.sync.reconcile")
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
@@ -84,14 +85,27 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
         connection = session.get(Connection, connection_id)
         cursor = None if full else sync_state(session, connection_id).cursor
         links = load_links(session, connection_id)
-        scope = tracked_scope(session, connection_id, links)
+        scope = tracked_scope(session, connection_id, links, full=full)
         state = PassState(newest_first=tracker(connection.tracker).newest_first, recheck_all=full)
         batch_items = ConnectionSettings.from_stored(connection.settings).reconcile_batch_items
         owned = connector is None
         connector = connector or connector_for(connection)
+    def read(within: TrackedScope) -> PassCounts:
+        counts = _read_and_recount(connection_id, connector, state, since_for(cursor), links,
+                                   batch_items, progress, lock, within)
+        if full:
+            clear_gone_parents(connection_id, within)
+        return counts
+
     try:
-        return _read_and_recount(connection_id, connector, state, since_for(cursor), links,
-                                 batch_items, progress, lock, scope)
+        try:
+            return read(scope)
+        except RequestRejected:
+            # Jira refuses the whole search when one epic it names was deleted: read without it.
+            narrowed = without_gone_parents(connection_id, connector, scope)
+            if narrowed is None:
+                raise
+            return read(narrowed)
     finally:
         if owned:
             connector.close()

@@ -121,6 +121,18 @@ def test_jira_refuses_issue_in_with_one_missing_key_unless_dc_is_told_to_warn():
         assert _search(sim, 'key = SIM-2', validateQuery="warn").status_code == 400   # not a Cloud field
 
 
+def test_jira_refuses_parent_in_naming_a_deleted_epic():
+    # Atlassian's JQL test TestClausesDependentOnProperties.testSubTaskClausesInvalid:
+    # parent = 'HSP-1' -> "An issue with key 'HSP-1' does not exist for field 'parent'."
+    with SimTracker.start(issues=120) as sim:
+        sim.delete("SIM-51")
+        refused = _search(sim, '(project in ("OTHER") OR parent in ("SIM-1", "SIM-51"))')
+        assert refused.status_code == 400
+        assert refused.json()["errorMessages"] == [
+            "An issue with key 'SIM-51' does not exist for field 'parent'."]
+        assert _search(sim, 'parent in ("SIM-1")').status_code == 200
+
+
 def test_jira_bulkfetch_leaves_missing_issues_out_and_caps_at_100():
     with SimTracker.start(issues=5) as sim:
         sim.delete("SIM-3")

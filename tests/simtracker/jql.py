@@ -5,8 +5,8 @@ Clauses: `updated >=|>|<=|< "yyyy-MM-dd HH:mm"`, `issue|key = X`, `issue|key in 
 `issue in linkedIssues(X)`, `parent|project|labels|"Epic Link" = X` or `in (...)`.
 
 Refusals, as Jira answers them (400):
-- a key or id in `issue = X` / `issue in (...)` that does not exist rejects the whole query
-  ("An issue with key 'X' does not exist for field 'issue'."), unless the caller asked for
+- a key or id in `issue|key|parent = X` / `in (...)` that does not exist rejects the whole query
+  ("An issue with key 'X' does not exist for field 'parent'."), unless the caller asked for
   `validateQuery: warn` (Data Center /search);
 - dates are read in the searching user's time zone (`GET /myself` timeZone), at minute precision:
   https://support.atlassian.com/jira-software-cloud/docs/jql-fields/#Updated
@@ -26,6 +26,10 @@ TOKEN = re.compile(r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<op>>=|<=|!=|=|>|<)|(?P
                    r'|(?P<word>[\w.\-]+))')
 FIELDS = {"updated", "issue", "key", "parent", "labels", "project", "epic link"}
 LIST_FIELDS = FIELDS - {"updated"}
+# Fields whose values name issues: a key or id that does not exist refuses the whole query. For
+# `parent`, Atlassian's own JQL test (TestClausesDependentOnProperties.testSubTaskClausesInvalid):
+# `parent = 'HSP-1'` -> "An issue with key 'HSP-1' does not exist for field 'parent'."
+ISSUE_VALUED = ("issue", "key", "parent")
 
 
 class JqlError(ValueError):
@@ -128,7 +132,7 @@ class _Parser:
             self.expect(")")
             return lambda i: (i.key in neighbours) != negate
         values = self._list()
-        if name in ("issue", "key"):
+        if name in ISSUE_VALUED:
             self.named += [(name, v) for v in values]
         tests = [_equals(name, v) for v in values]
         return lambda i: any(t(i) for t in tests) != negate
@@ -147,7 +151,7 @@ class _Parser:
             return _updated(op, value, self.zone)
         if op not in ("=", "!="):
             raise JqlError(f"Error in the JQL Query: operator {op!r} is not supported for '{name}'")
-        if name in ("issue", "key"):
+        if name in ISSUE_VALUED:
             self.named.append((name, value))
         test = _equals(name, value)
         return test if op == "=" else (lambda i: not test(i))

@@ -91,6 +91,13 @@ class SyncWorld:
             return session.scalar(select(func.count()).select_from(ProgressSnapshot)
                                   .where(ProgressSnapshot.key_result_id == kr_id))
 
+    def links(self, connection_id: int) -> list[WorkLink]:
+        with self.scope() as session:
+            rows = list(session.scalars(select(WorkLink).where(WorkLink.connection_id == connection_id)
+                                        .order_by(WorkLink.id)))
+            session.expunge_all()
+            return rows
+
     def sync_state(self, connection_id: int) -> SyncState | None:
         with self.scope() as session:
             row = session.get(SyncState, connection_id)

@@ -148,3 +148,22 @@ def test_a_jql_link_jira_refused_is_left_out_of_the_pass_search(app, sim, jira, 
         assert resolve_link_now(bad) is None                        # its error is kept on the link
     counts = run(app, jira, full=True)
     assert counts.items_read == 300 and sync_world.sync_state(jira).last_error is None
+
+
+@pytest.mark.parametrize("full", [True, False])
+def test_a_deleted_epic_costs_its_link_not_the_whole_pass(app, sim, jira, sync_world, full):
+    """Jira refuses `parent in (...)` naming a deleted epic; the pass reads the rest and says why."""
+    kept = sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-1")
+    sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-51")
+    run(app, jira, full=True)
+    sim.delete("SIM-51")                                   # no webhook told us
+    sim.set_done(next(k for k in epic_children(sim, "SIM-1") if sim.issue(k).state == "todo"))
+    counts = run(app, jira, full=full)
+    state = sync_world.sync_state(jira)
+    assert state.last_error is None and counts.items_changed >= 1
+    assert sync_world.kr(kept).items_done == expected_ratio(sim, epic_children(sim, "SIM-1"))[0]
+    errors = {link.ref: link.last_error for link in sync_world.links(jira)}
+    assert errors["SIM-1"] is None and "SIM-51" in errors["SIM-51"]
+    sim.reset_calls()
+    run(app, jira)                                         # the next pass leaves the epic out at once
+    assert all(c.status == 200 for c in sim.calls)
