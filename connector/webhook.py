@@ -82,6 +82,11 @@ class WebhookDialect:
         planner = self.event_planners.get(event_type)
         return planner(payload, story_points_field) if planner else DeliveryEffect()
 
+    def author(self, payload: Mapping[str, Any]) -> str | None:
+        """The account whose change the delivery reports, when the payload names it; a delivery
+        by okrsync's own account (its writes to mirrors) changes nothing worth a tracker call."""
+        return None
+
     def keeps_stored_estimate(self, settings: Mapping[str, Any] | None) -> bool:
         """True when the payload cannot say the estimate, so the stored one stays."""
         return False

@@ -181,6 +181,11 @@ class JiraWebhooks(WebhookDialect):
     def is_ignored(self, event_type: str) -> bool:
         return event_type in IGNORED_EVENTS
 
+    def author(self, payload: Mapping[str, Any]) -> str | None:
+        # The webhook body's `user`: who made the change
+        # (https://developer.atlassian.com/cloud/jira/platform/webhooks/#example-callback-for-an-issue-related-event)
+        return _user_ref(payload.get("user"))
+
     def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
              rules: ReadingRules | None = None) -> DeliveryEffect:
         planner = self.event_planners.get(event_type)

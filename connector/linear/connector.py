@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 import requests
 
-from connector.base import ConnectionCheck, Discussions
+from connector.base import SITE_FACTS, ConnectionCheck, Discussions
 from connector.errors import MalformedResponse, NotFound
 from connector.linear import mapping
 from connector.linear.client import LinearGraphQL, auth_header, data_at
@@ -43,10 +43,14 @@ class LinearConnector(LinearMirrors):
     kind = TrackerKind.LINEAR
     DISCUSSION_BATCH = RELATIONS_PAGE_SIZE   # issues per read_discussions call
 
-    def __init__(self, graphql: LinearGraphQL, page_size: int = PAGE_SIZE, namespace: str = "okrsync"):
+    def __init__(self, graphql: LinearGraphQL, page_size: int = PAGE_SIZE, namespace: str = "okrsync",
+                 facts: dict | None = None):
         self.graphql = graphql
         self.page_size = page_size
         self.namespace = namespace
+        self.facts = dict(facts or {})   # cached in the connection's settings (SITE_FACTS)
+        # Told each newly learned fact set, so the caller can cache it per connection.
+        self.remember_facts: Callable[[dict], None] | None = None
 
     @classmethod
     def from_config(cls, base_url: str, credentials: dict, settings: dict,
@@ -57,11 +61,28 @@ class LinearConnector(LinearMirrors):
             (base_url or "https://api.linear.app") + "/graphql", auth_header(credentials),
             RetryPolicy.from_settings(settings, sleep), float(settings.get("timeout", 30.0)), session)
         page_size = min(int(settings.get("page_size", PAGE_SIZE)), PAGE_SIZE)
-        return cls(graphql, page_size, settings.get("mirror_namespace", "okrsync"))
+        facts = settings.get(SITE_FACTS)
+        return cls(graphql, page_size, settings.get("mirror_namespace", "okrsync"),
+                   facts if isinstance(facts, dict) else None)
 
     def test_connection(self) -> ConnectionCheck:
         """Check the key and that the workspace and a team are readable."""
         return check_connection(self.graphql)
+
+    def own_account(self) -> str | None:
+        """The id of the user this key acts as (`viewer`), asked once and then cached.
+
+        Linear names it as the webhook `actor` of every change okrsync writes, so the deliveries
+        those writes cause can be recognised and cost nothing. Asked before the first write."""
+        if not self.facts.get("account_id"):
+            viewer = data_at(self.graphql.execute("Viewer", {}), "viewer")
+            if not viewer.get("id"):
+                raise MalformedResponse("Linear viewer answered without an id")
+            self.facts = {**self.facts, "account_id": str(viewer["id"]),
+                          "fetched_at": datetime.now(timezone.utc).isoformat()}
+            if self.remember_facts is not None:
+                self.remember_facts(dict(self.facts))
+        return self.facts["account_id"]
 
     def fetch_changed(self, since: datetime | None, page_cursor: str | None = None,
                       scope=None) -> Page:

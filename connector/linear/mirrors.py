@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Callable
 
 from connector.base import Mirror, MirrorKind, MirrorSpec
 from connector.errors import MalformedResponse, NotFound, RequestRejected
@@ -25,6 +26,7 @@ class LinearMirrors:
 
     graphql: LinearGraphQL
     namespace: str
+    own_account: Callable[[], str | None]
 
     def find_mirror(self, kind: MirrorKind, okrsync_id: str) -> Mirror | None:
         """The initiative (objective) or project (KR) with this okrsync object's id, if any."""
@@ -35,6 +37,7 @@ class LinearMirrors:
 
     def create_mirror(self, spec: MirrorSpec) -> Mirror:
         """Create the initiative or project (in its initiative) unless it exists already."""
+        self.own_account()   # so the deliveries this write causes are known as ours
         existing = self.find_mirror(spec.kind, spec.okrsync_id)
         if existing is not None:
             return existing
@@ -54,6 +57,7 @@ class LinearMirrors:
 
     def update_mirror(self, mirror: Mirror, spec: MirrorSpec) -> Mirror:
         """Rewrite the mirror's name and description."""
+        self.own_account()   # so the deliveries this write causes are known as ours
         fields = {"name": spec.title, "description": spec.description}
         if mirror.kind is MirrorKind.OBJECTIVE:
             data = self.graphql.execute("UpdateInitiative", {"id": mirror.external_id, "input": fields})
@@ -63,6 +67,7 @@ class LinearMirrors:
 
     def write_attachment(self, issue_id: str, url: str, title: str, subtitle: str = "") -> str:
         """Attach the panel link to an issue; Linear keeps one attachment per URL, so it is idempotent."""
+        self.own_account()   # so the deliveries this write causes are known as ours
         # https://linear.app/developers/attachments
         fields = {"issueId": issue_id, "url": url, "title": title, "subtitle": subtitle}
         data = self.graphql.execute("CreateAttachment", {"input": fields})
@@ -70,6 +75,7 @@ class LinearMirrors:
 
     def remove_attachment(self, attachment_id: str) -> None:
         """Delete an attachment okrsync wrote (an issue left the KR); gone already is fine."""
+        self.own_account()   # so the deliveries this write causes are known as ours
         try:
             data = self.graphql.execute("DeleteAttachment", {"id": attachment_id})
         except NotFound:
@@ -79,6 +85,7 @@ class LinearMirrors:
 
     def post_status_update(self, mirror: Mirror, status: KRStatus, body: str) -> str:
         """Post a project (KR) or initiative (objective) update with the matching health."""
+        self.own_account()   # so the deliveries this write causes are known as ours
         # A KR not started has no health to report; `health` is optional on both inputs
         # (ProjectUpdateCreateInput / InitiativeUpdateCreateInput in connector/linear/schema.graphql).
         health = mapping.HEALTH.get(KRStatus(status))

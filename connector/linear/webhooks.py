@@ -173,6 +173,16 @@ class LinearWebhooks(WebhookDialect):
     def is_ignored(self, event_type: str) -> bool:
         return event_type.partition(".")[0] in IGNORED_TYPES
 
+    def author(self, payload: Mapping[str, Any]) -> str | None:
+        """`actor.id`: the user (or OAuth client) whose action triggered the delivery.
+
+        EntityWebhookPayload.actor (UserActorWebhookPayload / OauthClientActorWebhookPayload...) in
+        Linear's published schema; changes made through an API key come from the key's user,
+        the `viewer` (https://linear.app/developers/oauth-actor-authorization: "all Linear's API
+        authentication methods treat the authenticating user as the API actor"). Older captured
+        payloads carry no actor."""
+        return as_text(as_object(payload.get("actor")).get("id"))
+
     def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
              rules: Any = None) -> DeliveryEffect:
         planner = self.event_planners.get(event_type)   # Linear payloads carry the estimate

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from connector.registry import tracker as tracker_traits
 from connector.webhook import DeliveryEffect
-from connector.jira.reading import SITE_FACTS, ReadingRules
+from connector.base import SITE_FACTS
+from connector.jira.reading import ReadingRules
 from okr_core import domain
 from okr_core.connection_settings import ConnectionSettings
 from okr_core.delivery_state import CLAIMABLE, is_claimable, mark_attempt_failed, mark_done
@@ -45,7 +46,7 @@ class PlannedDelivery:
     connection: Connection
     effect: DeliveryEffect
     occurred_at: datetime | None
-    payload_author: str | None = None   # Jira `user.accountId` of who made the change
+    payload_author: str | None = None   # who made the change (Jira `user`, Linear `actor`)
 
 
 def process_delivery(delivery_id: int) -> str:
@@ -84,9 +85,9 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
         log.info("deliveries.skip-not-claimable", extra={"delivery_id": delivery_id})
         return None
     effect = plan_delivery(decoded, jira_rules=ReadingRules.from_settings(connection.settings))
-    author = (decoded.payload.get("user") or {}) if isinstance(decoded.payload, dict) else {}
-    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at,
-                           author.get("accountId") if isinstance(author, dict) else None)
+    author = (tracker_traits(connection.tracker).webhooks.author(decoded.payload)
+              if isinstance(decoded.payload, dict) else None)
+    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at, author)
 
 
 def decode_stored(row: Delivery, tracker: TrackerKind) -> events.Delivery:
@@ -127,7 +128,10 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     # Links only the tracker can evaluate: one call per link and changed item, not a full re-read.
     changes.links_to_check, changes.links_to_resolve = changes.links_to_resolve, set()
     changes.items_to_check = {row.external_id for row in rows if not row.deleted}
-    changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
+    if not caused_by_okrsync(connection, planned.payload_author):
+        # okrsync's own writes to a project or initiative (a mirror's name, description or status
+        # update) move no issue in or out of it: nothing to re-read.
+        changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
     moved = recount(session, changes.key_result_ids, now)
     changes.followups = followups_for(session, moved)
     mark_done(delivery, now)
@@ -162,7 +166,8 @@ def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.W
 
 
 def caused_by_okrsync(connection: Connection, author: str | None) -> bool:
-    """Whether the delivery's author is the account okrsync writes as (Jira: cached /myself)."""
+    """Whether the delivery's author is the account okrsync writes as (Jira: cached /myself;
+    Linear: the cached `viewer`, learned before okrsync's first write)."""
     facts = (connection.settings or {}).get(SITE_FACTS) or {}
     return author is not None and author == facts.get("account_id")
 

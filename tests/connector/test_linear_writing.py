@@ -107,3 +107,20 @@ def test_an_attachment_delete_linear_refuses_is_an_error(http, linear):
               json={"data": {"attachmentDelete": {"success": False}}})
     with pytest.raises(RequestRejected):
         linear.remove_attachment("att-1")
+
+
+def test_the_first_write_learns_the_viewer_once_so_its_deliveries_are_known_as_ours(http, sleeps):
+    from connector.registry import build_connector
+
+    fresh = build_connector("linear", LINEAR_URL, {"api_key": "lin_api_key"}, {}, sleep=sleeps.append)
+    learned = []
+    fresh.remember_facts = learned.append
+    http.post(GRAPHQL, match=operation("Viewer"), json={"data": {
+        "viewer": {"id": "user-okrsync", "name": "okrsync", "email": "bot@example.test"},
+        "organization": {"id": "org", "name": "Acme", "urlKey": "acme"}, "teams": {"nodes": []}}})
+    http.post(GRAPHQL, match=operation("CreateAttachment"),
+              json={"data": {"attachmentCreate": {"success": True, "attachment": {"id": "att-1"}}}})
+    fresh.write_attachment("issue-1", "https://okrsync.test/kr/1", "NPS: 40%")
+    fresh.write_attachment("issue-2", "https://okrsync.test/kr/1", "NPS: 40%")
+    assert [c.request.body.count(b"Viewer") > 0 for c in http.calls] == [True, False, False]
+    assert [f["account_id"] for f in learned] == ["user-okrsync"]

@@ -5,6 +5,7 @@ import base64
 import json
 import re
 
+from tests.simtracker.linear_webhooks import VIEWER, entity_payload
 from tests.simtracker.data import IssueStore, SimIssue, stable_uuid
 from tests.simtracker.linear_filter import matches
 
@@ -33,6 +34,10 @@ class LinearApi:
         self.store = store
         self.page_size = page_size
         self._searches: dict = {}
+        self.outbox: list[dict] = []   # webhook bodies Linear would send for the writes made
+
+    def _emit(self, kind: str, action: str, data: dict, updated_from: dict | None = None) -> None:
+        self.outbox.append(entity_payload(kind, action, _public(data), VIEWER, updated_from))
 
     def handle(self, payload: dict) -> Answer:
         name, variables = operation_name(payload), payload.get("variables") or {}
@@ -70,6 +75,14 @@ class LinearApi:
             view["project"] = {"id": view["project"]["id"]}
         return view
 
+    def issue_data(self, issue: SimIssue) -> dict:
+        """An Issue as a webhook's `data` carries it: ids of related objects, labels as objects."""
+        view = self.issue_view(issue)
+        project = view.pop("project")
+        assignee = view.pop("assignee")
+        return {**view, "projectId": project["id"] if project else None,
+                "assigneeId": assignee["id"] if assignee else None, "teamId": TEAM_ID}
+
     def _page(self, nodes: list, variables: dict) -> dict:
         after = variables.get("after")
         start = int(base64.urlsafe_b64decode(after).decode()) if after else 0
@@ -93,7 +106,7 @@ class LinearApi:
     # -- reads -------------------------------------------------------------------------------
 
     def op_Viewer(self, variables: dict) -> dict:
-        return {"viewer": {"id": stable_uuid("user:bot"), "name": "Sim Bot", "email": "bot@sim.test"},
+        return {"viewer": dict(VIEWER),
                 "organization": {"id": stable_uuid("org"), "name": "Sim", "urlKey": "sim"},
                 "teams": {"nodes": [{"id": TEAM_ID}]}}
 
@@ -161,6 +174,7 @@ class LinearApi:
                 raise ValueError(f"{kind} with id {entity_id} already exists")
             entity = {"__kind": kind, **fields, "id": entity_id, "url": f"https://linear.sim/{kind}/{entity_id}"}
             self.store.linear_entities[entity_id] = entity
+            self._emit(KIND_TYPES.get(kind, kind), "create", entity)
             return entity
 
     def op_CreateInitiative(self, variables: dict) -> dict:
@@ -177,7 +191,9 @@ class LinearApi:
         entity = self.store.linear_entities.get(variables["id"])
         if entity is None or entity["__kind"] != kind:
             raise LookupError(kind)
+        before = {k: entity.get(k) for k in variables["input"]}
         entity.update(variables["input"])
+        self._emit(KIND_TYPES[kind], "update", entity, before)
         return _public(entity)
 
     def op_UpdateInitiative(self, variables: dict) -> dict:
@@ -191,6 +207,7 @@ class LinearApi:
         attachment_id = stable_uuid(f"attachment:{fields['issueId']}:{fields['url']}")  # same URL, same one
         with self.store.lock:
             self.store.linear_entities[attachment_id] = {"__kind": "attachment", **fields, "id": attachment_id}
+            self._emit("Attachment", "create", self.store.linear_entities[attachment_id])
         return {"attachmentCreate": {"success": True, "attachment": {"id": attachment_id}}}
 
     def op_DeleteAttachment(self, variables: dict) -> dict:
@@ -198,7 +215,8 @@ class LinearApi:
             entity = self.store.linear_entities.get(variables["id"])
             if entity is None or entity["__kind"] != "attachment":
                 raise LookupError("Attachment")
-            del self.store.linear_entities[variables["id"]]
+            gone = self.store.linear_entities.pop(variables["id"])
+            self._emit("Attachment", "remove", gone)
         return {"attachmentDelete": {"success": True}}
 
     def op_CreateProjectUpdate(self, variables: dict) -> dict:
@@ -208,6 +226,10 @@ class LinearApi:
     def op_CreateInitiativeUpdate(self, variables: dict) -> dict:
         entity = self._create("initiativeUpdate", {k: v for k, v in variables["input"].items() if k != "id"})
         return {"initiativeUpdateCreate": {"success": True, "initiativeUpdate": {"id": entity["id"]}}}
+
+
+KIND_TYPES = {"initiative": "Initiative", "project": "Project", "projectUpdate": "ProjectUpdate",
+              "initiativeUpdate": "InitiativeUpdate", "initiativeToProject": "InitiativeToProject"}
 
 
 def _public(entity: dict) -> dict:

@@ -11,6 +11,7 @@ from tests.simtracker.data import IssueStore, SimIssue
 from tests.simtracker.jira_api import JiraApi, issue_json
 from tests.simtracker.handler import make_handler
 from tests.simtracker.linear_api import LinearApi
+from tests.simtracker.linear_webhooks import PERSON, entity_payload
 
 FAULTS = ("429", "500", "502", "503", "slow", "truncate", "malformed")
 
@@ -200,6 +201,17 @@ class SimTracker:
         """The issue as a Linear Issue node (WorkItemFields), e.g. for webhook payloads."""
         with self.store.lock:
             return self.linear.issue_node(self.issue(key))
+
+    def linear_issue_webhook(self, key: str, by: dict | None = None) -> dict:
+        """The Issue.update body Linear sends after a change `by` a user (default: a person)."""
+        with self.store.lock:
+            data = self.linear.issue_data(self.issue(key))
+        return entity_payload("Issue", "update", data, by or PERSON, {"updatedAt": data["updatedAt"]})
+
+    @property
+    def linear_webhooks(self) -> list[dict]:
+        """Bodies Linear would have sent for the writes made through the API, oldest first."""
+        return self.linear.outbox
 
     def linear_entities(self, kind: str) -> list[dict]:
         """Initiatives, projects, attachments, projectUpdates... created through Linear."""
