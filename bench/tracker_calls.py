@@ -8,7 +8,11 @@ Prints, each beside a baseline measured in the same run:
 - one single-issue webhook delivery: calls per link the tracker must evaluate; the baseline is the
   full re-read of every such link that each delivery used to queue;
 - comments and blocking relations of the changed linked items: calls against
-  ceil(changed items / page); the baseline is one comment listing per changed item.
+  ceil(changed items / page); the baseline is one comment listing per changed item;
+- more changed linked items than one pass's call budget: calls per pass and what waits for the
+  next pass (baseline: dropped);
+- an epic deleted without a webhook: the pass that meets it and the one after (baseline: Jira
+  refuses the search naming it, so every pass failed).
 The simulator runs in this process; the store is a SQLite file in a temporary folder.
 """
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import requests
+from sqlalchemy import func, select
 
 from okr_core.domain import LinkKind, TeamKind, TrackerKind
 from okr_core.models import Connection, Delivery, Team, WorkLink
@@ -167,6 +172,55 @@ def report_discussions(app, sim: SimTracker, connection_id: int) -> None:
           f"baseline one comment listing per item: {len(children)} calls")
 
 
+def report_deleted_epic(app, sim: SimTracker, connection_id: int) -> None:
+    """An epic deleted without a webhook: the passes go on without it."""
+    from okr_core.models import KeyResult, Objective
+
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        objective = session.query(Objective).first()
+        kr = KeyResult(objective_id=objective.id, title="SIM-51", start_value=0.0, target_value=1.0)
+        session.add(kr)
+        session.flush()
+        session.add(WorkLink(key_result_id=kr.id, connection_id=connection_id, kind=LinkKind.EPIC, ref="SIM-51"))
+    _pass(app, sim, connection_id, full=False)
+    sim.delete("SIM-51")
+    refused = requests.post(f"{sim.url}/rest/api/3/search/jql", timeout=10, json={
+        "jql": 'project in ("SIM") OR parent in ("SIM-1", "SIM-51")', "maxResults": PAGE, "fields": ["summary"]})
+    counts, calls, seconds, cursor, error = _pass(app, sim, connection_id, full=False)
+    _, after, _, _, later_error = _pass(app, sim, connection_id, full=False)
+    print(f"  an epic deleted without a webhook: Jira answers a search naming it HTTP {refused.status_code} "
+          f"{refused.json().get('errorMessages', [''])[0]!r} (baseline: every pass failed so); now the next "
+          f"pass succeeds (error {error!r}) with {calls} calls (one refused search and one bulkfetch of the epics more than usual), "
+          f"the one after it {after} calls (error {later_error!r})")
+
+
+def report_backlog(app, sim: SimTracker, connection_id: int, budget: int = 1) -> None:
+    """More changed linked items than the per-pass call budget reads: the rest wait, none is lost."""
+    from okr_core.models import DiscussionBacklog, LinkItem, WorkItem
+
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        connection = session.get(Connection, connection_id)
+        connection.settings = {**connection.settings, "discussion_calls_per_pass": budget}
+        linked = sorted(set(session.scalars(select(WorkItem.key).join(
+            LinkItem, LinkItem.work_item_id == WorkItem.id).where(WorkItem.connection_id == connection_id,
+                                                                  WorkItem.deleted.is_(False)))))
+    changed = linked[:250]
+    for key in changed:
+        sim.add_comment(key, "Blocked: waiting on the platform team")
+    per_pass, waiting = [], []
+    for _ in range(5):
+        counts, _, _, _, _ = _pass(app, sim, connection_id, full=False)
+        per_pass.append(counts.discussion_calls)
+        with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+            waiting.append(session.scalar(select(func.count()).select_from(DiscussionBacklog)))
+        if not waiting[-1]:
+            break
+    print(f"  comments of {len(changed)} changed linked items with a budget of {budget} call per pass: "
+          f"calls per pass {per_pass}, items still waiting after each {waiting} "
+          f"(ceil({len(changed)}/{PAGE}) = {math.ceil(len(changed) / PAGE)} passes); baseline: after the first "
+          f"pass the other {max(0, len(changed) - budget * PAGE)} were dropped, never read")
+
+
 def run(issues: int = 2000, links: int = 10) -> None:
     with SimTracker.start(issues=issues, page_size=PAGE) as sim, tempfile.TemporaryDirectory() as folder:
         app = _app(Path(folder), sim)
@@ -176,6 +230,8 @@ def run(issues: int = 2000, links: int = 10) -> None:
             report_passes(app, sim, connection_id, issues)
             report_webhook(app, sim, connection_id, jql_ids)
             report_discussions(app, sim, connection_id)
+            report_backlog(app, sim, connection_id)
+            report_deleted_epic(app, sim, connection_id)
         finally:
             app.extensions["okrsync.queue"].shutdown()
 
