@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from okr_core.models import Comment, Connection, ItemRelation, LinkItem, WorkItem
 from okr_core.store import in_chunks
 from plumbing.db import job_session
-from sync.ingest.upserts import upsert_comment
+from sync.ingest.comments import upsert_comment
 
 log = logging.getLogger("okrsync.sync.discussions")
 CALLS_PER_PASS = 20

@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from okr_core.connection_settings import SITE_FACTS   # where discovered field ids are cached
 from okr_core.domain import StatusCategory
 
 DEFAULT_NOT_DONE = ("Won't Do", "Won't Fix", "Duplicate", "Cannot Reproduce", "Declined")
 POINTS_FIELD_NAMES = ("Story Points", "Story point estimate")
-SITE_FACTS = "site_facts"    # connection setting where discovered field ids and the zone are cached
 
 # https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-workflow-status-categories/
 STATUS_CATEGORIES = {

@@ -12,7 +12,7 @@ from typing import Any
 from okr_core.domain import Comment, TrackerKind, WorkItem, StatusCategory
 from connector.webhook import DeliveryEffect, WebhookDialect
 from connector.payload import as_object, as_text, parse_iso_utc
-from connector.jira.reading import ReadingRules
+from connector.jira.reading import SITE_FACTS, ReadingRules
 
 # Jira events okrsync knowingly leaves alone; anything else is unknown (both are answered 200).
 IGNORED_EVENTS = (
@@ -181,17 +181,24 @@ class JiraWebhooks(WebhookDialect):
     def is_ignored(self, event_type: str) -> bool:
         return event_type in IGNORED_EVENTS
 
-    def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
-             rules: ReadingRules | None = None) -> DeliveryEffect:
+    def plan(self, event_type: str, payload: Mapping[str, Any],
+             settings: Mapping[str, Any] | None = None) -> DeliveryEffect:
         planner = self.event_planners.get(event_type)
         if planner is None:
             return DeliveryEffect()
-        rules = rules or ReadingRules(points_fields=(story_points_field,) if story_points_field else ())
-        return planner(payload, rules)
+        return planner(payload, ReadingRules.from_settings(settings))
 
     def keeps_stored_estimate(self, settings: Mapping[str, Any] | None) -> bool:
         # With no points field pinned or discovered yet, the payload cannot say the estimate.
         return not ReadingRules.from_settings(settings).points_fields
+
+    def is_own_change(self, payload: Mapping[str, Any], settings: Mapping[str, Any] | None) -> bool:
+        # `user.accountId` of who made the change, against the account okrsync calls as (the
+        # connector caches /myself among the site facts).
+        user = payload.get("user")
+        author = user.get("accountId") if isinstance(user, Mapping) else None
+        facts = (settings or {}).get(SITE_FACTS) or {}
+        return isinstance(author, str) and author == facts.get("account_id")
 
 
 JIRA_WEBHOOKS = JiraWebhooks()

@@ -173,10 +173,7 @@ class LinearWebhooks(WebhookDialect):
     def is_ignored(self, event_type: str) -> bool:
         return event_type.partition(".")[0] in IGNORED_TYPES
 
-    def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
-             rules: Any = None) -> DeliveryEffect:
-        planner = self.event_planners.get(event_type)   # Linear payloads carry the estimate
-        return planner(payload) if planner else DeliveryEffect()
+    # plan: the base dialect's, since Linear payloads carry the estimate (no reading rules).
 
 
 LINEAR_WEBHOOKS = LinearWebhooks()

@@ -29,7 +29,7 @@ MIRROR_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
 
 def store_mirror(connection_id: int, mirror: Mirror) -> None:
     """Remember a created mirror (a concurrent store of the same subject wins harmlessly)."""
-    from sync.ingest.upserts import insert_if_absent
+    from okr_core.store import insert_if_absent
 
     with job_session() as session:
         insert_if_absent(session, MirrorRow, {
