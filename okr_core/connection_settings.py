@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 # The setting where a connector caches what it learned of its tracker site (field ids, the time
-# zone, the account it calls as); the connector reads it, jobs store it (sync.site_facts).
+# zone, the account it calls as); the connector reads it, jobs store it (sync.connections.site_facts).
 SITE_FACTS = "site_facts"
 
 

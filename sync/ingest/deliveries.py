@@ -20,14 +20,14 @@ from okr_core.recount import recount
 from plumbing.db import job_session
 from plumbing.handoff import DELIVERY_RETRY
 from plumbing.queue import QueueUnavailable, enqueue
-from sync.connectors import job_connector_for
+from sync.connections.connectors import job_connector_for
 from sync.followups import Followups, followups_for
 from sync.ingest.apply import ingest, load_links, load_stored
 from sync.ingest.items import newest_per_id, unchanged_ids
 from sync.ingest.plan import LinkIndex, PagePlan, plan_delivery_items
 from sync.ingest.comments import delete_comment, upsert_comment
-from sync.link_item_checks import enqueue_item_checks
-from sync.tracker_health import TrackerWait, call_tracker
+from sync.ingest.link_item_checks import enqueue_item_checks
+from sync.connections.tracker_health import TrackerWait, call_tracker
 from webhooks import events
 from webhooks.routing import plan_delivery
 

@@ -11,8 +11,8 @@ from okr_core import domain
 from okr_core.models import Connection, WorkLink, utcnow
 from okr_core.recount import recount
 from plumbing.db import job_session
-from sync.connectors import job_connector_for
-from sync.discussions import mine_discussions
+from sync.connections.connectors import job_connector_for
+from sync.ingest.discussions import mine_discussions
 from sync.followups import followups_for
 from sync.ingest.apply import ingest_resolution
 from sync.ingest.plan import LinkView

@@ -18,7 +18,7 @@ from okr_core.domain import Page, TrackerKind
 from connector.base import TrackedScope
 from okr_core.models import Connection, SyncState, utcnow
 from plumbing.db import engine, job_session
-from sync.connectors import connector_for
+from sync.connections.connectors import connector_for
 from sync.ingest.apply import (
     PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
     unseen_live_ids,
@@ -29,8 +29,8 @@ from sync.reconcile.lock import PassLock, pass_lock
 from sync.reconcile.prefetch import prefetched_pages
 from sync.reconcile.scopes import resolve_scopes
 from sync.reconcile.table_stats import GrowthAnalyzer
-from sync.discussions import mine_discussions
-from sync.tracked_scope import tracked_scope
+from sync.ingest.discussions import mine_discussions
+from sync.reconcile.tracked_scope import tracked_scope
 
 log = logging.getLogger("okrsync.sync.reconcile")
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from okr_core.domain import LinkKind, Measure, TrackerKind
 from okr_core.models import Connection, WorkItem, WorkLink
-from sync.connectors import connector_for
+from sync.connections.connectors import connector_for
 from sync.ingest import apply
 from sync.ingest.apply import load_links
 from sync.ingest.links import resolve_link_now

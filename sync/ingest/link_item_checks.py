@@ -14,7 +14,7 @@ from sqlalchemy import select
 from connector.registry import tracker
 from okr_core.models import Connection, WorkItem, WorkLink, utcnow
 from plumbing.db import job_session
-from sync.connectors import connector_for
+from sync.connections.connectors import connector_for
 from sync.followups import followups_for
 from sync.ingest.links import PERMANENT, record_link_error
 from plumbing.queue import QueueUnavailable, enqueue
