@@ -16,7 +16,7 @@ from api.errors import ApiError, not_found
 from api.spec import route
 from plumbing.db import request_session
 from sync.analysis.jobs import enqueue_analysis, queue_analysis
-from sync.analysis_requests import TooManyAnalyses, request_analysis
+from sync.analysis.analysis_requests import TooManyAnalyses, request_analysis
 
 bp = Blueprint("api_analysis", __name__)
 SCOPE_QUERY = {"scope": "scope"}

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from config.audit import record_audit
-from sync.connection_check import check_stored_connection
+from sync.connections.connection_check import check_stored_connection
 from connector.jira.cloud_site import forget_site_if_moved
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url

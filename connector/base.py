@@ -8,11 +8,6 @@ from typing import Protocol, Sequence, runtime_checkable
 from okr_core.domain import BlockingRelation, Comment, KRStatus, LinkKind, Page, StrEnum, TrackerKind
 
 
-# The connection setting where a connector caches what it learned about its site (Jira: field
-# ids, the API user's zone and account; Linear: the viewer's id), as `account_id` etc.
-SITE_FACTS = "site_facts"
-
-
 class MirrorKind(StrEnum):
     """What an okrsync mirror stands for (Jira epic / KR issue, Linear initiative / project)."""
 

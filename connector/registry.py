@@ -29,6 +29,12 @@ def _linear(base_url: str, credentials: dict, settings: dict, session=None, slee
     return LinearConnector.from_config(base_url, credentials, settings, session=session, sleep=sleep)
 
 
+def _record_jira_site(connection, http_session) -> str | None:
+    from connector.jira.cloud_site import record_tested_site
+
+    return record_tested_site(connection, http_session)
+
+
 # Imported lazily so that building a Jira connector never pays for loading Linear's schema.
 CONNECTORS: dict[TrackerKind, ConnectorFactory] = {
     TrackerKind.JIRA: _jira,
@@ -58,15 +64,20 @@ class Tracker:
 
     webhooks: WebhookDialect
     parent_ref_is_key: bool      # a KR's mirror names its parent mirror by key (else by id)
+    names_items_by_key: bool     # queries name one item by its key (else by its id)
     issue_attachments: bool      # linked issues carry an attachment for their KR
     newest_first: bool           # changed items are listed newest first (else oldest first)
+    # After a passing connection test: record what the site told of itself on the connection
+    # (the caller commits); what was recorded, or None.
+    record_tested_site: Callable[..., str | None] = lambda connection, http_session: None
 
 
 TRACKERS: dict[TrackerKind, Tracker] = {
-    TrackerKind.JIRA: Tracker(JIRA_WEBHOOKS, parent_ref_is_key=True, issue_attachments=False,
-                               newest_first=False),
-    TrackerKind.LINEAR: Tracker(LINEAR_WEBHOOKS, parent_ref_is_key=False, issue_attachments=True,
-                                 newest_first=True),
+    TrackerKind.JIRA: Tracker(JIRA_WEBHOOKS, parent_ref_is_key=True, names_items_by_key=True,
+                               issue_attachments=False, newest_first=False,
+                               record_tested_site=_record_jira_site),
+    TrackerKind.LINEAR: Tracker(LINEAR_WEBHOOKS, parent_ref_is_key=False, names_items_by_key=False,
+                                 issue_attachments=True, newest_first=True),
 }
 
 

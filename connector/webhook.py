@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.payload import from_millis
+from okr_core.connection_settings import SITE_FACTS
 from okr_core.domain import Comment, TrackerKind, WorkItem
 
 
@@ -35,7 +36,7 @@ class DeliveryEffect:
         )
 
 
-Planner = Callable[[Mapping[str, Any], "str | None"], DeliveryEffect]
+Planner = Callable[[Mapping[str, Any]], DeliveryEffect]
 
 
 class WebhookDialect:
@@ -74,13 +75,13 @@ class WebhookDialect:
         """Known and deliberately not acted on (answered 200, stored as ignored)."""
         raise NotImplementedError
 
-    def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
-             rules: Any = None) -> DeliveryEffect:
+    def plan(self, event_type: str, payload: Mapping[str, Any],
+             settings: Mapping[str, Any] | None = None) -> DeliveryEffect:
         """What the delivery changes; an empty effect for events okrsync does not handle.
 
-        `rules`: the tracker's own reading rules for this connection, when it has any."""
+        `settings`: the connection's stored settings, read by the tracker's own reading rules."""
         planner = self.event_planners.get(event_type)
-        return planner(payload, story_points_field) if planner else DeliveryEffect()
+        return planner(payload) if planner else DeliveryEffect()
 
     def author(self, payload: Mapping[str, Any]) -> str | None:
         """The account whose change the delivery reports, when the payload names it; a delivery
@@ -90,3 +91,11 @@ class WebhookDialect:
     def keeps_stored_estimate(self, settings: Mapping[str, Any] | None) -> bool:
         """True when the payload cannot say the estimate, so the stored one stays."""
         return False
+
+    def is_own_change(self, payload: Mapping[str, Any], settings: Mapping[str, Any] | None) -> bool:
+        """True when okrsync's own account made the change the delivery tells of (its write
+        coming back): the payload's author is the account the connector cached among the site
+        facts (Jira: /myself; Linear: the `viewer`, learned before okrsync's first write)."""
+        author = self.author(payload)
+        facts = (settings or {}).get(SITE_FACTS) or {}
+        return author is not None and author == facts.get("account_id")

@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+# The setting where a connector caches what it learned of its tracker site (field ids, the time
+# zone, the account it calls as); the connector reads it, jobs store it (sync.connections.site_facts).
+SITE_FACTS = "site_facts"
+
 
 @dataclass(frozen=True)
 class ConnectionSettings:

@@ -87,6 +87,16 @@ def in_filters(session: Session, column, values: Sequence) -> Iterator[ColumnEle
         yield column.in_(chunk)
 
 
+def insert_if_absent(session: Session, model, values: dict, keys: list[str]) -> bool:
+    """INSERT the row unless its unique `keys` exist already; True when it was inserted."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return session.execute(statement).rowcount == 1
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 

@@ -44,7 +44,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
 def worker(burst: bool) -> None:
     """Run an RQ worker (with scheduler) for the default and analysis queues."""
     from okrsync.app import create_app
-    from sync.worker_supervision import work_through_outages
+    from plumbing.worker_supervision import work_through_outages
 
     app = create_app()
     if not app.config["SETTINGS"].redis_url:

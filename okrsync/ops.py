@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from plumbing.db import engine
-from sync.tracker_health import degraded_connection_ids
+from sync.connections.tracker_health import degraded_connection_ids
 
 bp = Blueprint("ops", __name__)
 log = logging.getLogger("okrsync.ops")

@@ -20,8 +20,8 @@ JOBS: dict[str, str] = {
     "reconcile": "sync.jobs.reconcile_job",
     "run_analysis": "sync.analysis.jobs.run_analysis",
     "refresh_cycle_analyses": "sync.analysis.jobs.refresh_cycle_analyses",
-    "check_item_links": "sync.link_item_checks.check_item_links",
-    "remine_outdated": "sync.mining_jobs.remine_outdated",
+    "check_item_links": "sync.ingest.link_item_checks.check_item_links",
+    "remine_outdated": "sync.analysis.mining_jobs.remine_outdated",
 }
 
 

@@ -23,7 +23,7 @@ def register_ui(app) -> None:
     from ui_panel.analysis_panel import build_panel, status_bar
     from ui_panel.analysis_views import bp as analysis_bp
     from ui_panel.fast_urls import id_url
-    from sync.link_preview import stored_error_words
+    from sync.ingest.link_preview import stored_error_words
     from ui_panel.kr_chart import progress_chart
     from ui_panel.checkin_views import bp as checkins_bp
     from ui_panel.cycle_admin import bp as cycle_admin_bp

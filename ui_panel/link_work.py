@@ -9,7 +9,7 @@ from okr_core.models import Connection, WorkLink
 from api.key_results import add_link, remove_link
 from api.schemas import LinkCreate
 from plumbing.db import request_session
-from sync.link_preview import preview_link
+from sync.ingest.link_preview import preview_link
 from ui_panel.checkin_views import render_key_result_page, visible_key_result
 from ui_panel.form_rules import act_as_api_caller, check_with_model, saved
 from ui_panel.kr_pages import editable_kr, may_edit_kr

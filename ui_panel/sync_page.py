@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ui_panel.signin import current_web_user, login_required
 from okr_core.models import Connection, SyncState
 from plumbing.db import request_session
-from sync.tracker_health import health_of
+from sync.connections.tracker_health import health_of
 
 bp = Blueprint("sync_page", __name__)
 

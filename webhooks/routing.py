@@ -1,6 +1,9 @@
 """Route a verified delivery to its tracker's planner: handled, ignored or unknown."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from connector.registry import tracker
 from connector.webhook import DeliveryEffect
 from okr_core.domain import StrEnum
@@ -28,12 +31,11 @@ def is_handled(delivery: Delivery) -> bool:
     return route(delivery) is Route.HANDLED
 
 
-def plan_delivery(delivery: Delivery, *, story_points_field: str | None = None,
-                  jira_rules=None) -> DeliveryEffect:
+def plan_delivery(delivery: Delivery, settings: Mapping[str, Any] | None = None) -> DeliveryEffect:
     """What a delivery changes; an empty effect for events okrsync does not handle.
 
-    Jira payloads are read with the connection's `jira_rules` (points fields, not-done
-    resolutions); `story_points_field` alone stands for rules with that one field.
+    The tracker's dialect reads the payload with the connection's stored `settings` (for Jira:
+    points fields, not-done resolutions).
     """
     dialect = tracker(delivery.tracker).webhooks
-    return dialect.plan(delivery.event_type, delivery.payload, story_points_field, rules=jira_rules)
+    return dialect.plan(delivery.event_type, delivery.payload, settings)

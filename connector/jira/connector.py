@@ -13,7 +13,7 @@ from connector.errors import MalformedResponse, NotFound
 from connector.jira import jql, mapping, site
 from connector.jira.client import JiraHttp, open_session
 from connector.jira.permissions import check_connection
-from connector.base import SITE_FACTS
+from okr_core.connection_settings import SITE_FACTS
 from connector.jira.reading import ReadingRules
 from connector.retry import RetryPolicy
 from okr_core.domain import BlockingRelation, Comment, LinkKind, Page, TrackerKind, WorkItem

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from connector.base import SITE_FACTS
+from okr_core.connection_settings import SITE_FACTS   # where discovered field ids are cached
 from okr_core.domain import StatusCategory
 
 DEFAULT_NOT_DONE = ("Won't Do", "Won't Fix", "Duplicate", "Cannot Reproduce", "Declined")

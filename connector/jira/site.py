@@ -1,7 +1,7 @@
 """Facts about a Jira site okrsync needs before it searches: custom field ids and the API user's zone.
 
 Asked once per connection (GET /field and GET /myself) and cached in the connection's settings
-under `site_facts`, refreshed after `SITE_FACTS_HOURS` or on demand (sync/site_facts.py).
+under `site_facts`, refreshed after `SITE_FACTS_HOURS` or on demand (sync/connections/site_facts.py).
 - /field lists every field with its name; points live in "Story Points" or "Story point estimate":
   https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-fields/#api-rest-api-3-field-get
 - /myself reports `timeZone`, the zone JQL date literals are read in:

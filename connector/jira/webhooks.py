@@ -186,13 +186,12 @@ class JiraWebhooks(WebhookDialect):
         # (https://developer.atlassian.com/cloud/jira/platform/webhooks/#example-callback-for-an-issue-related-event)
         return _user_ref(payload.get("user"))
 
-    def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
-             rules: ReadingRules | None = None) -> DeliveryEffect:
+    def plan(self, event_type: str, payload: Mapping[str, Any],
+             settings: Mapping[str, Any] | None = None) -> DeliveryEffect:
         planner = self.event_planners.get(event_type)
         if planner is None:
             return DeliveryEffect()
-        rules = rules or ReadingRules(points_fields=(story_points_field,) if story_points_field else ())
-        return planner(payload, rules)
+        return planner(payload, ReadingRules.from_settings(settings))
 
     def keeps_stored_estimate(self, settings: Mapping[str, Any] | None) -> bool:
         # With no points field pinned or discovered yet, the payload cannot say the estimate.

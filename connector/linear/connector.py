@@ -7,7 +7,8 @@ from typing import Callable, Sequence
 
 import requests
 
-from connector.base import SITE_FACTS, ConnectionCheck, Discussions
+from connector.base import ConnectionCheck, Discussions
+from okr_core.connection_settings import SITE_FACTS
 from connector.errors import MalformedResponse, NotFound
 from connector.linear import mapping
 from connector.linear.client import LinearGraphQL, auth_header, data_at

@@ -183,10 +183,7 @@ class LinearWebhooks(WebhookDialect):
         payloads carry no actor."""
         return as_text(as_object(payload.get("actor")).get("id"))
 
-    def plan(self, event_type: str, payload: Mapping[str, Any], story_points_field: str | None,
-             rules: Any = None) -> DeliveryEffect:
-        planner = self.event_planners.get(event_type)   # Linear payloads carry the estimate
-        return planner(payload) if planner else DeliveryEffect()
+    # plan: the base dialect's, since Linear payloads carry the estimate (no reading rules).
 
 
 LINEAR_WEBHOOKS = LinearWebhooks()

@@ -10,7 +10,7 @@ from okrsync.admin.connection_fields import (
     checked_base_url, credential_error, merged_credentials, typed_credentials,
 )
 from okrsync.admin.forms import SECRET_HINT, ActionForm, ConnectionForm, DeleteConnectionForm
-from sync.connection_check import check_stored_connection
+from sync.connections.connection_check import check_stored_connection
 from connector.jira.cloud_site import forget_site_if_moved
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection, SyncState

@@ -9,8 +9,8 @@ from config.known_secrets import known_secrets
 from config.urlsafety import check_outbound_url, safe_session
 from connector.errors import TrackerError
 from connector.registry import build_connector
-from connector.base import SITE_FACTS
 from connector.jira.reading import DEFAULT_NOT_DONE
+from okr_core.connection_settings import SITE_FACTS
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection
 from plumbing.db import request_session

@@ -13,7 +13,7 @@ from okr_core.delivery_state import DeliveryState
 from okr_core.models import AuditEntry, Connection, Delivery, SyncState, User, WorkLink
 from plumbing.db import request_session
 from plumbing.sweeper import retry_failed_deliveries
-from sync.tracker_health import health_of
+from sync.connections.tracker_health import health_of
 
 FAILED_SHOWN = 100
 AUDIT_SHOWN = 200

@@ -18,7 +18,7 @@ from plumbing.db import job_session
 from plumbing.services import allowlist, secret_box
 from sync.analysis.narrative import LlmConfig, inputs_hash, llm_config, narrate, review_ambiguous
 from plumbing.queue import ANALYSIS_QUEUE, NO_RETRY, enqueue
-from sync.mining_jobs import request_remine_if_outdated
+from sync.analysis.mining_jobs import request_remine_if_outdated
 
 log = logging.getLogger("okrsync.analysis")
 

@@ -1,13 +1,14 @@
-"""The one way tracker items reach the store: `ingest` applies a plan (items, then membership moves)
-inside the caller's transaction. Reconcile pages, search scopes and link resolution plan with
-`sync.ingest.plan` and come here; the cursor and pending KRs are kept here too."""
+"""The one way tracker items reach the store: `ingest` applies a plan (items, deletions, then
+membership moves) inside the caller's transaction. Webhook deliveries, link resolution, reconcile
+pages and search scopes all plan with `sync.ingest.plan` and come here; a reconcile pass's cursor
+and pending KRs are kept here too."""
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,14 +29,18 @@ def load_links(session: Session, connection_id: int) -> list[LinkView]:
     return [LinkView(r.id, r.key_result_id, r.kind, r.ref) for r in rows]
 
 
-def load_stored(session: Session, connection_id: int,
-                external_ids: Iterable[str]) -> dict[str, StoredItem]:
-    """Stored row, tracker time and current links of each of these external ids."""
+def load_stored(session: Session, connection_id: int, external_ids: Iterable[str],
+                lock: bool = False) -> dict[str, StoredItem]:
+    """Stored row, tracker time and current links of each of these external ids. `lock`: hold
+    the item rows until the transaction ends, taken in external id order (so that deliveries
+    changing the same items queue up and cannot deadlock)."""
     found: dict[str, tuple[int, datetime]] = {}
     for matching in in_filters(session, WorkItem.external_id, sorted(set(external_ids))):
-        for row in session.execute(select(WorkItem.external_id, WorkItem.id,
-                                          WorkItem.tracker_updated_at)
-                                   .where(WorkItem.connection_id == connection_id, matching)):
+        query = (select(WorkItem.external_id, WorkItem.id, WorkItem.tracker_updated_at)
+                 .where(WorkItem.connection_id == connection_id, matching))
+        if lock:
+            query = query.order_by(WorkItem.external_id).with_for_update()
+        for row in session.execute(query):
             found[row.external_id] = (row.id, row.tracker_updated_at)
     links: dict[int, set[int]] = defaultdict(set)
     for matching in in_filters(session, LinkItem.work_item_id, [row_id for row_id, _ in found.values()]):
@@ -59,16 +64,21 @@ def current_members(session: Session, link_ids: Sequence[int]) -> dict[int, froz
 
 def ingest(session: Session, connection_id: int, plan: PagePlan,
            stored: dict[str, StoredItem] | None = None) -> int:
-    """Store the plan's items (each only while the store holds nothing newer) and its membership
-    moves; how many items were newer. `stored` is what planning read (read here when None)."""
+    """Store the plan: its items (each only while the store holds nothing newer), its deletions
+    (memberships of deleted items go with them), its membership moves; how many items were newer.
+    `stored` is what planning read (read here when None)."""
     if stored is None:
-        stored = load_stored(session, connection_id, (i.external_id for i in plan.upserts))
+        stored = load_stored(session, connection_id,
+                             [i.external_id for i in plan.upserts] + list(plan.deletions))
     changes = ItemChanges()
-    insert_new(session, connection_id, [i for i in plan.upserts if i.external_id not in stored], changes)
-    update_if_newer(session, [(stored[i.external_id].row_id, i) for i in plan.upserts
-                              if i.external_id in stored])
+    upserts = sorted(plan.upserts, key=lambda i: i.external_id)   # row locks in one order
+    insert_new(session, connection_id, [i for i in upserts if i.external_id not in stored], changes,
+               plan.estimate_kept)
+    update_if_newer(session, [(stored[i.external_id].row_id, i) for i in upserts
+                              if i.external_id in stored], plan.estimate_kept)
     row_ids = {ext: known.row_id for ext, known in stored.items()}
     row_ids.update(changes.rows)
+    flag_deleted(session, {row_ids[ext]: at for ext, at in plan.deletions.items() if ext in row_ids})
     missing = {ext for _, ext in plan.member_adds | plan.member_removes} - set(row_ids)
     if missing:
         row_ids.update(load_row_ids(session, connection_id, missing))
@@ -76,6 +86,23 @@ def ingest(session: Session, connection_id: int, plan: PagePlan,
     remove_members(session, [(link_id, row_ids[ext]) for link_id, ext in plan.member_removes
                              if ext in row_ids])
     return len(plan.upserts) - changes.stale
+
+
+def flag_deleted(session: Session, deleted_at: dict[int, datetime | None]) -> None:
+    """Flag item rows deleted and drop their memberships. With a time (a delivery said when), the
+    row's tracker time moves up to it, so that an older copy of the item cannot bring it back."""
+    rows = sorted(deleted_at)
+    for matching in in_filters(session, LinkItem.work_item_id, rows):
+        session.execute(delete(LinkItem).where(matching))
+    for matching in in_filters(session, WorkItem.id, rows):
+        session.execute(update(WorkItem).where(matching).values(deleted=True)
+                        .execution_options(synchronize_session=False))
+    table = WorkItem.__table__
+    dated = [{"row_id": row_id, "at": at} for row_id, at in sorted(deleted_at.items()) if at]
+    if dated:
+        session.execute(update(table).where(table.c.id == bindparam("row_id"),
+                                            table.c.tracker_updated_at < bindparam("at"))
+                        .values(tracker_updated_at=bindparam("at")), dated)
 
 
 def load_row_ids(session: Session, connection_id: int, external_ids: Iterable[str]) -> dict[str, int]:
@@ -134,21 +161,6 @@ def record_progress(session: Session, connection_id: int, cursor: datetime | Non
         state.last_counts = {**(state.last_counts or {}), PENDING: sorted(pending)}
 
 
-def mark_deleted(session: Session, connection_id: int, external_ids: Sequence[str]) -> set[int]:
-    """Flag vanished items deleted and drop their memberships; the KRs they counted toward."""
-    row_ids = list(load_row_ids(session, connection_id, external_ids).values())
-    kr_ids: set[int] = set()
-    for matching in in_filters(session, LinkItem.work_item_id, row_ids):
-        kr_ids |= set(session.scalars(
-            select(WorkLink.key_result_id).join(LinkItem, LinkItem.work_link_id == WorkLink.id)
-            .where(matching)))
-        session.execute(delete(LinkItem).where(matching))
-    for matching in in_filters(session, WorkItem.id, row_ids):
-        session.execute(update(WorkItem).where(matching).values(deleted=True)
-                        .execution_options(synchronize_session=False))
-    return kr_ids
-
-
 def mark_seen(session: Session, connection_id: int, external_ids: Iterable[str]) -> None:
     """Stamp synced_at on stored items a full read returned (the deletion check reads the stamp)."""
     for matching in in_filters(session, WorkItem.external_id, sorted(external_ids)):
@@ -167,6 +179,8 @@ def ingest_resolution(session: Session, connection_id: int, links: Sequence[Link
                       items: Sequence) -> PagePlan:
     """Store what the tracker says a search scope matches now: those items become exactly the
     members of the links sharing it (deleted ones never count). The plan applied."""
-    plan = plan_resolution(links, items, current_members(session, [link.id for link in links]))
-    ingest(session, connection_id, plan)
+    stored = load_stored(session, connection_id, (i.external_id for i in items))
+    plan = plan_resolution(links, items, current_members(session, [link.id for link in links]),
+                           stored)
+    ingest(session, connection_id, plan, stored)
     return plan

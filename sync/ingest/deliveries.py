@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
@@ -12,26 +12,23 @@ from sqlalchemy.orm import Session
 
 from connector.registry import tracker as tracker_traits
 from connector.webhook import DeliveryEffect
-from connector.base import SITE_FACTS
-from connector.jira.reading import ReadingRules
 from okr_core import domain
-from okr_core.connection_settings import ConnectionSettings
 from okr_core.delivery_state import CLAIMABLE, is_claimable, mark_attempt_failed, mark_done
-from okr_core.domain import TrackerKind
-from okr_core.models import Connection, Delivery, WorkItem
+from okr_core.domain import LinkKind, TrackerKind
+from okr_core.models import Connection, Delivery, WorkLink
 from okr_core.recount import recount
 from plumbing.db import job_session
 from plumbing.handoff import DELIVERY_RETRY
-from plumbing.queue import QueueUnavailable, enqueue, RetryPolicy
-from sync.connectors import connector_for, job_connector_for
-from sync.followups import followups_for
-from sync.ingest.memberships import MembershipChanges, container_links, update_memberships
-from sync.ingest.upserts import delete_comment, mark_item_deleted, upsert_comment, upsert_item
+from plumbing.queue import QueueUnavailable, enqueue
+from sync.connections.connectors import job_connector_for
+from sync.followups import Followups, followups_for
+from sync.ingest.apply import ingest, load_links, load_stored
+from sync.ingest.items import newest_per_id, unchanged_ids
+from sync.ingest.plan import LinkIndex, PagePlan, plan_delivery_items
+from sync.ingest.comments import delete_comment, upsert_comment
+from sync.ingest.link_item_checks import enqueue_item_checks
+from sync.connections.tracker_health import TrackerWait, call_tracker
 from webhooks import events
-from sync.ingest.items import COMPARED
-from sync.link_item_checks import enqueue_item_checks
-from sync.tracker_health import TrackerWait, call_tracker
-from connector.payload import from_millis, from_millis_or_iso
 from webhooks.routing import plan_delivery
 
 log = logging.getLogger("okrsync.sync.deliveries")
@@ -46,7 +43,17 @@ class PlannedDelivery:
     connection: Connection
     effect: DeliveryEffect
     occurred_at: datetime | None
-    payload_author: str | None = None   # who made the change (Jira `user`, Linear `actor`)
+    own_change: bool = False   # okrsync's own write coming back (the dialect tells)
+
+
+@dataclass
+class DeliveryChanges:
+    """What applying a delivery leaves to do once its transaction commits."""
+
+    followups: Followups
+    links_to_resolve: set[int] = field(default_factory=set)   # re-read in full (containers)
+    links_to_check: set[int] = field(default_factory=set)     # asked item by item (link_item_checks)
+    items_to_check: set[str] = field(default_factory=set)
 
 
 def process_delivery(delivery_id: int) -> str:
@@ -84,10 +91,10 @@ def load_plan(delivery_id: int) -> PlannedDelivery | None:
     if decoded is None:
         log.info("deliveries.skip-not-claimable", extra={"delivery_id": delivery_id})
         return None
-    effect = plan_delivery(decoded, jira_rules=ReadingRules.from_settings(connection.settings))
-    author = (tracker_traits(connection.tracker).webhooks.author(decoded.payload)
-              if isinstance(decoded.payload, dict) else None)
-    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at, author)
+    effect = plan_delivery(decoded, connection.settings)
+    own = isinstance(decoded.payload, dict) and tracker_traits(connection.tracker).webhooks \
+        .is_own_change(decoded.payload, connection.settings)
+    return PlannedDelivery(delivery_id, connection, effect, decoded.occurred_at, own)
 
 
 def decode_stored(row: Delivery, tracker: TrackerKind) -> events.Delivery:
@@ -116,71 +123,63 @@ def reread_items(planned: PlannedDelivery) -> list[domain.WorkItem]:
 
 
 def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.WorkItem],
-               now: datetime) -> MembershipChanges | None:
+               now: datetime) -> DeliveryChanges | None:
     """Claim the delivery (row lock) and apply its effect in the same transaction."""
     delivery = session.scalars(select(Delivery).where(Delivery.id == planned.delivery_id)
                                .with_for_update().execution_options(populate_existing=True)).first()
     if delivery is None or not is_claimable(delivery):
         return None  # a concurrent run applied it while we were re-reading
-    connection = planned.connection
-    rows = apply_items(session, planned, fresh, now)
-    changes = update_memberships(session, connection.id, rows)
+    connection_id, effect = planned.connection.id, planned.effect
+    index = LinkIndex(load_links(session, connection_id))
+    plan, stored, quiet = plan_items(session, planned, fresh, index, now)
+    ingest(session, connection_id, plan, stored)
+    for comment in effect.comment_upserts:
+        upsert_comment(session, connection_id, comment)
+    for external_id in effect.comment_deletions:
+        delete_comment(session, connection_id, external_id)
+    changes = DeliveryChanges(followups_for(session, recount(session, plan.key_result_ids, now)))
     # Links only the tracker can evaluate: one call per link and changed item, not a full re-read.
-    changes.links_to_check, changes.links_to_resolve = changes.links_to_resolve, set()
-    changes.items_to_check = {row.external_id for row in rows if not row.deleted}
-    if not caused_by_okrsync(connection, planned.payload_author):
+    changes.items_to_check = {i.external_id for i in plan.upserts if not i.deleted} - quiet
+    if plan.rescope:
+        changes.links_to_check = {link_id for link_id in index.by_id
+                                  if index.is_tracker_evaluated(link_id)}
+    if not planned.own_change:
         # okrsync's own writes to a project or initiative (a mirror's name, description or status
         # update) move no issue in or out of it: nothing to re-read.
-        changes.links_to_resolve |= container_links(session, connection.id, planned.effect.project_refs)
-    moved = recount(session, changes.key_result_ids, now)
-    changes.followups = followups_for(session, moved)
+        changes.links_to_resolve = container_links(session, connection_id, effect.project_refs)
     mark_done(delivery, now)
     return changes
 
 
-def apply_items(session: Session, planned: PlannedDelivery, fresh: list[domain.WorkItem],
-                now: datetime) -> list:
-    """Upsert, delete and comment as planned; the item rows that changed."""
+def plan_items(session: Session, planned: PlannedDelivery, fresh: list[domain.WorkItem],
+               index: LinkIndex, now: datetime) -> tuple[PagePlan, dict, set[str]]:
+    """The delivery's items (the payload's, then the re-read ones) planned against the stored
+    rows, which stay locked until the commit; the plan, what it read, and the quiet items."""
     connection, effect = planned.connection, planned.effect
-    keep_estimate = tracker_traits(connection.tracker).webhooks.keeps_stored_estimate(
-        connection.settings)
-    changed, ours = {}, caused_by_okrsync(connection, planned.payload_author)
-    for items, keep in ((effect.upserts, keep_estimate), (fresh, False)):
-        # Sorted, so that concurrent jobs lock item rows in one order and cannot deadlock.
-        for item in sorted(items, key=lambda i: (i.external_id, i.updated_at)):
-            before = _standing(session, connection.id, item.external_id)
-            row = upsert_item(session, connection.id, item, keep_estimate=keep)
-            # okrsync's own write (a mirror's description) moved only the tracker's time: nothing
-            # progress reads changed, so no membership, link or recount work follows.
-            if row is not None and not (ours and _values_of(row) == before):
-                changed[row.id] = row
-    for external_id in sorted(effect.deletions):
-        row = mark_item_deleted(session, connection.id, external_id, planned.occurred_at or now)
-        if row is not None:
-            changed[row.id] = row
-    for comment in effect.comment_upserts:
-        upsert_comment(session, connection.id, comment)
-    for external_id in effect.comment_deletions:
-        delete_comment(session, connection.id, external_id)
-    return list(changed.values())
+    items, _ = newest_per_id([*effect.upserts, *fresh])   # a re-read copy wins a tie
+    kept = set()
+    if tracker_traits(connection.tracker).webhooks.keeps_stored_estimate(connection.settings):
+        kept = {i.external_id for i in effect.upserts} - {i.external_id for i in fresh}
+    deletions = dict.fromkeys(sorted(effect.deletions), planned.occurred_at or now)
+    stored = load_stored(session, connection.id, [i.external_id for i in items] + list(deletions),
+                         lock=True)
+    # okrsync's own write (a mirror's description) moved only the tracker's time: nothing
+    # progress reads changed, so the item is stored without membership, link or recount work.
+    quiet = unchanged_ids(session, connection.id, items, kept) if planned.own_change else set()
+    plan = plan_delivery_items([i for i in items if i.external_id not in quiet], deletions, stored,
+                               index, kept)
+    plan.upserts += [i for i in items if i.external_id in quiet]
+    plan.estimate_kept |= quiet & kept
+    return plan, stored, quiet
 
 
-def caused_by_okrsync(connection: Connection, author: str | None) -> bool:
-    """Whether the delivery's author is the account okrsync writes as (Jira: cached /myself;
-    Linear: the cached `viewer`, learned before okrsync's first write)."""
-    facts = (connection.settings or {}).get(SITE_FACTS) or {}
-    return author is not None and author == facts.get("account_id")
-
-
-def _values_of(row: WorkItem) -> tuple:
-    return tuple(getattr(row, name) for name in COMPARED)
-
-
-def _standing(session: Session, connection_id: int, external_id: str) -> tuple | None:
-    """The compared columns of a stored item, or None when it is not stored."""
-    found = session.execute(select(*(getattr(WorkItem, name) for name in COMPARED)).where(
-        WorkItem.connection_id == connection_id, WorkItem.external_id == external_id)).first()
-    return tuple(found) if found is not None else None
+def container_links(session: Session, connection_id: int, refs: list[str]) -> set[int]:
+    """Project / initiative links whose container changed in the tracker."""
+    if not refs:
+        return set()
+    return set(session.scalars(select(WorkLink.id).where(
+        WorkLink.connection_id == connection_id,
+        WorkLink.kind.in_([LinkKind.PROJECT, LinkKind.INITIATIVE]), WorkLink.ref.in_(list(refs)))))
 
 
 def record_failure(delivery_id: int, exc: Exception) -> None:

@@ -25,20 +25,18 @@ COMPARED = ("key", "title", "status_category", "status_name", "estimate", "paren
 
 @dataclass
 class ItemChanges:
-    """What storing a batch did: row ids by external id, and which items actually changed."""
+    """What storing a batch did: row ids by external id, and how many items were stale."""
 
     rows: dict[str, int] = field(default_factory=dict)
-    changed: set[str] = field(default_factory=set)
     stale: int = 0
-    duplicates: int = 0
 
 
 def is_older(incoming: datetime | None, stored: datetime | None) -> bool:
     """The one staleness rule: tracker state older than what the store holds changes nothing.
 
     Deliveries are hints and re-reads overlap, so a late or reordered copy must not regress the
-    store. (`update_if_newer` states the same rule in SQL, so that it holds against a write that
-    lands between our read and our update.)
+    store. Planning applies it (`sync.ingest.plan`); `update_if_newer` below states the same rule
+    in SQL, so that it holds against a write that lands between the plan's read and the update.
     """
     return incoming is not None and stored is not None and incoming < stored
 
@@ -64,64 +62,49 @@ def item_values(item: domain.WorkItem) -> dict:
             "deleted": item.deleted}
 
 
-def _stored_rows(session: Session, connection_id: int, ids: list[str]) -> dict:
+def unchanged_ids(session: Session, connection_id: int, items: Sequence[domain.WorkItem],
+                  estimate_kept: Iterable[str] = ()) -> set[str]:
+    """External ids of items whose stored columns progress reads equal theirs already (the
+    estimate aside for items whose stored estimate stays)."""
     columns = [getattr(WorkItem, name) for name in COMPARED]
-    found = {}
-    for matching in in_filters(session, WorkItem.external_id, ids):
-        for row in session.execute(select(WorkItem.id, WorkItem.external_id, WorkItem.tracker_updated_at,
-                                          *columns).where(WorkItem.connection_id == connection_id,
-                                                          matching)):
-            found[row.external_id] = row
-    return found
+    unchanged, kept = set(), set(estimate_kept)
+    by_id = {item.external_id: item_values(item) for item in items}
+    for matching in in_filters(session, WorkItem.external_id, sorted(by_id)):
+        for row in session.execute(select(WorkItem.external_id, *columns).where(
+                WorkItem.connection_id == connection_id, matching)):
+            values = by_id[row.external_id]
+            skipped = ("labels", "estimate") if row.external_id in kept else ("labels",)
+            if all(getattr(row, name) == values[name] for name in COMPARED if name not in skipped) \
+                    and list(row.labels or ()) == values["labels"]:
+                unchanged.add(row.external_id)
+    return unchanged
 
 
-def _differs(row, values: dict) -> bool:
-    return any(getattr(row, name) != values[name] for name in COMPARED if name != "labels") \
-        or list(row.labels or ()) != values["labels"]
-
-
-def store_items(session: Session, connection_id: int,
-                items: Sequence[domain.WorkItem]) -> ItemChanges:
-    """Upsert items; an item older than the stored tracker updated-at is dropped as stale."""
-    unique, duplicates = newest_per_id(items)
-    result = ItemChanges(duplicates=duplicates)
-    stored = _stored_rows(session, connection_id, sorted(i.external_id for i in unique))
-    new, updates = [], []
-    for item in unique:
-        row = stored.get(item.external_id)
-        if row is None:
-            new.append(item)
-            continue
-        result.rows[item.external_id] = row.id
-        if is_older(item.updated_at, row.tracker_updated_at):
-            result.stale += 1
-            continue
-        values = item_values(item)
-        if _differs(row, values):
-            result.changed.add(item.external_id)
-        if item.external_id in result.changed or item.updated_at > row.tracker_updated_at:
-            updates.append({"id": row.id, **values})
-    if updates:
-        session.execute(update(WorkItem), updates)   # ORM bulk UPDATE by primary key
-    if new:
-        insert_new(session, connection_id, new, result)
-    return result
-
-
-def update_if_newer(session: Session, rows: list[tuple[int, domain.WorkItem]]) -> None:
-    """Overwrite stored rows by id, each only while the store does not hold a newer version."""
-    if not rows:
-        return
+def update_if_newer(session: Session, rows: list[tuple[int, domain.WorkItem]],
+                    estimate_kept: Iterable[str] = ()) -> None:
+    """Overwrite stored rows by id, each only while the store does not hold a newer version;
+    items in `estimate_kept` leave the stored estimate as it is."""
+    kept = set(estimate_kept)
     table = WorkItem.__table__
     # The WHERE on tracker time keeps a webhook's newer write that landed after our read.
     statement = update(table).where(table.c.id == bindparam("row_id"),
                                     table.c.tracker_updated_at <= bindparam("read_at"))
-    session.execute(statement, [{"row_id": row_id, "read_at": item.updated_at, **item_values(item)}
-                                for row_id, item in rows])
+    for keep in (False, True):
+        batch = [{"row_id": row_id, "read_at": item.updated_at, **_written(item, keep)}
+                 for row_id, item in rows if (item.external_id in kept) is keep]
+        if batch:
+            session.execute(statement, batch)
+
+
+def _written(item: domain.WorkItem, keep_estimate: bool) -> dict:
+    values = item_values(item)
+    if keep_estimate:
+        values.pop("estimate")
+    return values
 
 
 def insert_new(session: Session, connection_id: int, new: list[domain.WorkItem],
-               result: ItemChanges) -> None:
+               result: ItemChanges, estimate_kept: Iterable[str] = ()) -> None:
     """INSERT the new items; ones a concurrent webhook inserted first go through the update path."""
     if not new:
         return
@@ -138,10 +121,19 @@ def insert_new(session: Session, connection_id: int, new: list[domain.WorkItem],
         table = WorkItem.__table__
         inserted = dict(session.execute(statement.returning(table.c.external_id, table.c.id), rows).all())
     result.rows.update(inserted)
-    result.changed.update(inserted)
     raced = [item for item in new if item.external_id not in inserted]
     if raced:
-        again = store_items(session, connection_id, raced)
-        result.rows.update(again.rows)
-        result.changed |= again.changed
-        result.stale += again.stale
+        _update_raced(session, connection_id, raced, result, estimate_kept)
+
+
+def _update_raced(session: Session, connection_id: int, raced: list[domain.WorkItem],
+                  result: ItemChanges, estimate_kept: Iterable[str]) -> None:
+    """Items another writer inserted between our read and our insert: the update path."""
+    stored = {}
+    for matching in in_filters(session, WorkItem.external_id, sorted(i.external_id for i in raced)):
+        stored.update({row.external_id: row for row in session.execute(
+            select(WorkItem.external_id, WorkItem.id, WorkItem.tracker_updated_at)
+            .where(WorkItem.connection_id == connection_id, matching))})
+    result.rows.update({ext: row.id for ext, row in stored.items()})
+    result.stale += sum(1 for i in raced if is_older(i.updated_at, stored[i.external_id].tracker_updated_at))
+    update_if_newer(session, [(stored[i.external_id].id, i) for i in raced], estimate_kept)

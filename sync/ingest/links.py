@@ -8,16 +8,14 @@ from connector.errors import (
     AuthenticationFailed, NotFound, PermissionDenied, RequestRejected, TrackerError,
 )
 from okr_core import domain
-from okr_core.models import Connection, WorkLink, utcnow, LinkItem
-from plumbing.db import job_session
-from sync.connectors import connector_for, job_connector_for
-from sync.ingest.apply import add_members, remove_members
+from okr_core.models import Connection, WorkLink, utcnow
 from okr_core.recount import recount
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from sync.discussions import mine_discussions
-from sync.ingest.items import store_items
+from plumbing.db import job_session
+from sync.connections.connectors import job_connector_for
+from sync.ingest.discussions import mine_discussions
 from sync.followups import followups_for
+from sync.ingest.apply import ingest_resolution
+from sync.ingest.plan import LinkView
 
 log = logging.getLogger("okrsync.sync.links")
 # Failures a retry cannot fix: recorded on the link for admins, not retried.
@@ -33,14 +31,6 @@ def all_pages(fetch) -> Iterator[domain.WorkItem]:
         cursor = page.next_cursor
         if cursor is None:
             return
-
-
-def set_link_members(session: Session, link_id: int, item_row_ids: set[int]) -> None:
-    """Make the link's stored members exactly these items (bulk statements, whatever their number)."""
-    current = set(session.scalars(select(LinkItem.work_item_id)
-                                  .where(LinkItem.work_link_id == link_id)).all())
-    remove_members(session, [(link_id, item_id) for item_id in current - item_row_ids])
-    add_members(session, [(link_id, item_id) for item_id in item_row_ids - current])
 
 
 def resolve_link_now(link_id: int, connector=None) -> int | None:
@@ -83,18 +73,16 @@ def _store_resolution(link_id: int, items: list[domain.WorkItem]) -> tuple[int, 
         link = session.get(WorkLink, link_id)
         if link is None:
             return None  # removed while we were asking the tracker
-        stored = store_items(session, link.connection_id, items)
         # Trashed Linear issues still match their filters; deleted work never counts.
-        live = {stored.rows[i.external_id] for i in items if not i.deleted}
-        before = set(session.scalars(select(LinkItem.work_item_id).where(LinkItem.work_link_id == link.id)))
-        set_link_members(session, link.id, live)
+        plan = ingest_resolution(session, link.connection_id,
+                                 [LinkView(link.id, link.key_result_id, link.kind, link.ref)], items)
         link.resolved_at, link.last_error = utcnow(), None
         moved = recount(session, [link.key_result_id], utcnow())
         followups = followups_for(session, moved)
     followups.queue()
     # Items changed or newly linked: their comments and relations are worth reading now.
-    fresh = {ext for ext, row in stored.rows.items() if row in live - before} | stored.changed
-    return len(live), fresh
+    fresh = {i.external_id for i in plan.upserts} | {ext for _, ext in plan.member_adds}
+    return len(plan.seen_ids), fresh
 
 
 def record_link_error(link_id: int, message: str) -> None:

@@ -1,6 +1,9 @@
-"""Plan one page of a reconcile pass as plain data: what to store, which memberships move, the cursor.
+"""Plan what tracker items change in the store as plain data: what to store, what to flag deleted,
+which memberships move, which KRs to recount (and, for a reconcile page, the cursor).
 
-Pure: no database, no HTTP. `sync/ingest/apply.py` applies a plan in one transaction.
+Every path plans here: reconcile pages (`plan_page`), search scopes and link resolution
+(`plan_resolution`), webhook deliveries (`plan_delivery_items`). Pure: no database, no HTTP.
+`sync/ingest/apply.py` `ingest` applies a plan in the caller's transaction.
 """
 from __future__ import annotations
 
@@ -55,6 +58,8 @@ class PagePlan:
     """Everything one page changes; membership is keyed by external id (rows may be new)."""
 
     upserts: list[WorkItem] = field(default_factory=list)
+    deletions: dict[str, datetime | None] = field(default_factory=dict)  # flag deleted (as of when)
+    estimate_kept: set[str] = field(default_factory=set)   # payload could not say the estimate
     member_adds: set[tuple[int, str]] = field(default_factory=set)
     member_removes: set[tuple[int, str]] = field(default_factory=set)
     rescope: set[tuple[str, str]] = field(default_factory=set)
@@ -115,21 +120,53 @@ def plan_page(state: PassState, items: Sequence[WorkItem], stored: Mapping[str, 
     index = links if isinstance(links, LinkIndex) else LinkIndex(links)
     unique, duplicates = newest_per_id(items)
     plan = PagePlan(duplicates=duplicates, seen_ids={i.external_id for i in unique})
+    _plan_items(plan, unique, stored, index, recheck_all=state.recheck_all)
+    _advance_cursor(state, plan, items, is_last)
+    return plan
+
+
+def plan_delivery_items(items: Sequence[WorkItem], deletions: Mapping[str, datetime | None],
+                  stored: Mapping[str, StoredItem], links: "LinkIndex | Sequence[LinkView]",
+                  estimate_kept: set[str] = frozenset()) -> PagePlan:
+    """What a webhook delivery changes: its items (the same version as stored is written again, a
+    delivery may carry what a re-read missed), items it flags deleted, their memberships."""
+    index = links if isinstance(links, LinkIndex) else LinkIndex(links)
+    unique, duplicates = newest_per_id(items)
+    plan = PagePlan(duplicates=duplicates, seen_ids={i.external_id for i in unique})
+    _plan_items(plan, unique, stored, index, recheck_all=False, rewrite_same=True)
+    plan.estimate_kept = {i.external_id for i in plan.upserts} & set(estimate_kept)
+    plan_deletions(plan, deletions, stored, index)
+    return plan
+
+
+def plan_deletions(plan: PagePlan, deletions: Mapping[str, datetime | None],
+                   stored: Mapping[str, StoredItem], index: LinkIndex) -> None:
+    """Flag stored items deleted (as of a time, when given); the KRs they counted toward recount.
+    Items the store never held are nothing to delete."""
+    for external_id, at in deletions.items():
+        known = stored.get(external_id)
+        if known is None:
+            continue
+        plan.deletions[external_id] = at
+        plan.key_result_ids |= {index.by_id[link_id].key_result_id for link_id in known.link_ids
+                                if link_id in index.by_id}
+
+
+def _plan_items(plan: PagePlan, unique: Sequence[WorkItem], stored: Mapping[str, StoredItem],
+                index: LinkIndex, recheck_all: bool, rewrite_same: bool = False) -> None:
     for item in unique:
         known = stored.get(item.external_id)
         if known is not None and is_older(item.updated_at, known.updated_at):
             plan.stale += 1      # the store already holds a newer version (e.g. from a webhook)
             continue
-        newer = known is None or item.updated_at > known.updated_at
+        newer = known is None or item.updated_at > known.updated_at or rewrite_same
         if newer:
             plan.upserts.append(item)
             plan.rescope |= index.tracker_scopes   # only the tracker knows if it still matches
         else:
             plan.unchanged += 1
-        if newer or state.recheck_all:
+        if newer or recheck_all:
             _plan_membership(plan, item, known, index)
-    _advance_cursor(state, plan, items, is_last)
-    return plan
 
 
 def _plan_membership(plan: PagePlan, item: WorkItem, known: StoredItem | None,
@@ -159,11 +196,21 @@ def _advance_cursor(state: PassState, plan: PagePlan, items: Sequence[WorkItem],
 
 
 def plan_resolution(links: Sequence[LinkView], items: Sequence[WorkItem],
-                    current: Mapping[int, frozenset[str]]) -> PagePlan:
-    """Membership of links sharing one scope after the tracker resolved it afresh."""
+                    current: Mapping[int, frozenset[str]],
+                    stored: Mapping[str, StoredItem]) -> PagePlan:
+    """Membership of links sharing one scope after the tracker resolved it afresh: exactly its
+    live items (deleted ones never count); items newer than stored are stored."""
     unique, duplicates = newest_per_id(items)
     live = {i.external_id for i in unique if not i.deleted}
-    plan = PagePlan(upserts=list(unique), duplicates=duplicates, seen_ids=set(live))
+    plan = PagePlan(duplicates=duplicates, seen_ids=set(live))
+    for item in unique:
+        known = stored.get(item.external_id)
+        if known is not None and is_older(item.updated_at, known.updated_at):
+            plan.stale += 1
+        elif known is None or item.updated_at > known.updated_at:
+            plan.upserts.append(item)
+        else:
+            plan.unchanged += 1
     for link in links:
         members = current.get(link.id, frozenset())
         plan.member_adds |= {(link.id, ext) for ext in live - members}

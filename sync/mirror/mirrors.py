@@ -15,7 +15,7 @@ from connector.errors import TrackerError
 from connector.registry import tracker
 from okr_core.models import Cycle, KeyResult, Mirror as MirrorRow, Objective, Team, Connection
 from plumbing.db import job_session
-from sync.connectors import connector_for, job_connector_for
+from sync.connections.connectors import connector_for, job_connector_for
 from sync.mirror.home import SUBJECT, Home, home_of, kr_figures, stored_mirror
 from sync.mirror.lock import mirror_lock
 from sync.mirror.retire import retire_mirrors
@@ -29,7 +29,7 @@ MIRROR_RETRY = RetryPolicy(max=3, intervals=(10, 60, 300))
 
 def store_mirror(connection_id: int, mirror: Mirror) -> None:
     """Remember a created mirror (a concurrent store of the same subject wins harmlessly)."""
-    from sync.ingest.upserts import insert_if_absent
+    from okr_core.store import insert_if_absent
 
     with job_session() as session:
         insert_if_absent(session, MirrorRow, {

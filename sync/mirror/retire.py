@@ -8,7 +8,7 @@ from sqlalchemy import select
 from connector.base import Mirror, MirrorKind
 from okr_core.models import Connection, KeyResult, Mirror as MirrorRow, Objective, Team
 from plumbing.db import job_session
-from sync.connectors import connector_for
+from sync.connections.connectors import connector_for
 from sync.mirror.home import SUBJECT, MirrorOptions, kr_figures
 from sync.mirror.text import deleted_spec, key_result_spec, objective_spec, panel_url
 

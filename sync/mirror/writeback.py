@@ -20,7 +20,7 @@ from okr_core.domain import StatusCategory
 from okr_core.models.base import utcnow
 from okr_core.models import Connection, KeyResult, LinkItem, Mirror as MirrorRow, Objective, WorkItem, WorkLink
 from plumbing.db import job_session
-from sync.connectors import job_connector_for
+from sync.connections.connectors import job_connector_for
 from sync.mirror.home import SUBJECT, kr_figures
 from sync.mirror.attachment_writes import WRITEBACK_RETRY, write_attachments
 from sync.mirror.attachments import gone_attachments, stale_attachments

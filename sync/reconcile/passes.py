@@ -19,19 +19,19 @@ from connector.base import TrackedScope
 from connector.errors import RequestRejected
 from okr_core.models import Connection, SyncState, utcnow
 from plumbing.db import engine, job_session
-from sync.connectors import connector_for
+from sync.connections.connectors import connector_for
 from sync.ingest.apply import (
-    PENDING, ingest, load_links, load_stored, mark_deleted, mark_seen, record_progress, sync_state,
+    PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
     unseen_live_ids,
 )
-from sync.ingest.plan import LinkIndex, PassState, plan_page, since_for
+from sync.ingest.plan import LinkIndex, PagePlan, PassState, plan_deletions, plan_page, since_for
 from sync.reconcile.finish import recount_pending
 from sync.reconcile.lock import PassLock, pass_lock
 from sync.reconcile.prefetch import prefetched_pages
 from sync.reconcile.scopes import resolve_scopes
 from sync.reconcile.table_stats import GrowthAnalyzer
-from sync.discussions import mine_discussions
-from sync.tracked_scope import clear_gone_parents, tracked_scope, without_gone_parents
+from sync.ingest.discussions import mine_discussions
+from sync.reconcile.tracked_scope import clear_gone_parents, tracked_scope, without_gone_parents
 
 log = logging.getLogger("okrsync.sync.reconcile")
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
@@ -196,7 +196,11 @@ def _confirm_vanished(connection_id: int, connector, state: PassState, links: Li
             _apply_page(connection_id, state, Page(items=found), links, counts)
         gone = sorted(set(chunk) - {i.external_id for i in found})
         with job_session() as session:
-            record_progress(session, connection_id, None, mark_deleted(session, connection_id, gone))
+            stored = load_stored(session, connection_id, gone)
+            plan = PagePlan()
+            plan_deletions(plan, dict.fromkeys(gone), stored, links)
+            ingest(session, connection_id, plan, stored)
+            record_progress(session, connection_id, None, plan.key_result_ids)
         gone_count += len(gone)
     return gone_count
 

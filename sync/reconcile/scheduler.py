@@ -61,7 +61,7 @@ def queue_due_passes(now: datetime | None = None) -> list[int]:
 
 def scheduled_work() -> None:
     """Everything a tick starts: due reconcile passes and due scheduled insight."""
-    from sync.insight_schedule import queue_due_insights
+    from sync.analysis.insight_schedule import queue_due_insights
 
     queue_due_passes()
     try:

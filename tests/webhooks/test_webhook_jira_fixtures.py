@@ -32,7 +32,7 @@ def test_issue_created_upserts_todo_item_with_labels_and_browse_url(deliver):
 
 def test_issue_created_with_many_fields_reads_estimate_and_assignee(deliver):
     delivery = deliver(JIRA, "jira_issue_created__many_fields")
-    [item] = plan_delivery(delivery, story_points_field=NUMBER_FIELD).upserts
+    [item] = plan_delivery(delivery, {"story_points_field": NUMBER_FIELD}).upserts
     assert delivery.event_type == "jira:issue_created"
     assert (item.external_id, item.key) == ("10509", "KT-22")
     assert item.estimate == 23.0
@@ -43,14 +43,14 @@ def test_issue_created_with_many_fields_reads_estimate_and_assignee(deliver):
 
 def test_configured_estimate_field_missing_from_payload_asks_for_reread(deliver):
     delivery = deliver(JIRA, "jira_issue_created__basic")
-    effect = plan_delivery(delivery, story_points_field=NUMBER_FIELD)
+    effect = plan_delivery(delivery, {"story_points_field": NUMBER_FIELD})
     assert effect.upserts == []
     assert effect.reread == ["10040"]
 
 
 def test_issue_updated_custom_field_carries_new_estimate(deliver):
     delivery = deliver(JIRA, "jira_issue_updated__custom_field")
-    [item] = plan_delivery(delivery, story_points_field=NUMBER_FIELD).upserts
+    [item] = plan_delivery(delivery, {"story_points_field": NUMBER_FIELD}).upserts
     assert delivery.event_type == "jira:issue_updated"
     assert delivery.dedupe_key == "delivery-jira_issue_updated__custom_field"
     assert (item.key, item.estimate, item.labels) == ("TES-14", 12.0, ("Pickles",))

@@ -91,7 +91,7 @@ def test_jira_null_story_points_means_no_estimate_not_a_reread():
         payload["issue"]["fields"]["customfield_10072"] = None
 
     delivery = deliver_variant(JIRA, "jira_issue_updated__custom_field", clear_points)
-    [item] = plan_delivery(delivery, story_points_field="customfield_10072").upserts
+    [item] = plan_delivery(delivery, {"story_points_field": "customfield_10072"}).upserts
     assert item.estimate is None
 
 
@@ -119,14 +119,12 @@ def test_jira_status_category_key_decides_the_status_category(category, expected
     ("Obsolete", ["Obsolete"], StatusCategory.CANCELED),
 ])
 def test_jira_done_category_with_a_not_done_resolution_is_canceled(resolution, not_done, expected):
-    from connector.jira.reading import ReadingRules
-
     def resolve(payload):
         payload["issue"]["fields"]["resolution"] = {"id": "10001", "name": resolution}
 
-    rules = ReadingRules.from_settings({"not_done_resolutions": not_done} if not_done else {})
+    settings = {"not_done_resolutions": not_done} if not_done else {}
     [item] = plan_delivery(deliver_variant(JIRA, "jira_issue_updated__resolved", resolve),
-                           jira_rules=rules).upserts
+                           settings).upserts
     assert item.status_category is expected
 
 
@@ -137,20 +135,17 @@ def test_jira_done_payload_without_its_resolution_field_is_reread():
 
 
 def test_jira_points_come_from_whichever_discovered_field_the_issue_fills():
-    from connector.jira.reading import ReadingRules
-
     def team_managed(payload):
         payload["issue"]["fields"]["customfield_10072"] = None
         payload["issue"]["fields"]["customfield_10034"] = 5
 
-    rules = ReadingRules.from_settings({"site_facts": {"points_fields": ["customfield_10072", "customfield_10034"]}})
+    discovered = {"site_facts": {"points_fields": ["customfield_10072", "customfield_10034"]}}
     [item] = plan_delivery(deliver_variant(JIRA, "jira_issue_updated__custom_field", team_managed),
-                           jira_rules=rules).upserts
+                           discovered).upserts
     assert item.estimate == 5.0
-    pinned = ReadingRules.from_settings({"story_points_field": "customfield_10072", "site_facts": {
-        "points_fields": ["customfield_10072", "customfield_10034"]}})
+    pinned = {"story_points_field": "customfield_10072", **discovered}
     [item] = plan_delivery(deliver_variant(JIRA, "jira_issue_updated__custom_field", team_managed),
-                           jira_rules=pinned).upserts
+                           pinned).upserts
     assert item.estimate is None
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from okr_core.models import Analysis
 from okr_core.store import session_scope
-from sync.insight_schedule import queue_due_insights, week_start
+from sync.analysis.insight_schedule import queue_due_insights, week_start
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from okr_core.models import Analysis, utcnow
 from okr_core.store import session_scope
-from sync.analysis_requests import RUNS_PER_WINDOW, WINDOW
+from sync.analysis.analysis_requests import RUNS_PER_WINDOW, WINDOW
 
 
 @pytest.fixture

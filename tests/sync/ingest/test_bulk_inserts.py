@@ -33,8 +33,7 @@ def test_new_items_are_stored_with_every_field_and_their_row_ids(app, jira, sync
     with sync_world.scope() as session:
         insert_new(session, jira, [EVERY_FIELD, SPARSE], changes)
     rows = _rows(sync_world, jira)
-    assert changes.rows == {ext: row.id for ext, row in rows.items()}
-    assert changes.changed == {"10001", "10002"}
+    assert changes.rows == {ext: row.id for ext, row in rows.items()} and len(rows) == 2
     full, sparse = rows["10001"], rows["10002"]
     assert (full.key, full.title, full.status_category, full.status_name, full.estimate, full.parent_ref,
             full.labels, full.assignee, full.url, full.deleted) == (
@@ -54,8 +53,13 @@ def test_an_item_stored_meanwhile_goes_through_the_update_path(app, jira, sync_w
     with sync_world.scope() as session:
         insert_new(session, jira, [EVERY_FIELD, newer], changes)   # as if a webhook raced us to 10002
     rows = _rows(sync_world, jira)
-    assert set(changes.rows) == {"10001", "10002"} and changes.changed == {"10001", "10002"}
+    assert changes.rows == {ext: row.id for ext, row in rows.items()} and changes.stale == 0
     assert rows["10002"].status_category is StatusCategory.DONE and len(rows) == 2
+    older = WorkItem(**{**SPARSE.__dict__, "updated_at": T0 - timedelta(minutes=1), "title": "old"})
+    changes = ItemChanges()
+    with sync_world.scope() as session:
+        insert_new(session, jira, [older], changes)   # raced, and older than the store: stale
+    assert changes.stale == 1 and _rows(sync_world, jira)["10002"].title == ""
 
 
 def test_naive_tracker_times_are_refused(app, jira, sync_world):

@@ -1,4 +1,4 @@
-"""store_items and resolve_link_now: the item store and a link's first resolution."""
+"""ingest and resolve_link_now: the item store and a link's first resolution."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from okr_core.domain import LinkKind, StatusCategory, TrackerKind, WorkItem
 from okr_core.models import WorkItem as WorkItemRow, WorkLink
-from sync.ingest.items import store_items
+from sync.ingest.apply import ingest
+from sync.ingest.plan import PagePlan
 from sync.ingest.links import resolve_link_now
 from tests.sync.sync_world import epic_children, expected_ratio
 
@@ -25,28 +26,46 @@ def stored(sync_world, connection_id: int) -> dict[str, tuple]:
                 session.scalars(select(WorkItemRow).where(WorkItemRow.connection_id == connection_id))}
 
 
-def test_newer_versions_win_older_ones_are_stale_and_duplicates_count_once(app, jira, sync_world):
+def test_ingest_keeps_what_is_newer_whether_or_not_planning_saw_it(app, jira, sync_world):
     with sync_world.scope() as session:
-        first = store_items(session, jira, [item(1, 5), item(2, 5), item(2, 1)])
-    assert (first.changed, first.duplicates) == ({"1", "2"}, 1)
+        assert ingest(session, jira, PagePlan(upserts=[item(1, 5), item(2, 5)])) == 2
     with sync_world.scope() as session:
-        second = store_items(session, jira, [
+        # Unplanned (stored=None): the SQL guard alone keeps the store's newer version of 2.
+        ingest(session, jira, PagePlan(upserts=[
             item(1, 9, StatusCategory.DONE, labels=("p1",)),   # newer: stored
-            item(2, 3, StatusCategory.DONE),                   # older than the store: stale
-            item(3, 0)])                                       # new
-    assert (second.changed, second.stale) == ({"1", "3"}, 1)
-    assert set(second.rows) == {"1", "2", "3"}
+            item(2, 3, StatusCategory.DONE),                   # older than the store: left alone
+            item(3, 0)]))                                      # new
     rows = stored(sync_world, jira)
     assert rows["1"] == (StatusCategory.DONE, T0 + timedelta(minutes=9), ("p1",))
-    assert rows["2"][0] is StatusCategory.TODO
+    assert rows["2"] == (StatusCategory.TODO, T0 + timedelta(minutes=5), ())
+    assert set(rows) == {"1", "2", "3"}
 
 
-def test_rereading_the_same_version_changes_nothing(app, jira, sync_world):
+def test_a_deletion_with_a_time_drops_memberships_and_outlives_older_copies(app, jira, sync_world):
+    kr = sync_world.linked_kr(jira, LinkKind.ISSUE, "K-1")
     with sync_world.scope() as session:
-        store_items(session, jira, [item(1, 5)])
+        link_id = session.scalar(select(WorkLink.id).where(WorkLink.key_result_id == kr))
+        ingest(session, jira, PagePlan(upserts=[item(1, 5)], member_adds={(link_id, "1")}))
+    assert sync_world.members(link_id) == {"K-1"}
     with sync_world.scope() as session:
-        again = store_items(session, jira, [item(1, 5)])
-    assert (again.changed, again.stale, len(again.rows)) == (set(), 0, 1)
+        ingest(session, jira, PagePlan(deletions={"1": T0 + timedelta(minutes=7)}))
+    with sync_world.scope() as session:
+        ingest(session, jira, PagePlan(upserts=[item(1, 6)]))   # a late copy from before
+    with sync_world.scope() as session:
+        row = session.scalars(select(WorkItemRow).where(WorkItemRow.connection_id == jira)).one()
+        assert (row.deleted, row.tracker_updated_at) == (True, T0 + timedelta(minutes=7))
+    assert sync_world.members(link_id) == set()
+
+
+def test_an_item_whose_estimate_is_kept_leaves_the_stored_one(app, jira, sync_world):
+    with sync_world.scope() as session:
+        ingest(session, jira, PagePlan(upserts=[item(1, 5, estimate=3.0), item(2, 5, estimate=3.0)]))
+    with sync_world.scope() as session:
+        ingest(session, jira, PagePlan(upserts=[item(1, 6), item(2, 6)], estimate_kept={"1"}))
+    with sync_world.scope() as session:
+        estimates = dict(session.execute(select(WorkItemRow.external_id, WorkItemRow.estimate)
+                                         .where(WorkItemRow.connection_id == jira)).all())
+    assert estimates == {"1": 3.0, "2": None}
 
 
 def test_resolving_a_link_stores_its_members_and_recounts_the_kr(app, sim, jira, sync_world):

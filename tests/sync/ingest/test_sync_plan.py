@@ -82,7 +82,7 @@ def test_full_pass_rechecks_membership_of_unchanged_items():
 
 def test_resolution_replaces_members_for_every_link_of_the_scope():
     current = {2: frozenset({"4", "5"}), 3: frozenset()}
-    plan = plan_resolution([JQL_LINK, SAME_JQL], [item(5), item(6), item(7, deleted=True)], current)
+    plan = plan_resolution([JQL_LINK, SAME_JQL], [item(5), item(6), item(7, deleted=True)], current, {})
     assert plan.member_removes == {(2, "4")}
     assert plan.member_adds == {(2, "6"), (3, "5"), (3, "6")}
     assert plan.key_result_ids == {20, 30}

@@ -149,7 +149,7 @@ class FailingOnPage:
 def _connector(app, connection_id):
     from okr_core.models import Connection
     from plumbing.db import job_session
-    from sync.connectors import connector_for
+    from sync.connections.connectors import connector_for
 
     with app.app_context(), job_session() as session:
         return connector_for(session.get(Connection, connection_id))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from connector.base import MirrorKind, MirrorSpec
 from okr_core.domain import KRStatus, LinkKind, TrackerKind
 from okr_core.models import Connection
-from sync.connectors import connector_for
+from sync.connections.connectors import connector_for
 from tests.simtracker.linear_api import TEAM_ID
 from tests.simtracker.linear_webhooks import PERSON, VIEWER, entity_payload
 from tests.webhooks.intake.intake_helpers import (

@@ -75,7 +75,7 @@ def test_links_only_the_tracker_can_evaluate_are_queued_for_an_item_check(make_a
     assert checks == [f"check-links-delivery-{delivery_id}"] and not any(
         j.startswith("resolve-link-") for j in job_ids)
     job = Job.fetch(checks[0], connection=redis_db)
-    assert job.func_name == "sync.link_item_checks.check_item_links"
+    assert job.func_name == "sync.ingest.link_item_checks.check_item_links"
     assert job.args == (jira_id, [1], ["10040"])
 
 

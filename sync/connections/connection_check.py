@@ -6,8 +6,7 @@ from sqlalchemy.orm import object_session
 
 from connector.base import ConnectionCheck
 from connector.errors import TrackerError
-from connector.registry import build_connector
-from connector.jira.cloud_site import record_tested_site
+from connector.registry import build_connector, tracker
 from config.known_secrets import known_secrets
 from config.urlsafety import UnsafeURL, check_outbound_url, safe_session
 from okr_core.models import Connection
@@ -27,7 +26,7 @@ def check_stored_connection(connection: Connection) -> ConnectionCheck:
                                     {**(connection.settings or {}), **TEST_OVERRIDES},
                                     session=safe_session(allowed))
         check = connector.test_connection()
-        if check.ok and record_tested_site(connection, safe_session(allowed)):
+        if check.ok and tracker(connection.tracker).record_tested_site(connection, safe_session(allowed)):
             _save_recorded_site(connection)
     except UnsafeURL as refused:
         check = ConnectionCheck(False, problems=(f"The URL is refused: {refused}",))

@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import select
 
-from connector.base import SITE_FACTS
+from okr_core.connection_settings import SITE_FACTS
 from okr_core.models import Connection
 from plumbing.db import job_session
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from connector.errors import AuthenticationFailed, NotFound, RequestRejected
 from okr_core.domain import LinkKind
 from okr_core.models import Connection
-from sync.link_preview import preview_link, stored_error_words, tracker_error_words
+from sync.ingest.link_preview import preview_link, stored_error_words, tracker_error_words
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -10,7 +10,7 @@ from connector.errors import (
 )
 from okr_core.domain import LinkKind, StatusCategory
 from okr_core.models import Connection
-from sync.connectors import connector_for
+from sync.connections.connectors import connector_for
 
 PREVIEW_PAGES = 5  # enough to count a typical link; larger ones say "at least"
 TRACKER_WORDS = (

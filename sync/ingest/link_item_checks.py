@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from okr_core.domain import TrackerKind
-from okr_core.models import Connection, LinkItem, WorkItem, WorkLink, utcnow
+from connector.registry import tracker
+from okr_core.models import Connection, WorkItem, WorkLink, utcnow
 from plumbing.db import job_session
-from sync.connectors import connector_for
+from sync.connections.connectors import connector_for
 from sync.followups import followups_for
 from sync.ingest.links import PERMANENT, record_link_error
 from plumbing.queue import QueueUnavailable, enqueue
 from okr_core.recount import recount
-from sync.ingest.upserts import insert_if_absent
+from sync.ingest.apply import add_members, remove_members
 
 log = logging.getLogger("okrsync.sync.link_checks")
 
@@ -36,13 +36,14 @@ def check_item_links(connection_id: int, link_ids: list[int], external_ids: list
         if connection is None or not links or not items:
             return 0
         connector = connector_for(connection)
+        by_key = tracker(connection.tracker).names_items_by_key
     answers, calls = {}, 0
     try:
         for link in links:
             try:
                 for item in items:
                     calls += 1
-                    ref = item.key if connector.kind is TrackerKind.JIRA else item.external_id
+                    ref = item.key if by_key else item.external_id
                     answers[(link.id, item.id)] = connector.link_matches_item(link.kind, link.ref, ref)
             except PERMANENT as exc:
                 record_link_error(link.id, f"{type(exc).__name__}: {exc}")
@@ -54,18 +55,12 @@ def check_item_links(connection_id: int, link_ids: list[int], external_ids: list
 
 def _store_answers(connection_id: int, answers: dict[tuple[int, int], bool]) -> None:
     with job_session() as session:
-        kr_ids = set()
-        for (link_id, item_id), member in sorted(answers.items()):
-            link = session.get(WorkLink, link_id)
-            if link is None:
-                continue
-            kr_ids.add(link.key_result_id)
-            if member:
-                insert_if_absent(session, LinkItem, {"work_link_id": link_id, "work_item_id": item_id},
-                                 ["work_link_id", "work_item_id"])
-            else:
-                session.execute(delete(LinkItem).where(LinkItem.work_link_id == link_id,
-                                                       LinkItem.work_item_id == item_id))
+        kr_of = dict(session.execute(select(WorkLink.id, WorkLink.key_result_id).where(
+            WorkLink.id.in_(sorted({link_id for link_id, _ in answers})))).all())
+        answered = {pair: member for pair, member in answers.items() if pair[0] in kr_of}
+        add_members(session, [pair for pair, member in answered.items() if member])
+        remove_members(session, [pair for pair, member in answered.items() if not member])
+        kr_ids = {kr_of[link_id] for link_id, _ in answered}
         moved = recount(session, kr_ids, utcnow())
         followups = followups_for(session, moved)
     followups.queue()

@@ -22,7 +22,7 @@ from okr_core.models import (
 )
 from okr_core.store import in_chunks
 from plumbing.db import job_session
-from sync.ingest.upserts import upsert_comment
+from sync.ingest.comments import upsert_comment
 
 log = logging.getLogger("okrsync.sync.discussions")
 CALLS_PER_PASS = 20

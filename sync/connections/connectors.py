@@ -10,7 +10,7 @@ from connector.registry import build_connector
 from okr_core.models import Connection
 from config.urlsafety import safe_session
 from plumbing.services import allowlist, secret_box
-from sync.site_facts import store_site_facts
+from sync.connections.site_facts import store_site_facts
 
 
 def connector_for(connection: Connection, settings: dict | None = None,
@@ -38,6 +38,6 @@ def job_connector_for(connection: Connection) -> TrackerConnector:
     """The connector a job uses: one attempt per call and never a sleep between attempts.
 
     A transient failure raises at once (RetriesExhausted, its cause the 5xx, timeout or 429) and
-    the job is re-queued with back-off instead (sync.tracker_health), freeing its worker.
+    the job is re-queued with back-off instead (sync.connections.tracker_health), freeing its worker.
     """
     return connector_for(connection, settings={"max_attempts": 1})

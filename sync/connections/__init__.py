@@ -1,0 +1,2 @@
+"""A stored connection: its connector (built with its secrets), the site facts it caches, its
+tracker health, its test."""
