@@ -279,3 +279,49 @@ class CycleCloseOut(Out):
     cycle: CycleOut
     objectives: list[dict]
 
+
+
+class DraftApprove(Body):
+    """The owner's edits to a drafted check-in; a field left out keeps the draft's."""
+
+    value: Number | None = None
+    status: Literal["on_track", "at_risk", "off_track"] | None = None
+    confidence: Confidence | None = None
+    note: Text = ""
+    blockers: Text = ""
+    wins: Text = ""
+
+
+class DraftItemOut(BaseModel):
+    key: str
+    title: str = ""
+    url: str | None = None
+    points: float | None = None
+
+
+class DraftBlockerOut(BaseModel):
+    phrase: str
+    kind: str | None = None
+    key: str
+    url: str | None = None
+
+
+class CheckInDraftOut(Out):
+    id: int
+    key_result_id: int
+    key_result_title: str
+    week_start: date
+    drafted_at: datetime
+    value: float | None
+    needs_input: bool
+    items_done: int
+    points_done: float
+    moved: list[DraftItemOut]
+    blockers: list[DraftBlockerOut]
+    suggested_status: KRStatus | None
+    suggested_confidence: int | None
+    chance: float | None
+    note: str
+    note_source: str
+    state: Literal["waiting", "approved"]
+    check_in_id: int | None

@@ -91,6 +91,16 @@ class LinearMirrors:
         data = self.graphql.execute("CreateProjectUpdate", {"input": fields}, idempotent=False)
         return _payload(data, "projectUpdateCreate", "projectUpdate")["id"]
 
+    def withdraw_status_update(self, update_id: str) -> None:
+        """Take back a project update okrsync posted (archived: the schema deprecates deleting
+        it); one already gone counts as withdrawn."""
+        try:
+            data = self.graphql.execute("ArchiveProjectUpdate", {"id": update_id})
+        except NotFound:
+            return
+        if not data_at(data, "projectUpdateArchive").get("success"):
+            raise RequestRejected("Linear projectUpdateArchive reported success: false")
+
 
 def _payload(data: dict, mutation: str, entity: str) -> dict:
     """The entity of a successful mutation payload."""

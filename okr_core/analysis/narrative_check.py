@@ -75,6 +75,11 @@ def allowed_numbers(facts: dict) -> set[str]:
     return allowed
 
 
+def numbers_not_in(text: str, allowed: set[str]) -> list[str]:
+    """The numbers a text uses that the facts do not hold."""
+    return [n for n in _NUMBER.findall(text) if canonical_number(n) not in allowed]
+
+
 def known_refs(facts: dict) -> set[str]:
     """Every object reference the facts contain."""
     return {v for v in _walk(facts) if isinstance(v, str) and _REF.match(v)}
@@ -96,7 +101,7 @@ def check_narrative(narrative, facts: dict) -> dict:
         raise NarrativeRejected(f"schema: {exc.message}") from exc
     allowed = allowed_numbers(facts)
     for text in _texts(narrative):
-        invented = [n for n in _NUMBER.findall(text) if canonical_number(n) not in allowed]
+        invented = numbers_not_in(text, allowed)
         if invented:
             raise NarrativeRejected(f"numbers not in the facts: {', '.join(invented[:5])}")
     refs = known_refs(facts)

@@ -60,7 +60,8 @@ def queue_due_passes(now: datetime | None = None) -> list[int]:
 
 
 def scheduled_work() -> None:
-    """Everything a tick starts: due reconcile passes and due scheduled insight."""
+    """Everything a tick starts: due reconcile passes, scheduled insight and check-in drafts."""
+    from sync.checkin_drafts import queue_due_drafts
     from sync.insight_schedule import queue_due_insights
 
     queue_due_passes()
@@ -68,6 +69,10 @@ def scheduled_work() -> None:
         queue_due_insights()
     except QueueUnavailable as exc:
         log.warning("sync.scheduler.insight-unqueued", extra={"error": str(exc)})
+    try:
+        queue_due_drafts()
+    except QueueUnavailable as exc:
+        log.warning("sync.scheduler.drafts-unqueued", extra={"error": str(exc)})
 
 
 def reconcile_tick() -> None:
