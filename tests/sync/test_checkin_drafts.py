@@ -59,9 +59,81 @@ def test_drafts_wait_for_the_teams_check_in_day_and_time_in_its_zone(app, sim):
     assert week.owner_id
 
 
-@pytest.fixture
-def approved(app, sim, client):
+def owner_headers(app, user_id: int) -> dict:
+    from okr_core.accounts import hash_token, new_token
+    from okr_core.models import ApiToken
+    from okr_core.store import session_scope
+
+    token = new_token()
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        session.add(ApiToken(user_id=user_id, token_hash=hash_token(token), prefix=token[:10]))
+    return {"Authorization": f"Bearer {token}"}
+
+
+def stored(app, model, **where) -> list:
+    from okr_core.store import session_scope
+
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        rows = session.query(model).filter_by(**where).all()
+        for row in rows:
+            session.expunge(row)
+        return rows
+
+
+def test_approving_posts_to_linear_and_jira_once_and_undo_takes_both_back(app, sim, client):
     week = build_week(app, sim)
     with app.app_context():
         draft_check_ins(force=True)
-    return week
+    found, headers = drafts(app), owner_headers(app, week.owner_id)
+    listed = client.get("/api/v1/check-in-drafts", headers=headers).get_json()
+    assert {d["key_result_id"] for d in listed["items"]} == {week.linear_kr, week.jira_kr, week.manual_kr}
+
+    answers = {}
+    for kr_id in (week.linear_kr, week.jira_kr):
+        response = client.post(f"/api/v1/check-in-drafts/{found[kr_id].id}/approve",
+                               json={"status": "at_risk", "confidence": 6}, headers=headers)
+        assert response.status_code == 201, response.get_json()
+        answers[kr_id] = response.get_json()
+    app.extensions["okrsync.queue"].drain(timeout=60)
+    updates, comments = check_in_posts(sim)
+    assert len(updates) == 1 and updates[0]["health"] == "atRisk"
+    assert "Done this week: 2 issues" in updates[0]["body"] and "Confidence: 6 of 10" in updates[0]["body"]
+    assert len(comments) == 1 and "Vendor work done" in comments[0].body
+    [check_in] = stored(app, CheckIn, id=answers[week.linear_kr]["id"])
+    assert (check_in.status, check_in.confidence, str(check_in.source)) == ("at_risk", 6, "drafted")
+    again = client.post(f"/api/v1/check-in-drafts/{found[week.linear_kr].id}/approve", json={}, headers=headers)
+    assert again.status_code == 409
+
+    undone = client.post(f"/api/v1/check-ins/{answers[week.jira_kr]['id']}/undo", headers=headers)
+    assert undone.status_code == 200 and undone.get_json()["state"] == "waiting"
+    app.extensions["okrsync.queue"].drain(timeout=60)
+    updates, comments = check_in_posts(sim)
+    assert len(updates) == 1 and comments == []          # the Jira comment is deleted
+    assert stored(app, CheckIn, id=answers[week.jira_kr]["id"]) == []
+    assert {p.state for p in stored(app, CheckInPost, check_in_id=answers[week.jira_kr]["id"])} == {"withdrawn"}
+
+    undone = client.post(f"/api/v1/check-ins/{answers[week.linear_kr]['id']}/undo", headers=headers)
+    assert undone.status_code == 200
+    app.extensions["okrsync.queue"].drain(timeout=60)
+    [update] = [u for u in sim.linear_entities("projectUpdate") if u["body"].startswith(CHECK_IN_PREFIX)]
+    assert update.get("archivedAt")                        # Linear: archived, as the schema advises
+    # The manual KR's draft was never approved: nothing of it reached a tracker.
+    assert all("Customer NPS" not in u["body"] for u in sim.linear_entities("projectUpdate"))
+
+
+def test_undo_is_refused_after_ten_minutes_and_the_posts_stay(app, sim, client):
+    week = build_week(app, sim)
+    with app.app_context():
+        draft_check_ins(force=True)
+    headers = owner_headers(app, week.owner_id)
+    draft = drafts(app)[week.jira_kr]
+    check_in_id = client.post(f"/api/v1/check-in-drafts/{draft.id}/approve", json={"note": "Edited"},
+                              headers=headers).get_json()["id"]
+    app.extensions["okrsync.queue"].drain(timeout=60)
+    from okr_core.store import session_scope
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        row = session.get(CheckIn, check_in_id)
+        row.created_at = row.created_at - timedelta(minutes=11)
+    late = client.post(f"/api/v1/check-ins/{check_in_id}/undo", headers=headers)
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "undo_closed"
+    assert len(check_in_posts(sim)[1]) == 1 and "Note: Edited" in check_in_posts(sim)[1][0].body
