@@ -13,7 +13,7 @@ from sync.mirror.mirrors import mirror_key_result
 from sync.reconcile.passes import reconcile_connection
 from tests.sync.sync_world import SyncWorld, epic_children
 
-OWNER_EMAIL, OWNER_PASSWORD = "olive@example.test", "a long enough password"
+OWNER_EMAIL, OWNER_PASSWORD = "olive@example.com", "a long enough password"
 LINEAR_EPIC, JIRA_EPIC = "SIM-1", "SIM-51"
 BLOCKERS = {LINEAR_EPIC: "We are blocked until the payments team ships their refund API",
             JIRA_EPIC: "Still blocked on legal review of the vendor contract"}
