@@ -91,11 +91,12 @@ def _new_blockers(session, facts, kr_id: int, since: datetime) -> list[NewBlocke
     return found
 
 
-def _plan_cycle(session, cycle: Cycle, now: datetime, force: bool) -> list[Planned]:
+def _plan_cycle(session, cycle: Cycle, now: datetime, force: bool) -> tuple[list[Planned], int]:
+    """The drafts due in this cycle, and how many of its KRs are drafted for their week already."""
     facts = load_cycle_facts(session, cycle.id, EVERYONE, Scope("company"), now)
     owned = [kr for kr in facts.key_results if kr.owner_id is not None]
     if not owned:
-        return []
+        return [], 0
     prepare_minings(session, facts)   # stored results; only new or edited comments are mined
     ctx = build_context(facts)
     chance = {row["kr_id"]: row["chance"] for row in forecast_section(ctx)["key_results"]}
@@ -105,11 +106,14 @@ def _plan_cycle(session, cycle: Cycle, now: datetime, force: bool) -> list[Plann
         KeyResult.id.in_([kr.id for kr in owned])))}
     drafted = set(session.execute(select(CheckInDraft.key_result_id, CheckInDraft.week_start).where(
         CheckInDraft.key_result_id.in_(list(krs)))).all())
-    planned = []
+    planned, already = [], 0
     for fact in owned:
         team = team_of.get(fact.objective_id)
         week = team_week(team, now)
-        if (fact.id, week.start) in drafted or not (force or week.is_due(now)):
+        if (fact.id, week.start) in drafted:
+            already += 1
+            continue
+        if not (force or week.is_due(now)):
             continue
         since = week.starts_at
         kr = krs[fact.id]
@@ -119,7 +123,7 @@ def _plan_cycle(session, cycle: Cycle, now: datetime, force: bool) -> list[Plann
             expected=ctx.expected, chance=chance.get(kr.id),
             moved=_done_items(session, kr.id, since), blockers=_new_blockers(session, facts, kr.id, since))
         planned.append(Planned(kr.id, fact.owner_id, week, draft_facts))
-    return planned
+    return planned, already
 
 
 def _llm() -> LlmConfig | None:
@@ -155,7 +159,7 @@ def _row(plan: Planned, content, note: str, source: str, now: datetime) -> Check
 @dataclass(frozen=True)
 class DraftRun:
     created: int
-    skipped: int
+    skipped: int      # drafted for their week already (by an earlier run, or one racing this)
 
 
 def draft_check_ins(cycle_id: int | None = None, now: datetime | None = None, force: bool = False,
@@ -165,10 +169,12 @@ def draft_check_ins(cycle_id: int | None = None, now: datetime | None = None, fo
     now = now or datetime.now(timezone.utc)
     with job_session() as session:
         where = [Cycle.id == cycle_id] if cycle_id is not None else [Cycle.status == CycleStatus.ACTIVE]
-        planned = [plan for cycle in session.scalars(select(Cycle).where(*where).order_by(Cycle.id))
-                   for plan in _plan_cycle(session, cycle, now, force)]
+        planned, skipped = [], 0
+        for cycle in session.scalars(select(Cycle).where(*where).order_by(Cycle.id)).all():
+            due, already = _plan_cycle(session, cycle, now, force)
+            planned, skipped = planned + due, skipped + already
     config = _llm() if planned else None
-    created = skipped = 0
+    created = 0
     for done, plan in enumerate(planned, 1):
         content = compose(plan.facts)
         note, source = worded_note(config, _note_facts(plan.facts, content),

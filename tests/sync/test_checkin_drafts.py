@@ -137,3 +137,18 @@ def test_undo_is_refused_after_ten_minutes_and_the_posts_stay(app, sim, client):
     late = client.post(f"/api/v1/check-ins/{check_in_id}/undo", headers=headers)
     assert late.status_code == 409 and late.get_json()["error"]["code"] == "undo_closed"
     assert len(check_in_posts(sim)[1]) == 1 and "Note: Edited" in check_in_posts(sim)[1][0].body
+
+
+def test_the_scheduler_tick_queues_drafting_which_runs_once_per_kr_and_week(app, sim):
+    from okr_core.store import session_scope
+    from sync.reconcile.scheduler import scheduled_work
+
+    build_week(app, sim)
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        for team in session.query(Team):     # due from Monday 00:00 on: whatever day the test runs
+            team.check_in_weekday, team.check_in_time = 0, "00:00"
+    for _ in range(2):
+        with app.app_context():
+            scheduled_work()
+        app.extensions["okrsync.queue"].drain(timeout=60)
+    assert len(drafts(app)) == 3
