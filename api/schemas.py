@@ -308,15 +308,10 @@ class CycleCloseOut(Out):
 
 
 
-class DraftApprove(Body):
+class DraftApprove(CheckInCreate):
     """The owner's edits to a drafted check-in; a field left out keeps the draft's."""
 
-    value: Number | None = None
     status: Literal["on_track", "at_risk", "off_track"] | None = None
-    confidence: Confidence | None = None
-    note: Text = ""
-    blockers: Text = ""
-    wins: Text = ""
 
 
 class DraftItemOut(BaseModel):

@@ -70,12 +70,7 @@ class LinearMirrors:
 
     def remove_attachment(self, attachment_id: str) -> None:
         """Delete an attachment okrsync wrote (an issue left the KR); gone already is fine."""
-        try:
-            data = self.graphql.execute("DeleteAttachment", {"id": attachment_id})
-        except NotFound:
-            return
-        if not data_at(data, "attachmentDelete").get("success"):
-            raise RequestRejected("Linear attachmentDelete reported success: false")
+        self._take_back("DeleteAttachment", "attachmentDelete", attachment_id)
 
     def post_status_update(self, mirror: Mirror, status: KRStatus, body: str) -> str:
         """Post a project (KR) or initiative (objective) update with the matching health."""
@@ -94,12 +89,16 @@ class LinearMirrors:
     def withdraw_status_update(self, update_id: str) -> None:
         """Take back a project update okrsync posted (archived: the schema deprecates deleting
         it); one already gone counts as withdrawn."""
+        self._take_back("ArchiveProjectUpdate", "projectUpdateArchive", update_id)
+
+    def _take_back(self, operation: str, mutation: str, entity_id: str) -> None:
+        """Run a delete / archive mutation; an entity already gone counts as taken back."""
         try:
-            data = self.graphql.execute("ArchiveProjectUpdate", {"id": update_id})
+            data = self.graphql.execute(operation, {"id": entity_id})
         except NotFound:
             return
-        if not data_at(data, "projectUpdateArchive").get("success"):
-            raise RequestRejected("Linear projectUpdateArchive reported success: false")
+        if not data_at(data, mutation).get("success"):
+            raise RequestRejected(f"Linear {mutation} reported success: false")
 
 
 def _payload(data: dict, mutation: str, entity: str) -> dict:

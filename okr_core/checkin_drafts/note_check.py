@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-import jsonschema
-
-from okr_core.analysis.narrative_check import NarrativeRejected, allowed_numbers, numbers_not_in
+from okr_core.analysis.narrative_check import check_shape_and_numbers
 from okr_core.analysis.prompt import QUOTE_BEGIN, QUOTE_END
 
 NOTE_LIMIT = 600
@@ -31,12 +29,5 @@ def note_messages(facts: dict, blocker_phrases: list[str]) -> list[dict]:
 
 def check_note(answer, facts: dict) -> str:
     """The note when it matches the schema and every number is in the facts; else NarrativeRejected."""
-    try:
-        jsonschema.validate(answer, NOTE_SCHEMA)
-    except jsonschema.ValidationError as exc:
-        raise NarrativeRejected(f"schema: {exc.message}") from exc
-    allowed = allowed_numbers(facts)
-    invented = numbers_not_in(answer["note"], allowed)
-    if invented:
-        raise NarrativeRejected(f"numbers not in the facts: {', '.join(invented[:5])}")
+    check_shape_and_numbers(answer, NOTE_SCHEMA, lambda a: iter([a["note"]]), facts)
     return answer["note"].strip()
