@@ -152,3 +152,31 @@ def test_the_scheduler_tick_queues_drafting_which_runs_once_per_kr_and_week(app,
             scheduled_work()
         app.extensions["okrsync.queue"].drain(timeout=60)
     assert len(drafts(app)) == 3
+
+
+def test_a_post_that_fails_is_retried_and_lands_once(app, sim):
+    from okr_core.checkin_drafts.approval import approve, draft_fields
+    from okr_core.models import CheckInDraft, KeyResult, utcnow
+    from plumbing.db import job_session
+    from sync.checkin_posts import post_check_in
+
+    week = build_week(app, sim)
+    with app.app_context():
+        draft_check_ins(force=True)
+        with job_session() as session:       # approved without queueing: the test runs the job
+            draft = session.get(CheckInDraft, drafts(app)[week.linear_kr].id)
+            kr = session.get(KeyResult, draft.key_result_id)
+            check_in_id = approve(session, draft, week.owner_id, draft_fields(draft, kr), utcnow()).id
+            draft_id = draft.id
+        sim.reset_calls()
+        sim.inject("503")                     # Linear is down for the first attempt
+        with pytest.raises(Exception):
+            post_check_in(draft_id, check_in_id)
+        [post] = stored(app, CheckInPost, check_in_id=check_in_id)
+        assert post.state == "failed" and "503" in post.error
+        assert [(c.operation, c.status) for c in sim.calls] == [("CreateProjectUpdate", 503)]
+        assert post_check_in(draft_id, check_in_id) == 1       # the queue's retry
+        assert post_check_in(draft_id, check_in_id) == 0       # and any later run: nothing more
+    [post] = stored(app, CheckInPost, check_in_id=check_in_id)
+    assert post.state == "posted" and post.external_id
+    assert len(check_in_posts(sim)[0]) == 1
