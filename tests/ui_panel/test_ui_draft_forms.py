@@ -2,6 +2,7 @@
 empty check-in, and an undo that is too late; nothing recorded on a refusal."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -81,3 +82,33 @@ def test_approval_then_a_late_undo_says_why_and_keeps_the_check_in(app, client, 
     late = client.post(f"/check-ins/{check_in_id}/undo", data={"csrf_token": token}, follow_redirects=True)
     assert "Not undone: the ten minutes to undo this check-in are over." in late.text
     assert _check_ins(app) == 1
+
+
+def test_the_embedded_issue_panel_offers_the_owners_draft_and_approves_it_in_place(app, client):
+    from sqlalchemy import select as sql_select
+
+    from okr_core.models import User
+    from sync.checkin_drafts import draft_check_ins
+    from tests.simtracker import SimTracker
+    from tests.sync.checkin_world import LINEAR_EPIC, build_week, drafts
+
+    with SimTracker.start(issues=300, page_size=50, linear_page_size=50) as sim:
+        week = build_week(app, sim)
+        with app.app_context():
+            draft_check_ins(force=True)
+        draft = drafts(app)[week.linear_kr]
+        issue = week.closed[LINEAR_EPIC][0]
+        sign_in(client, week.owner_id)
+        panel = client.get(f"/panel/issue/{week.linear}/{issue}")
+        assert panel.status_code == 200 and f'id="draft-{draft.id}"' in panel.text
+        assert "Approve check-in" in panel.text
+        token = re.search(rf'name="d{draft.id}-csrf_token" type="hidden" value="([^"]+)"', panel.text).group(1)
+        done = client.post(f"/check-in-drafts/{draft.id}/approve", data={
+            f"d{draft.id}-csrf_token": token, "next": f"/panel/issue/{week.linear}/{issue}",
+            f"d{draft.id}-status": "on_track", f"d{draft.id}-confidence": "8", f"d{draft.id}-note": "Fine"})
+        assert done.status_code == 302 and done.headers["Location"].endswith(f"/panel/issue/{week.linear}/{issue}")
+        assert "Undo" in client.get(f"/panel/issue/{week.linear}/{issue}").text
+        with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+            assert session.scalar(sql_select(User.name).where(User.id == week.owner_id)) == "Olive Owner"
+        assert _check_ins(app) == 1
+        app.extensions["okrsync.queue"].drain(timeout=60)
