@@ -11,7 +11,7 @@ from sync.checkin_drafts import draft_check_ins
 from tests.simtracker import SimTracker
 from tests.sync.checkin_world import OWNER_EMAIL, OWNER_PASSWORD, build_week, drafts
 from tests.sync.test_checkin_drafts import check_in_posts
-from tests.ui_panel.live_server import screenshot, serve
+from tests.ui_panel.live_server import screenshot, serve, signed_in_page
 from tests.ui_panel.test_ui_browser import browser  # noqa: F401 (fixture)
 from tests.ui_panel.workspace_browser import NARROW, error_beside, fits_width
 
@@ -26,14 +26,7 @@ def sim():
 
 
 def signed_in(browser, live: str, viewport: dict):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{live}/login")
-    page.fill("#email", OWNER_EMAIL)
-    page.fill("#password", OWNER_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live}/")
-    return context, page
+    return signed_in_page(browser, live, OWNER_EMAIL, OWNER_PASSWORD, viewport)
 
 
 def test_a_week_drafted_approved_posted_and_undone_in_the_browser(app, sim, browser):  # noqa: F811
