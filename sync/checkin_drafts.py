@@ -192,10 +192,10 @@ def draft_check_ins(cycle_id: int | None = None, now: datetime | None = None, fo
     return DraftRun(created, skipped)
 
 
-def queue_due_drafts() -> str | None:
-    """The scheduler's tick: queue one drafting job per quarter-hour slot (the job skips what
-    exists, so a team's drafts appear within 15 minutes of its check-in time)."""
+def queue_due_drafts(queue: str) -> str | None:
+    """The scheduler's tick: queue one drafting job per quarter-hour slot on the scheduler's queue
+    (the job skips what exists, so a team's drafts appear within 15 minutes of its check-in time)."""
     from plumbing.queue import NO_RETRY, enqueue
 
     slot = int(datetime.now(timezone.utc).timestamp()) // DRAFT_SLOT_SECONDS
-    return enqueue("draft_check_ins", job_id=f"draft-check-ins-{slot}", retry=NO_RETRY)
+    return enqueue("draft_check_ins", job_id=f"draft-check-ins-{slot}", queue=queue, retry=NO_RETRY)

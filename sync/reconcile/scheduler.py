@@ -70,7 +70,7 @@ def scheduled_work() -> None:
     except QueueUnavailable as exc:
         log.warning("sync.scheduler.insight-unqueued", extra={"error": str(exc)})
     try:
-        queue_due_drafts()
+        queue_due_drafts(scheduler_queue())
     except QueueUnavailable as exc:
         log.warning("sync.scheduler.drafts-unqueued", extra={"error": str(exc)})
 

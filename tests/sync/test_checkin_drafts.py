@@ -180,3 +180,43 @@ def test_a_post_that_fails_is_retried_and_lands_once(app, sim):
     [post] = stored(app, CheckInPost, check_in_id=check_in_id)
     assert post.state == "posted" and post.external_id
     assert len(check_in_posts(sim)[0]) == 1
+
+
+@pytest.mark.redis
+def test_with_redis_the_rq_tick_queues_drafting_and_a_second_tick_drafts_nothing_more(redis_app, sim):
+    import time
+    import uuid
+
+    import redis
+    from rq import Queue
+    from rq.registry import ScheduledJobRegistry
+
+    from okr_core.store import session_scope
+    from plumbing.worker import make_worker
+    from sync.checkin_drafts import DRAFT_SLOT_SECONDS
+    from sync.reconcile.scheduler import reconcile_tick
+    from tests.conftest import REDIS_URL
+
+    name = f"okrsync-test-{uuid.uuid4().hex[:8]}"     # a queue of its own on the shared database
+    redis_app.config["RECONCILE_QUEUE"] = name
+    redis_app.config["OUTBOUND_ALLOWLIST_EXTRA"] = ()
+    build_week(redis_app, sim)
+    with session_scope(redis_app.extensions["okrsync.sessionmaker"]) as session:
+        for team in session.query(Team):
+            team.check_in_weekday, team.check_in_time = 0, "00:00"
+    client = redis.Redis.from_url(REDIS_URL)
+    queue = Queue(name, connection=client)
+    registry = ScheduledJobRegistry(queue=queue)
+    slot = int(time.time()) // DRAFT_SLOT_SECONDS
+    try:
+        for _ in range(2):
+            for stale in (slot, slot + 1):
+                client.delete(f"rq:job:draft-check-ins-{stale}")
+            queue.enqueue(reconcile_tick)
+            make_worker(redis_app, queue_names=(name,), simple=True).work(burst=True)
+        assert len(drafts(redis_app)) == 3
+    finally:
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id, delete_job=True)
+        queue.delete(delete_jobs=True)
+        client.close()
