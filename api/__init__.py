@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify
 
-from api import analysis, connections, cycles, key_results, objectives, sync, teams
+from api import analysis, check_in_drafts, connections, cycles, key_results, objectives, sync, teams
 from api.auth import authenticate
 from api.spec import openapi_document
 
-RESOURCES = (connections, teams, cycles, objectives, key_results, analysis, sync)
+RESOURCES = (connections, teams, cycles, objectives, key_results, check_in_drafts, analysis, sync)
 
 
 def register_api(app: Flask) -> None:

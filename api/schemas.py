@@ -44,6 +44,24 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def _time_zone(value):
+    """An IANA time zone name (Europe/Berlin); a ValueError names what is wrong."""
+    from okr_core.checkin_drafts.week import BadSchedule, zone
+
+    try:
+        zone(value) if isinstance(value, str) else None
+    except BadSchedule as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+# When a team's weekly check-ins are drafted: weekday 0 (Monday) to 6, a time of day, its zone.
+Weekday = Annotated[int, Field(ge=0, le=6, strict=True), BeforeValidator(_whole_number)]
+TimeOfDay = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+TimeZoneName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+                         BeforeValidator(_time_zone)]
+
+
 class TrackerHome(Body):
     connection_id: Id
     project: Name
@@ -54,6 +72,9 @@ class TeamCreate(Body):
     kind: TeamKind
     parent_id: Id | None = None
     tracker_home: TrackerHome | None = None
+    check_in_weekday: Weekday = 4
+    check_in_time: TimeOfDay = "14:00"
+    time_zone: TimeZoneName = "UTC"
 
 
 class TeamPatch(Body):
@@ -61,6 +82,9 @@ class TeamPatch(Body):
     kind: TeamKind = not_null()
     parent_id: Id | None = None
     tracker_home: TrackerHome | None = None
+    check_in_weekday: Weekday = not_null()
+    check_in_time: TimeOfDay = not_null()
+    time_zone: TimeZoneName = not_null()
 
 
 class TeamOut(Out):
@@ -69,6 +93,9 @@ class TeamOut(Out):
     kind: TeamKind
     parent_id: int | None
     tracker_home: dict | None = None
+    check_in_weekday: int
+    check_in_time: str
+    time_zone: str
 
 
 class UserCreate(Body):
@@ -279,3 +306,44 @@ class CycleCloseOut(Out):
     cycle: CycleOut
     objectives: list[dict]
 
+
+
+class DraftApprove(CheckInCreate):
+    """The owner's edits to a drafted check-in; a field left out keeps the draft's."""
+
+    status: Literal["on_track", "at_risk", "off_track"] | None = None
+
+
+class DraftItemOut(BaseModel):
+    key: str
+    title: str = ""
+    url: str | None = None
+    points: float | None = None
+
+
+class DraftBlockerOut(BaseModel):
+    phrase: str
+    kind: str | None = None
+    key: str
+    url: str | None = None
+
+
+class CheckInDraftOut(Out):
+    id: int
+    key_result_id: int
+    key_result_title: str
+    week_start: date
+    drafted_at: datetime
+    value: float | None
+    needs_input: bool
+    items_done: int
+    points_done: float
+    moved: list[DraftItemOut]
+    blockers: list[DraftBlockerOut]
+    suggested_status: KRStatus | None
+    suggested_confidence: int | None
+    chance: float | None
+    note: str
+    note_source: str
+    state: Literal["waiting", "approved"]
+    check_in_id: int | None

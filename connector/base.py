@@ -122,6 +122,9 @@ class CommentWriter(Protocol):
     def update_kr_description(self, key: str, text: str) -> None:
         """Replace a KR mirror issue's description."""
 
+    def delete_comment(self, external_id: str, comment_id: str) -> None:
+        """Delete a comment okrsync added (an undone check-in); gone already is fine."""
+
 
 @runtime_checkable
 class StatusPublisher(Protocol):
@@ -135,3 +138,6 @@ class StatusPublisher(Protocol):
 
     def post_status_update(self, mirror: Mirror, status: KRStatus, body: str) -> str:
         """Post a project / initiative update with the health for `status`; returns its id."""
+
+    def withdraw_status_update(self, update_id: str) -> None:
+        """Take back a project update okrsync posted (an undone check-in); gone already is fine."""

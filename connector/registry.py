@@ -67,6 +67,9 @@ class Tracker:
     names_items_by_key: bool     # queries name one item by its key (else by its id)
     issue_attachments: bool      # linked issues carry an attachment for their KR
     newest_first: bool           # changed items are listed newest first (else oldest first)
+    # How an approved check-in reaches a KR's mirror: "linear_project_update" (a project update
+    # with its health) or "jira_comment" (a comment on the KR issue, named by key).
+    check_in_post: str = ""
     # After a passing connection test: record what the site told of itself on the connection
     # (the caller commits); what was recorded, or None.
     record_tested_site: Callable[..., str | None] = lambda connection, http_session: None
@@ -75,9 +78,10 @@ class Tracker:
 TRACKERS: dict[TrackerKind, Tracker] = {
     TrackerKind.JIRA: Tracker(JIRA_WEBHOOKS, parent_ref_is_key=True, names_items_by_key=True,
                                issue_attachments=False, newest_first=False,
-                               record_tested_site=_record_jira_site),
+                               check_in_post="jira_comment", record_tested_site=_record_jira_site),
     TrackerKind.LINEAR: Tracker(LINEAR_WEBHOOKS, parent_ref_is_key=False, names_items_by_key=False,
-                                 issue_attachments=True, newest_first=True),
+                                 issue_attachments=True, newest_first=True,
+                                 check_in_post="linear_project_update"),
 }
 
 

@@ -96,6 +96,7 @@ LINK_KINDS_BY_TRACKER: dict[TrackerKind, frozenset[LinkKind]] = {
 class CheckInSource(StrEnum):
     MANUAL = "manual"
     SYNC = "sync"
+    DRAFTED = "drafted"   # an okrsync draft the owner approved (issue 18)
 
 
 @dataclass(frozen=True)

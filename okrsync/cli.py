@@ -226,6 +226,35 @@ def reconcile(connection_id: int | None, full: bool) -> None:
 
 
 @main.group()
+def checkins() -> None:
+    """Weekly check-ins."""
+
+
+@checkins.command("draft")
+@click.option("--cycle", "cycle_id", type=int, default=None, help="only this cycle (default: every active one)")
+def checkins_draft(cycle_id: int | None) -> None:
+    """Draft this week's check-ins now (what the schedule does at each team's check-in time)."""
+    from tqdm import tqdm
+
+    from okr_core.models import Cycle
+    from okrsync.app import create_app
+    from plumbing.db import job_session
+    from sync.checkins.drafts import draft_check_ins
+
+    with create_app().app_context():
+        if cycle_id is not None:
+            with job_session() as session:
+                if session.get(Cycle, cycle_id) is None:
+                    raise click.ClickException(f"no cycle {cycle_id}")
+        with tqdm(desc="drafting check-ins", unit=" drafts", file=sys.stderr) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(1)
+            run = draft_check_ins(cycle_id, force=True, progress=progress)
+        click.echo(f"{run.created} check-ins drafted, {run.skipped} drafted already")
+
+
+@main.group()
 def keys() -> None:
     """Encryption keys of the secrets at rest."""
 

@@ -22,6 +22,9 @@ JOBS: dict[str, str] = {
     "refresh_cycle_analyses": "sync.analysis.jobs.refresh_cycle_analyses",
     "check_item_links": "sync.ingest.link_item_checks.check_item_links",
     "remine_outdated": "sync.analysis.mining_jobs.remine_outdated",
+    "draft_check_ins": "sync.checkins.drafts.draft_check_ins",
+    "post_check_in": "sync.checkins.posts.post_check_in",
+    "withdraw_check_in": "sync.checkins.posts.withdraw_check_in",
 }
 
 

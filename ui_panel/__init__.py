@@ -30,6 +30,7 @@ def register_ui(app) -> None:
     from ui_panel.cycle_review import bp as cycle_review_bp
     from ui_panel.cycle_pages import bp as cycle_pages_bp
     from ui_panel.dashboard import bp as dashboard_bp
+    from ui_panel.draft_views import bp as drafts_bp, register_template_helpers
     from ui_panel.error_pages import init_error_pages
     from ui_panel.forge_views import bp as forge_bp
     from ui_panel.kr_pages import bp as kr_pages_bp
@@ -41,8 +42,9 @@ def register_ui(app) -> None:
 
     for blueprint in (dashboard_bp, checkins_bp, cycle_pages_bp, sync_bp, panel_bp, forge_bp,
                       cycle_admin_bp, cycle_review_bp, objective_pages_bp, kr_pages_bp,
-                      link_work_bp, analysis_bp, alignment_bp, branches_bp):
+                      link_work_bp, analysis_bp, alignment_bp, branches_bp, drafts_bp):
         app.register_blueprint(blueprint)
+    register_template_helpers(app)
     init_error_pages(app)
     app.jinja_env.globals.update(
         progress_bar=charts.progress_bar, trend_chart=charts.trend_chart,

@@ -7,11 +7,11 @@ Forge put it there, else from the request body, and is looked up only in the sit
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from okr_core.domain import Measure
-from okr_core.models import Team
+from okr_core.models import CheckInDraft, Team
 from plumbing.db import request_session
 from ui_panel.charts import percent, status_text
 from ui_panel.formatting import value_text
@@ -44,11 +44,24 @@ def _extension_value(context: dict, kind: str, body_name: str) -> str | None:
     return value.strip()
 
 
+def _waiting_draft(kr_id: int, user_id: int) -> dict | None:
+    """The caller's drafted check-in of this KR waiting for approval: where to review it in okrsync."""
+    draft_id = request_session().scalar(select(CheckInDraft.id).where(
+        CheckInDraft.key_result_id == kr_id, CheckInDraft.owner_id == user_id,
+        CheckInDraft.state == "waiting").order_by(CheckInDraft.week_start.desc()).limit(1))
+    if draft_id is None:
+        return None
+    return {"id": draft_id, "url": f"{current_app.config['SETTINGS'].base_url.rstrip('/')}"
+                                   f"/check-in-drafts/{draft_id}"}
+
+
 def kr_json(kr, objective, user_id: int, owner_name: str | None) -> dict:
-    """A KR as the panel shows it; `yours` marks the KRs the caller owns (the place where
-    approving their weekly check-in will go)."""
+    """A KR as the panel shows it; `yours` marks the KRs the caller owns, and `check_in_draft`
+    their drafted weekly check-in waiting for approval (reviewed and approved in okrsync)."""
+    yours = kr.owner_id == user_id
     return {"id": kr.id, "title": kr.title, "objective": objective.title,
-            "owner": owner_name, "yours": kr.owner_id == user_id,
+            "owner": owner_name, "yours": yours,
+            "check_in_draft": _waiting_draft(kr.id, user_id) if yours else None,
             "progress": kr.progress, "progress_text": percent(kr.progress),
             "status": str(kr.status), "status_text": status_text(kr.status),
             "confidence": kr.confidence, "current_value": kr.current_value,

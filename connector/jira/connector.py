@@ -248,6 +248,13 @@ class JiraConnector:
                              json={"body": self._body(body)}, idempotent=False)
         return mapping.comment(raw, external_id)
 
+    def delete_comment(self, external_id: str, comment_id: str) -> None:
+        """Delete a comment okrsync added; one already gone counts as deleted."""
+        try:
+            self.http.call("DELETE", f"{self.api}/issue/{external_id}/comment/{comment_id}")
+        except NotFound:
+            return
+
     def close(self) -> None:
         """Release the HTTP session."""
         self.http.session.close()

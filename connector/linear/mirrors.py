@@ -75,13 +75,7 @@ class LinearMirrors:
 
     def remove_attachment(self, attachment_id: str) -> None:
         """Delete an attachment okrsync wrote (an issue left the KR); gone already is fine."""
-        self.own_account()   # so the deliveries this write causes are known as ours
-        try:
-            data = self.graphql.execute("DeleteAttachment", {"id": attachment_id})
-        except NotFound:
-            return
-        if not data_at(data, "attachmentDelete").get("success"):
-            raise RequestRejected("Linear attachmentDelete reported success: false")
+        self._take_back("DeleteAttachment", "attachmentDelete", attachment_id)
 
     def post_status_update(self, mirror: Mirror, status: KRStatus, body: str) -> str:
         """Post a project (KR) or initiative (objective) update with the matching health."""
@@ -97,6 +91,21 @@ class LinearMirrors:
         fields = {"projectId": mirror.external_id, **judged, "body": body}
         data = self.graphql.execute("CreateProjectUpdate", {"input": fields}, idempotent=False)
         return _payload(data, "projectUpdateCreate", "projectUpdate")["id"]
+
+    def withdraw_status_update(self, update_id: str) -> None:
+        """Take back a project update okrsync posted (archived: the schema deprecates deleting
+        it); one already gone counts as withdrawn."""
+        self._take_back("ArchiveProjectUpdate", "projectUpdateArchive", update_id)
+
+    def _take_back(self, operation: str, mutation: str, entity_id: str) -> None:
+        """Run a delete / archive mutation; an entity already gone counts as taken back."""
+        self.own_account()   # so the deliveries this write causes are known as ours
+        try:
+            data = self.graphql.execute(operation, {"id": entity_id})
+        except NotFound:
+            return
+        if not data_at(data, mutation).get("success"):
+            raise RequestRejected(f"Linear {mutation} reported success: false")
 
 
 def _payload(data: dict, mutation: str, entity: str) -> dict:

@@ -115,6 +115,13 @@ mutation CreateProjectUpdate($input: ProjectUpdateCreateInput!) {
   projectUpdateCreate(input: $input) { success projectUpdate { id } }
 }
 """,
+    # projectUpdateDelete is deprecated in the published schema ("Use `projectUpdateArchive`
+    # instead"), so an undone check-in's update is archived: Linear hides archived updates.
+    "ArchiveProjectUpdate": """
+mutation ArchiveProjectUpdate($id: String!) {
+  projectUpdateArchive(id: $id) { success }
+}
+""",
     "CreateInitiativeUpdate": """
 mutation CreateInitiativeUpdate($input: InitiativeUpdateCreateInput!) {
   initiativeUpdateCreate(input: $input) { success initiativeUpdate { id } }

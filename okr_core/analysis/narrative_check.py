@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Callable, Iterator
 
 import jsonschema
 
@@ -75,6 +75,19 @@ def allowed_numbers(facts: dict) -> set[str]:
     return allowed
 
 
+def check_shape_and_numbers(answer, schema: dict, texts: Callable[[dict], Iterator[str]], facts: dict) -> None:
+    """NarrativeRejected unless the answer matches `schema` and its texts use only the facts' numbers."""
+    try:
+        jsonschema.validate(answer, schema)
+    except jsonschema.ValidationError as exc:
+        raise NarrativeRejected(f"schema: {exc.message}") from exc
+    allowed = allowed_numbers(facts)
+    for text in texts(answer):
+        invented = [n for n in _NUMBER.findall(text) if canonical_number(n) not in allowed]
+        if invented:
+            raise NarrativeRejected(f"numbers not in the facts: {', '.join(invented[:5])}")
+
+
 def known_refs(facts: dict) -> set[str]:
     """Every object reference the facts contain."""
     return {v for v in _walk(facts) if isinstance(v, str) and _REF.match(v)}
@@ -90,15 +103,7 @@ def _texts(narrative: dict) -> Iterator[str]:
 
 def check_narrative(narrative, facts: dict) -> dict:
     """The narrative when it passes every check; raises NarrativeRejected saying why."""
-    try:
-        jsonschema.validate(narrative, NARRATIVE_SCHEMA)
-    except jsonschema.ValidationError as exc:
-        raise NarrativeRejected(f"schema: {exc.message}") from exc
-    allowed = allowed_numbers(facts)
-    for text in _texts(narrative):
-        invented = [n for n in _NUMBER.findall(text) if canonical_number(n) not in allowed]
-        if invented:
-            raise NarrativeRejected(f"numbers not in the facts: {', '.join(invented[:5])}")
+    check_shape_and_numbers(narrative, NARRATIVE_SCHEMA, _texts, facts)
     refs = known_refs(facts)
     unknown = {ref for part in ("highlights", "concerns", "recommendations")
                for entry in narrative[part] for ref in entry["refs"] if ref not in refs}

@@ -1,6 +1,7 @@
 """SQLAlchemy models of the okrsync store."""
 from okr_core.models.base import Base, utcnow
 from okr_core.models.mining import BlockerMining
+from okr_core.models.drafts import CheckInDraft, CheckInPost
 from okr_core.models.health import ConnectionHealth
 from okr_core.models.okrs import CheckIn, Cycle, KeyResult, Objective, ProgressSnapshot
 from okr_core.models.ops import Analysis, AuditEntry, Delivery, SyncState
@@ -11,7 +12,7 @@ from okr_core.models.work import (
 )
 
 __all__ = [
-    "Analysis", "ApiToken", "AuditEntry", "Base", "BlockerMining", "CheckIn", "Comment",
+    "Analysis", "ApiToken", "AuditEntry", "Base", "BlockerMining", "CheckIn", "CheckInDraft", "CheckInPost", "Comment",
     "Connection", "ConnectionHealth", "Cycle",
     "Delivery", "DiscussionBacklog", "IssueAttachment", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "Objective",
     "ProgressSnapshot", "SyncState", "Team", "User", "WorkItem", "WorkLink", "utcnow",

@@ -29,6 +29,11 @@ class Team(Base):
     home_connection_id: Mapped[int | None] = mapped_column(
         ForeignKey("connections.id", ondelete="SET NULL"))
     home_project: Mapped[str | None] = mapped_column(String(200))
+    # When the team's weekly check-ins are drafted (issue 18): weekday (0 Monday .. 6 Sunday) and
+    # time of day in the team's time zone (an IANA name). Default: Friday 14:00 UTC.
+    check_in_weekday: Mapped[int] = mapped_column(default=4, server_default="4")
+    check_in_time: Mapped[str] = mapped_column(String(5), default="14:00", server_default="14:00")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped["Team | None"] = relationship(remote_side="Team.id")

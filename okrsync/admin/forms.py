@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField,
+    BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField, ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
 
+from okr_core.checkin_drafts.week import WEEKDAYS, BadSchedule, zone
 from okr_core.domain import Role, TeamKind, TrackerKind
 
 SECRET_HINT = "set — leave blank to keep"
@@ -86,6 +87,17 @@ class TeamForm(FlaskForm):
     kind = SelectField("Kind", choices=choices((k.value, k.value) for k in TeamKind),
                        default=TeamKind.TEAM.value)  # most teams added are teams
     parent_id = SelectField("Parent team", coerce=str, validators=[Optional()])
+    check_in_weekday = SelectField("Check-in day", choices=choices(enumerate(WEEKDAYS)), coerce=int,
+                                   default=4)
+    check_in_time = StringField("Check-in time", default="14:00", validators=[
+        DataRequired(), Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", message="Enter a time like 14:00.")])
+    time_zone = StringField("Time zone", default="UTC", validators=[DataRequired(), Length(max=64)])
+
+    def validate_time_zone(self, field) -> None:
+        try:
+            zone(field.data)
+        except BadSchedule:
+            raise ValidationError("Enter a time zone name like Europe/Berlin.") from None
 
 
 class TokenForm(FlaskForm):

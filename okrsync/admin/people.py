@@ -90,7 +90,9 @@ def create_team():
     if not form.validate_on_submit():
         return _people_page(team_form=form, status=422)
     team = Team(name=form.name.data.strip(), kind=TeamKind(form.kind.data),
-                parent_id=int(form.parent_id.data) if form.parent_id.data else None)
+                parent_id=int(form.parent_id.data) if form.parent_id.data else None,
+                check_in_weekday=form.check_in_weekday.data, check_in_time=form.check_in_time.data.strip(),
+                time_zone=form.time_zone.data.strip())
     request_session().add(team)
     request_session().flush()
     commit_change("team.created", f"team {team.id}", {"name": team.name})

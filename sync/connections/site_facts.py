@@ -10,7 +10,7 @@ from okr_core.connection_settings import SITE_FACTS
 from okr_core.models import Connection
 from plumbing.db import job_session
 
-log = logging.getLogger("okrsync.sync.site_facts")
+log = logging.getLogger("okrsync.sync.connections.site_facts")
 
 
 def store_site_facts(connection_id: int, facts: dict) -> None:

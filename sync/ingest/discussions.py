@@ -24,7 +24,7 @@ from okr_core.store import in_chunks
 from plumbing.db import job_session
 from sync.ingest.comments import upsert_comment
 
-log = logging.getLogger("okrsync.sync.discussions")
+log = logging.getLogger("okrsync.sync.ingest.discussions")
 CALLS_PER_PASS = 20
 
 
@@ -48,7 +48,7 @@ def mine_discussions(connection_id: int, connector, external_ids: Iterable[str])
         _enqueue(session, connection_id, set(waiting), due)
     batch = int(getattr(connector, "DISCUSSION_BATCH", 100))
     if len(order) > budget * batch:
-        log.info("sync.discussions.carried-over", extra={"connection_id": connection_id,
+        log.info("sync.ingest.discussions.carried-over", extra={"connection_id": connection_id,
                                                          "carried_over": len(order) - budget * batch})
     calls = 0
     for start in range(0, min(len(order), budget * batch), batch):

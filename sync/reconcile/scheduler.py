@@ -60,14 +60,19 @@ def queue_due_passes(now: datetime | None = None) -> list[int]:
 
 
 def scheduled_work() -> None:
-    """Everything a tick starts: due reconcile passes and due scheduled insight."""
+    """Everything a tick starts: due reconcile passes, scheduled insight and check-in drafts."""
     from sync.analysis.insight_schedule import queue_due_insights
+    from sync.checkins.drafts import queue_due_drafts
 
     queue_due_passes()
     try:
         queue_due_insights()
     except QueueUnavailable as exc:
         log.warning("sync.scheduler.insight-unqueued", extra={"error": str(exc)})
+    try:
+        queue_due_drafts(scheduler_queue())
+    except QueueUnavailable as exc:
+        log.warning("sync.scheduler.drafts-unqueued", extra={"error": str(exc)})
 
 
 def reconcile_tick() -> None:

@@ -31,7 +31,7 @@ from okr_core.models import Team, WorkLink
 from plumbing.db import job_session
 from sync.ingest.plan import LinkView
 
-log = logging.getLogger("okrsync.sync.tracked_scope")
+log = logging.getLogger("okrsync.sync.reconcile.tracked_scope")
 GONE_EPIC = "Epic {ref} no longer exists in the tracker: this link matches nothing until it is restored or removed."
 _JIRA_KEY = re.compile(r"^([A-Z][A-Z0-9_]*)-\d+$", re.I)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from okr_core.domain import CycleStatus, LinkKind, Role, TeamKind, TrackerKind, Visibility
 from okr_core.models import (
-    ApiToken, CheckIn, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, WorkLink,
+    ApiToken, CheckIn, CheckInDraft, Connection, Cycle, KeyResult, Objective, ProgressSnapshot, WorkLink,
 )
 from okr_core.store import session_scope
 
@@ -83,6 +83,14 @@ class World:
 
     def check_in(self, kr_id: int, note: str = "steady", **fields) -> int:
         return self._add(CheckIn(key_result_id=kr_id, note=note, **fields))
+
+    def draft(self, kr_id: int, owner_id: int, **fields) -> int:
+        """A drafted check-in of this week, waiting for its owner."""
+        fields.setdefault("week_start", date.today() - timedelta(days=date.today().weekday()))
+        fields.setdefault("note", "Done this week: 2 issues (5 points): APP-1, APP-2.")
+        fields.setdefault("suggested_status", "at_risk")
+        fields.setdefault("suggested_confidence", 5)
+        return self._add(CheckInDraft(key_result_id=kr_id, owner_id=owner_id, **fields))
 
     def snapshot(self, kr_id: int, value: float, progress: float, days_ago: int = 0) -> int:
         at = datetime.now(timezone.utc) - timedelta(days=days_ago)

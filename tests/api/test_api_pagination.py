@@ -1,6 +1,8 @@
 """Every list route pages the same way: page/per_page in, items/total/next_page out, bounds 422."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from tests.api.api_world import error_of
 
@@ -29,6 +31,9 @@ def seven_of_each(world, actors, org) -> dict:
         world.link(kr, connection, ref=f"APP-{n}")
         world.check_in(kr, note=f"week {n}")
         world.snapshot(kr, 20 + n, n / 10, days_ago=7 - n)
+    owned = world.key_result(objective, "Owned by the admin", owner_id=org.ids["admin"])
+    for n in range(7):       # the admin's drafted check-ins of seven weeks
+        world.draft(owned, org.ids["admin"], week_start=date(2026, 1, 5) + timedelta(weeks=n))
     actors.team("Extra 1")
     actors.team("Extra 2")
     actors.user(Role.MEMBER)

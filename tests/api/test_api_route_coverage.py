@@ -59,7 +59,9 @@ def urls(world, actors):
     objective = world.objective(cycle)
     kr = world.key_result(objective)
     connection = world.connection(TrackerKind.JIRA)
+    owner = actors.user(Role.MEMBER)[0]
     ids = {"cycle_id": cycle, "objective_id": objective, "kr_id": kr,
+           "draft_id": world.draft(kr, owner), "check_in_id": world.check_in(kr),
            "connection_id": connection, "link_id": world.link(kr, connection),
            "team_id": actors.team("Alpha"), "user_id": actors.user(Role.MEMBER)[0]}
 

@@ -64,7 +64,8 @@ def test_admin_moves_a_team_and_clears_its_tracker_home(client, org, world):
                          json={"parent_id": org.sales, "name": "Beta squad", "tracker_home": None})
     assert moved.status_code == 200, moved.get_json()
     assert moved.get_json() == {"id": org.beta, "name": "Beta squad", "kind": "team",
-                                "parent_id": org.sales, "tracker_home": None}
+                                "parent_id": org.sales, "tracker_home": None,
+                                "check_in_weekday": 4, "check_in_time": "14:00", "time_zone": "UTC"}
 
 
 @pytest.mark.route(f"PATCH {TEAM_ID}", "error")
@@ -151,3 +152,19 @@ def test_user_changes_need_an_admin_and_valid_fields(client, org):
         error = error_of(client.patch(f"/api/v1/users/{user_id}", json={field: None},
                                       headers=org.admin), 422)
         assert field in error["fields"]
+
+
+def test_a_teams_check_in_day_time_and_zone_default_to_friday_14_utc_and_are_checked(client, org):
+    created = client.post("/api/v1/teams", json={"name": "Ops", "kind": "team"}, headers=org.admin)
+    team = created.get_json()
+    assert (team["check_in_weekday"], team["check_in_time"], team["time_zone"]) == (4, "14:00", "UTC")
+    changed = client.patch(f"/api/v1/teams/{team['id']}", headers=org.admin, json={
+        "check_in_weekday": 0, "check_in_time": "09:30", "time_zone": "Europe/Berlin"})
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.get_json()["check_in_weekday"], changed.get_json()["time_zone"]) == (0, "Europe/Berlin")
+    refused = client.patch(f"/api/v1/teams/{team['id']}", headers=org.admin, json={
+        "check_in_weekday": 7, "check_in_time": "25:00", "time_zone": "Mars/Base"})
+    assert refused.status_code == 422
+    fields = refused.get_json()["error"]["fields"]
+    assert set(fields) == {"check_in_weekday", "check_in_time", "time_zone"}
+    assert "not a time zone name" in fields["time_zone"]

@@ -34,6 +34,8 @@ def exercise_jira(connector, sim) -> None:
     kr = connector.create_mirror(spec)
     connector.update_mirror(kr, spec)
     connector.update_kr_description(kr.key, "Target 20%, now 5%")
+    comment = connector.add_comment(kr.key, "Weekly check-in: 5% of 20%")
+    connector.delete_comment(kr.key, comment.external_id)
     connector.add_comment("SIM-2", "Counts toward ARR +20%")
     connector.close()
 
@@ -62,7 +64,8 @@ def exercise_linear(connector, sim) -> None:
     attachment = connector.write_attachment(items[0].external_id, "https://okr.example/kr/k1",
                                             "ARR +20% (25%)")
     connector.remove_attachment(attachment)
-    connector.post_status_update(kr, KRStatus.ON_TRACK, "fine")
+    update = connector.post_status_update(kr, KRStatus.ON_TRACK, "fine")
+    connector.withdraw_status_update(update)
     connector.post_status_update(objective, KRStatus.AT_RISK, "behind")
     connector.close()
 

@@ -33,6 +33,9 @@ def make_handler(sim):
         def do_PUT(self):
             self._serve("PUT")
 
+        def do_DELETE(self):
+            self._serve("DELETE")
+
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""

@@ -147,6 +147,8 @@ class JiraApi:
             return self._create(params["fields"])
         if m := re.fullmatch(r"/issue/([^/]+)", rest):
             return self._issue(method, m.group(1), params, cloud)
+        if (m := re.fullmatch(r"/issue/([^/]+)/comment/([^/]+)", rest)) and method == "DELETE":
+            return self._delete_comment(m.group(1), m.group(2))
         if m := re.fullmatch(r"/issue/([^/]+)/comment", rest):
             return self._comments(method, m.group(1), params, cloud)
         return 404, {"errorMessages": [f"no route {method} {rest}"]}
@@ -232,3 +234,12 @@ class JiraApi:
         page = issue.comments[start:start + size]
         return 200, {"startAt": start, "maxResults": size, "total": len(issue.comments),
                      "comments": [comment_json(c, cloud) for c in page]}
+
+    def _delete_comment(self, ref: str, comment_id: str) -> Answer:
+        """DELETE /issue/{issueIdOrKey}/comment/{id}: 204, or 404 for an unknown issue or comment."""
+        issue = self.store.get(ref)
+        kept = [c for c in issue.comments if str(c.number) != comment_id] if issue else []
+        if issue is None or issue.deleted or len(kept) == len(issue.comments):
+            return 404, {"errorMessages": ["Can not find a comment for the id."]}
+        self.store.change(issue.key, comments=kept)
+        return 204, None

@@ -223,6 +223,14 @@ class LinearApi:
         entity = self._create("projectUpdate", {k: v for k, v in variables["input"].items() if k != "id"})
         return {"projectUpdateCreate": {"success": True, "projectUpdate": {"id": entity["id"]}}}
 
+    def op_ArchiveProjectUpdate(self, variables: dict) -> dict:
+        with self.store.lock:
+            entity = self.store.linear_entities.get(variables["id"])
+            if entity is None or entity["__kind"] != "projectUpdate":
+                raise LookupError("ProjectUpdate")
+            entity["archivedAt"] = iso(self.store.tick())
+        return {"projectUpdateArchive": {"success": True}}
+
     def op_CreateInitiativeUpdate(self, variables: dict) -> dict:
         entity = self._create("initiativeUpdate", {k: v for k, v in variables["input"].items() if k != "id"})
         return {"initiativeUpdateCreate": {"success": True, "initiativeUpdate": {"id": entity["id"]}}}

@@ -50,3 +50,15 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def signed_in_page(browser, live: str, email: str, password: str, viewport: dict):
+    """(context, page) of a browser signed in through the login page; close the context after."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live}/")
+    return context, page

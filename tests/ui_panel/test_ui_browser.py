@@ -10,7 +10,9 @@ from okr_core.domain import Measure
 from okr_core.models import Connection, KeyResult, ProgressSnapshot, Team, User
 from okrsync.demo import DEMO_ADMIN_EMAIL
 from tests.ui_panel.conftest import linked_issue, scalar
-from tests.ui_panel.live_server import CHROMIUM, CHROMIUM_ARGS, framing_page, screenshot, serve
+from tests.ui_panel.live_server import (
+    CHROMIUM, CHROMIUM_ARGS, framing_page, screenshot, serve, signed_in_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
@@ -41,13 +43,7 @@ def live(app, db, demo):
 
 @pytest.fixture
 def page(browser, live):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live}/login")
-    page.fill("#email", DEMO_ADMIN_EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live}/")
+    context, page = signed_in_page(browser, live, DEMO_ADMIN_EMAIL, PASSWORD, {"width": 1280, "height": 900})
     yield page
     context.close()
 

@@ -210,3 +210,25 @@ def test_a_forge_token_opens_html_panels_of_its_own_site_only(client, db, forge)
     refused = client.get(f"/panel/issue/{connection_id}/{key}",
                          headers={"Authorization": f"Bearer {forge.token(stranger)}"})
     assert refused.status_code == 403
+
+
+def test_the_callers_waiting_drafted_check_in_is_offered_on_their_kr(client, db, forge):
+    from datetime import date
+
+    from okr_core.models import CheckInDraft
+
+    _, key, kr_title = linked_issue(db)
+    kr = db.scalar(select(KeyResult).where(KeyResult.title == kr_title))
+    caller = db.scalar(select(User).where(User.jira_account_id == ACCOUNT))
+    kr.owner_id = caller.id
+    draft = CheckInDraft(key_result_id=kr.id, owner_id=caller.id, week_start=date(2026, 11, 23))
+    db.add(draft)
+    db.commit()
+    shown = _post(client, forge, _issue_claims(forge, key)).get_json()["key_results"]
+    [mine] = [k for k in shown if k["title"] == kr_title]
+    assert mine["check_in_draft"]["id"] == draft.id
+    assert mine["check_in_draft"]["url"].endswith(f"/check-in-drafts/{draft.id}")
+    draft.state = "approved"
+    db.commit()
+    shown = _post(client, forge, _issue_claims(forge, key)).get_json()["key_results"]
+    assert [k["check_in_draft"] for k in shown if k["title"] == kr_title] == [None]

@@ -124,3 +124,23 @@ def test_add_user_defaults_to_member_and_add_team_to_team(admin_client):
     assert re.search(r'<option selected value="member">|<option value="member" selected>', page)
     assert re.search(r'<option selected value="team">|<option value="team" selected>', page)
     assert not re.search(r'<option selected value="admin">|<option value="admin" selected>', page)
+
+
+def test_a_team_gets_its_weekly_check_in_day_time_and_zone(admin_client, db):
+    response = post_form(admin_client, "/admin/people", "/admin/teams", name="Berlin", kind="team",
+                         check_in_weekday="0", check_in_time="09:30", time_zone="Europe/Berlin")
+    assert response.status_code == 302
+    (team,) = read_rows(db, select(Team))
+    assert (team.check_in_weekday, team.check_in_time, team.time_zone) == (0, "09:30", "Europe/Berlin")
+    assert "Monday 09:30 (Europe/Berlin)" in admin_client.get("/admin/people").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"check_in_time": "9.30"}, "Enter a time like 14:00."),
+    ({"time_zone": "Berlin/Mars"}, "Enter a time zone name like Europe/Berlin."),
+    ({"check_in_weekday": "9"}, "Not a valid choice"),
+])
+def test_a_bad_check_in_schedule_is_422_beside_its_field(admin_client, db, fields, message):
+    response = post_form(admin_client, "/admin/people", "/admin/teams", name="Berlin", kind="team", **fields)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert read_rows(db, select(Team)) == []

@@ -100,3 +100,16 @@ def test_keys_rotate_re_encrypts_stored_secrets_with_the_new_key(env, monkeypatc
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         stored = session.query(Connection).one().credentials_encrypted
     assert json.loads(Fernet(new_key.encode()).decrypt(stored.encode())) == {"api_token": "t0ps3cret"}
+
+
+def test_checkins_draft_drafts_the_demo_weeks_once_with_progress_and_refuses_an_unknown_cycle(env):
+    runner, _, _ = env
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    first = runner.invoke(main, ["checkins", "draft"])
+    assert first.exit_code == 0, first.output
+    created = int(first.stdout.split(" check-ins drafted")[0].strip().splitlines()[-1])
+    assert created > 0 and "drafting check-ins" in first.stderr
+    again = runner.invoke(main, ["checkins", "draft"])
+    assert again.stdout.strip().endswith(f"0 check-ins drafted, {created} drafted already")
+    unknown = runner.invoke(main, ["checkins", "draft", "--cycle", "999999"])
+    assert unknown.exit_code != 0 and "no cycle 999999" in unknown.output

@@ -1,7 +1,7 @@
 // okrsync's Custom UI for Jira: asks okrsync (Forge Remote, the call carries a Forge Invocation
 // Token) for the key results an issue moves or the OKR tree of a project, and draws them with
 // Atlassian design tokens so it follows Jira's light and dark themes.
-import { invokeRemote, view } from '@forge/bridge';
+import { invokeRemote, router, view } from '@forge/bridge';
 import { MESSAGES, refusalMessage } from './messages';
 
 const STATUS_TEXT = { on_track: 'On track', at_risk: 'At risk', off_track: 'Off track' };
@@ -43,6 +43,17 @@ function ownerText(kr) {
   return kr.owner ? ` · owner ${kr.owner}` : '';
 }
 
+// The caller's drafted weekly check-in: reviewed, edited and approved in okrsync itself.
+function draftLink(draft) {
+  const link = element('a', 'draft-link', 'Review and approve your drafted check-in');
+  link.href = draft.url;
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    router.open(draft.url);
+  });
+  return link;
+}
+
 function keyResultItem(kr, showObjective) {
   const item = element('li', kr.yours ? 'kr kr-yours' : 'kr');
   const head = element('div', 'row-head');
@@ -52,6 +63,7 @@ function keyResultItem(kr, showObjective) {
   const objective = showObjective ? ` · ${kr.objective}` : '';
   item.append(head, progressBar(kr),
     element('p', 'muted', `${kr.progress_text} complete${values(kr)}${confidence}${ownerText(kr)}${objective}`));
+  if (kr.check_in_draft) item.append(draftLink(kr.check_in_draft));
   return item;
 }
 
