@@ -127,6 +127,7 @@ def signed_in(app, user_id: int):
     client = app.test_client()
     with client.session_transaction() as session:
         session["user_id"] = user_id
+        session["generation"] = 0  # a user who never signed out (sessions carry a generation)
     return client
 
 
