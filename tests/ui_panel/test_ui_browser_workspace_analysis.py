@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from tests.ui_panel.live_server import SCREENSHOTS, screenshot
 from tests.ui_panel.test_ui_browser import browser, live, page  # noqa: F401 (fixtures)
+from tests.ui_panel.workspace_browser import run_analysis
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
@@ -18,9 +19,10 @@ def _reads_as_text(panel) -> None:
 
 
 def test_analysis_runs_from_the_header_and_reads_as_text(page, live):
-    page.get_by_role("button", name="AI Analysis & Insights").click()
+    run_analysis(page)
     panel = page.locator("#analysis-panel")
-    expect(panel.locator(".headline")).to_contain_text("Cycle health", timeout=60_000)
+    expect(panel.locator(".headline")).to_contain_text("Cycle health")
+    expect(panel.locator(".forecast-range").first).to_contain_text("simulated endings")
     expect(panel.get_by_role("heading", name="Areas of concern")).to_be_visible()
     expect(panel.locator(".breakdown")).to_contain_text("On track")
     _reads_as_text(panel)

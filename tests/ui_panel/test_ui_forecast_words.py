@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
@@ -68,3 +69,22 @@ def test_the_company_panel_shows_each_forecasts_range_and_sample(admin_client, d
     assert all(f"{TRIALS} simulated endings" in text and "week" in text for text in ranges)
     assert any("(P10)" in text and "(P90)" in text for text in ranges)
     assert "95% interval" in forecast
+
+
+def test_the_panel_says_which_run_it_shows_while_a_newer_one_runs(admin_client, db, demo):
+    shown = Analysis(cycle_id=demo, scope="company", state="done",
+                     narrative={"headline": "Cycle health 61 of 100"}, sections={},
+                     created_at=datetime(2026, 11, 20, 9, 5, tzinfo=timezone.utc))
+    newer = Analysis(cycle_id=demo, scope="company", state="queued",
+                     created_at=datetime(2026, 11, 24, 14, 30, tzinfo=timezone.utc))
+    db.add_all([shown, newer])
+    db.commit()
+    ids = shown.id, newer.id
+    for asked in ids:  # polling the newer run, or the shown one after it finished
+        html = admin_client.get(f"/cycles/{demo}/analysis/{asked}/panel?scope=company").text
+        assert f'data-shown-run="{ids[0]}"' in html and f'data-pending-run="{ids[1]}"' in html
+        assert f'data-run="{asked}"' in html
+        assert ("Showing the analysis of 20 Nov 09:05 UTC. A newer one, started 24 Nov 14:30 "
+                "UTC, is running") in html
+        assert "Cycle health 61 of 100" in html
+    assert 'data-pending-run' in admin_client.get("/").text
