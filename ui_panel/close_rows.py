@@ -12,7 +12,7 @@ from okr_core.domain import Measure
 from okr_core.models import CheckIn, Cycle, KeyResult, Objective, User
 from okr_core.rules import is_cycle_writable
 from okr_core.tree import load_key_results, load_visible_objectives
-from okr_core.visibility import Viewer
+from okr_core.visibility import Viewer, visible_objectives_clause
 from ui_panel.scores import ScoredObjective, score_rows
 
 # Objectives per page: a cycle of 300 objectives and 1,000 KRs stays a small page
@@ -47,8 +47,7 @@ def load_close_page(session, cycle: Cycle, viewer: Viewer, *, mine: bool, page: 
     per_page = per_page or OBJECTIVES_PER_PAGE
     objectives = load_visible_objectives(session, cycle.id, viewer)
     if mine:
-        krs = [kr for kr in load_key_results(session, [o.id for o in objectives])
-               if kr.owner_id == viewer.user_id]
+        krs = _owned_key_results(session, cycle, viewer)
         owning = {kr.objective_id for kr in krs}
         objectives = [o for o in objectives if o.id in owning]
     pages = max(1, math.ceil(len(objectives) / per_page))
@@ -63,6 +62,15 @@ def load_close_page(session, cycle: Cycle, viewer: Viewer, *, mine: bool, page: 
                       final_values=final_values)
     entries = owner_entries(session, cycle, [kr.id for kr in krs])
     return ClosePage(rows, krs, shown, page, pages, mine, entries)
+
+
+def _owned_key_results(session, cycle: Cycle, viewer: Viewer) -> list[KeyResult]:
+    """The viewer's own KRs on the cycle's visible objectives (one statement, filtered in SQL)."""
+    return list(session.scalars(
+        select(KeyResult).join(Objective, Objective.id == KeyResult.objective_id)
+        .where(Objective.cycle_id == cycle.id, Objective.archived.is_(False),
+               visible_objectives_clause(viewer), KeyResult.owner_id == viewer.user_id)
+        .order_by(KeyResult.id)).all())
 
 
 def owner_entries(session, cycle: Cycle, kr_ids: list[int]) -> dict[int, OwnerEntry]:

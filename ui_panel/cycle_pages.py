@@ -55,8 +55,8 @@ def _close_page(cycle: Cycle, sent: FinalValues | None = None, status: int = 200
     entered = entered_count(request_session(), cycle) if is_closing(cycle) else None
     return render_template(
         "dashboard/cycle_close.html", cycle=cycle, view=view, rows=view.rows,
-        cycles=list_cycles(request_session()), section="cycles", user=current_web_user(),
-        closing=is_closing(cycle), entered=entered, final_field=field_name, note_field=note_name,
+        cycles=list_cycles(request_session()), section="cycles" if _is_admin() else "mine",
+        user=current_web_user(), closing=is_closing(cycle), entered=entered, final_field=field_name, note_field=note_name,
         final_errors=sent.errors if sent else {}, typed=sent.typed if sent else {},
         **context), status
 
