@@ -49,6 +49,14 @@ def test_owners_enter_final_values_then_the_admin_reviews_and_closes(page, live,
     page.get_by_role("button", name="Ask owners for final values").click()
     expect(page.locator(".closing-state")).to_contain_text("0 of")
     screenshot(page, "owner-close-admin-started")
+    page.set_viewport_size(NARROW)
+    fits_width(page, "owner-close-admin-started-360")
+    page.get_by_role("link", name="All cycles").click()
+    expect(page.locator(".cycle-closing")).to_have_text("Closing: final values")
+    fits_width(page, "owner-close-cycles-360")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "owner-close-cycles-wide")
+    page.go_back()
 
     context, mine = _sign_in(browser, live, email, NARROW)
     try:
