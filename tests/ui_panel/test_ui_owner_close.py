@@ -3,6 +3,7 @@ values (My OKRs, or the close page filtered to their KRs), the admin reviews and
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -157,3 +158,18 @@ def test_the_close_page_is_paged_by_objective(app, admin_client, db, demo, monke
     last = admin_client.get(f"/cycles/{demo}/close?page=999").text
     assert f"Page {(objectives + 1) // 2} of" in last and 'rel="next"' not in last
     assert admin_client.get(f"/cycles/{demo}/close?page=abc").status_code == 200
+
+
+def test_an_admin_closes_a_cycle_without_objectives(admin_client, db, demo):
+    empty = Cycle(name="Q3 2031", start_date=date(2031, 7, 1), end_date=date(2031, 9, 30),
+                  status="active")
+    db.add(empty)
+    db.commit()
+    page = admin_client.get(f"/cycles/{empty.id}/close").text
+    assert "Q3 2031 has no objectives." in page and CLOSE_BUTTON in page
+    assert "Save final values" not in page
+    token = csrf_token(admin_client, f"/cycles/{empty.id}/close")
+    closed = admin_client.post(f"/cycles/{empty.id}/close",
+                               data={"csrf_token": token, "action": "close"})
+    assert closed.status_code == 302
+    assert scalar(db, select(Cycle.status).where(Cycle.id == empty.id)) == "closed"
