@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify
 from pydantic_core import to_json
 from sqlalchemy import select
 
-from okr_core.cycle_close import close_cycle
+from okr_core.cycle_close import close_cycle, start_closing
 from okr_core.cycle_names import clashing_cycle
 from okr_core.models import Cycle, utcnow
 from okr_core.practices_facts import practice_warnings_for
@@ -90,6 +90,20 @@ def close(cycle_id: int):
     request_session().commit()
     request_analysis_refresh(cycle.id)  # the run after close writes the retrospective
     return jsonify({"cycle": dump(CycleOut, cycle), "objectives": [vars(s) for s in scores]})
+
+
+@route(bp, "/cycles/<int:cycle_id>/start-close", "POST",
+       "Start closing a cycle: each key result's owner may now enter its final value",
+       response=CycleOut)
+def start_close(cycle_id: int):
+    require_admin()
+    cycle = load(Cycle, cycle_id, "cycle")
+    try:
+        start_closing(cycle, utcnow())
+    except CycleClosed as exc:
+        raise conflict(str(exc), "cycle_closed")
+    request_session().commit()
+    return jsonify(dump(CycleOut, cycle))
 
 
 @route(bp, "/cycles/<int:cycle_id>/tree", "GET",

@@ -154,6 +154,7 @@ class CycleOut(Out):
     end_date: date
     status: CycleStatus
     closed_at: datetime | None
+    close_started_at: datetime | None
 
 
 class ObjectiveCreate(Body):

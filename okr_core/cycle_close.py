@@ -23,6 +23,19 @@ class ObjectiveScore:
     key_results: list[dict]
 
 
+def start_closing(cycle: Cycle, now: datetime) -> None:
+    """Ask the KR owners for their final values; raises CycleClosed when it is read-only."""
+    guard_cycle_writable(cycle.status)
+    if cycle.close_started_at is None:
+        cycle.close_started_at = now
+
+
+def is_closing(cycle: Cycle) -> bool:
+    """True between an admin starting the close and the cycle being scored."""
+    return cycle.close_started_at is not None and cycle.status in (
+        CycleStatus.DRAFT, CycleStatus.ACTIVE)
+
+
 def close_cycle(session: Session, cycle: Cycle, now: datetime) -> list[ObjectiveScore]:
     """Score the cycle and make it read-only; raises CycleClosed when it already is."""
     guard_cycle_writable(cycle.status)

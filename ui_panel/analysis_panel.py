@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from okr_core.models import KeyResult, Objective
 from plumbing.db import request_session
+from ui_panel.forecast_words import chance_words, range_words, scales
 
 NARRATIVE_LISTS = (("highlights", "Key highlights"), ("concerns", "Areas of concern"),
                    ("recommendations", "Recommendations"))
@@ -29,7 +30,7 @@ class Panel:
     blocks: list[Block] = field(default_factory=list)
     health: dict | None = None
     breakdown: list = field(default_factory=list)     # (label, objectives, key results, status)
-    forecast: list = field(default_factory=list)      # (href, title, chance text)
+    forecast: list = field(default_factory=list)      # (href, title, chance, P10-P90 range)
     blockers: list = field(default_factory=list)      # (phrase, kind, mentions)
 
 
@@ -87,7 +88,8 @@ def _written_by(narrative: dict, model: str | None) -> str:
 
 def _lowest_chances(sections: dict, limit: int = 5) -> list[dict]:
     rows = [r for r in (sections.get("forecast") or {}).get("key_results", [])
-            if isinstance(r, dict) and r.get("chance") is not None]
+            if isinstance(r, dict) and isinstance(r.get("chance"), (int, float))
+            and isinstance(r.get("kr_id"), int)]
     return sorted(rows, key=lambda r: r["chance"])[:limit]
 
 
@@ -101,12 +103,12 @@ def _sections(panel: Panel, sections: dict, titles: dict, forecast_rows: list) -
     kr_counts = (health.get("key_results") or {}).get("counts") or {}
     panel.breakdown = [(label, objective_counts.get(key, 0), kr_counts.get(key, 0), key)
                        for key, label in STATUSES]
+    kr_scales = scales({row["kr_id"] for row in forecast_rows})
+    trials = (sections.get("forecast") or {}).get("trials")
     for row in forecast_rows:
         href, title = titles.get(f"kr:{row['kr_id']}", ("", f"Key result {row['kr_id']}"))
-        chance = f"{round(row['chance'] * 100)}% chance to reach its target"
-        if row.get("low") is not None and row.get("high") is not None:
-            chance += f" (likely between {row['low']:g} and {row['high']:g})"
-        panel.forecast.append((href, title, chance))
+        panel.forecast.append((href, title, chance_words(row),
+                               range_words(row, kr_scales.get(row["kr_id"]), trials)))
     for row in ((sections.get("blockers") or {}).get("recurring") or [])[:5]:
         if isinstance(row, dict):
             panel.blockers.append((row.get("phrase", ""), row.get("kind") or "unclassified",

@@ -78,11 +78,13 @@ def panel(cycle_id: int, analysis_id: int):
     return _panel(cycle_id, scope, running)
 
 
-def _panel(cycle_id: int, scope: Scope, running: Analysis):
-    if running.scope != scope_key(scope, current_web_viewer()):
+def _panel(cycle_id: int, scope: Scope, asked: Analysis):
+    """The panel for the run asked about: it polls while that run (or, once it has finished,
+    a newer queued one) is pending, and says which run it shows meanwhile."""
+    if asked.scope != scope_key(scope, current_web_viewer()):
         abort(404)
     analysis = latest_analysis(request_session(), cycle_id, str(scope), current_web_viewer())
-    return render_template("workspace/_analysis_panel.html", analysis=analysis,
-                           running=running if running.state == "queued" else None,
-                           failed=running.state == "failed", cycle_id=cycle_id,
-                           scope=str(scope))
+    running = asked if asked.state == "queued" else pending_analysis(cycle_id, scope)
+    return render_template("workspace/_analysis_panel.html", analysis=analysis, asked=asked,
+                           running=running, failed=asked.state == "failed",
+                           cycle_id=cycle_id, scope=str(scope))

@@ -1,11 +1,12 @@
-"""Closing a cycle (admins: scores and labels) and the retrospective of a closed cycle."""
+"""Closing a cycle: owners enter final values while it closes, admins review, preview and
+close (scores and labels); the retrospective of a closed cycle."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ui_panel.signin import current_web_user, current_web_viewer, login_required
-from okr_core.cycle_close import close_cycle
+from okr_core.cycle_close import close_cycle, is_closing, start_closing
 from okr_core.domain import CycleStatus, Role
 from okr_core.models import CheckIn, Cycle, KeyResult, Objective, utcnow
 from okr_core.rules import CycleClosed, is_cycle_writable
@@ -14,7 +15,10 @@ from okr_core.visibility import visible_objectives_clause
 from plumbing.db import request_session
 from ui_panel.loading import latest_analysis, list_cycles
 from ui_panel.cycle_forms import NotesForm
-from ui_panel.final_values import field_name, read_final_values, record_final_values
+from ui_panel.close_rows import entered_count, load_close_page
+from ui_panel.final_values import (
+    FinalValues, field_name, named_key_results, note_name, read_final_values, record_final_values,
+)
 from ui_panel.scores import recurring_blockers, score_rows
 from sync.analysis.jobs import request_analysis_refresh
 
@@ -28,19 +32,95 @@ def _cycle_or_404(cycle_id: int) -> Cycle:
     return cycle
 
 
-def _render(template: str, cycle: Cycle, final_values=None, status: int = 200, **context):
+def _render(template: str, cycle: Cycle, status: int = 200, **context):
     objectives, krs = load_visible(request_session(), cycle.id, current_web_viewer())
-    rows = score_rows(objectives, krs, final=not is_cycle_writable(cycle.status),
-                      final_values=final_values)
+    rows = score_rows(objectives, krs, final=not is_cycle_writable(cycle.status))
     return render_template(template, cycle=cycle, rows=rows, cycles=list_cycles(request_session()),
-                           section="cycles", user=current_web_user(), final_field=field_name,
-                           **context), status
+                           section="cycles", user=current_web_user(), **context), status
+
+
+def _is_admin() -> bool:
+    return current_web_user().role == Role.ADMIN
+
+
+def _showing_mine() -> bool:
+    """Owners always see their own KRs; admins choose "my key results" or every KR."""
+    return not _is_admin() or request.values.get("show") == "mine"
+
+
+def _close_page(cycle: Cycle, sent: FinalValues | None = None, status: int = 200, **context):
+    view = load_close_page(request_session(), cycle, current_web_viewer(), mine=_showing_mine(),
+                           page=request.values.get("page", 1, type=int) or 1,
+                           final_values=sent.values if sent else None)
+    entered = entered_count(request_session(), cycle) if is_closing(cycle) else None
+    return render_template(
+        "dashboard/cycle_close.html", cycle=cycle, view=view, rows=view.rows,
+        cycles=list_cycles(request_session()), section="cycles" if _is_admin() else "mine",
+        user=current_web_user(), closing=is_closing(cycle), entered=entered, final_field=field_name, note_field=note_name,
+        final_errors=sent.errors if sent else {}, typed=sent.typed if sent else {},
+        **context), status
+
+
+def _owner_may_enter(cycle: Cycle) -> None:
+    """Admins always; others only while the cycle is closing (403 otherwise)."""
+    if not _is_admin() and not is_closing(cycle):
+        abort(403)
 
 
 @bp.get("/cycles/<int:cycle_id>/close")
-@login_required(Role.ADMIN)
+@login_required()
 def close_page(cycle_id: int):
-    return _render("dashboard/cycle_close.html", _cycle_or_404(cycle_id))
+    cycle = _cycle_or_404(cycle_id)
+    _owner_may_enter(cycle)
+    return _close_page(cycle)
+
+
+@bp.post("/cycles/<int:cycle_id>/start-close")
+@login_required(Role.ADMIN)
+def start_close(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    try:
+        start_closing(cycle, utcnow())
+    except CycleClosed:
+        flash(f"{cycle.name} is already {cycle.status}.", "error")
+        return redirect(url_for("cycle_pages.close_page", cycle_id=cycle.id))
+    request_session().commit()
+    flash(f"{cycle.name} is closing: each key result's owner can now enter its final value "
+          "(on My OKRs). Review them here, then close.", "success")
+    return redirect(url_for("cycle_pages.close_page", cycle_id=cycle.id))
+
+
+def _sent_values(cycle: Cycle):
+    """This page's KRs and what was typed for them; 403 when an owner names another's KR."""
+    view = load_close_page(request_session(), cycle, current_web_viewer(), mine=_showing_mine(),
+                           page=request.form.get("page", 1, type=int) or 1)
+    if not _is_admin() and named_key_results() - {kr.id for kr in view.key_results}:
+        abort(403)  # owners enter only their own key results' final values
+    return view, read_final_values(view.key_results)
+
+
+@bp.post("/cycles/<int:cycle_id>/final-values")
+@login_required()
+def save_final_values(cycle_id: int):
+    cycle = _cycle_or_404(cycle_id)
+    if not is_cycle_writable(cycle.status):
+        flash(f"{cycle.name} is already {cycle.status}: its final values are recorded.", "error")
+        if not _is_admin():
+            return redirect(url_for("dashboard.mine", cycle=cycle.id))
+        return redirect(url_for("cycle_pages.close_page", cycle_id=cycle.id))
+    _owner_may_enter(cycle)
+    view, sent = _sent_values(cycle)
+    if sent.errors or request.form.get("action") == "preview":
+        return _close_page(cycle, sent, 422 if sent.errors else 200, previewed=not sent.errors)
+    count = record_final_values(request_session(), view.key_results, view.objectives, sent,
+                                current_web_user().id)
+    request_session().commit()
+    flash(f"Final values saved for {count} key result{'s' if count != 1 else ''}."
+          if count else "Nothing changed: no new final value to save.", "success")
+    if request.form.get("back") == "mine":
+        return redirect(url_for("dashboard.mine", cycle=cycle.id))
+    return redirect(url_for("cycle_pages.close_page", cycle_id=cycle.id, page=view.page,
+                            show="mine" if view.mine else None))
 
 
 @bp.post("/cycles/<int:cycle_id>/close")
@@ -50,13 +130,11 @@ def close(cycle_id: int):
     if not is_cycle_writable(cycle.status):
         flash(f"{cycle.name} is already {cycle.status}.", "error")
         return redirect(url_for("cycle_pages.close_page", cycle_id=cycle.id))
-    objectives, krs = load_visible(request_session(), cycle.id, current_web_viewer())
-    values, errors, typed = read_final_values(krs)
-    if errors or request.form.get("action") == "preview":
-        return _render("dashboard/cycle_close.html", cycle, final_values=values,
-                       status=422 if errors else 200, final_errors=errors, typed=typed,
-                       previewed=not errors)
-    record_final_values(request_session(), krs, objectives, values, current_web_user().id)
+    view, sent = _sent_values(cycle)
+    if sent.errors or request.form.get("action") == "preview":
+        return _close_page(cycle, sent, 422 if sent.errors else 200, previewed=not sent.errors)
+    record_final_values(request_session(), view.key_results, view.objectives, sent,
+                        current_web_user().id)
     try:
         close_cycle(request_session(), cycle, utcnow())
     except CycleClosed:

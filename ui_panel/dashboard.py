@@ -12,6 +12,7 @@ from ui_panel.analysis_views import analysis_in_progress
 from ui_panel.loading import (
     choose_cycle, latest_analysis, list_cycles, load_cycle_view, mine_only,
 )
+from ui_panel.owner_close import owner_final_values
 from ui_panel.reports import summarise_by_team
 
 bp = Blueprint("dashboard", __name__)
@@ -33,8 +34,10 @@ def _selected_cycle():
 def _render(template: str, section: str, scope: str | None, **context):
     cycles, cycle = _selected_cycle()
     view = analysis = running = None
+    load, extra = context.pop("load"), context.pop("extra", None)
     if cycle is not None:
-        view = context.pop("load")(cycle)
+        view = load(cycle)
+        context.update(extra(cycle) if extra else {})
         analysis = latest_analysis(request_session(), cycle.id, scope,
                                    current_web_viewer()) if scope else None
         running = analysis_in_progress(cycle, scope, analysis) if scope else None
@@ -87,7 +90,8 @@ def mine():
     viewer = current_web_viewer()
     return _render("dashboard/tree_page.html", "mine", f"user:{user.id}", heading="My OKRs",
                    load=lambda cycle: mine_only(
-                       load_cycle_view(request_session(), cycle, viewer), user.id))
+                       load_cycle_view(request_session(), cycle, viewer), user.id),
+                   extra=lambda cycle: owner_final_values(cycle, viewer))
 
 
 @bp.get("/reports")

@@ -26,6 +26,9 @@ class Cycle(Base):
     scope: Mapped[Level] = enum_column(Level, default=Level.COMPANY, server_default="company")
     review_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     retrospective_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Set when an admin starts closing: the KR owners then enter their final values
+    # (migration i16_close_started); the cycle stays writable until it is closed.
+    close_started_at: Mapped[datetime | None]
 
 
 class Objective(Base):

@@ -128,6 +128,32 @@ def test_a_cycle_closes_once_only_by_an_admin(client, admin, world, actors):
     error_of(client.post("/api/v1/cycles/999999/close", headers=admin), 404, "not_found")
 
 
+@pytest.mark.route(f"POST {CYCLE_ID}/start-close", "ok")
+def test_an_admin_starts_closing_so_owners_enter_final_values(client, admin, world, actors):
+    cycle = world.cycle()
+    _, member = actors.user(Role.MEMBER)
+    assert client.get(f"/api/v1/cycles/{cycle}", headers=member).get_json()["close_started_at"] is None
+    started = client.post(f"/api/v1/cycles/{cycle}/start-close", headers=admin)
+    assert started.status_code == 200
+    body = started.get_json()
+    assert body["status"] == "active" and body["close_started_at"] is not None
+    again = client.post(f"/api/v1/cycles/{cycle}/start-close", headers=admin).get_json()
+    assert again["close_started_at"] == body["close_started_at"]  # the first start stands
+
+
+@pytest.mark.route(f"POST {CYCLE_ID}/start-close", "error")
+def test_only_admins_start_closing_an_open_cycle(client, admin, world, actors):
+    cycle = world.cycle()
+    _, lead = actors.user(Role.LEAD)
+    _, member = actors.user(Role.MEMBER)
+    error_of(client.post(f"/api/v1/cycles/{cycle}/start-close", headers=lead), 403, "forbidden")
+    error_of(client.post(f"/api/v1/cycles/{cycle}/start-close", headers=member), 403, "forbidden")
+    closed = world.cycle(CycleStatus.CLOSED)
+    error_of(client.post(f"/api/v1/cycles/{closed}/start-close", headers=admin), 409,
+             "cycle_closed")
+    error_of(client.post("/api/v1/cycles/999999/start-close", headers=admin), 404, "not_found")
+
+
 def test_a_closed_cycle_can_be_archived_and_then_never_changes(client, admin, world):
     cycle = world.cycle(CycleStatus.CLOSED)
     archived = client.patch(f"/api/v1/cycles/{cycle}", json={"status": "archived"}, headers=admin)

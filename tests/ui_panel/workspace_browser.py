@@ -1,5 +1,8 @@
-"""Helpers for the workspace's browser tests: fill a form, and check an error beside its field."""
+"""Helpers for the workspace's browser tests: check an error beside its field, the width, and
+run an analysis to the end."""
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import expect
 
@@ -24,3 +27,16 @@ def fits_width(page, name: str) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     screenshot(page, name)
     assert overflow <= 0, f"{name}: {overflow}px wider than the viewport"
+
+
+def run_analysis(page, timeout: int = 60_000) -> str:
+    """Click AI Analysis & Insights and wait until the panel shows the very run the click
+    started (or joined): not an older finished one, nor a newer run queued meanwhile."""
+    with page.expect_response(lambda r: r.request.method == "POST"
+                              and r.url.rstrip("/").endswith("/analysis")) as answer:
+        page.get_by_role("button", name="AI Analysis & Insights").click()
+    match = re.search(r'data-run="(\d+)"', answer.value.text())
+    assert match, "the panel did not say which run it started"
+    expect(page.locator("#analysis-panel")).to_have_attribute(
+        "data-shown-run", match.group(1), timeout=timeout)
+    return match.group(1)
