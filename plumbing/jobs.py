@@ -22,6 +22,7 @@ JOBS: dict[str, str] = {
     "refresh_cycle_analyses": "sync.analysis.jobs.refresh_cycle_analyses",
     "check_item_links": "sync.link_item_checks.check_item_links",
     "remine_outdated": "sync.mining_jobs.remine_outdated",
+    "send_notification": "sync.notify.jobs.send_notification",
 }
 
 

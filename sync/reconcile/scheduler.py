@@ -60,14 +60,19 @@ def queue_due_passes(now: datetime | None = None) -> list[int]:
 
 
 def scheduled_work() -> None:
-    """Everything a tick starts: due reconcile passes and due scheduled insight."""
+    """Everything a tick starts: due reconcile passes, scheduled insight, reminders and digests."""
     from sync.insight_schedule import queue_due_insights
+    from sync.notify.jobs import queue_due_notifications
 
     queue_due_passes()
     try:
         queue_due_insights()
     except QueueUnavailable as exc:
         log.warning("sync.scheduler.insight-unqueued", extra={"error": str(exc)})
+    try:
+        queue_due_notifications()
+    except Exception:   # reminders must never stop reconcile ticks; the next tick tries again
+        log.exception("sync.scheduler.notify-failed")
 
 
 def reconcile_tick() -> None:
