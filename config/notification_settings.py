@@ -77,9 +77,11 @@ def load_smtp_settings(session: Session, settings: Settings, box: SecretBox) -> 
     if entry is None:
         return env_smtp_settings(settings)
     d = entry.detail or {}
+    # No password saved here: the one from OKRSYNC_SMTP_URL stays in force, unless removed.
+    password = box.decrypt(d.get("password_encrypted", "")) or (
+        "" if d.get("password_cleared") else env_smtp_settings(settings).password)
     return SmtpSettings(d.get("host", ""), int(d.get("port") or 25), d.get("tls", "none"),
-                        d.get("username", ""), box.decrypt(d.get("password_encrypted", "")),
-                        d.get("mail_from", ""), True)
+                        d.get("username", ""), password, d.get("mail_from", ""), True)
 
 
 def save_smtp_settings(session: Session, actor_id: int, box: SecretBox, values: SmtpSettings,
@@ -91,7 +93,10 @@ def save_smtp_settings(session: Session, actor_id: int, box: SecretBox, values: 
         encrypted = box.encrypt(new_password)
     if clear_password:
         encrypted = ""
+    cleared = clear_password or bool(previous and (previous.detail or {}).get("password_cleared")
+                                     and not new_password)
     record_audit(session, actor_id, SMTP_ACTION, "smtp", {
+        "password_cleared": cleared,
         "host": values.host, "port": values.port, "tls": values.tls, "username": values.username,
         "mail_from": values.mail_from, "password_changed": bool(new_password) or clear_password,
         "password_encrypted": encrypted})

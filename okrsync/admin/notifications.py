@@ -84,7 +84,7 @@ def save_smtp():
     if not form.validate_on_submit():
         return _page(422, smtp_form=form)
     password = (form.password.data or "").strip() or None
-    if form.username.data and not (password or _smtp().password):
+    if form.username.data and not (password or (_smtp().password and not form.clear_password.data)):
         form.password.errors.append("Give the password for this user name.")
         return _page(422, smtp_form=form)
     values = SmtpSettings(form.host.data.strip(), form.port.data, form.tls.data,
