@@ -39,9 +39,9 @@ class Inbox:
 
 
 class SmtpServer:
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         self.inbox = Inbox()
-        self.port = free_port()
+        self.port = port or free_port()
         self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> "SmtpServer":
