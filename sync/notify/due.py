@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from config.notification_settings import NotificationDefaults, SlackSettings, SmtpSettings
 from okr_core.domain import CycleStatus, Role, TeamKind
-from okr_core.models import Analysis, CheckIn, Cycle, KeyResult, Objective, Team, User
+from okr_core.models import (
+    Analysis, CheckIn, Cycle, KeyResult, NotificationSend, Objective, Team, User,
+)
 from sync.notify.preferences import choices_of
 
 REMINDER = "reminder"
@@ -112,8 +114,11 @@ def _channels(session, user: User, kind: str, defaults, smtp: SmtpSettings,
 
 def due_notifications(session: Session, now: datetime, defaults: NotificationDefaults,
                       smtp: SmtpSettings, slack: SlackSettings) -> list[Due]:
-    """Every message that should exist for this week by now (sent or not)."""
+    """Every message that should exist for this week by now, for people who have none of that
+    kind yet this week (each tick does no work for those already settled)."""
     period, due = iso_week(now), []
+    settled = set(session.execute(select(NotificationSend.user_id, NotificationSend.kind)
+                                  .where(NotificationSend.period == period)).all())
     if now.weekday() >= defaults.checkin_weekday:
         owners = session.scalars(select(User).where(User.active.is_(True), User.id.in_(
             select(KeyResult.owner_id).join(Objective, Objective.id == KeyResult.objective_id)
@@ -121,12 +126,14 @@ def due_notifications(session: Session, now: datetime, defaults: NotificationDef
             .where(Cycle.status == CycleStatus.ACTIVE, Objective.archived.is_(False))))
             .order_by(User.id))
         for user in owners:
-            if krs_to_remind(session, user.id, now, defaults.skip_days):
+            if (user.id, REMINDER) not in settled and krs_to_remind(session, user.id, now, defaults.skip_days):
                 due += [Due(user.id, REMINDER, period, c)
                         for c in _channels(session, user, REMINDER, defaults, smtp, slack)]
     if digests_ready(session, now):
         for kind, people in ((LEADERSHIP_DIGEST, leadership(session)), (TEAM_DIGEST, team_leads(session))):
             for user in people:
+                if (user.id, kind) in settled:
+                    continue
                 due += [Due(user.id, kind, period, c)
                         for c in _channels(session, user, kind, defaults, smtp, slack)]
     return due
