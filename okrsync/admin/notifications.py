@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
 from config.notification_settings import (
-    NotificationDefaults, SmtpSettings, load_defaults, load_slack_settings, load_smtp_settings,
+    NotificationDefaults, SmtpSettings, SmtpUrlError, load_defaults, parse_smtp_url, load_slack_settings, load_smtp_settings,
     save_defaults, save_slack_bot, save_slack_team, save_smtp_settings,
 )
 from config.urlsafety import UnsafeURL, check_outbound_url, system_resolver
@@ -68,7 +68,18 @@ def _page(status: int = 200, smtp_form=None, bot_form=None, team_form=None, defa
         "admin/notifications.html", smtp_form=smtp_form, bot_form=bot_form, team_form=team_form,
         defaults_form=defaults_form, test_form=_test_form(teams, slack), smtp=smtp, slack=slack,
         team_rows=team_rows, secret_hint=SECRET_HINT, problems=problem_sends(session),
-        env_smtp=bool(current_app.config["SETTINGS"].smtp_url), **extra), status
+        env_smtp=bool(current_app.config["SETTINGS"].smtp_url), env_smtp_error=_env_smtp_error(),
+        **extra), status
+
+
+def _env_smtp_error() -> str | None:
+    """What is wrong with OKRSYNC_SMTP_URL, if anything (never the URL itself)."""
+    url = current_app.config["SETTINGS"].smtp_url
+    try:
+        parse_smtp_url(url) if url else None
+    except SmtpUrlError as wrong:
+        return str(wrong)
+    return None
 
 
 @bp.get("/notifications")

@@ -131,12 +131,12 @@ def send_notification(send_id: int) -> Outcome:
         prepared = _prepare(session, row, now)
         if isinstance(prepared, Outcome):
             return prepared
+        attempt = row.attempts + 1
         claimed = session.execute(
             update(NotificationSend).where(NotificationSend.id == send_id,
                                            NotificationSend.state.in_(SENDABLE))
             .values(state="sending", attempts=NotificationSend.attempts + 1, claimed_at=now,
-                    updated_at=now)).rowcount
-        attempt = row.attempts + 1
+                    updated_at=now), execution_options={"synchronize_session": False}).rowcount
     if not claimed:
         return Outcome("taken")
     try:

@@ -219,3 +219,10 @@ def test_key_rotation_re_encrypts_the_smtp_password_and_slack_secrets(app, admin
     assert slack.teams[team_id].webhook_url == PLANTED.slack_webhook
     assert load_smtp_settings(db, app.config["SETTINGS"], only_new).password == PLANTED.smtp_password
     db.rollback()
+
+
+def test_a_malformed_smtp_url_in_the_environment_is_named_without_repeating_it(app, admin_client):
+    app.config["SETTINGS"] = app.config["SETTINGS"].with_overrides(
+        smtp_url=f"http://mailer:{PLANTED.smtp_password}@mail.example")
+    html = admin_client.get(PAGE).get_data(as_text=True)
+    assert "OKRSYNC_SMTP_URL must look like smtp://user:pass@host:port or smtps://…: it is ignored" in html

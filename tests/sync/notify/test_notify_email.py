@@ -114,3 +114,12 @@ def test_checked_in_within_the_skip_window_gets_no_reminder(app, db, world, smtp
     assert [m["Subject"] for m in smtp_server.inbox.to(world.emails["seller"])] == []
     assert not [m for m in smtp_server.inbox.to(world.emails["lead"])
                 if m["Subject"].startswith("Check-in due")]
+
+
+def test_the_schedulers_tick_sends_what_is_due(app, world, smtp_server):
+    from sync.reconcile.scheduler import scheduled_work
+
+    with app.app_context():
+        scheduled_work()
+    app.extensions["okrsync.queue"].drain(include_delayed=False)
+    assert len(smtp_server.inbox.received) == 4
