@@ -25,5 +25,10 @@ def latest_entry(session: Session, action: str) -> AuditEntry | None:
 
 
 def shown_detail(entry: AuditEntry) -> dict:
-    """The detail fields fit for a page: encrypted blobs are left out."""
-    return {k: v for k, v in (entry.detail or {}).items() if not k.endswith(HIDDEN_DETAIL_SUFFIX)}
+    """The detail fields fit for a page: encrypted blobs are left out, at any depth."""
+    return _without_blobs(entry.detail or {})
+
+
+def _without_blobs(detail: dict) -> dict:
+    return {k: _without_blobs(v) if isinstance(v, dict) else v for k, v in detail.items()
+            if not k.endswith(HIDDEN_DETAIL_SUFFIX)}

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.audit import latest_entry
 from config.instance_settings import LLM_ACTION
+from config.notification_settings import SMTP_ACTION, env_smtp_settings, slack_secrets
 from config.secrets import SecretUndecryptable
 from config.store_reader import read_session
 from okr_core.models import Connection
@@ -62,7 +63,8 @@ class KnownSecrets:
 
     def _load(self) -> tuple[str, ...]:
         found = [self._app.config["SETTINGS"].openai_api_key or "",
-                 self._app.config["SETTINGS"].secret_key]
+                 self._app.config["SETTINGS"].secret_key,
+                 env_smtp_settings(self._app.config["SETTINGS"]).password]
         box = self._app.extensions["okrsync.secret_box"]
         session = read_session(self._app)
         try:
@@ -72,6 +74,10 @@ class KnownSecrets:
             llm = latest_entry(session, LLM_ACTION)
             if llm is not None:
                 found.append(box.decrypt((llm.detail or {}).get("api_key_encrypted", "")))
+            smtp = latest_entry(session, SMTP_ACTION)
+            if smtp is not None:
+                found.append(box.decrypt((smtp.detail or {}).get("password_encrypted", "")))
+            found += slack_secrets(session, box)
         except (SQLAlchemyError, SecretUndecryptable):
             # Before `db upgrade`, or with a retired key: keep what was known, never fail logging.
             found.extend(self._values)

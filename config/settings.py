@@ -30,6 +30,9 @@ class Settings:
     environment: str = "development"
     log_format: str = "text"
     embedded_workers: int = 2
+    # Defaults for email that /admin can override; the URL holds a password: never shown or logged.
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -93,4 +96,6 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         environment=environment,
         log_format=env.get("OKRSYNC_LOG_FORMAT", "json" if production else "text"),
         embedded_workers=int(env.get("OKRSYNC_EMBEDDED_WORKERS", "2")),
+        smtp_url=env.get("OKRSYNC_SMTP_URL") or None,
+        mail_from=env.get("OKRSYNC_MAIL_FROM") or None,
     )

@@ -255,6 +255,42 @@ def checkins_draft(cycle_id: int | None) -> None:
 
 
 @main.group()
+def notify() -> None:
+    """Reminders and digests."""
+
+
+@notify.command("send")
+@click.option("--dry-run", is_flag=True, help="list what is due now without sending it")
+def notify_send(dry_run: bool) -> None:
+    """Send the reminders and digests due now (what the scheduler does each minute)."""
+    from okrsync.app import create_app
+    from okr_core.models import User
+    from plumbing.db import job_session
+    from sync.notify.content import KIND_LABELS
+    from sync.notify.jobs import list_due, queue_due_notifications
+
+    app = create_app()
+    with app.app_context():
+        if dry_run:
+            due = list_due()
+            with job_session() as session:
+                names = {u.id: u.name for u in session.query(User).filter(
+                    User.id.in_({d.user_id for d in due}))}
+            for item in due:
+                click.echo(f"{item.period}  {KIND_LABELS[item.kind]:<26} {item.channel:<6} "
+                           f"{names.get(item.user_id, item.user_id)}")
+            click.echo(f"{len(due)} message{'s' if len(due) != 1 else ''} due (dry run: nothing sent)")
+            return
+        ids = queue_due_notifications()
+        queue = app.extensions["okrsync.queue"]
+        if not app.config["SETTINGS"].redis_url:   # embedded: send before the command ends
+            queue.drain(timeout=300, include_delayed=False)
+            queue.shutdown()
+        click.echo(f"{len(ids)} message{'s' if len(ids) != 1 else ''} queued"
+                   + ("" if not app.config["SETTINGS"].redis_url else " for the workers"))
+
+
+@main.group()
 def keys() -> None:
     """Encryption keys of the secrets at rest."""
 

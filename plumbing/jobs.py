@@ -25,6 +25,7 @@ JOBS: dict[str, str] = {
     "draft_check_ins": "sync.checkins.drafts.draft_check_ins",
     "post_check_in": "sync.checkins.posts.post_check_in",
     "withdraw_check_in": "sync.checkins.posts.withdraw_check_in",
+    "send_notification": "sync.notify.jobs.send_notification",
 }
 
 

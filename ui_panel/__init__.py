@@ -36,13 +36,15 @@ def register_ui(app) -> None:
     from ui_panel.kr_pages import bp as kr_pages_bp
     from ui_panel.link_work import bp as link_work_bp
     from ui_panel.objective_pages import bp as objective_pages_bp
+    from ui_panel.notification_prefs import bp as notification_prefs_bp
     from ui_panel.panel import bp as panel_bp
     from ui_panel.sync_page import bp as sync_bp
     from ui_panel.tree_branches import bp as branches_bp
 
     for blueprint in (dashboard_bp, checkins_bp, cycle_pages_bp, sync_bp, panel_bp, forge_bp,
                       cycle_admin_bp, cycle_review_bp, objective_pages_bp, kr_pages_bp,
-                      link_work_bp, analysis_bp, alignment_bp, branches_bp, drafts_bp):
+                      link_work_bp, analysis_bp, alignment_bp, branches_bp, drafts_bp,
+                      notification_prefs_bp):
         app.register_blueprint(blueprint)
     register_template_helpers(app)
     init_error_pages(app)

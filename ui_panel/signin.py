@@ -167,4 +167,5 @@ def init_web_auth(app) -> None:
     app.register_blueprint(bp)
 
 
-CSRF_EXEMPT_PREFIXES = ("/api/", "/webhooks/", "/panel/forge/")
+# The unsubscribe link's signed token is its own proof (mail clients post it: RFC 8058).
+CSRF_EXEMPT_PREFIXES = ("/api/", "/webhooks/", "/panel/forge/", "/unsubscribe/")

@@ -8,6 +8,7 @@ from ui_panel.signin import current_web_user, login_required
 from okr_core.models import Connection, SyncState
 from plumbing.db import request_session
 from sync.connections.tracker_health import health_of
+from sync.notify.problems import problem_sends
 
 bp = Blueprint("sync_page", __name__)
 
@@ -21,4 +22,5 @@ def sync_status():
         .order_by(Connection.name, Connection.id)).all()
     return render_template("dashboard/sync.html", rows=rows, section="sync", cycles=[],
                            cycle=None, user=current_web_user(),
-                           health=health_of(request_session()))
+                           health=health_of(request_session()),
+                           problems=problem_sends(request_session()))

@@ -4,6 +4,7 @@ from okr_core.models.mining import BlockerMining
 from okr_core.models.drafts import CheckInDraft, CheckInPost
 from okr_core.models.health import ConnectionHealth
 from okr_core.models.okrs import CheckIn, Cycle, KeyResult, Objective, ProgressSnapshot
+from okr_core.models.notifications import NotificationPreference, NotificationSend
 from okr_core.models.ops import Analysis, AuditEntry, Delivery, SyncState
 from okr_core.models.org import ApiToken, Team, User
 from okr_core.models import user_sessions  # noqa: F401  (registers the attribute listeners)
@@ -14,6 +15,6 @@ from okr_core.models.work import (
 __all__ = [
     "Analysis", "ApiToken", "AuditEntry", "Base", "BlockerMining", "CheckIn", "CheckInDraft", "CheckInPost", "Comment",
     "Connection", "ConnectionHealth", "Cycle",
-    "Delivery", "DiscussionBacklog", "IssueAttachment", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "Objective",
+    "Delivery", "DiscussionBacklog", "IssueAttachment", "ItemRelation", "KeyResult", "LinkItem", "Mirror", "NotificationPreference", "NotificationSend", "Objective",
     "ProgressSnapshot", "SyncState", "Team", "User", "WorkItem", "WorkLink", "utcnow",
 ]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from okrsync.admin import connections, llm, mapping, operations, people  # noqa: F401 (routes)
+from okrsync.admin import (  # noqa: F401 (routes)
+    connections, llm, mapping, notifications, operations, people,
+)
 from okrsync.admin.blueprint import bp
 from config.known_secrets import KnownSecrets
 from config.stored_allowlist import StoredAllowlist

@@ -60,9 +60,11 @@ def queue_due_passes(now: datetime | None = None) -> list[int]:
 
 
 def scheduled_work() -> None:
-    """Everything a tick starts: due reconcile passes, scheduled insight and check-in drafts."""
+    """Everything a tick starts: due reconcile passes, scheduled insight, check-in drafts,
+    reminders and digests."""
     from sync.analysis.insight_schedule import queue_due_insights
     from sync.checkins.drafts import queue_due_drafts
+    from sync.notify.jobs import queue_due_notifications
 
     queue_due_passes()
     try:
@@ -73,6 +75,10 @@ def scheduled_work() -> None:
         queue_due_drafts(scheduler_queue())
     except QueueUnavailable as exc:
         log.warning("sync.scheduler.drafts-unqueued", extra={"error": str(exc)})
+    try:
+        queue_due_notifications()
+    except Exception:   # reminders must never stop reconcile ticks; the next tick tries again
+        log.exception("sync.scheduler.notify-failed")
 
 
 def reconcile_tick() -> None:

@@ -26,13 +26,17 @@ class Planted:
     linear_webhook_secret: str
     llm_key: str
     env_openai_key: str
+    smtp_password: str
+    slack_token: str
+    slack_webhook: str
 
     def all(self) -> tuple[str, ...]:
         return tuple(vars(self).values())
 
 
 PLANTED = Planted(*(f"{name}-{uuid.uuid4().hex}" for name in (
-    "jira-api-token", "jira-pat", "lin-api-key", "lin-webhook", "sk-llm", "sk-env")))
+    "jira-api-token", "jira-pat", "lin-api-key", "lin-webhook", "sk-llm", "sk-env", "smtp-pw")),
+    f"xoxb-{uuid.uuid4().hex}", f"https://hooks.slack.com/services/T1/B1/{uuid.uuid4().hex}")
 
 
 class OutputTap(logging.Handler):

@@ -34,13 +34,37 @@ def configure_everything(admin_client) -> None:
         assert post_form(admin_client, "/admin/connections/new", **fields).status_code == 201
     assert post_form(admin_client, "/admin/llm", model="m", base_url="",
                      api_key=PLANTED.llm_key).status_code == 200
+    configure_notifications(admin_client)
+
+
+def configure_notifications(admin_client) -> None:
+    """The SMTP password, the Slack bot token and a team's webhook, via /admin/notifications."""
+    from okr_core.models import Team
+    from okr_core.store import session_scope
+
+    app = admin_client.application
+    app.config["OUTBOUND_RESOLVER"] = lambda host, port: ["34.120.1.1"]
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        team = Team(name="Platform", kind="team")
+        session.add(team)
+        session.flush()
+        team_id = team.id
+    page = "/admin/notifications"
+    for action, fields in (
+        ("smtp", dict(host="mail.example", port="587", tls="starttls", username="mailer",
+                      password=PLANTED.smtp_password, mail_from="okrs@northwind.example")),
+        ("slack", dict(bot_token=PLANTED.slack_token, default_channel="#okrs")),
+        ("slack/team", dict(team_id=str(team_id), webhook_url=PLANTED.slack_webhook, channel="")),
+    ):
+        assert post_form(admin_client, page, f"{page}/{action}", **fields).status_code == 200
 
 
 def test_no_page_or_api_response_shows_a_configured_secret(admin_client, client, admin, db,
                                                            output_tap):
     configure_everything(admin_client)
     ids = [c.id for c in read_rows(db, select(Connection))]
-    pages = ["/admin/", "/admin/llm", "/admin/people", "/admin/tokens", "/admin/audit"]
+    pages = ["/admin/", "/admin/llm", "/admin/people", "/admin/tokens", "/admin/audit",
+             "/admin/notifications", "/notifications", "/sync"]
     for connection_id in ids:
         pages += [f"/admin/connections/{connection_id}", f"/admin/connections/{connection_id}/edit",
                   f"/admin/connections/{connection_id}/mapping"]
@@ -103,7 +127,9 @@ def test_rotating_re_encrypts_every_stored_secret_so_the_old_key_can_go(app, adm
     old_key = app.config["SETTINGS"].encryption_keys[0]
     new_key = Fernet.generate_key().decode()
     rotated = rotate_stored_secrets(db, SecretBox((new_key, old_key)))
-    assert rotated == 3 + 3 + 1  # three credentials, three webhook secrets, one LLM key
+    # three credentials, three webhook secrets, one LLM key, one SMTP password, and the Slack
+    # entries' secrets: the bot token once, then the token and the team's webhook
+    assert rotated == 3 + 3 + 1 + 1 + 3
     new_only = SecretBox((new_key,))
     connections = read_rows(db, select(Connection).order_by(Connection.id))
     assert new_only.decrypt_json(connections[0].credentials_encrypted)["api_token"] == \

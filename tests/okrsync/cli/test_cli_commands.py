@@ -113,3 +113,36 @@ def test_checkins_draft_drafts_the_demo_weeks_once_with_progress_and_refuses_an_
     assert again.stdout.strip().endswith(f"0 check-ins drafted, {created} drafted already")
     unknown = runner.invoke(main, ["checkins", "draft", "--cycle", "999999"])
     assert unknown.exit_code != 0 and "no cycle 999999" in unknown.output
+
+
+def test_notify_send_dry_run_lists_what_is_due_and_sending_delivers_each_once(env, monkeypatch):
+    from config.notification_settings import NotificationDefaults, save_defaults
+    from okrsync.app import create_app
+    from plumbing.db import job_session
+    from tests.sync.notify.smtp_inbox import SmtpServer
+
+    runner, _, _ = env
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    with SmtpServer() as server:
+        monkeypatch.setenv("OKRSYNC_SMTP_URL", f"smtp://127.0.0.1:{server.port}")
+        monkeypatch.setenv("OKRSYNC_MAIL_FROM", "okrs@demo.example")
+        app = create_app()
+        with app.app_context(), job_session() as session:   # check-ins due every day of the week
+            save_defaults(session, None, NotificationDefaults(checkin_weekday=0, skip_days=0))
+        app.extensions["okrsync.queue"].shutdown()
+
+        dry = runner.invoke(main, ["notify", "send", "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        listed = [line for line in dry.output.splitlines() if " email " in line]
+        assert listed and "Weekly check-in reminder" in dry.output and "Monday digest" in dry.output
+        assert f"{len(listed)} messages due (dry run: nothing sent)" in dry.output
+        assert server.inbox.received == []
+
+        sent = runner.invoke(main, ["notify", "send"])
+        assert sent.exit_code == 0, sent.output
+        assert f"{len(listed)} messages queued" in sent.output
+        assert len(server.inbox.received) == len(listed)
+        again = runner.invoke(main, ["notify", "send", "--dry-run"])
+        assert "0 messages due" in again.output
+        assert runner.invoke(main, ["notify", "send"]).output.startswith("0 messages queued")
+        assert len(server.inbox.received) == len(listed)

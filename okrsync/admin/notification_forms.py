@@ -1,0 +1,62 @@
+"""The forms of /admin/notifications: SMTP, Slack (bot and per team), everyone's defaults."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+
+from config.notification_settings import TLS_MODES, WEEKDAYS
+from okrsync.admin.forms import choices
+
+HOST = Regexp(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$",
+              message="A host name or address, without scheme or port (smtp.example.com).")
+CHANNEL = Regexp(r"^#?[a-z0-9][a-z0-9._-]{0,79}$|^[CGD][A-Z0-9]{6,}$",
+                 message="A channel name such as #okrs (lower case, no spaces) or a channel id.")
+TLS_LABELS = {"none": "None (plain, port 25)", "starttls": "STARTTLS (port 587)",
+              "ssl": "TLS from the start (smtps, port 465)"}
+
+
+class SmtpForm(FlaskForm):
+    host = StringField("SMTP server", validators=[DataRequired(), Length(max=253), HOST])
+    port = IntegerField("Port", default=587, validators=[
+        DataRequired(message="Give the port (25, 465 or 587 usually)."),
+        NumberRange(1, 65535, message="A port between 1 and 65535.")])
+    tls = SelectField("TLS", choices=choices((m, TLS_LABELS[m]) for m in TLS_MODES), default="starttls")
+    username = StringField("User name", validators=[Optional(), Length(max=320)])
+    password = PasswordField("Password", validators=[Optional(), Length(max=1000)])
+    clear_password = BooleanField("Remove the stored password")
+    mail_from = StringField("From address", validators=[
+        DataRequired(), Length(max=320), Email(message="An email address such as okrs@example.com.")])
+
+
+class SlackBotForm(FlaskForm):
+    bot_token = PasswordField("Bot token (xoxb-…)", validators=[
+        Optional(), Length(max=300),
+        Regexp(r"^xox[bp]-[A-Za-z0-9-]+$", message="A Slack bot token starts with xoxb-.")])
+    clear_token = BooleanField("Remove the stored token")
+    default_channel = StringField("Default channel", validators=[Optional(), Length(max=80), CHANNEL])
+
+
+class SlackTeamForm(FlaskForm):
+    team_id = SelectField("Team", coerce=str, validators=[DataRequired(message="Choose a team.")])
+    webhook_url = PasswordField("Incoming webhook URL", validators=[
+        Optional(), Length(max=500),
+        Regexp(r"^https://\S+$", message="The https:// address Slack gave for the webhook.")])
+    clear_webhook = BooleanField("Remove the stored webhook")
+    channel = StringField("Channel (with the bot token)", validators=[Optional(), Length(max=80), CHANNEL])
+
+
+class SlackTestForm(FlaskForm):
+    target = SelectField("Send to", coerce=str, validators=[DataRequired()])
+
+
+class DefaultsForm(FlaskForm):
+    email = BooleanField("By email")
+    slack = BooleanField("In Slack")
+    reminders = BooleanField("Weekly check-in reminders")
+    digests = BooleanField("Digests (Monday digest for leadership, team digest for leads)")
+    checkin_weekday = SelectField("Check-in day", coerce=str,
+                                  choices=choices((str(i), d) for i, d in enumerate(WEEKDAYS)))
+    skip_days = IntegerField("No reminder for a key result checked in within (days)", default=3,
+                             validators=[InputRequired(message="Give a number of days (0-14)."),
+                                         NumberRange(0, 14, message="Between 0 and 14 days.")])
