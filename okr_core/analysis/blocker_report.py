@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from functools import lru_cache
 from typing import Iterator
 
 from okr_core.analysis.context import AnalysisContext
-from okr_core.blockers import BlockerKind, detect, group_recurring
+from okr_core.blockers import BlockerFinding, BlockerKind, detect, group_recurring
 
 GROUP_LIMIT = 10
 SOURCE_ID_LIMIT = 20
 AMBIGUOUS_LIMIT = 50
 TEXT_CHARS = 300
+RECURRING_CONFIDENCE = 0.8     # as sure as a cue-rule verdict the miner accepts on its own (cue_override)
 KINDS = [kind.value for kind in BlockerKind] + ["unclassified"]
 # detect() is pure: a text mined once needs no second look when the cycle is analysed again.
 detect_once = lru_cache(maxsize=100_000)(detect)
@@ -41,7 +41,8 @@ def mine(ctx: AnalysisContext) -> tuple[list, list, dict[str, tuple]]:
         finding = stored.finding if stored is not None else detect_once(text)
         if finding is None or not (finding.is_blocker or finding.ambiguous):
             continue
-        finding = replace(finding, source_id=source_id)
+        finding = BlockerFinding(finding.is_blocker, finding.kind, finding.phrase, finding.confidence,
+                                 finding.ambiguous, source_id)   # dataclasses.replace is slow by the thousand
         kr_ids_by_source[source_id] = kr_ids
         if finding.is_blocker:
             findings.append((finding, text))
@@ -74,7 +75,11 @@ def _ambiguous(ambiguous, kr_ids_by_source) -> list[dict]:
 def blockers_section(ctx: AnalysisContext) -> dict:
     """The "Blockers & Challenges" section."""
     findings, ambiguous, kr_ids_by_source = mine(ctx)
-    groups = group_recurring(findings)[:GROUP_LIMIT]
+    # A recurring blocker heads the report, so it rests on sure calls only; the rest are still counted
+    # (mentions, by kind) and unsure ones listed for review. A status note the miner finds only fairly
+    # blocker-like ("Next week we focus on the hardest part"), repeated, must not become a "recurring blocker".
+    groups = group_recurring([(f, text) for f, text in findings if f.confidence >= RECURRING_CONFIDENCE])
+    groups = groups[:GROUP_LIMIT]
     recurring = [{"phrase": g.phrase, "kind": g.kind.value if g.kind else None,
                   "count": g.count, "source_ids": g.source_ids[:SOURCE_ID_LIMIT],
                   "kr_ids": _kr_ids(g.source_ids, kr_ids_by_source),
