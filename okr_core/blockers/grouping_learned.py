@@ -179,11 +179,11 @@ def group_recurring(
     similarity: float | None = None, max_samples: int = 3,
 ) -> list[BlockerGroup]:
     """Blockers mentioned at least `min_count` times, most mentioned first."""
-    from okr_core.blockers.learned import load_model  # noqa: PLC0415 - the model file is read lazily
+    from okr_core.blockers.learned import shipped_grouping  # noqa: PLC0415 - the model file is read lazily
 
     members = [(f, t) for f, t in findings_with_sources if f.is_blocker]
-    model = load_model()
-    labels = cluster(_unit_texts(members), similarity or model.group_similarity, model.group_meaning_weight)
+    trained_similarity, meaning_weight = shipped_grouping()
+    labels = cluster(_unit_texts(members), similarity or trained_similarity, meaning_weight)
     clusters: dict[int, list[tuple[BlockerFinding, str]]] = defaultdict(list)
     for label, member in zip(labels, members):
         clusters[label].append(member)

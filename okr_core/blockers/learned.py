@@ -32,8 +32,6 @@ class BlockerModel:
     kinds: tuple[BlockerKind, ...]
     kind_bias: tuple[float, ...]
     kind_weights: dict[str, tuple[float, ...]]
-    group_similarity: float
-    group_meaning_weight: float  # share of the meaning vectors' cosine in the grouping similarity
     cue_override: float     # a cue-rule verdict at least this sure counts as a blocker
     kind_rule_weight: float  # weight of the cue rules' and vocabulary's kind votes next to the model's
     token_blocker: list[float] | None = None         # per token id, when the model uses token vectors
@@ -99,8 +97,7 @@ def model_from_dict(data: dict, token_scores: Path | None = None) -> BlockerMode
         blocker_bias=blocker["bias"], blocker_weights=blocker["weights"],
         kinds=tuple(BlockerKind(name) for name in kind["classes"]), kind_bias=tuple(kind["bias"]),
         kind_weights={name: tuple(row) for name, row in kind["weights"].items()},
-        group_similarity=data["grouping"]["similarity"],
-        group_meaning_weight=data["grouping"].get("meaning_weight", 0.0), cue_override=data["cue_override"],
+        cue_override=data["cue_override"],
         kind_rule_weight=data.get("kind_rule_weight", 0.0),
         token_blocker=columns[0] if columns and uses.get("blocker") else None,
         token_kinds=columns[1:] if columns and uses.get("kind") else None)
@@ -115,6 +112,16 @@ def load_model(path: str | None = None) -> BlockerModel:
 
 
 @lru_cache(maxsize=1)
+def _shipped_settings() -> tuple[str, float, float]:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return data["version"], data["grouping"]["similarity"], data["grouping"].get("meaning_weight", 0.0)
+
+
 def shipped_version() -> str:
     """The shipped model's version, read without building the model (a warm analysis needs no more)."""
-    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))["version"]
+    return _shipped_settings()[0]
+
+
+def shipped_grouping() -> tuple[float, float]:
+    """(similarity, meaning weight) of the shipped model's grouping, without loading its token scores."""
+    return _shipped_settings()[1:]
