@@ -43,18 +43,19 @@ class BlockerModel:
 
     def blocker_probability(self, features: dict[str, float], ids: list[int] | None = None) -> float:
         weights = self.blocker_weights
-        logit = self.blocker_bias + sum(weights.get(name, 0.0) * value for name, value in features.items())
+        # fsum is exact, so the score does not depend on the order the features came in.
+        logit = self.blocker_bias + math.fsum(weights[name] * value for name, value in features.items()
+                                              if name in weights)
         if self.token_blocker is not None and ids:
             logit += sum(map(self.token_blocker.__getitem__, ids)) / len(ids)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
 
     def kind_scores(self, features: dict[str, float], ids: list[int] | None = None) -> list[float]:
-        scores = list(self.kind_bias)
         weights = self.kind_weights
-        for name, value in features.items():    # in the features' order: the same sums every run
-            row = weights.get(name)
-            if row is not None:
-                scores = [score + weight * value for score, weight in zip(scores, row)]
+        terms = [[weight * value for weight in weights[name]] for name, value in features.items() if name in weights]
+        # Exact sums (fsum), so the scores do not depend on the order the features came in.
+        scores = [math.fsum(column) + bias for column, bias in zip(zip(*terms), self.kind_bias)] if terms \
+            else list(self.kind_bias)
         if self.token_kinds is not None and ids:
             share = 1.0 / len(ids)
             scores = [score + share * sum(map(column.__getitem__, ids))
