@@ -7,12 +7,12 @@ from typing import Iterator
 
 from okr_core.analysis.context import AnalysisContext
 from okr_core.blockers import BlockerFinding, BlockerKind, detect, group_recurring
+from okr_core.blockers.grouping_learned import SURE_CALL
 
 GROUP_LIMIT = 10
 SOURCE_ID_LIMIT = 20
 AMBIGUOUS_LIMIT = 50
 TEXT_CHARS = 300
-RECURRING_CONFIDENCE = 0.8     # as sure as a cue-rule verdict the miner accepts on its own (cue_override)
 KINDS = [kind.value for kind in BlockerKind] + ["unclassified"]
 # detect() is pure: a text mined once needs no second look when the cycle is analysed again.
 detect_once = lru_cache(maxsize=100_000)(detect)
@@ -75,11 +75,7 @@ def _ambiguous(ambiguous, kr_ids_by_source) -> list[dict]:
 def blockers_section(ctx: AnalysisContext) -> dict:
     """The "Blockers & Challenges" section."""
     findings, ambiguous, kr_ids_by_source = mine(ctx)
-    # A recurring blocker heads the report, so it rests on sure calls only; the rest are still counted
-    # (mentions, by kind) and unsure ones listed for review. A status note the miner finds only fairly
-    # blocker-like ("Next week we focus on the hardest part"), repeated, must not become a "recurring blocker".
-    groups = group_recurring([(f, text) for f, text in findings if f.confidence >= RECURRING_CONFIDENCE])
-    groups = groups[:GROUP_LIMIT]
+    groups = group_recurring(findings, min_confidence=SURE_CALL)[:GROUP_LIMIT]
     recurring = [{"phrase": g.phrase, "kind": g.kind.value if g.kind else None,
                   "count": g.count, "source_ids": g.source_ids[:SOURCE_ID_LIMIT],
                   "kr_ids": _kr_ids(g.source_ids, kr_ids_by_source),

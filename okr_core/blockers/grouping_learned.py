@@ -23,6 +23,11 @@ NAME_WORDS = 4
 _TOKEN = re.compile(r"[a-z][a-z0-9+'-]*[a-z0-9]|[a-z]")
 _NAME = re.compile(r"(?<=[a-z0-9,;:] )[A-Z][A-Za-z0-9+-]*[A-Za-z0-9]|\b[a-z]+[A-Z][A-Za-z]*\b|\b[A-Z]{2,}[a-z]*\b")
 SALIENT_BOOST = 3
+# A recurring blocker heads a report, so it rests on sure calls: as sure as a cue-rule verdict the miner
+# accepts on its own (the model's cue_override). The rest are still counted (mentions, by kind) and the
+# unsure ones listed for review; a status note the miner finds only fairly blocker-like ("Next week we
+# focus on the hardest part"), repeated, must not become a "recurring blocker".
+SURE_CALL = 0.8
 
 
 def content_words(text: str) -> list[str]:
@@ -176,12 +181,13 @@ def _unit_texts(members: list[tuple[BlockerFinding, str]]) -> list[str]:
 
 def group_recurring(
     findings_with_sources: Iterable[tuple[BlockerFinding, str]], min_count: int = 2,
-    similarity: float | None = None, max_samples: int = 3,
+    similarity: float | None = None, max_samples: int = 3, min_confidence: float = 0.0,
 ) -> list[BlockerGroup]:
-    """Blockers mentioned at least `min_count` times, most mentioned first."""
+    """Blockers mentioned at least `min_count` times, most mentioned first, from findings at least
+    `min_confidence` sure (SURE_CALL for what people read as "recurring blockers")."""
     from okr_core.blockers.learned import shipped_grouping  # noqa: PLC0415 - the model file is read lazily
 
-    members = [(f, t) for f, t in findings_with_sources if f.is_blocker]
+    members = [(f, t) for f, t in findings_with_sources if f.is_blocker and f.confidence >= min_confidence]
     trained_similarity, meaning_weight = shipped_grouping()
     labels = cluster(_unit_texts(members), similarity or trained_similarity, meaning_weight)
     clusters: dict[int, list[tuple[BlockerFinding, str]]] = defaultdict(list)
