@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wordpiece import WordPiece  # bench/wordpiece.py
+from okr_core.blockers.wordpiece import WordPiece
 
 CLS, SEP = 101, 102
 LAYERS, HEADS, EPS = 6, 12, 1e-12

@@ -1,9 +1,12 @@
 """Train the blocker miner's model from a labelled JSONL corpus and write its weights.
 
 Usage: python bench/train_blockers.py TRAIN.jsonl [--out okr_core/blockers/data/blocker_model.json]
-Each line: {"id", "text", "is_blocker", "kind", "blocker"} (see the corpus README). The regularisation,
-the decision threshold and the grouping similarity are chosen by k-fold cross-validation on this
-corpus alone; the cross-validated figures are printed. Needs numpy (`pip install numpy`).
+Each line: {"id", "text", "is_blocker", "kind", "blocker"} (see the corpus README). Features: words,
+word pairs, the cue rules' verdict, and the text's mean distilled MiniLM token vector
+(okr_core/blockers/tokens.py; run bench/distill_tokens.py first). The regularisation, the weight of the
+token vector, the decision threshold, the cue-rule override and the grouping similarity are chosen by
+k-fold cross-validation on this corpus alone; the cross-validated figures are printed. The linear
+scores over the mean vector are folded into one score per token (data/token_scores.f32).
 """
 from __future__ import annotations
 
@@ -20,23 +23,27 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from okr_core.blockers.detect import detect as detect_by_cues  # noqa: E402
 from okr_core.blockers.features import text_features  # noqa: E402
+from okr_core.blockers.mine import fallback_phrase  # noqa: E402
 from okr_core.blockers.grouping_learned import cluster  # noqa: E402
-from okr_core.blockers.learned import MODEL_PATH, model_from_dict  # noqa: E402
+from okr_core.blockers.learned import MODEL_PATH, TOKEN_SCORES_PATH, model_from_dict  # noqa: E402
 from okr_core.blockers.logistic import train  # noqa: E402
 from okr_core.blockers.model import BlockerKind  # noqa: E402
+from okr_core.blockers.tokens import token_ids, token_vectors  # noqa: E402
 
 KINDS = [kind.value for kind in BlockerKind]
 MIN_DOCUMENTS = 3           # a word pair must occur in this many training texts to get a weight
 L2_GRID = (3.0, 10.0, 30.0)
-THRESHOLDS = tuple(round(0.30 + 0.05 * step, 2) for step in range(9))
+THRESHOLDS = tuple(round(0.15 + 0.05 * step, 2) for step in range(12))
 RULE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+VECTOR_WEIGHTS = (0.0, 1.0, 3.0)    # the token vector's columns, standardised, times this (0: left out)
+# A cue-rule verdict at least this sure counts as a blocker whatever the model says (1.01: never).
+CUE_OVERRIDES = (0.8, 0.9, 1.01)
 SIMILARITIES = tuple(round(0.10 + 0.05 * step, 2) for step in range(11))
+MEANING_WEIGHTS = (0.0, 0.3, 0.5)  # share of the meaning vectors' cosine in the grouping similarity
 FOLDS, SEED = 5, 7
-VERSION = "2.0"
-# A cue-rule verdict this sure counts as a blocker whatever the model says: on the training corpus's
-# out-of-fold figures the union scores F1 0.765 against 0.759 for the model alone (grid 0.7/0.8/0.9).
-CUE_OVERRIDE = 0.8
+VERSION = "3.0"
 
 
 def load(path: str) -> list[dict]:
@@ -44,29 +51,61 @@ def load(path: str) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+class Texts(list):
+    """Feature dicts of texts, with each text's mean token vector in `dense` (row for row)."""
+
+    def __init__(self, feature_rows, dense: np.ndarray):
+        super().__init__(feature_rows)
+        self.dense = dense
+
+    def take(self, indices) -> "Texts":
+        indices = [int(i) for i in indices]
+        return Texts([self[i] for i in indices], self.dense[indices])
+
+
+def texts_of(rows: list[dict]) -> Texts:
+    """Features of every row: sparse words and cue verdicts, and the mean token vector (not normalised:
+    the scores are linear in it, so they fold into per-token scores)."""
+    table = token_vectors()
+    dense = np.zeros((len(rows), table.shape[1]), dtype=np.float32)
+    for index, row in enumerate(rows):
+        ids = token_ids(row["text"])
+        if ids:
+            dense[index] = table[ids].mean(axis=0)
+    return Texts([text_features(r["text"]) for r in rows], dense)
+
+
 def vocabulary(feature_rows: list[dict[str, float]]) -> list[str]:
     counts = Counter(name for row in feature_rows for name in row)
     return sorted(name for name, count in counts.items() if count >= MIN_DOCUMENTS or ":" in name)
 
 
-def matrix(feature_rows: list[dict[str, float]], names: list[str]) -> np.ndarray:
+def matrix(texts: Texts, names: list[str], vector_weight: float) -> np.ndarray:
     column = {name: index for index, name in enumerate(names)}
-    x = np.zeros((len(feature_rows), len(names)), dtype=np.float32)
-    for row, features in enumerate(feature_rows):
+    x = np.zeros((len(texts), len(names)), dtype=np.float32)
+    for row, features in enumerate(texts):
         for name, value in features.items():
             if name in column:
                 x[row, column[name]] = value
-    return x
+    return np.hstack([x, texts.dense]) if vector_weight > 0 else x
 
 
-def fit(feature_rows, labels, kinds, l2, kind_l2=None):
+def boost(names: list[str], texts: Texts, vector_weight: float) -> np.ndarray | None:
+    if vector_weight <= 0:
+        return None
+    return np.concatenate([np.ones(len(names)), np.full(texts.dense.shape[1], vector_weight)])
+
+
+def fit(texts: Texts, labels, kinds, l2, kind_l2=None, vector_weight=0.0, kind_vector_weight=None):
     """(names, blocker model, kind model) fitted on these rows."""
-    names = vocabulary(feature_rows)
-    x = matrix(feature_rows, names)
-    blocker = train(x, np.array(labels, dtype=int), 2, l2=l2)
+    names = vocabulary(texts)
+    x = matrix(texts, names, vector_weight)
+    blocker = train(x, np.array(labels, dtype=int), 2, l2=l2, boost=boost(names, texts, vector_weight))
     positive = [i for i, label in enumerate(labels) if label]
-    kind = train(x[positive], np.array([KINDS.index(kinds[i]) for i in positive]), len(KINDS),
-                 l2=kind_l2 or l2)
+    kind_weight = vector_weight if kind_vector_weight is None else kind_vector_weight
+    kind_x = matrix(texts.take(positive), names, kind_weight)
+    kind = train(kind_x, np.array([KINDS.index(kinds[i]) for i in positive]), len(KINDS),
+                 l2=kind_l2 or l2, boost=boost(names, texts, kind_weight))
     return names, blocker, kind
 
 
@@ -79,23 +118,40 @@ def rule_kinds(feature_rows) -> np.ndarray:
     return votes / np.maximum(votes.sum(axis=1, keepdims=True), 1.0)
 
 
-def choose_kind(rows, feature_rows) -> tuple[float, float, float]:
-    """(kind l2, rule weight, accuracy): out-of-fold kind accuracy over the true blockers."""
+def kind_probabilities(sub_rows, sub_texts: Texts, kind_l2: float, vector_weight: float) -> np.ndarray:
+    """Out-of-fold kind probabilities of true blockers."""
+    probabilities = np.zeros((len(sub_rows), len(KINDS)))
+    for test in folds(len(sub_rows)):
+        keep = sorted(set(range(len(sub_rows))) - set(test.tolist()))
+        names, _, kind = fit(sub_texts.take(keep), [True] * len(keep),
+                             [sub_rows[i]["kind"] for i in keep], kind_l2, kind_l2, vector_weight)
+        probabilities[test] = kind.probabilities(matrix(sub_texts.take(test), names, vector_weight))
+    return probabilities
+
+
+def _true_blockers(rows, texts: Texts):
     positive = [i for i, r in enumerate(rows) if r["is_blocker"]]
-    sub_rows, sub_features = [rows[i] for i in positive], [feature_rows[i] for i in positive]
-    votes, truth = rule_kinds(sub_features), [KINDS.index(r["kind"]) for r in sub_rows]
-    best = (0.0, 0.0, -1.0)
-    for kind_l2 in L2_GRID:
-        probabilities = np.zeros((len(sub_rows), len(KINDS)))
-        for test in folds(len(sub_rows)):
-            keep = sorted(set(range(len(sub_rows))) - set(test.tolist()))
-            names, _, kind = fit([sub_features[i] for i in keep], [True] * len(keep),
-                                 [sub_rows[i]["kind"] for i in keep], kind_l2, kind_l2)
-            probabilities[test] = kind.probabilities(matrix([sub_features[i] for i in test], names))
+    sub_rows, sub_texts = [rows[i] for i in positive], texts.take(positive)
+    return sub_rows, sub_texts, rule_kinds(sub_texts), [KINDS.index(r["kind"]) for r in sub_rows]
+
+
+def kind_out_of_fold(rows, texts: Texts, kind_l2: float, rule_weight: float, vector_weight: float) -> float:
+    """Out-of-fold kind accuracy over the true blockers with these settings."""
+    sub_rows, sub_texts, votes, truth = _true_blockers(rows, texts)
+    probabilities = kind_probabilities(sub_rows, sub_texts, kind_l2, vector_weight)
+    return float(np.mean((probabilities + rule_weight * votes).argmax(axis=1) == truth))
+
+
+def choose_kind(rows, texts: Texts) -> tuple[float, float, float, float]:
+    """(kind l2, rule weight, vector weight, accuracy): out-of-fold kind accuracy over the true blockers."""
+    sub_rows, sub_texts, votes, truth = _true_blockers(rows, texts)
+    best = (0.0, 0.0, 0.0, -1.0)
+    for kind_l2, vector_weight in itertools.product(L2_GRID, VECTOR_WEIGHTS):
+        probabilities = kind_probabilities(sub_rows, sub_texts, kind_l2, vector_weight)
         for weight in RULE_WEIGHTS:
             accuracy = float(np.mean((probabilities + weight * votes).argmax(axis=1) == truth))
-            if accuracy > best[2]:
-                best = (kind_l2, weight, accuracy)
+            if accuracy > best[3]:
+                best = (kind_l2, weight, vector_weight, accuracy)
     return best
 
 
@@ -104,20 +160,18 @@ def folds(count: int) -> list[np.ndarray]:
     return [order[fold::FOLDS] for fold in range(FOLDS)]
 
 
-def cross_validate(rows, feature_rows, l2) -> tuple[np.ndarray, list]:
-    """Out-of-fold blocker probabilities and kind guesses."""
-    labels = [bool(r["is_blocker"]) for r in rows]
-    kinds = [r["kind"] for r in rows]
-    probability, kind_guess = np.zeros(len(rows)), [None] * len(rows)
+def cross_validate(rows, texts: Texts, l2, vector_weight) -> np.ndarray:
+    """Out-of-fold blocker probabilities."""
+    labels = np.array([bool(r["is_blocker"]) for r in rows], dtype=int)
+    probability = np.zeros(len(rows))
     for test in folds(len(rows)):
         keep = sorted(set(range(len(rows))) - set(test.tolist()))
-        names, blocker, kind = fit([feature_rows[i] for i in keep], [labels[i] for i in keep],
-                                   [kinds[i] for i in keep], l2)
-        x = matrix([feature_rows[i] for i in test], names)
-        probability[test] = blocker.probabilities(x)[:, 1]
-        for i, guess in zip(test, kind.probabilities(x).argmax(axis=1)):
-            kind_guess[i] = KINDS[guess]
-    return probability, kind_guess
+        kept = texts.take(keep)
+        names = vocabulary(kept)
+        blocker = train(matrix(kept, names, vector_weight), labels[keep], 2, l2=l2,
+                        boost=boost(names, kept, vector_weight))
+        probability[test] = blocker.probabilities(matrix(texts.take(test), names, vector_weight))[:, 1]
+    return probability
 
 
 def detection_scores(labels, flags) -> dict:
@@ -138,62 +192,86 @@ def pair_scores(gold: list[str], predicted: list[int]) -> tuple[float, float]:
     return both / max(1, same_pred), both / max(1, same_gold)
 
 
-def grouping_choice(rows) -> tuple[float, dict]:
-    """The similarity whose clustering of the true blockers scores best (F1 of pairs) per fold, pooled."""
+def grouping_choice(rows) -> tuple[tuple[float, float], dict]:
+    """The (similarity, meaning weight) whose clustering of the corpus's true blockers scores best (F1 of pairs).
+
+    One number is chosen from the labels, so no folds: the figures are the training set's own."""
     blockers = [r for r in rows if r["is_blocker"]]
+    grouped = [f"{phrase_of(r['text'])}. {r['text']}" for r in blockers]     # as group_recurring joins them
     results = {}
-    for similarity in SIMILARITIES:
-        labels = cluster([r["text"] for r in blockers], similarity)
+    for similarity, meaning_weight in itertools.product(SIMILARITIES, MEANING_WEIGHTS):
+        labels = cluster(grouped, similarity, meaning_weight)
         precision, recall = pair_scores([r["blocker"].lower() for r in blockers], labels)
-        results[similarity] = (precision, recall)
+        results[similarity, meaning_weight] = (precision, recall)
     best = max(results, key=lambda s: 2 * results[s][0] * results[s][1] / max(1e-9, sum(results[s])))
     return best, results
 
 
-def folded_weights(model, names):
+def phrase_of(text: str) -> str:
+    """The phrase the miner would name (the cue rules', else the first sentence's first words)."""
+    cue = detect_by_cues(text)
+    return cue.phrase if cue is not None and cue.phrase else fallback_phrase(text)
+
+
+def folded_weights(model, names=None):
     """Standardisation folded into the weights: w / scale, bias - sum(mean * w / scale)."""
     weights = model.weights / model.scale[:, None]
     bias = model.bias - (model.mean[:, None] * weights).sum(axis=0)
     return weights, bias
 
 
-def export(names, blocker, kind, threshold, l2, similarity, source: str, kind_choice=(None, 0.0, 0.0)) -> dict:
-    blocker_w, blocker_b = folded_weights(blocker, names)
-    kind_w, kind_b = folded_weights(kind, names)
+def token_scores(blocker_w, kind_w, names) -> np.ndarray:
+    """(vocabulary, 1 + kinds) float32: each token's share of the scores over the mean token vector."""
+    table = token_vectors()
+    scores = np.zeros((table.shape[0], 1 + len(KINDS)), dtype=np.float32)
+    if blocker_w.shape[0] > len(names):
+        dense = blocker_w[len(names):]
+        scores[:, 0] = table @ (dense[:, 1] - dense[:, 0])
+    if kind_w.shape[0] > len(names):
+        scores[:, 1:] = table @ kind_w[len(names):]
+    return scores
+
+
+def export(names, blocker, kind, choice: dict, similarity, source: str, kind_choice) -> tuple[dict, np.ndarray]:
+    blocker_w, blocker_b = folded_weights(blocker)
+    kind_w, kind_b = folded_weights(kind)
+    tokens = token_scores(blocker_w, kind_w, names)
+    blocker_w, kind_w = blocker_w[:len(names)], kind_w[:len(names)]
     margin = blocker_w[:, 1] - blocker_w[:, 0]
+    threshold = choice["threshold"]
     return {
-        "version": VERSION, "source": source, "threshold": threshold, "cue_override": CUE_OVERRIDE,
+        "version": VERSION, "source": source, "threshold": threshold, "cue_override": choice["override"],
         "ambiguous_band": [max(0.0, threshold - 0.15), min(1.0, threshold + 0.15)],
-        "training": {"l2": l2, "kind_l2": kind_choice[0], "min_documents": MIN_DOCUMENTS, "folds": FOLDS},
+        "training": {"l2": choice["l2"], "vector_weight": choice["vector_weight"], "kind_l2": kind_choice[0],
+                     "kind_vector_weight": kind_choice[2], "min_documents": MIN_DOCUMENTS, "folds": FOLDS},
+        "token_scores": {"blocker": bool(choice["vector_weight"] > 0), "kind": bool(kind_choice[2] > 0)},
         "kind_rule_weight": kind_choice[1],
         "blocker": {"bias": round(float(blocker_b[1] - blocker_b[0]), 5),
                     "weights": {n: round(float(w), 5) for n, w in zip(names, margin) if abs(w) > 1e-4}},
         "kind": {"classes": KINDS, "bias": [round(float(b), 5) for b in kind_b],
                  "weights": {n: [round(float(w), 5) for w in row] for n, row in zip(names, kind_w)
                              if np.abs(row).max() > 1e-4}},
-        "grouping": {"similarity": similarity},
-    }
+        "grouping": {"similarity": similarity[0], "meaning_weight": similarity[1]},
+    }, tokens
 
 
-def cue_is_sure(features: dict[str, float]) -> bool:
-    """The cue rules found a blocker with at least CUE_OVERRIDE confidence (mine.detect counts it)."""
-    return features.get("cue:blocker", 0.0) == 1.0 and features.get("cue:confidence", 0.0) >= CUE_OVERRIDE
+def cue_is_sure(features: dict[str, float], override: float) -> bool:
+    """The cue rules found a blocker at least `override` sure (mine.detect counts it whatever the model)."""
+    return features.get("cue:blocker", 0.0) == 1.0 and features.get("cue:confidence", 0.0) >= override
 
 
-def choose(rows, feature_rows):
-    """(l2, threshold, cross-validated report) maximising the out-of-fold F1."""
+def choose(rows, texts: Texts) -> dict:
+    """The l2, vector weight, threshold and cue override maximising the out-of-fold F1, with its scores."""
     labels = [bool(r["is_blocker"]) for r in rows]
-    sure = [cue_is_sure(features) for features in feature_rows]
     best = None
-    for l2 in L2_GRID:
-        probability, kind_guess = cross_validate(rows, feature_rows, l2)
-        for threshold in THRESHOLDS:
-            flags = [p >= threshold or s for p, s in zip(probability, sure)]
+    for l2, vector_weight in itertools.product(L2_GRID, VECTOR_WEIGHTS):
+        probability = cross_validate(rows, texts, l2, vector_weight)
+        for threshold, override in itertools.product(THRESHOLDS, CUE_OVERRIDES):
+            flags = [p >= threshold or cue_is_sure(f, override) for p, f in zip(probability, texts)]
             scores = detection_scores(labels, flags)
-            found = [i for i, r in enumerate(rows) if r["is_blocker"] and flags[i]]
-            scores["kind_accuracy"] = sum(kind_guess[i] == rows[i]["kind"] for i in found) / max(1, len(found))
-            if best is None or scores["f1"] > best[2]["f1"]:
-                best = (l2, threshold, scores)
+            if best is None or scores["f1"] > best["scores"]["f1"]:
+                best = {"l2": l2, "vector_weight": vector_weight, "threshold": threshold, "override": override,
+                        "scores": scores}
     return best
 
 
@@ -203,21 +281,26 @@ def main() -> None:
     parser.add_argument("--out", default=str(MODEL_PATH))
     args = parser.parse_args()
     rows = load(args.corpus)
-    feature_rows = [text_features(r["text"]) for r in rows]
-    l2, threshold, cv = choose(rows, feature_rows)
-    print(f"{FOLDS}-fold CV on {len(rows)} texts: l2 {l2} threshold {threshold}  precision {cv['precision']:.3f}"
-          f"  recall {cv['recall']:.3f}  F1 {cv['f1']:.3f}  kind accuracy {cv['kind_accuracy']:.3f}")
-    kind_choice = choose_kind(rows, feature_rows)
-    print(f"kind: l2 {kind_choice[0]} rule weight {kind_choice[1]}: out-of-fold accuracy {kind_choice[2]:.3f}"
-          " over all true blockers")
+    texts = texts_of(rows)
+    choice = choose(rows, texts)
+    cv = choice["scores"]
+    print(f"{FOLDS}-fold CV on {len(rows)} texts: l2 {choice['l2']} vector weight {choice['vector_weight']}"
+          f" threshold {choice['threshold']} cue override {choice['override']}:  precision {cv['precision']:.3f}"
+          f"  recall {cv['recall']:.3f}  F1 {cv['f1']:.3f}")
+    kind_choice = choose_kind(rows, texts)
+    print(f"kind: l2 {kind_choice[0]} rule weight {kind_choice[1]} vector weight {kind_choice[2]}: out-of-fold"
+          f" accuracy {kind_choice[3]:.3f} over all true blockers")
     similarity, grouping = grouping_choice(rows)
-    print(f"grouping similarity {similarity}: pairwise precision {grouping[similarity][0]:.3f}"
+    print(f"grouping similarity {similarity[0]} meaning weight {similarity[1]}: pairwise precision"
+          f" {grouping[similarity][0]:.3f}"
           f" recall {grouping[similarity][1]:.3f} (on the corpus's own true blockers)")
-    names, blocker, kind = fit(feature_rows, [bool(r["is_blocker"]) for r in rows], [r["kind"] for r in rows], l2,
-                               kind_choice[0])
-    data = export(names, blocker, kind, threshold, l2, similarity, f"trained on {Path(args.corpus).name}",
-                  kind_choice)
-    model_from_dict(data)   # it loads
+    names, blocker, kind = fit(texts, [bool(r["is_blocker"]) for r in rows], [r["kind"] for r in rows],
+                               choice["l2"], kind_choice[0], choice["vector_weight"], kind_choice[2])
+    data, tokens = export(names, blocker, kind, choice, similarity, f"trained on {Path(args.corpus).name}",
+                          kind_choice)
+    scores_path = Path(args.out).with_name(TOKEN_SCORES_PATH.name)
+    scores_path.write_bytes(tokens.astype("<f4").tobytes())
+    model_from_dict(data, scores_path)   # it loads
     Path(args.out).write_text(json.dumps(data, sort_keys=True, indent=0) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(data['blocker']['weights'])} blocker weights, {len(data['kind']['weights'])} kind rows")
 

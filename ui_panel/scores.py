@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from okr_core.blockers import detect, group_recurring
+from okr_core.blockers.grouping_learned import SURE_CALL
 from okr_core.models import KeyResult, Objective
 from okr_core.rules import ScoreLabel, score_key_result, score_label, score_objective
 
@@ -62,4 +63,4 @@ def recurring_blockers(texts: list[tuple[str, str]], limit: int = 5):
         finding = detect(text, source_id)
         if finding is not None:
             findings.append((finding, text))
-    return group_recurring(findings)[:limit]
+    return group_recurring(findings, min_confidence=SURE_CALL)[:limit]

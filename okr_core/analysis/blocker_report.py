@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from functools import lru_cache
 from typing import Iterator
 
 from okr_core.analysis.context import AnalysisContext
-from okr_core.blockers import BlockerKind, detect, group_recurring
+from okr_core.blockers import BlockerFinding, BlockerKind, detect, group_recurring
+from okr_core.blockers.grouping_learned import SURE_CALL
 
 GROUP_LIMIT = 10
 SOURCE_ID_LIMIT = 20
@@ -41,7 +41,8 @@ def mine(ctx: AnalysisContext) -> tuple[list, list, dict[str, tuple]]:
         finding = stored.finding if stored is not None else detect_once(text)
         if finding is None or not (finding.is_blocker or finding.ambiguous):
             continue
-        finding = replace(finding, source_id=source_id)
+        finding = BlockerFinding(finding.is_blocker, finding.kind, finding.phrase, finding.confidence,
+                                 finding.ambiguous, source_id)   # dataclasses.replace is slow by the thousand
         kr_ids_by_source[source_id] = kr_ids
         if finding.is_blocker:
             findings.append((finding, text))
@@ -74,7 +75,7 @@ def _ambiguous(ambiguous, kr_ids_by_source) -> list[dict]:
 def blockers_section(ctx: AnalysisContext) -> dict:
     """The "Blockers & Challenges" section."""
     findings, ambiguous, kr_ids_by_source = mine(ctx)
-    groups = group_recurring(findings)[:GROUP_LIMIT]
+    groups = group_recurring(findings, min_confidence=SURE_CALL)[:GROUP_LIMIT]
     recurring = [{"phrase": g.phrase, "kind": g.kind.value if g.kind else None,
                   "count": g.count, "source_ids": g.source_ids[:SOURCE_ID_LIMIT],
                   "kr_ids": _kr_ids(g.source_ids, kr_ids_by_source),

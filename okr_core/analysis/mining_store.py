@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from okr_core.analysis.facts import CycleFacts, MinedText
@@ -44,11 +44,20 @@ _COLUMNS = (BlockerMining.source_key, BlockerMining.text_hash, BlockerMining.min
             BlockerMining.confidence, BlockerMining.ambiguous)
 
 
+# The same columns as raw values (no per-value type processing: tens of thousands of rows).
+_RAW_COLUMNS = "SELECT " + ", ".join(column.key for column in _COLUMNS) + " FROM blocker_minings"
+_RAW_BY_KEYS = text(_RAW_COLUMNS + " WHERE source_key IN :keys").bindparams(bindparam("keys", expanding=True))
+# A cycle whose texts are at least this share of all stored results reads the table in one scan
+# instead of looking its keys up in batches (about four times faster on SQLite and PostgreSQL).
+BULK_SHARE = 0.25
+BULK_MIN_KEYS = 2000
+
+
 def _stored(row) -> MinedText:
     """A stored row (the _COLUMNS, as a plain tuple: no ORM objects for tens of thousands of rows)."""
     _, digest, version, found, is_blocker, kind, phrase, confidence, ambiguous = row
-    finding = BlockerFinding(is_blocker=is_blocker, kind=BlockerKind(kind) if kind else None, phrase=phrase,
-                             confidence=confidence, ambiguous=ambiguous) if found else None
+    finding = BlockerFinding(is_blocker=bool(is_blocker), kind=BlockerKind(kind) if kind else None,
+                             phrase=phrase, confidence=confidence, ambiguous=bool(ambiguous)) if found else None
     return MinedText(digest, version, finding)
 
 
@@ -64,9 +73,15 @@ def _row(key: str, digest: str, finding: BlockerFinding | None, version: str) ->
 
 
 def load_stored(session: Session, keys: list[str]) -> dict[str, MinedText]:
+    """The stored results of these keys: one scan of the table when they are a good share of it."""
+    if len(keys) >= BULK_MIN_KEYS:
+        total = session.scalar(select(func.count()).select_from(BlockerMining)) or 0
+        if len(keys) >= BULK_SHARE * total:
+            wanted = set(keys)
+            return {row[0]: _stored(row) for row in session.execute(text(_RAW_COLUMNS)) if row[0] in wanted}
     stored: dict[str, MinedText] = {}
     for chunk in in_chunks(keys):
-        for row in session.execute(select(*_COLUMNS).where(BlockerMining.source_key.in_(chunk))):
+        for row in session.execute(_RAW_BY_KEYS, {"keys": list(chunk)}):
             stored[row[0]] = _stored(row)
     return stored
 

@@ -69,6 +69,7 @@ _SUPPORT_FOR_VERSION = re.compile(r"\bsupport\s+(?:for\s+)?[a-z]+\s*\d", re.IGNO
 _JIRA_KEY = re.compile(r"\b[A-Z][A-Z0-9]+-\d+\b")
 _TOKEN = re.compile(r"[#@]?[a-z0-9](?:[a-z0-9'/#.-]*[a-z0-9])?")
 
+_KIND_ORDER = {kind: rank for rank, kind in enumerate(K)}
 # How much each place counts: the words naming the blocker, its sentence, the whole text.
 _AGENT, _SENTENCE, _TEXT = 3.0, 1.0, 0.3
 _HINT = 1.0
@@ -119,7 +120,8 @@ def classify_kind(agent: str, sentence: str, text: str, hints: list[K]) -> K:
         _score(text, _TEXT, scores)
     if not scores:
         return K.DEPENDENCY
-    best = max(scores, key=scores.__getitem__)
+    # Ties go to the kind listed first in BlockerKind: never to the order a set happened to yield words.
+    best = max(scores, key=lambda kind: (scores[kind], -_KIND_ORDER[kind]))
     # A review or approval in a store's context is the store's review, not a colleague's.
     lowered = text.lower()
     if best is K.PERSON and ("review" in lowered or "approv" in lowered) and any(

@@ -90,3 +90,19 @@ def test_two_analyses_storing_the_same_text_do_not_collide(app, arranged):
     with session_scope(sessions) as session:
         row = session.get(BlockerMining, "comment:999")
         assert row.found and row.is_blocker and row.miner_version == miner_version()
+
+
+def test_a_cycle_holding_most_stored_results_reads_them_in_one_scan_with_the_same_results(
+        app, arranged, monkeypatch):
+    from okr_core.analysis import mining_store
+
+    _, facts = _prepare(app, arranged)
+    keys = list(facts.mined)
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        monkeypatch.setattr(mining_store, "BULK_MIN_KEYS", 10 ** 9)
+        batched = mining_store.load_stored(session, keys)
+        monkeypatch.setattr(mining_store, "BULK_MIN_KEYS", 1)
+        scanned = mining_store.load_stored(session, keys)
+        partial = mining_store.load_stored(session, keys[:1])    # a small share still looks keys up
+    assert scanned == batched == facts.mined
+    assert list(partial) == keys[:1]

@@ -14,6 +14,7 @@ from okr_core.domain import Role
 from okr_core.store import make_engine, make_sessionmaker, session_scope
 from okr_core.visibility import Viewer
 from okrsync.demo import load_demo
+from okrsync.demo_words import BLOCKER_THEMES, OPENERS_AHEAD, OPENERS_BEHIND
 
 EVERYONE = Viewer(0, Role.ADMIN, None, frozenset(), frozenset())
 SECTION_KIND = {"reallocation": "reallocation", "risk_mitigation": "risk_mitigation",
@@ -75,3 +76,13 @@ def test_the_headline_and_concerns_name_health_owners_teams_and_weeks(demo):
     first = narrative["concerns"][0]["text"]
     assert at_risk["title"] in first and at_risk["owner"] in first and at_risk["team"] in first
     assert check_narrative(narrative, prompt.facts) is narrative
+
+
+def test_recurring_blockers_are_the_demos_themes_not_check_in_openers(demo):
+    recurring = demo[0]["blockers"]["recurring"]
+    openers = [opener.lower().rstrip(".") for opener in OPENERS_AHEAD + OPENERS_BEHIND]
+    for group in recurring:     # "Momentum is holding." starts many notes but blocks nothing
+        assert not any(opener in group["phrase"].lower() for opener in openers), group["phrase"]
+    theme_words = {word.strip(".,;'").lower() for texts in BLOCKER_THEMES.values() for text in texts
+                   for word in text.split() if len(word) > 4}
+    assert set(recurring[0]["phrase"].lower().split()) & theme_words, recurring[0]["phrase"]
