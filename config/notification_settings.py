@@ -20,8 +20,6 @@ SLACK_ACTION = "settings.slack"
 DEFAULTS_ACTION = "settings.notification_defaults"
 
 TLS_MODES = ("none", "starttls", "ssl")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-FRIDAY = 4
 
 
 class SmtpUrlError(ValueError):
@@ -181,24 +179,24 @@ def slack_secrets(session: Session, box: SecretBox) -> list[str]:
 
 @dataclass(frozen=True)
 class NotificationDefaults:
-    """What a person gets until they choose, and when check-ins are due."""
+    """What a person gets until they choose (when check-ins are due is each team's setting)."""
 
     email: bool = True
     slack: bool = False
     reminders: bool = True
     digests: bool = True
-    checkin_weekday: int = FRIDAY
     skip_days: int = 3     # no reminder for a KR checked in within this many days
 
 
 def load_defaults(session: Session) -> NotificationDefaults:
+    """The newest saved defaults; keys it does not know (an instance-wide `checkin_weekday` from
+    before check-in days were per team) are ignored."""
     entry = latest_entry(session, DEFAULTS_ACTION)
     if entry is None:
         return NotificationDefaults()
     d = entry.detail or {}
     base = NotificationDefaults()
-    return NotificationDefaults(*(d.get(name, getattr(base, name)) for name in (
-        "email", "slack", "reminders", "digests", "checkin_weekday", "skip_days")))
+    return NotificationDefaults(**{name: d.get(name, getattr(base, name)) for name in vars(base)})
 
 
 def save_defaults(session: Session, actor_id: int, defaults: NotificationDefaults) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from okr_core.checkin_drafts.week import WEEKDAYS, BadSchedule, CheckInWeek, check_in_week
+from okr_core.checkin_drafts.week import team_week
 from okr_core.domain import CycleStatus
 from okr_core.models import CheckIn, CheckInDraft, Cycle, KeyResult, Objective, Team
 
@@ -32,14 +32,6 @@ class Owed:
         return bool(self.due or self.waiting or self.stale)
 
 
-def _week(team: Team | None, now: datetime) -> tuple[CheckInWeek, str]:
-    weekday, at, zone = (team.check_in_weekday, team.check_in_time, team.time_zone) if team else (4, "14:00", "UTC")
-    try:
-        return check_in_week(weekday, at, zone, now), f"{WEEKDAYS[weekday]} {at} ({zone})"
-    except BadSchedule:
-        return check_in_week(4, "14:00", "UTC", now), "Friday 14:00 (UTC)"
-
-
 def what_i_owe(session: Session, user_id: int, now: datetime) -> Owed:
     rows = session.execute(
         select(KeyResult, Objective.team_id).join(Objective, Objective.id == KeyResult.objective_id)
@@ -59,10 +51,10 @@ def what_i_owe(session: Session, user_id: int, now: datetime) -> Owed:
         .order_by(CheckInDraft.week_start.desc(), CheckInDraft.id))))
     waiting = {d.key_result_id for d in owed.waiting}
     for kr, team_id in rows:
-        week, words = _week(teams.get(team_id), now)
+        week = team_week(teams.get(team_id), now)
         checked = last.get(kr.id)
         if kr.id not in waiting and (checked is None or checked < week.starts_at):
-            owed.due.append(DueCheckIn(kr, week.due_at, words))
+            owed.due.append(DueCheckIn(kr, week.due_at, week.words))
         updated = max([at for at in (checked, kr.last_progress_change_at) if at is not None], default=None)
         if (updated or kr.created_at) < now - STALE_AFTER:
             owed.stale.append((kr, updated))

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
-from config.notification_settings import TLS_MODES, WEEKDAYS
+from config.notification_settings import TLS_MODES
 from okrsync.admin.forms import choices
 
 HOST = Regexp(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$",
@@ -55,8 +55,6 @@ class DefaultsForm(FlaskForm):
     slack = BooleanField("In Slack")
     reminders = BooleanField("Weekly check-in reminders")
     digests = BooleanField("Digests (Monday digest for leadership, team digest for leads)")
-    checkin_weekday = SelectField("Check-in day", coerce=str,
-                                  choices=choices((str(i), d) for i, d in enumerate(WEEKDAYS)))
     skip_days = IntegerField("No reminder for a key result checked in within (days)", default=3,
                              validators=[InputRequired(message="Give a number of days (0-14)."),
                                          NumberRange(0, 14, message="Between 0 and 14 days.")])

@@ -61,8 +61,7 @@ def _page(status: int = 200, smtp_form=None, bot_form=None, team_form=None, defa
     bot_form = bot_form or SlackBotForm(formdata=None, data={"default_channel": slack.default_channel})
     team_form = team_form or SlackTeamForm(formdata=None)
     team_form.team_id.choices = choices([("", "Choose a team")] + [(str(t.id), t.name) for t in teams])
-    defaults_form = defaults_form or DefaultsForm(formdata=None, data={
-        **vars(defaults), "checkin_weekday": str(defaults.checkin_weekday)})
+    defaults_form = defaults_form or DefaultsForm(formdata=None, data=vars(defaults))
     team_rows = [(t, slack.teams[t.id]) for t in teams if t.id in slack.teams]
     return render_template(
         "admin/notifications.html", smtp_form=smtp_form, bot_form=bot_form, team_form=team_form,
@@ -178,7 +177,7 @@ def save_notification_defaults():
         return _page(422, defaults_form=form)
     save_defaults(request_session(), current_web_user().id, NotificationDefaults(
         bool(form.email.data), bool(form.slack.data), bool(form.reminders.data),
-        bool(form.digests.data), int(form.checkin_weekday.data), form.skip_days.data))
+        bool(form.digests.data), form.skip_days.data))
     commit_audited()
     return _page(defaults_saved=True)
 

@@ -22,7 +22,7 @@ from okr_core.analysis.forecast import forecast_section
 from okr_core.analysis.mining_store import prepare_minings
 from okr_core.analysis.scope import Scope
 from okr_core.checkin_drafts.compose import DraftFacts, MovedItem, NewBlocker, compose
-from okr_core.checkin_drafts.week import BadSchedule, CheckInWeek, check_in_week
+from okr_core.checkin_drafts.week import CheckInWeek, team_week
 from okr_core.domain import CycleStatus, Role, StatusCategory
 from okr_core.models import (
     CheckInDraft, Comment, Cycle, KeyResult, LinkItem, Objective, Team, WorkItem, WorkLink,
@@ -46,16 +46,6 @@ class Planned:
     owner_id: int
     week: CheckInWeek
     facts: DraftFacts
-
-
-def team_week(team: Team | None, now: datetime) -> CheckInWeek:
-    """The team's week (the default Friday 14:00 UTC without a team or with a broken setting)."""
-    if team is not None:
-        try:
-            return check_in_week(team.check_in_weekday, team.check_in_time, team.time_zone, now)
-        except BadSchedule as exc:
-            log.warning("checkins.drafts.bad-schedule", extra={"team_id": team.id, "error": str(exc)})
-    return check_in_week(4, "14:00", "UTC", now)
 
 
 def _done_items(session, kr_id: int, since: datetime) -> list[MovedItem]:

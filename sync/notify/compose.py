@@ -34,14 +34,14 @@ def compose(session: Session, user: User, kind: str, now: datetime, defaults: No
     if kind == REMINDER:
         rows = krs_to_remind(session, user.id, now, defaults.skip_days)
         if not rows:
-            raise NothingToSay("every key result was checked in recently")
-        lines = [content.KrLine(kr.title, kr.objective.title,
-                                None if kr.progress is None else pct(kr.progress),
-                                _status_words(kr.status),
-                                last.date().isoformat() if last else None,
-                                page_url(base_url, f"/key-results/{kr.id}")) for kr, last in rows]
-        return content.reminder(user.name, lines, defaults.checkin_weekday,
-                                page_url(base_url, "/mine"), prefs, unsubscribe)
+            raise NothingToSay("every key result due was checked in recently")
+        lines = [content.KrLine(row.kr.title, row.kr.objective.title,
+                                None if row.kr.progress is None else pct(row.kr.progress),
+                                _status_words(row.kr.status),
+                                row.last_check_in.date().isoformat() if row.last_check_in else None,
+                                page_url(base_url, f"/key-results/{row.kr.id}")) for row in rows]
+        days = " and ".join(dict.fromkeys(row.week.words for row in rows))   # each team's day once
+        return content.reminder(user.name, lines, days, page_url(base_url, "/mine"), prefs, unsubscribe)
     facts = digest_facts(session, kind, user, base_url)
     return content.digest(kind, user.name, facts, prefs, unsubscribe)
 

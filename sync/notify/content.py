@@ -14,8 +14,6 @@ from slack_sdk.models.blocks import (
     ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock,
 )
 
-from config.notification_settings import WEEKDAYS
-
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 
@@ -62,9 +60,9 @@ def _context(text: str) -> dict:
     return ContextBlock(elements=[MarkdownTextObject(text=text[:SLACK_TEXT_LIMIT])]).to_dict()
 
 
-def reminder(name: str, krs: list[KrLine], weekday: int, mine_url: str, prefs_url: str,
+def reminder(name: str, krs: list[KrLine], day: str, mine_url: str, prefs_url: str,
              unsubscribe_url: str) -> Message:
-    day = WEEKDAYS[weekday]
+    """`day` is when the team's check-in is due, in its words ("Friday 14:00 (Europe/Berlin)")."""
     subject = f"Check-in due {day}: {len(krs)} key result{'s' if len(krs) != 1 else ''}"
     context = dict(name=name, krs=krs, day=day, mine_url=mine_url, prefs_url=prefs_url,
                    unsubscribe_url=unsubscribe_url, subject=subject)

@@ -1,16 +1,20 @@
-"""What is due now: reminders on and after the check-in day of each week, digests from Monday.
+"""What is due now: a KR owner's reminder once the check-in time of one of their KRs' teams has
+come (the team's day, time and zone), digests from Monday.
 
-Periods are ISO weeks, so a row per (person, kind, week, channel) settles whether it went out.
+Periods are ISO weeks (a reminder's is the week as the team that made it due sees it), so a row
+per (person, kind, week, channel) settles whether it went out; a person's reminders never go back
+to an earlier week, so a zone seeing another week never brings a second one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.notification_settings import NotificationDefaults, SlackSettings, SmtpSettings
+from okr_core.checkin_drafts.week import CheckInWeek, team_week
 from okr_core.domain import CycleStatus, Role, TeamKind
 from okr_core.models import (
     Analysis, CheckIn, Cycle, KeyResult, NotificationSend, Objective, Team, User,
@@ -26,6 +30,15 @@ DIGEST_FALLBACK_HOUR = 12   # Monday noon UTC: a digest waits this long for the 
 
 
 @dataclass(frozen=True)
+class ToRemind:
+    """A key result whose team's check-in time has come this week, not checked in lately."""
+
+    kr: KeyResult
+    last_check_in: datetime | None
+    week: CheckInWeek
+
+
+@dataclass(frozen=True)
 class Due:
     user_id: int
     kind: str
@@ -33,7 +46,7 @@ class Due:
     channel: str
 
 
-def iso_week(moment: datetime) -> str:
+def iso_week(moment: datetime | date) -> str:
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -43,14 +56,17 @@ def active_cycle_ids(session: Session) -> list[int]:
                                 .order_by(Cycle.id)))
 
 
-def owned_key_results(session: Session, user_id: int) -> list[KeyResult]:
-    """The person's key results in active cycles."""
-    return list(session.scalars(
-        select(KeyResult).join(Objective, Objective.id == KeyResult.objective_id)
+def owned_key_results(session: Session, user_id: int) -> list[tuple[KeyResult, int | None]]:
+    """The person's key results in active cycles, each with the team whose week it keeps: the
+    objective's team, else the owner's."""
+    return list(session.execute(
+        select(KeyResult, func.coalesce(Objective.team_id, User.team_id))
+        .join(Objective, Objective.id == KeyResult.objective_id)
         .join(Cycle, Cycle.id == Objective.cycle_id)
+        .join(User, User.id == KeyResult.owner_id)
         .where(KeyResult.owner_id == user_id, Cycle.status == CycleStatus.ACTIVE,
                Objective.archived.is_(False))
-        .order_by(Objective.id, KeyResult.id)))
+        .order_by(Objective.id, KeyResult.id)).all())
 
 
 def last_check_ins(session: Session, kr_ids: list[int]) -> dict[int, datetime]:
@@ -61,14 +77,22 @@ def last_check_ins(session: Session, kr_ids: list[int]) -> dict[int, datetime]:
                                 .group_by(CheckIn.key_result_id)).all())
 
 
-def krs_to_remind(session: Session, user_id: int, now: datetime,
-                  skip_days: int) -> list[tuple[KeyResult, datetime | None]]:
-    """The person's KRs not checked in within the last `skip_days` days, with their last check-in."""
-    krs = owned_key_results(session, user_id)
-    last = last_check_ins(session, [kr.id for kr in krs])
+def krs_to_remind(session: Session, user_id: int, now: datetime, skip_days: int) -> list[ToRemind]:
+    """The person's KRs whose team's check-in time has come this week (Friday 14:00 UTC without a
+    team) and that were not checked in within the last `skip_days` days."""
+    owned = owned_key_results(session, user_id)
+    last = last_check_ins(session, [kr.id for kr, _ in owned])
+    teams = {t.id: t for t in session.scalars(select(Team).where(
+        Team.id.in_({team_id for _, team_id in owned if team_id is not None})))}
     since = now - timedelta(days=skip_days)
-    return [(kr, last.get(kr.id)) for kr in krs
-            if last.get(kr.id) is None or last[kr.id] < since]
+    weeks = [(kr, team_week(teams.get(team_id), now)) for kr, team_id in owned]
+    return [ToRemind(kr, last.get(kr.id), week) for kr, week in weeks
+            if week.is_due(now) and (last.get(kr.id) is None or last[kr.id] < since)]
+
+
+def reminder_period(rows: list[ToRemind]) -> str:
+    """The week a reminder belongs to: the latest team week among its KRs."""
+    return max(iso_week(row.week.start) for row in rows)
 
 
 def leadership(session: Session) -> list[User]:
@@ -119,16 +143,20 @@ def due_notifications(session: Session, now: datetime, defaults: NotificationDef
     period, due = iso_week(now), []
     settled = set(session.execute(select(NotificationSend.user_id, NotificationSend.kind)
                                   .where(NotificationSend.period == period)).all())
-    if now.weekday() >= defaults.checkin_weekday:
-        owners = session.scalars(select(User).where(User.active.is_(True), User.id.in_(
-            select(KeyResult.owner_id).join(Objective, Objective.id == KeyResult.objective_id)
-            .join(Cycle, Cycle.id == Objective.cycle_id)
-            .where(Cycle.status == CycleStatus.ACTIVE, Objective.archived.is_(False))))
-            .order_by(User.id))
-        for user in owners:
-            if (user.id, REMINDER) not in settled and krs_to_remind(session, user.id, now, defaults.skip_days):
-                due += [Due(user.id, REMINDER, period, c)
-                        for c in _channels(session, user, REMINDER, defaults, smtp, slack)]
+    reminded = dict(session.execute(select(NotificationSend.user_id, func.max(NotificationSend.period))
+                                    .where(NotificationSend.kind == REMINDER)
+                                    .group_by(NotificationSend.user_id)).all())
+    owners = session.scalars(select(User).where(User.active.is_(True), User.id.in_(
+        select(KeyResult.owner_id).join(Objective, Objective.id == KeyResult.objective_id)
+        .join(Cycle, Cycle.id == Objective.cycle_id)
+        .where(Cycle.status == CycleStatus.ACTIVE, Objective.archived.is_(False))))
+        .order_by(User.id))
+    for user in owners:
+        rows = krs_to_remind(session, user.id, now, defaults.skip_days)
+        week = reminder_period(rows) if rows else None
+        if week is not None and week > reminded.get(user.id, ""):
+            due += [Due(user.id, REMINDER, week, c)
+                    for c in _channels(session, user, REMINDER, defaults, smtp, slack)]
     if digests_ready(session, now):
         for kind, people in ((LEADERSHIP_DIGEST, leadership(session)), (TEAM_DIGEST, team_leads(session))):
             for user in people:

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from config.key_rotation import rotate_stored_secrets
 from config.notification_settings import (
-    SLACK_ACTION, SMTP_ACTION, load_slack_settings, load_smtp_settings,
+    SLACK_ACTION, SMTP_ACTION, NotificationDefaults, load_defaults, load_slack_settings,
+    load_smtp_settings,
 )
 from config.secrets import SecretBox
 from okr_core.models import AuditEntry
@@ -183,16 +184,30 @@ def test_slack_test_without_settings_says_what_to_set(admin_client):
     assert "Slack is not set up for that destination" in html
 
 
-def test_defaults_are_checked_and_saved(admin_client):
-    answer = post_form(admin_client, PAGE, f"{PAGE}/defaults", email="y", reminders="y",
-                       checkin_weekday="4", skip_days="99")
+def test_defaults_are_checked_and_saved(admin_client, db):
+    answer = post_form(admin_client, PAGE, f"{PAGE}/defaults", email="y", reminders="y", skip_days="99")
     assert answer.status_code == 422
     assert field_errors(answer.get_data(as_text=True), "skip_days") == ["Between 0 and 14 days."]
-    answer = post_form(admin_client, PAGE, f"{PAGE}/defaults", slack="y", digests="y",
-                       checkin_weekday="2", skip_days="0")
+    answer = post_form(admin_client, PAGE, f"{PAGE}/defaults", slack="y", digests="y", skip_days="0")
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "Defaults saved." in html
-    assert '<option selected value="2">Wednesday</option>' in html
+    assert 'name="skip_days"' in html and 'value="0"' in html and "Check-in day" not in html
+    assert "check-in day and time of the owner's team" in html
+    db.rollback()
+    assert load_defaults(db) == NotificationDefaults(email=False, slack=True, reminders=False,
+                                                     digests=True, skip_days=0)
+
+
+def test_defaults_saved_with_the_old_instance_wide_check_in_day_still_load(db):
+    from config.audit import record_audit
+    from config.notification_settings import DEFAULTS_ACTION
+
+    record_audit(db, None, DEFAULTS_ACTION, "notification defaults", {
+        "email": False, "slack": True, "reminders": True, "digests": False, "checkin_weekday": 2,
+        "skip_days": 5})
+    db.flush()
+    assert load_defaults(db) == NotificationDefaults(email=False, slack=True, reminders=True,
+                                                     digests=False, skip_days=5)
 
 
 def test_members_and_leads_cannot_open_the_page(signed_in):

@@ -90,6 +90,20 @@ def test_the_admin_sets_up_email_and_slack_and_sees_each_failure_in_words(app, b
         expect(page.locator("#slack-result")).to_contain_text(
             "Slack refused the bot token (token_revoked): it was revoked or is wrong.")
         shot(page, "admin-notifications-slack-revoked-360")
+
+        page.fill("#skip_days", "99")
+        page.click("text=Save defaults")
+        assert beside(page, "skip_days") == "Between 0 and 14 days."
+        page.fill("#skip_days", "2")
+        page.click("text=Save defaults")
+        expect(page.get_by_role("status").first).to_have_text("Defaults saved.")
+        assert page.input_value("#skip_days") == "2"
+        assert page.locator("#checkin_weekday").count() == 0          # each team's day, not one for all
+        shot(page, "admin-notifications-defaults-360")
+        page.locator("p.hint a", has_text="Users & teams").click()
+        page.wait_for_url(f"{base}/admin/people")
+        page.goto(f"{base}/admin/notifications")
+        assert page.input_value("#skip_days") == "2"
         page.set_viewport_size(WIDE)
         shot(page, "admin-notifications-wide")
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

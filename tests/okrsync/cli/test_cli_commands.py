@@ -116,7 +116,10 @@ def test_checkins_draft_drafts_the_demo_weeks_once_with_progress_and_refuses_an_
 
 
 def test_notify_send_dry_run_lists_what_is_due_and_sending_delivers_each_once(env, monkeypatch):
+    from sqlalchemy import update
+
     from config.notification_settings import NotificationDefaults, save_defaults
+    from okr_core.models import Team
     from okrsync.app import create_app
     from plumbing.db import job_session
     from tests.sync.notify.smtp_inbox import SmtpServer
@@ -127,8 +130,9 @@ def test_notify_send_dry_run_lists_what_is_due_and_sending_delivers_each_once(en
         monkeypatch.setenv("OKRSYNC_SMTP_URL", f"smtp://127.0.0.1:{server.port}")
         monkeypatch.setenv("OKRSYNC_MAIL_FROM", "okrs@demo.example")
         app = create_app()
-        with app.app_context(), job_session() as session:   # check-ins due every day of the week
-            save_defaults(session, None, NotificationDefaults(checkin_weekday=0, skip_days=0))
+        with app.app_context(), job_session() as session:   # every team's check-in due from Monday
+            session.execute(update(Team).values(check_in_weekday=0, check_in_time="00:00", time_zone="UTC"))
+            save_defaults(session, None, NotificationDefaults(skip_days=0))
         app.extensions["okrsync.queue"].shutdown()
 
         dry = runner.invoke(main, ["notify", "send", "--dry-run"])

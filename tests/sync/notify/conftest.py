@@ -1,5 +1,6 @@
 """Notification fixtures: a real SMTP server, a small cycle with its stored analysis, the
-admins' email settings pointing at the server, and defaults that make reminders due today."""
+admins' email settings pointing at the server, and teams whose check-ins are due from Monday
+00:00 UTC (so reminders are due whatever day the test runs)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,11 +41,22 @@ def set_smtp(app, port: int, **overrides) -> None:
 
 
 def set_defaults(app, **overrides) -> None:
-    values = dict(email=True, slack=False, reminders=True, digests=True, checkin_weekday=0,
-                  skip_days=1)
+    values = dict(email=True, slack=False, reminders=True, digests=True, skip_days=1)
     values.update(overrides)
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         save_defaults(session, None, NotificationDefaults(**values))
+
+
+def set_check_in(app, team_id: int | None = None, weekday: int = 0, at: str = "00:00",
+                 zone: str = "UTC") -> None:
+    """One team's check-in day, time and zone (every team's without `team_id`)."""
+    from sqlalchemy import update
+
+    from okr_core.models import Team
+
+    query = update(Team).values(check_in_weekday=weekday, check_in_time=at, time_zone=zone)
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        session.execute(query if team_id is None else query.where(Team.id == team_id))
 
 
 def run_company_analysis(app, cycle_id: int) -> int:
@@ -59,6 +71,7 @@ def arrange_world(app, actors) -> World:
     from okr_core.models import User
 
     arranged = arrange_cycle(app, actors)
+    set_check_in(app)
     run_company_analysis(app, arranged.cycle_id)
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         emails = {key: session.get(User, user_id).email for key, (user_id, _) in arranged.users.items()}

@@ -28,14 +28,14 @@ def test_reminders_and_digests_reach_each_person_once_with_both_parts(app, db, w
     send_due(app)
     inbox, emails = smtp_server.inbox, world.emails
     [lead_reminder] = [m for m in inbox.to(emails["lead"]) if m["Subject"].startswith("Check-in due")]
-    assert lead_reminder["Subject"] == "Check-in due Monday: 2 key results"
+    assert lead_reminder["Subject"] == "Check-in due Monday 00:00 (UTC): 2 key results"
     assert lead_reminder["From"] == "okrs@northwind.example"
     text, html = parts(lead_reminder)
     assert "public KR" in text and "team KR" in text and "http://127.0.0.1:8000/mine" in text
     assert '<a href="http://127.0.0.1:8000/mine">' in html and "public KR" in html
     assert f"/key-results/{world.arranged.kr_ids['public']}" in html
     [seller_reminder] = inbox.to(emails["seller"])
-    assert seller_reminder["Subject"] == "Check-in due Monday: 1 key result"
+    assert seller_reminder["Subject"] == "Check-in due Monday 00:00 (UTC): 1 key result"
     assert inbox.to(emails["dev"]) == []          # owns no key result, leads nothing
 
     [monday] = inbox.to(emails["admin"])
