@@ -83,7 +83,7 @@ def krs_to_remind(session: Session, user_id: int, now: datetime, skip_days: int)
     owned = owned_key_results(session, user_id)
     last = last_check_ins(session, [kr.id for kr, _ in owned])
     teams = {t.id: t for t in session.scalars(select(Team).where(
-        Team.id.in_({team_id for _, team_id in owned if team_id is not None})))}
+        Team.id.in_([team_id for _, team_id in owned if team_id is not None])))}
     since = now - timedelta(days=skip_days)
     weeks = [(kr, team_week(teams.get(team_id), now)) for kr, team_id in owned]
     return [ToRemind(kr, last.get(kr.id), week) for kr, week in weeks
@@ -138,8 +138,9 @@ def _channels(session, user: User, kind: str, defaults, smtp: SmtpSettings,
 
 def due_notifications(session: Session, now: datetime, defaults: NotificationDefaults,
                       smtp: SmtpSettings, slack: SlackSettings) -> list[Due]:
-    """Every message that should exist for this week by now, for people who have none of that
-    kind yet this week (each tick does no work for those already settled)."""
+    """Every message that should exist by now and has no row yet: a reminder for each owner whose
+    due team week is later than any they were reminded for, a digest for each reader with none
+    this (UTC) week."""
     period, due = iso_week(now), []
     settled = set(session.execute(select(NotificationSend.user_id, NotificationSend.kind)
                                   .where(NotificationSend.period == period)).all())
