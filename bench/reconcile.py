@@ -196,8 +196,9 @@ def report_first_pass(sim: SimControl, tmp: Path, args, latency_ms: float):
     target = 1.5 if latency_ms == 0 else 1.1   # with a real answer time, reading should hide storing
     print(f"  wall time: {seconds:.2f} s vs raw paging loop {raw:.2f} s = {seconds / raw:.2f}x "
           f"(target <= {target}x); reading + storing {counts.seconds_items:.2f} s = "
-          f"{counts.seconds_items / raw:.2f}x, recounting {counts.key_results_recounted} key results "
-          f"{counts.seconds_recount:.2f} s")
+          f"{counts.seconds_items / raw:.2f}x (of which {counts.recounted_while_reading} key result "
+          f"recounts while awaiting pages, {counts.seconds_recount_while_reading:.2f} s), then recounting "
+          f"{counts.key_results_recounted} key results {counts.seconds_recount:.2f} s")
     return app, connection
 
 

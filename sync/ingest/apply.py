@@ -19,6 +19,7 @@ from sync.ingest.pg_bulk import insert_link_items
 from sync.ingest.plan import LinkView, PagePlan, StoredItem, plan_resolution
 
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
+MOVED = "moved_key_results"       # KRs recounted while a pass read, their write-backs not yet queued
 
 
 def load_links(session: Session, connection_id: int) -> list[LinkView]:
@@ -123,10 +124,17 @@ def sync_state(session: Session, connection_id: int) -> SyncState:
     return state
 
 
+def locked_sync_state(session: Session, connection_id: int) -> SyncState:
+    """The SyncState row, locked until the transaction ends (FOR UPDATE on PostgreSQL): the parts
+    of a split pass and their recounts rewrite its JSON at once, and none may lose another's."""
+    sync_state(session, connection_id)
+    return session.get(SyncState, connection_id, with_for_update=True, populate_existing=True)
+
+
 def record_progress(session: Session, connection_id: int, cursor: datetime | None,
                     key_result_ids: Iterable[int]) -> None:
     """Advance the cursor and remember KRs to recount, in the transaction that stored the page."""
-    state = sync_state(session, connection_id)
+    state = locked_sync_state(session, connection_id)
     if cursor is not None and (state.cursor is None or cursor > state.cursor):
         state.cursor = cursor
     pending = set((state.last_counts or {}).get(PENDING, ())) | set(key_result_ids)
