@@ -37,7 +37,7 @@ from okr_core.models import Base, Connection, Cycle, KeyResult, Objective, Team,
 from okr_core.store import make_engine, session_scope
 from bench.api import PG_URL, pg_schema
 from bench.reconcile_scale import SIZES, run_scale
-from bench.reconcile_workers import run_workers
+from bench.reconcile_workers import run_split, run_workers
 from bench.sim_process import SimControl, simulator_process
 
 PAGE = 100
@@ -71,8 +71,9 @@ def make_app(folder: Path, sim: SimControl, pg: bool = False):
     return create_app({"TESTING": True, "ANALYSIS_DEBOUNCE_SECONDS": 3600}, settings=settings)
 
 
-def arrange(app, sim: SimControl, tracker: str, krs: int) -> int:
-    """A connection and `krs` KRs, each linked to two epics (Linear: their projects); its id."""
+def arrange(app, sim: SimControl, tracker: str, krs: int, split: bool = False) -> int:
+    """A connection and `krs` KRs, each linked to two epics (Linear: their projects); its id.
+    `split`: its passes are split by project across workers (sync.reconcile.split)."""
     box = app.extensions["okrsync.secret_box"]
     epics = sim.epic_keys()
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
@@ -80,7 +81,7 @@ def arrange(app, sim: SimControl, tracker: str, krs: int) -> int:
                                 credentials_encrypted=box.encrypt_json(CREDENTIALS[tracker]),
                                 # Comments and relations of linked work: bench/tracker_calls.py.
                                 settings={"page_size": PAGE, "story_points_field": "customfield_10016",
-                                          "discussion_calls_per_pass": 0})
+                                          "discussion_calls_per_pass": 0, "reconcile_split": split})
         cycle = Cycle(name="Q", start_date=time_today(-30), end_date=time_today(60), status=CycleStatus.ACTIVE)
         team = Team(name="Bench", kind=TeamKind.TEAM)
         session.add_all([connection, cycle, team])
@@ -213,8 +214,12 @@ def main() -> None:
                         help=f"store in PostgreSQL (a fresh schema of {PG_URL}) instead of SQLite")
     parser.add_argument("--scale-only", action="store_true",
                         help="only the scale series (per-item time and memory at 10k, 40k... issues)")
-    parser.add_argument("--workers", action="store_true",
-                        help="only the two-worker run (two connections, `okrsync worker` processes; needs --pg)")
+    parser.add_argument("--workers", type=int, nargs="?", const=2, default=0,
+                        help="only the worker runs: two connections on one and two `okrsync worker` "
+                             "processes (needs --pg); with --split, one connection over two projects "
+                             "read whole by one worker, then split by project across this many")
+    parser.add_argument("--split", action="store_true",
+                        help="with --workers: one connection's pass split by project across workers")
     args = parser.parse_args()
     try:
         run(args)
@@ -230,7 +235,7 @@ def main() -> None:
 def run(args) -> None:
     if args.workers:
         with tempfile.TemporaryDirectory() as folder:
-            run_workers(args, Path(folder))
+            (run_split if args.split else run_workers)(args, Path(folder))
         return
     if not args.scale_only:
         run_default(args)

@@ -32,8 +32,9 @@ def worker_env(app, sim, folder: Path) -> dict:
             "OKRSYNC_INSTANCE_PATH": str(folder), "OKRSYNC_DOTENV": str(folder / "none.env")}
 
 
-def run_with_workers(args, tmp: Path, sim, workers: int) -> tuple[float, float, dict]:
-    """Queue the first passes of two fresh connections, run them with `workers` processes.
+def run_with_workers(args, tmp: Path, sim, workers: int, connections: int = CONNECTIONS,
+                     split: bool = False) -> tuple[float, float, dict]:
+    """Queue the first passes of fresh connections, run them with `workers` processes.
 
     (seconds until the workers exited, seconds from the first pass's start to the last's end,
     the stored figures)."""
@@ -43,10 +44,10 @@ def run_with_workers(args, tmp: Path, sim, workers: int) -> tuple[float, float, 
     from bench.reconcile import arrange, make_app
     from sync.jobs import reconcile_job
 
-    folder = tmp / f"workers-{workers}"
+    folder = tmp / f"workers-{workers}{'-split' if split else ''}"
     app = make_app(folder, sim, pg=True)
     krs = max(1, args.issues // 100)
-    connections = [arrange(app, sim, args.tracker, krs) for _ in range(CONNECTIONS)]
+    connections = [arrange(app, sim, args.tracker, krs, split=split) for _ in range(connections)]
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
     queue = Queue("default", connection=redis)
@@ -91,7 +92,6 @@ def passes_span(app, connections: list[int]) -> float:
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         states = [session.get(SyncState, connection) for connection in connections]
         return (max(s.last_finished_at for s in states) - min(s.last_started_at for s in states)).total_seconds()
-    return figures
 
 
 def run_workers(args, tmp: Path) -> None:
@@ -112,3 +112,25 @@ def run_workers(args, tmp: Path) -> None:
     stored_once = all(total == distinct == args.issues for (total, distinct), _ in together.values())
     print(f"  each connection stored each issue once: {stored_once}; key results count the same "
           f"as with one worker: {together == alone}")
+
+
+def run_split(args, tmp: Path) -> None:
+    """One connection over two projects: one worker reading it whole, then `--workers` workers
+    reading its projects as the parts of a split pass; the times, and the stored counts compared."""
+    from bench.reconcile import PAGE
+    from bench.sim_process import simulator_process
+
+    latency = max(args.latency_ms)
+    with simulator_process(issues=args.issues, page_size=PAGE, linear_page_size=PAGE, projects=2) as sim:
+        sim.set_latency(latency)
+        one, one_span, alone = run_with_workers(args, tmp, sim, 1, connections=1)
+        many, many_span, split = run_with_workers(args, tmp, sim, args.workers, connections=1, split=True)
+    (total, distinct), _ = split[0]
+    print(f"split: a first pass of one connection, {args.issues} issues in 2 projects, {latency:g} ms "
+          f"answer time, PostgreSQL")
+    print(f"  one worker, one pass {one_span:.2f} s; {args.workers} workers, split by project "
+          f"{many_span:.2f} s = {one_span / many_span:.2f}x as fast (at most 2x with two projects)")
+    print(f"  worker processes, start to exit: one {one:.2f} s; {args.workers}: {many:.2f} s")
+    print(f"  items stored {total}, distinct {distinct}, issues {args.issues}: each stored once: "
+          f"{total == distinct == args.issues}; key results count as the one-worker pass counts: "
+          f"{split[0][1] == alone[0][1]}")

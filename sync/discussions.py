@@ -25,17 +25,26 @@ log = logging.getLogger("okrsync.sync.discussions")
 CALLS_PER_PASS = 20
 
 
+def discussion_capacity(settings: dict | None, connector) -> int:
+    """How many items' discussions one pass reads at most: its calls times the connector's batch."""
+    budget = int((settings or {}).get("discussion_calls_per_pass", CALLS_PER_PASS))
+    return budget * _batch(connector)
+
+
+def _batch(connector) -> int:
+    return int(getattr(connector, "DISCUSSION_BATCH", 100))
+
+
 def mine_discussions(connection_id: int, connector, external_ids: Iterable[str]) -> int:
     """Read and store the comments and relations of the linked ones among these items; calls made."""
     with job_session() as session:
         linked = sorted(_linked(session, connection_id, set(external_ids)))
-        settings = session.get(Connection, connection_id).settings or {}
-    batch = int(getattr(connector, "DISCUSSION_BATCH", 100))
-    budget = int(settings.get("discussion_calls_per_pass", CALLS_PER_PASS))
-    if len(linked) > budget * batch:
+        capacity = discussion_capacity(session.get(Connection, connection_id).settings, connector)
+    batch = _batch(connector)
+    if len(linked) > capacity:
         log.info("sync.discussions.over-budget", extra={"connection_id": connection_id,
-                                                        "left_out": len(linked) - budget * batch})
-        linked = linked[:budget * batch]
+                                                        "left_out": len(linked) - capacity})
+        linked = linked[:capacity]
     calls = 0
     for start in range(0, len(linked), batch):
         ids = linked[start:start + batch]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from plumbing.db import job_session
-from sync.ingest.apply import MOVED, PENDING, locked_sync_state
+from sync.ingest.apply import MOVED, PENDING, locked_sync_state, sync_state
 from sync.followups import Followups, followups_for
 from okr_core.recount import recount
 
@@ -23,13 +23,16 @@ def recount_some(connection_id: int, size: int = RECOUNT_KRS, deferred: bool = F
     from the pending list; (how many, the ids that moved). `deferred` keeps the moved ids in the
     SyncState (MOVED) for `recount_pending` instead of queueing their follow-ups now."""
     with job_session() as session:
+        chunk = sorted(set((sync_state(session, connection_id).last_counts or {}).get(PENDING, ())))[:size]
+        if not chunk:
+            return 0, set()
+        # The KRs are locked (FOR UPDATE) before their items are read; a page storing items for
+        # one of them waits for this commit and marks it pending again (record_progress). So the
+        # pending list is locked only to drop the chunk, not for the whole recount.
+        moved_ids = recount(session, chunk, datetime.now(timezone.utc))
         state = locked_sync_state(session, connection_id)
         kept = dict(state.last_counts or {})
-        pending = sorted(set(kept.pop(PENDING, ())))
-        if not pending:
-            return 0, set()
-        chunk, rest = pending[:size], pending[size:]
-        moved_ids = recount(session, chunk, datetime.now(timezone.utc))
+        rest = sorted(set(kept.pop(PENDING, ())) - set(chunk))
         if rest:
             kept[PENDING] = rest
         if deferred and moved_ids:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
+from array import array
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
@@ -29,7 +30,7 @@ from sync.reconcile.lock import PassLock, pass_lock
 from sync.reconcile.prefetch import PrefetchedPages, prefetched_pages
 from sync.reconcile.scopes import resolve_scopes
 from sync.reconcile.table_stats import GrowthAnalyzer
-from sync.discussions import mine_discussions
+from sync.discussions import discussion_capacity, mine_discussions
 from sync.tracked_scope import tracked_scope
 
 log = logging.getLogger("okrsync.sync.reconcile")
@@ -127,11 +128,34 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
 
 @dataclass
 class Reading:
-    """What reading a connection's changed items leaves for the end of the pass."""
+    """What reading a connection's changed items leaves for the end of the pass: nothing per item
+    read beyond the `capacity` changed linked items whose discussions the pass may read."""
 
-    rescope: set            # tracker-evaluated scopes the items touched
-    changed: set            # external ids of the items stored as changed (their discussions)
+    capacity: int                # discussion_capacity: the most items whose discussions are read
+    rescope: set = field(default_factory=set)    # tracker-evaluated scopes the items touched
+    changed: set = field(default_factory=set)    # changed linked items (external ids), capped
     cursor: datetime | None = None   # the newest tracker time read
+
+    def note_changed(self, external_ids: Iterable[str]) -> None:
+        for external_id in external_ids:
+            if len(self.changed) >= self.capacity:
+                return
+            self.changed.add(external_id)
+
+
+class ReadOnce:
+    """Whether an item came twice in one walk, in 8 bytes per item read (a hash of its id in an
+    array, sorted once at the end) rather than a set of the ids themselves."""
+
+    def __init__(self):
+        self._hashes = array("q")
+
+    def add(self, external_ids: Sequence[str]) -> None:
+        self._hashes.extend(hash(external_id) for external_id in external_ids)
+
+    def came_twice(self) -> bool:
+        ordered = sorted(self._hashes)
+        return any(a == b for a, b in zip(ordered, ordered[1:]))
 
 
 def read_changed(connection_id: int, connector, state: PassState, since, index: LinkIndex,
@@ -140,33 +164,33 @@ def read_changed(connection_id: int, connector, state: PassState, since, index: 
                  advance_cursor: bool = True) -> Reading:
     """Read every page changed since `since` within `scope`, storing each batch with the pending KRs
     (and, `advance_cursor`, the connection's cursor) in its transaction; once more if items raced."""
-    reading = Reading(set(), set())
+    with job_session() as session:
+        reading = Reading(discussion_capacity(session.get(Connection, connection_id).settings, connector))
     statistics = GrowthAnalyzer(engine())
 
     def walk() -> bool:
         """Every page once; whether an item came twice (it changed while the pages were read)."""
-        read, raced = set(), False
+        read = ReadOnce()
         pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
         try:
             for batch in batched(pages, batch_items):
                 changed_before = counts.items_changed
-                plan = _apply_page(connection_id, state, batch, index, counts, advance_cursor)
+                plan, linked_changed = _apply_page(connection_id, state, batch, index, counts,
+                                                   advance_cursor)
                 statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
                 reading.rescope |= plan.rescope
-                reading.changed.update(i.external_id for i in plan.upserts)
+                reading.note_changed(linked_changed)
                 if plan.cursor is not None and (reading.cursor is None or plan.cursor > reading.cursor):
                     reading.cursor = plan.cursor
-                if not state.recheck_all:   # a full pass keeps nothing per item (its vanished check)
-                    ids = [i.external_id for i in batch.items]
-                    raced = raced or len(set(ids)) < len(ids) or not read.isdisjoint(ids)
-                    read.update(ids)
+                if not state.recheck_all:   # a full pass finds what it missed by its vanished check
+                    read.add([i.external_id for i in batch.items])
                 if progress:
                     progress(len(batch.items))
                 _recount_while_waiting(connection_id, pages, counts)
                 lock.extend()
         finally:
             pages.close()
-        return raced
+        return read.came_twice()
 
     if walk():
         # Page tokens walk a live result: an item read, then changed, comes again at the end, and
@@ -203,11 +227,19 @@ def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: P
 
 
 def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkIndex,
-                counts: PassCounts, advance_cursor: bool = True):
+                counts: PassCounts, advance_cursor: bool = True) -> tuple:
+    """Plan and store one batch with its progress; (the plan, the changed items links count)."""
     with job_session() as session:
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
         plan = plan_page(state, page.items, stored, links, is_last=page.next_cursor is None)
         counts.items_changed += ingest(session, connection_id, plan, stored)
+        added = {external_id for _, external_id in plan.member_adds}
+        # Changed items a link counts (their discussions may be read; the miner checks again).
+        # Whether a JQL or filter link counts one is known once its scope is resolved: with such
+        # links, every changed item is a candidate.
+        linked_changed = [i.external_id for i in plan.upserts if links.tracker_scopes
+                          or i.external_id in added
+                          or (i.external_id in stored and stored[i.external_id].link_ids)]
         if state.recheck_all:
             mark_seen(session, connection_id, plan.seen_ids)
         record_progress(session, connection_id, plan.cursor if advance_cursor else None,
@@ -216,7 +248,7 @@ def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkInd
     counts.items_read += len(page.items)
     counts.duplicates += plan.duplicates
     counts.stale += plan.stale
-    return plan
+    return plan, linked_changed
 
 
 def confirm_vanished(connection_id: int, connector, state: PassState, links: LinkIndex,
