@@ -11,6 +11,7 @@ what the one-worker run counted.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -33,11 +34,11 @@ def worker_env(app, sim, folder: Path) -> dict:
 
 
 def run_with_workers(args, tmp: Path, sim, workers: int, connections: int = CONNECTIONS,
-                     split: bool = False) -> tuple[float, float, dict]:
+                     split: bool = False) -> tuple[float, float, dict, dict]:
     """Queue the first passes of fresh connections, run them with `workers` processes.
 
     (seconds until the workers exited, seconds from the first pass's start to the last's end,
-    the stored figures)."""
+    the stored figures, the last connection's pass counts)."""
     from redis import Redis
     from rq import Queue
 
@@ -53,18 +54,29 @@ def run_with_workers(args, tmp: Path, sim, workers: int, connections: int = CONN
     queue = Queue("default", connection=redis)
     for connection in connections:
         queue.enqueue(reconcile_job, connection, job_timeout=3600)
-    command = [sys.executable, "-c", "from okrsync.cli import main; main()", "worker", "--burst"]
+    # A burst worker leaves once the queue is empty; a split pass queues its parts only after its
+    # first job ran, so its workers keep running until the pass has finished, then are stopped.
+    command = [sys.executable, "-c", "from okrsync.cli import main; main()", "worker",
+               *([] if split else ["--burst"])]
     started = time.perf_counter()
     processes = [subprocess.Popen(command, env=worker_env(app, sim, folder), stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL) for _ in range(workers)]
-    if any(process.wait() != 0 for process in processes):
+    if split:
+        while not all(pass_finished(app, connection) for connection in connections):
+            if any(process.poll() is not None for process in processes):
+                raise RuntimeError("an okrsync worker stopped during the split pass")
+            time.sleep(0.2)
+        for process in processes:
+            process.terminate()
+    if any(process.wait() not in (0, -signal.SIGTERM) for process in processes):
         raise RuntimeError("an okrsync worker failed")
     seconds = time.perf_counter() - started
     figures = stored_figures(app, connections)
+    counts = last_counts(app, connections[-1])
     span = passes_span(app, connections)
     app.extensions["okrsync.queue"].shutdown()
     redis.flushdb()
-    return seconds, span, figures
+    return seconds, span, figures, counts
 
 
 def stored_figures(app, connections: list[int]) -> dict:
@@ -84,6 +96,26 @@ def stored_figures(app, connections: list[int]) -> dict:
     return figures
 
 
+def pass_finished(app, connection: int) -> bool:
+    """Whether the connection's first pass (split or not) has recorded its outcome."""
+    from okr_core.models import SyncState
+    from okr_core.store import session_scope
+    from sync.reconcile.split import SPLIT
+
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        state = session.get(SyncState, connection)
+        return state is not None and state.last_kind is not None and SPLIT not in (state.last_counts or {})
+
+
+def last_counts(app, connection: int) -> dict:
+    """What the connection's last pass recorded (SyncState.last_counts)."""
+    from okr_core.models import SyncState
+    from okr_core.store import session_scope
+
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        return dict(session.get(SyncState, connection).last_counts or {})
+
+
 def passes_span(app, connections: list[int]) -> float:
     """Seconds from the first pass's start to the last one's end, as the store recorded them."""
     from okr_core.models import SyncState
@@ -101,8 +133,8 @@ def run_workers(args, tmp: Path) -> None:
 
     with simulator_process(issues=args.issues, page_size=PAGE, linear_page_size=PAGE) as sim:
         sim.set_latency(max(args.latency_ms))
-        one, one_span, alone = run_with_workers(args, tmp, sim, 1)
-        two, two_span, together = run_with_workers(args, tmp, sim, 2)
+        one, one_span, alone, _ = run_with_workers(args, tmp, sim, 1)
+        two, two_span, together, _ = run_with_workers(args, tmp, sim, 2)
     print(f"workers: first passes of {CONNECTIONS} connections x {args.issues} issues, "
           f"{max(args.latency_ms):g} ms answer time, PostgreSQL")
     print(f"  passes, first start to last end: one worker {one_span:.2f} s; two workers {two_span:.2f} s "
@@ -123,14 +155,18 @@ def run_split(args, tmp: Path) -> None:
     latency = max(args.latency_ms)
     with simulator_process(issues=args.issues, page_size=PAGE, linear_page_size=PAGE, projects=2) as sim:
         sim.set_latency(latency)
-        one, one_span, alone = run_with_workers(args, tmp, sim, 1, connections=1)
-        many, many_span, split = run_with_workers(args, tmp, sim, args.workers, connections=1, split=True)
+        one, one_span, alone, _ = run_with_workers(args, tmp, sim, 1, connections=1)
+        many, many_span, split, counts = run_with_workers(args, tmp, sim, args.workers, connections=1,
+                                                          split=True)
     (total, distinct), _ = split[0]
     print(f"split: a first pass of one connection, {args.issues} issues in 2 projects, {latency:g} ms "
           f"answer time, PostgreSQL")
     print(f"  one worker, one pass {one_span:.2f} s; {args.workers} workers, split by project "
           f"{many_span:.2f} s = {one_span / many_span:.2f}x as fast (at most 2x with two projects)")
-    print(f"  worker processes, start to exit: one {one:.2f} s; {args.workers}: {many:.2f} s")
+    print(f"  worker processes, start to exit: one {one:.2f} s; {args.workers}: {many:.2f} s; split pass: "
+          f"longest part and the finish's reading {counts['seconds_items']:.2f} s, "
+          f"{counts['recounted_while_reading']} KR recounts while awaiting pages, "
+          f"recount at the end {counts['seconds_recount']:.2f} s")
     print(f"  items stored {total}, distinct {distinct}, issues {args.issues}: each stored once: "
           f"{total == distinct == args.issues}; key results count as the one-worker pass counts: "
           f"{split[0][1] == alone[0][1]}")
