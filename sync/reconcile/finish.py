@@ -18,12 +18,15 @@ from okr_core.recount import recount
 RECOUNT_KRS = 50   # KRs recounted per transaction at the end of a pass
 
 
-def recount_some(connection_id: int, size: int = RECOUNT_KRS, deferred: bool = False) -> tuple[int, set[int]]:
-    """Recount up to `size` pending KRs (lowest ids first) in one transaction that also drops them
-    from the pending list; (how many, the ids that moved). `deferred` keeps the moved ids in the
-    SyncState (MOVED) for `recount_pending` instead of queueing their follow-ups now."""
+def recount_some(connection_id: int, size: int = RECOUNT_KRS, deferred: bool = False,
+                 skip: frozenset[int] = frozenset()) -> tuple[int, set[int]]:
+    """Recount up to `size` pending KRs (lowest ids first, but those in `skip`) in one transaction
+    that also drops them from the pending list; (how many, the ids that moved). `deferred` keeps
+    the moved ids in the SyncState (MOVED) for `recount_pending` instead of queueing their
+    follow-ups now."""
     with job_session() as session:
-        chunk = sorted(set((sync_state(session, connection_id).last_counts or {}).get(PENDING, ())))[:size]
+        pending = set((sync_state(session, connection_id).last_counts or {}).get(PENDING, ()))
+        chunk = sorted(pending - skip)[:size]
         if not chunk:
             return 0, set()
         # The KRs are locked (FOR UPDATE) before their items are read; a page storing items for

@@ -186,7 +186,7 @@ def read_changed(connection_id: int, connector, state: PassState, since, index: 
                     read.add([i.external_id for i in batch.items])
                 if progress:
                     progress(len(batch.items))
-                _recount_while_waiting(connection_id, pages, counts)
+                _recount_while_waiting(connection_id, pages, counts, frozenset(plan.key_result_ids))
                 lock.extend()
         finally:
             pages.close()
@@ -209,17 +209,19 @@ def mine(connection_id: int, connector, changed: set, counts: PassCounts) -> Non
     counts.seconds_discussions = round(counts.seconds_discussions + time.perf_counter() - mined, 3)
 
 
-def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: PassCounts) -> None:
+def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: PassCounts,
+                           filling: frozenset[int]) -> None:
     """While the tracker has not answered the next page, recount pending KRs a few at a time.
 
     The KRs whose items have come are counted now rather than after the last page, so at a real
-    answer time the end of the pass has little left to recount. A KR whose items keep coming is
-    pending again and recounted again later; each recount is short (RECOUNT_WHILE_READING KRs),
+    answer time the end of the pass has little left to recount. Those the last batch touched
+    (`filling`) wait, as more of their items are likely on the next pages; a KR whose items come
+    later is pending again and recounted again. Each recount is short (RECOUNT_WHILE_READING KRs),
     so the pages read ahead meanwhile fit in the prefetch queue and reading never stops.
     """
     while pages.waiting():
         started = time.perf_counter()
-        recounted, _ = recount_some(connection_id, RECOUNT_WHILE_READING, deferred=True)
+        recounted, _ = recount_some(connection_id, RECOUNT_WHILE_READING, deferred=True, skip=filling)
         if not recounted:
             return
         counts.recounted_while_reading += recounted
