@@ -2,7 +2,7 @@
 
 Run from the repository root:
     .venv/bin/python -m bench.reconcile [--issues 10000] [--tracker jira|linear] [--latency-ms 0 50] [--pg]
-                                        [--krs 100] [--scale-only]
+                                        [--krs 100] [--scale-only] [--workers [N] [--split]]
 Prints, in one run: the first pass's calls against ceil(N / page size); its wall time against a raw
 paging loop over the same server (plain `requests`, nothing decoded into objects or stored); the
 peak traced memory of a pass (tracemalloc, a separate pass on a fresh store, since tracing slows
@@ -18,6 +18,8 @@ schema in the PostgreSQL of OKRSYNC_BENCH_PG_URL.
 With more than 10,000 issues it then runs the scale series of bench/reconcile_scale.py: per-item
 time and peak memory of a first pass at 10,000, 40,000 and 100,000 issues, on SQLite and (--pg)
 PostgreSQL. The default benchmark set runs it as `--issues 100000 --krs 1000 --pg`.
+`--workers` runs only bench/reconcile_workers.py: `okrsync worker` processes on Redis, either two
+connections at once, or with `--split` one connection over two projects split across N workers.
 """
 from __future__ import annotations
 

@@ -7,6 +7,11 @@ baseline: the passes one after the other), then two, on fresh schemas. Each pass
 connection's lock only, so two workers (on one machine here, on several in production) run both
 at once. It checks that each connection stored every issue once and that its KRs count exactly
 what the one-worker run counted.
+
+With --split (`run_split`): one connection whose issues lie in two projects, its first pass read
+whole by one worker, then split by project (sync.reconcile.split) across --workers workers, which
+stay up until the split pass finished (its parts are queued by its first job). It checks that
+each issue was stored once and that the KRs count what the one-worker pass counted.
 """
 from __future__ import annotations
 
