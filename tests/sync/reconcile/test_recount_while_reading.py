@@ -1,7 +1,9 @@
 """While the tracker has not answered the next page, a pass recounts pending KRs; write-backs wait."""
 from __future__ import annotations
 
-from okr_core.domain import LinkKind, TrackerKind
+from datetime import datetime, timedelta, timezone
+
+from okr_core.domain import LinkKind, StatusCategory, TrackerKind, WorkItem
 from sync import followups as followups_module
 from sync.ingest.apply import MOVED, PENDING
 from sync.reconcile.finish import recount_pending, recount_some
@@ -51,10 +53,17 @@ def test_a_pass_at_a_real_answer_time_recounts_while_reading(app, sim, sync_worl
     assert PENDING not in sync_world.sync_state(jira).last_counts
 
 
-def test_an_item_read_twice_is_noticed_from_hashes():
-    once = ReadOnce()
-    once.add(["SIM-1", "SIM-2"])
-    once.add(["SIM-3"])
-    assert not once.came_twice()
-    once.add(["SIM-2"])
-    assert once.came_twice()
+def test_an_item_read_twice_is_one_that_changed_since_the_walk_began():
+    began = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+    old, new = began - timedelta(days=3), began + timedelta(seconds=30)
+    once = ReadOnce(began)
+    once.add([item(f"SIM-{n}", old) for n in range(1, 5000)])
+    once.add([item("SIM-9001", new)])                # changed meanwhile, read for the first time
+    assert not once.twice
+    once.add([item("SIM-17", new)])                  # read before, and again after it changed
+    assert once.twice
+
+
+def item(external_id: str, updated_at: datetime) -> WorkItem:
+    return WorkItem(external_id=external_id, key=external_id, title="t", status_category=StatusCategory.TODO,
+                    updated_at=updated_at)
