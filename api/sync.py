@@ -49,12 +49,13 @@ def queue_reconcile(connection_id: int):
     require_admin()
     full = _full_flag()
     load(Connection, connection_id, "connection")
-    from sync.reconcile.lock import is_running
+    from sync.reconcile.lock import LOCK_SECONDS, is_running
 
     if is_running(connection_id, request_session()):
         raise conflict("a reconcile pass of this connection is running", "reconcile_running")
     try:
-        job_id = enqueue("reconcile", connection_id, full, retry=NO_RETRY,
+        # A large first pass runs for minutes: as long as its lock, not RQ's 180 s default.
+        job_id = enqueue("reconcile", connection_id, full, retry=NO_RETRY, timeout=LOCK_SECONDS,
                          job_id=f"reconcile-{connection_id}-manual-{time.time_ns()}")
     except QueueUnavailable:
         raise ApiError(503, "queue_unavailable", "the job queue is unavailable; try again shortly")
@@ -68,7 +69,7 @@ def get_sync_status(connection_id: int):
     require_admin()
     load(Connection, connection_id, "connection")
     from sync.reconcile.passes import sync_status
-    from sync.reconcile.lock import is_running
+    from sync.reconcile.lock import LOCK_SECONDS, is_running
 
     status = sync_status(request_session(), connection_id)
     return jsonify({**status, "running": is_running(connection_id, request_session())})

@@ -2,7 +2,7 @@
 
 Run from the repository root:
     .venv/bin/python -m bench.reconcile [--issues 10000] [--tracker jira|linear] [--latency-ms 0 50] [--pg]
-                                        [--krs 100] [--scale-only]
+                                        [--krs 100] [--scale-only] [--workers [N] [--split]]
 Prints, in one run: the first pass's calls against ceil(N / page size); its wall time against a raw
 paging loop over the same server (plain `requests`, nothing decoded into objects or stored); the
 peak traced memory of a pass (tracemalloc, a separate pass on a fresh store, since tracing slows
@@ -18,6 +18,8 @@ schema in the PostgreSQL of OKRSYNC_BENCH_PG_URL.
 With more than 10,000 issues it then runs the scale series of bench/reconcile_scale.py: per-item
 time and peak memory of a first pass at 10,000, 40,000 and 100,000 issues, on SQLite and (--pg)
 PostgreSQL. The default benchmark set runs it as `--issues 100000 --krs 1000 --pg`.
+`--workers` runs only bench/reconcile_workers.py: `okrsync worker` processes on Redis, either two
+connections at once, or with `--split` one connection over two projects split across N workers.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ from okr_core.models import Base, Connection, Cycle, KeyResult, Objective, Team,
 from okr_core.store import make_engine, session_scope
 from bench.api import PG_URL, pg_schema
 from bench.reconcile_scale import SIZES, run_scale
-from bench.reconcile_workers import run_workers
+from bench.reconcile_workers import run_split, run_workers
 from bench.sim_process import SimControl, simulator_process
 
 PAGE = 100
@@ -71,8 +73,9 @@ def make_app(folder: Path, sim: SimControl, pg: bool = False):
     return create_app({"TESTING": True, "ANALYSIS_DEBOUNCE_SECONDS": 3600}, settings=settings)
 
 
-def arrange(app, sim: SimControl, tracker: str, krs: int) -> int:
-    """A connection and `krs` KRs, each linked to two epics (Linear: their projects); its id."""
+def arrange(app, sim: SimControl, tracker: str, krs: int, split: bool = False) -> int:
+    """A connection and `krs` KRs, each linked to two epics (Linear: their projects); its id.
+    `split`: its passes are split by project across workers (sync.reconcile.split)."""
     box = app.extensions["okrsync.secret_box"]
     epics = sim.epic_keys()
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
@@ -80,7 +83,7 @@ def arrange(app, sim: SimControl, tracker: str, krs: int) -> int:
                                 credentials_encrypted=box.encrypt_json(CREDENTIALS[tracker]),
                                 # Comments and relations of linked work: bench/tracker_calls.py.
                                 settings={"page_size": PAGE, "story_points_field": "customfield_10016",
-                                          "discussion_calls_per_pass": 0})
+                                          "discussion_calls_per_pass": 0, "reconcile_split": split})
         cycle = Cycle(name="Q", start_date=time_today(-30), end_date=time_today(60), status=CycleStatus.ACTIVE)
         team = Team(name="Bench", kind=TeamKind.TEAM)
         session.add_all([connection, cycle, team])
@@ -196,8 +199,9 @@ def report_first_pass(sim: SimControl, tmp: Path, args, latency_ms: float):
     target = 1.5 if latency_ms == 0 else 1.1   # with a real answer time, reading should hide storing
     print(f"  wall time: {seconds:.2f} s vs raw paging loop {raw:.2f} s = {seconds / raw:.2f}x "
           f"(target <= {target}x); reading + storing {counts.seconds_items:.2f} s = "
-          f"{counts.seconds_items / raw:.2f}x, recounting {counts.key_results_recounted} key results "
-          f"{counts.seconds_recount:.2f} s")
+          f"{counts.seconds_items / raw:.2f}x (of which {counts.recounted_while_reading} key result "
+          f"recounts while awaiting pages, {counts.seconds_recount_while_reading:.2f} s), then recounting "
+          f"{counts.key_results_recounted} key results {counts.seconds_recount:.2f} s")
     return app, connection
 
 
@@ -212,8 +216,12 @@ def main() -> None:
                         help=f"store in PostgreSQL (a fresh schema of {PG_URL}) instead of SQLite")
     parser.add_argument("--scale-only", action="store_true",
                         help="only the scale series (per-item time and memory at 10k, 40k... issues)")
-    parser.add_argument("--workers", action="store_true",
-                        help="only the two-worker run (two connections, `okrsync worker` processes; needs --pg)")
+    parser.add_argument("--workers", type=int, nargs="?", const=2, default=0,
+                        help="only the worker runs: two connections on one and two `okrsync worker` "
+                             "processes (needs --pg); with --split, one connection over two projects "
+                             "read whole by one worker, then split by project across this many")
+    parser.add_argument("--split", action="store_true",
+                        help="with --workers: one connection's pass split by project across workers")
     args = parser.parse_args()
     try:
         run(args)
@@ -229,7 +237,7 @@ def main() -> None:
 def run(args) -> None:
     if args.workers:
         with tempfile.TemporaryDirectory() as folder:
-            run_workers(args, Path(folder))
+            (run_split if args.split else run_workers)(args, Path(folder))
         return
     if not args.scale_only:
         run_default(args)

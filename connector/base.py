@@ -29,11 +29,13 @@ class ConnectionCheck:
 @dataclass(frozen=True)
 class TrackedScope:
     """What a connection tracks, to bound its searches: Jira projects / Linear teams, epics or
-    parents, and tracker queries (JQL). Empty: the connection tracks nothing yet."""
+    parents, and tracker queries (JQL). Empty: the connection tracks nothing yet. `excluded`
+    containers are left out of the whole search (a split pass reads them in parts of their own)."""
 
     containers: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
     queries: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.containers or self.parents or self.queries)

@@ -19,6 +19,7 @@ class ConnectionSettings:
     story_points_field: str | None = None    # Jira custom field holding story points
     reconcile_minutes: int = 10              # scheduled pass interval; 0 turns it off
     reconcile_batch_items: int = 500         # items stored per committed page of a pass
+    reconcile_split: bool = False            # Jira: a pass reads each tracked project in a job of its own
     mirror_objectives: bool = True
     mirror_key_results: bool = True
     on_delete: str = "archive"               # or "unlink": forget the mirror, leave the tracker alone
@@ -34,6 +35,7 @@ class ConnectionSettings:
             story_points_field=stored.get("story_points_field"),
             reconcile_minutes=int(stored.get("reconcile_minutes", cls.reconcile_minutes)),
             reconcile_batch_items=int(stored.get("reconcile_batch_items", cls.reconcile_batch_items)),
+            reconcile_split=stored.get("reconcile_split", False) is True,
             mirror_objectives=bool(stored.get("mirror_objectives", True)),
             mirror_key_results=bool(stored.get("mirror_key_results", True)),
             on_delete=stored.get("on_delete", cls.on_delete),

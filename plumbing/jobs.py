@@ -18,6 +18,8 @@ JOBS: dict[str, str] = {
     "retire_mirrors": "sync.jobs.retire_mirrors_job",
     "write_back": "sync.jobs.write_back_job",
     "reconcile": "sync.jobs.reconcile_job",
+    "reconcile_part": "sync.jobs.reconcile_part_job",
+    "finish_split": "sync.jobs.finish_split_job",
     "run_analysis": "sync.analysis.jobs.run_analysis",
     "refresh_cycle_analyses": "sync.analysis.jobs.refresh_cycle_analyses",
     "check_item_links": "sync.ingest.link_item_checks.check_item_links",

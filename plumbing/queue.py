@@ -48,7 +48,7 @@ class EmbeddedQueue:
 
     def enqueue(self, func: Callable | str, *args, job_id: str | None = None,
                 queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
-                delay: float = 0.0) -> str | None:
+                delay: float = 0.0, timeout: int | None = None) -> str | None:
         """Run `func` (a function, or a job's name in the job table) on a worker thread."""
         if isinstance(func, str):
             func = job_function(func)
@@ -132,7 +132,7 @@ class RedisQueue:
 
     def enqueue(self, func: Callable | str, *args, job_id: str | None = None,
                 queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
-                delay: float = 0.0) -> str | None:
+                delay: float = 0.0, timeout: int | None = None) -> str | None:
         """Hand `func` (a function, or a job's name: RQ stores its dotted path) to RQ."""
         from datetime import timedelta
 
@@ -143,6 +143,8 @@ class RedisQueue:
         rq_retry = Retry(max=retry.max, interval=list(retry.intervals)) if retry.max else None
         options = dict(job_id=job_id, retry=rq_retry, unique=job_id is not None, result_ttl=3600,
                        failure_ttl=7 * 86400)
+        if timeout:
+            options["job_timeout"] = timeout
         rq_queue = Queue(queue, connection=self.connection)
         if isinstance(func, str):
             func = job_path(func)
@@ -181,8 +183,11 @@ def get_queue():
 
 
 def enqueue(job: str, *args, job_id: str | None = None, queue: str = DEFAULT_QUEUE,
-            retry: RetryPolicy = RetryPolicy(), delay: float = 0.0) -> str | None:
-    """Queue the job named `job` in the job table with `args` (to run `delay` seconds from now);
-    the job id, or None when a job with that id is already queued."""
+            retry: RetryPolicy = RetryPolicy(), delay: float = 0.0,
+            timeout: int | None = None) -> str | None:
+    """Queue the job named `job` in the job table with `args` (to run `delay` seconds from now;
+    on RQ, stopped after `timeout` seconds, RQ's default when None); the job id, or None when a
+    job with that id is already queued."""
     job_path(job)   # an unknown name fails here, in the caller, not later in a worker
-    return get_queue().enqueue(job, *args, job_id=job_id, queue=queue, retry=retry, delay=delay)
+    return get_queue().enqueue(job, *args, job_id=job_id, queue=queue, retry=retry, delay=delay,
+                               timeout=timeout)

@@ -43,13 +43,30 @@ def write_back_job(kr_id: int) -> None:
 
 
 def reconcile_job(connection_id: int, full: bool = False) -> None:
-    """Run a reconcile pass; a pass already running makes this one a no-op."""
+    """Run a reconcile pass (split into part jobs when the connection asks for it); a pass already
+    running makes this one a no-op."""
     from sync.reconcile.passes import reconcile_connection
     from sync.reconcile.lock import PassAlreadyRunning
+    from sync.reconcile.split import start_split
 
     try:
-        reconcile_connection(connection_id, full=full)
+        if start_split(connection_id, full) is None:
+            reconcile_connection(connection_id, full=full)
     except PassAlreadyRunning:
         return   # the running pass covers what this one would have read
     except LookupError:
         return   # the connection was deleted after the job was queued
+
+
+def reconcile_part_job(connection_id: int, split_id: str, part: str) -> None:
+    """Read one project of a split pass (sync.reconcile.split)."""
+    from sync.reconcile.split import run_part
+
+    run_part(connection_id, split_id, part)
+
+
+def finish_split_job(connection_id: int, split_id: str) -> None:
+    """End a split pass once its parts are read: deletions, scopes, the recount, the lock."""
+    from sync.reconcile.split import finish_split
+
+    finish_split(connection_id, split_id)

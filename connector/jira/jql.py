@@ -46,7 +46,12 @@ def tracked(scope: TrackedScope, epic_clause: str = "parent") -> str | None:
         clause = _ORDER_BY.sub("", " " + query).strip()
         if clause:
             parts.append(f"({clause})")
-    return " OR ".join(parts) or None
+    if not parts:
+        return None
+    if scope.excluded:
+        left_out = ", ".join(quote(p) for p in sorted(scope.excluded))
+        return f"({' OR '.join(parts)}) AND project not in ({left_out})"
+    return " OR ".join(parts)
 
 
 def for_link(kind: LinkKind, ref: str, epic_clause: str = "parent") -> str:

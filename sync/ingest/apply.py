@@ -13,13 +13,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from okr_core.models import LinkItem, SyncState, WorkItem, WorkLink, utcnow
+from okr_core.models import KeyResult, LinkItem, SyncState, WorkItem, WorkLink, utcnow
 from okr_core.store import in_filters
 from sync.ingest.items import ItemChanges, insert_new, update_if_newer
 from sync.ingest.pg_bulk import insert_link_items
 from sync.ingest.plan import LinkView, PagePlan, StoredItem, plan_resolution
 
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
+MOVED = "moved_key_results"       # KRs recounted while a pass read, their write-backs not yet queued
 
 
 def load_links(session: Session, connection_id: int) -> list[LinkView]:
@@ -150,10 +151,26 @@ def sync_state(session: Session, connection_id: int) -> SyncState:
     return state
 
 
+def locked_sync_state(session: Session, connection_id: int) -> SyncState:
+    """The SyncState row, locked until the transaction ends (FOR UPDATE on PostgreSQL): the parts
+    of a split pass and their recounts rewrite its JSON at once, and none may lose another's."""
+    sync_state(session, connection_id)
+    return session.get(SyncState, connection_id, with_for_update=True, populate_existing=True)
+
+
 def record_progress(session: Session, connection_id: int, cursor: datetime | None,
                     key_result_ids: Iterable[int]) -> None:
-    """Advance the cursor and remember KRs to recount, in the transaction that stored the page."""
-    state = sync_state(session, connection_id)
+    """Advance the cursor and remember KRs to recount, in the transaction that stored the page.
+
+    The KRs are share-locked first (PostgreSQL): a recount holding one (FOR UPDATE) finishes
+    before this page commits, so the page's items are either in that count or pending after it
+    (sync.reconcile.finish drops a KR from the pending list only once it has counted it)."""
+    key_result_ids = sorted(set(key_result_ids))
+    if key_result_ids and session.get_bind().dialect.name == "postgresql":
+        for matching in in_filters(session, KeyResult.id, key_result_ids):
+            session.execute(select(KeyResult.id).where(matching).order_by(KeyResult.id)
+                            .with_for_update(read=True))
+    state = locked_sync_state(session, connection_id)
     if cursor is not None and (state.cursor is None or cursor > state.cursor):
         state.cursor = cursor
     pending = set((state.last_counts or {}).get(PENDING, ())) | set(key_result_ids)

@@ -28,6 +28,16 @@ log = logging.getLogger("okrsync.sync.ingest.discussions")
 CALLS_PER_PASS = 20
 
 
+def discussion_capacity(settings: dict | None, connector) -> int:
+    """How many items' discussions one pass reads at most: its calls times the connector's batch."""
+    budget = int((settings or {}).get("discussion_calls_per_pass", CALLS_PER_PASS))
+    return budget * _batch(connector)
+
+
+def _batch(connector) -> int:
+    return int(getattr(connector, "DISCUSSION_BATCH", 100))
+
+
 def mine_discussions(connection_id: int, connector, external_ids: Iterable[str]) -> int:
     """Read and store the comments and relations of the linked ones among these items and of
     those an earlier pass left waiting; calls made.
@@ -46,7 +56,7 @@ def mine_discussions(connection_id: int, connector, external_ids: Iterable[str])
         # Those waiting longest first; unlinked or deleted ones leave the backlog unread.
         order = sorted(due, key=lambda i: (i not in waiting, waiting.get(i) or 0, i))
         _enqueue(session, connection_id, set(waiting), due)
-    batch = int(getattr(connector, "DISCUSSION_BATCH", 100))
+    batch = _batch(connector)
     if len(order) > budget * batch:
         log.info("sync.ingest.discussions.carried-over", extra={"connection_id": connection_id,
                                                          "carried_over": len(order) - budget * batch})
@@ -61,6 +71,17 @@ def mine_discussions(connection_id: int, connector, external_ids: Iterable[str])
                 DiscussionBacklog.connection_id == connection_id,
                 DiscussionBacklog.item_external_id.in_(ids)))
     return calls
+
+
+def defer_discussions(connection_id: int, external_ids: Iterable[str]) -> None:
+    """Put changed linked items beyond what a pass keeps in memory straight in the backlog: the
+    next mining (this pass's or the next one's) reads them, oldest first."""
+    ids = sorted(set(external_ids))
+    if not ids:
+        return
+    with job_session() as session:
+        _insert_new(session, DiscussionBacklog, ["connection_id", "item_external_id"], [
+            {"connection_id": connection_id, "item_external_id": i, "queued_at": utcnow()} for i in ids])
 
 
 def _waiting(session, connection_id: int) -> dict:

@@ -66,18 +66,32 @@ def _is_held(state: SyncState, now: datetime) -> bool:
 
 
 class PassLock:
-    """A held lock; `extend()` keeps a long pass's Redis key alive."""
+    """A held lock; `extend()` keeps a long pass's Redis key alive, `release()` frees the connection.
 
-    def __init__(self, redis, key: str, token: str):
-        self._redis, self._key, self._token = redis, key, token
+    A split pass (sync.reconcile.split) takes it in one job and releases it in another: `held`
+    rebuilds it there from the token and start time the split stored."""
+
+    def __init__(self, connection_id: int, redis, token: str, started: datetime):
+        self.connection_id, self.token, self.started = connection_id, token, started
+        self._redis, self._key = redis, lock_key(connection_id)
+
+    @classmethod
+    def held(cls, connection_id: int, token: str, started: datetime) -> "PassLock":
+        return cls(connection_id, _redis(), token, started)
 
     def extend(self) -> None:
         if self._redis is not None:
-            self._redis.eval(_EXTEND, 1, self._key, self._token, LOCK_SECONDS)
+            self._redis.eval(_EXTEND, 1, self._key, self.token, LOCK_SECONDS)
+
+    def release(self) -> None:
+        with job_session() as session:
+            state = sync_state(session, self.connection_id)
+            state.last_finished_at = max(datetime.now(timezone.utc), self.started + timedelta(microseconds=1))
+        if self._redis is not None:
+            self._redis.eval(_RELEASE, 1, self._key, self.token)
 
 
-@contextmanager
-def pass_lock(connection_id: int) -> Iterator[PassLock]:
+def acquire_pass_lock(connection_id: int) -> PassLock:
     """Hold the connection for one pass, or raise PassAlreadyRunning."""
     redis, token, now = _redis(), secrets.token_hex(16), datetime.now(timezone.utc)
     if redis is not None:
@@ -89,11 +103,14 @@ def pass_lock(connection_id: int) -> Iterator[PassLock]:
         with job_session() as session:
             if not _claim_row(session, connection_id, now):
                 raise PassAlreadyRunning(f"a reconcile pass of connection {connection_id} is running")
+    return PassLock(connection_id, redis, token, now)
+
+
+@contextmanager
+def pass_lock(connection_id: int) -> Iterator[PassLock]:
+    """Hold the connection for one pass, or raise PassAlreadyRunning."""
+    lock = acquire_pass_lock(connection_id)
     try:
-        yield PassLock(redis, lock_key(connection_id), token)
+        yield lock
     finally:
-        with job_session() as session:
-            state = sync_state(session, connection_id)
-            state.last_finished_at = max(datetime.now(timezone.utc), now + timedelta(microseconds=1))
-        if redis is not None:
-            redis.eval(_RELEASE, 1, lock_key(connection_id), token)
+        lock.release()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
-from typing import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable, Iterator, Sequence
 
 from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
@@ -21,22 +21,25 @@ from okr_core.models import Connection, SyncState, utcnow
 from plumbing.db import engine, job_session
 from sync.connections.connectors import connector_for
 from sync.ingest.apply import (
-    PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
+    MOVED, PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
     unseen_live_ids,
 )
 from sync.ingest.plan import LinkIndex, PagePlan, PassState, plan_deletions, plan_page, since_for
-from sync.reconcile.finish import recount_pending
+from sync.reconcile.finish import recount_pending, recount_some
 from sync.reconcile.lock import PassLock, pass_lock
-from sync.reconcile.prefetch import prefetched_pages
+from sync.reconcile.prefetch import PrefetchedPages, prefetched_pages
 from sync.reconcile.scopes import resolve_scopes
 from sync.reconcile.table_stats import GrowthAnalyzer
-from sync.ingest.discussions import mine_discussions
+from sync.ingest.discussions import defer_discussions, discussion_capacity, mine_discussions
 from sync.reconcile.tracked_scope import clear_gone_parents, tracked_scope, without_gone_parents
 
 log = logging.getLogger("okrsync.sync.reconcile")
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
 # guarantee, since the cursor is stored with the items it covers.
 VANISHED_CHUNK = 500   # items a full pass missed, re-read by id and flagged deleted per transaction
+READ_FILTER_BYTES = 1 << 20   # the Bloom filter of ids a walk read (ReadOnce): 8 Mbit, 3 bits an id
+LATE_MARGIN = timedelta(minutes=5)   # how far the tracker's clock may lag ours
+RECOUNT_WHILE_READING = 5   # KRs per recount while the next page is awaited (about a page's wait)
 
 
 @dataclass
@@ -57,7 +60,9 @@ class PassCounts:
     discussion_calls: int = 0       # calls reading comments and blocking relations of changed work
     seconds_discussions: float = 0.0   # reading and storing those (part of seconds_items)
     seconds_items: float = 0.0      # reading and storing items, re-resolving scopes
-    seconds_recount: float = 0.0    # recomputing the key results those items touched
+    seconds_recount: float = 0.0    # recomputing the key results those items touched, after reading
+    recounted_while_reading: int = 0   # KR recounts done while the next page was awaited
+    seconds_recount_while_reading: float = 0.0   # their time (part of seconds_items)
 
 
 Progress = Callable[[int], None]   # told how many items each applied batch brought
@@ -73,9 +78,9 @@ def reconcile_connection(connection_id: int, full: bool = False, connector=None,
         try:
             counts = _run_pass(connection_id, full, connector, progress, lock)
         except Exception as exc:
-            _record_outcome(connection_id, full, None, f"{type(exc).__name__}: {exc}")
+            record_outcome(connection_id, full, None, f"{type(exc).__name__}: {exc}")
             raise
-    _record_outcome(connection_id, full, counts, None)
+    record_outcome(connection_id, full, counts, None)
     return counts
 
 
@@ -116,44 +121,17 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
                       scope: TrackedScope | None = None) -> PassCounts:
     """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
     started, counts = time.perf_counter(), PassCounts()
-    index, changed, read_from = LinkIndex(links), set(), utcnow()
-    statistics = GrowthAnalyzer(engine())
-
-    def walk() -> tuple[set, bool]:
-        """Every page once; whether an item came twice (it changed while the pages were read)."""
-        rescope, read, raced = set(), set(), False
-        pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
-        for batch in batched(pages, batch_items):
-            changed_before = counts.items_changed
-            plan = _apply_page(connection_id, state, batch, index, counts)
-            statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
-            rescope |= plan.rescope
-            changed.update(i.external_id for i in plan.upserts)
-            if not state.recheck_all:   # a full pass keeps nothing per item (its vanished check)
-                ids = [i.external_id for i in batch.items]
-                raced = raced or len(set(ids)) < len(ids) or not read.isdisjoint(ids)
-                read.update(ids)
-            if progress:
-                progress(len(batch.items))
-            lock.extend()
-        return rescope, raced
-
-    rescope, raced = walk()
-    if raced:
-        # Page tokens walk a live result: an item read, then changed, comes again at the end, and
-        # every item behind its old place moved one place towards pages already read, so one of
-        # them may have been skipped. Read the window once more (stored items compare as
-        # unchanged); a full pass finds skipped items through the vanished check instead.
-        counts.rewalks += 1
-        rescope |= walk()[0]
+    index, read_from = LinkIndex(links), utcnow()
+    reading = read_changed(connection_id, connector, state, since, index, batch_items, counts, lock,
+                           scope, progress)
+    rescope = reading.rescope
     if state.recheck_all:
         rescope = set(index.tracker_scopes)
-        counts.deleted = _confirm_vanished(connection_id, connector, state, index, read_from, counts)
+        counts.deleted = confirm_vanished(connection_id, connector, state, index, read_from, counts)
     counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
-    mined = time.perf_counter()
-    counts.discussion_calls = mine_discussions(connection_id, connector, changed)
-    counts.seconds_discussions = round(time.perf_counter() - mined, 3)
+    mine(connection_id, connector, reading.changed, counts)
     counts.seconds_items = round(time.perf_counter() - started, 3)
+    counts.seconds_recount_while_reading = round(counts.seconds_recount_while_reading, 3)
     counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)
     counts.seconds_recount = round(time.perf_counter() - started - counts.seconds_items, 3)
     if state.recheck_all:
@@ -163,23 +141,153 @@ def _read_and_recount(connection_id: int, connector, state: PassState, since, li
     return counts
 
 
+@dataclass
+class Reading:
+    """What reading a connection's changed items leaves for the end of the pass: nothing per item
+    read beyond the `capacity` changed linked items whose discussions the pass may read."""
+
+    capacity: int                # discussion_capacity: the most items whose discussions are read
+    rescope: set = field(default_factory=set)    # tracker-evaluated scopes the items touched
+    changed: set = field(default_factory=set)    # changed linked items (external ids), capped
+    cursor: datetime | None = None   # the newest tracker time read
+
+    def note_changed(self, external_ids: Iterable[str]) -> list[str]:
+        """Keep changed items up to the capacity; those beyond it (for the backlog)."""
+        beyond = []
+        for external_id in external_ids:
+            if len(self.changed) >= self.capacity:
+                beyond.append(external_id)
+            else:
+                self.changed.add(external_id)
+        return beyond
+
+
+class ReadOnce:
+    """Whether an item came twice in one walk, in a fixed amount of memory, whatever its size.
+
+    A second copy of an item is one that changed after the walk read it, so it was updated after
+    the walk began (LATE_MARGIN allows for the tracker's clock). Every id read goes into a Bloom
+    filter of READ_FILTER_BYTES; a late item whose id the filter already holds came twice (or, at
+    about 1 in 20,000 at 100,000 items read, seems to: the window is then read once more).
+    """
+
+    def __init__(self, began: datetime):
+        self._bits = bytearray(READ_FILTER_BYTES)
+        self._late_from = began - LATE_MARGIN
+        self.twice = False
+
+    def add(self, items: Sequence) -> None:
+        bits, size = self._bits, READ_FILTER_BYTES * 8
+        for item in items:
+            first, second = hash(item.external_id), hash((item.external_id, 1))
+            positions = (first % size, (first >> 32) % size, second % size)
+            known = all(bits[p >> 3] & (1 << (p & 7)) for p in positions)
+            if known and _aware(item.updated_at) >= self._late_from:
+                self.twice = True
+            for p in positions:
+                bits[p >> 3] |= 1 << (p & 7)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def read_changed(connection_id: int, connector, state: PassState, since, index: LinkIndex,
+                 batch_items: int, counts: PassCounts, lock: PassLock,
+                 scope: TrackedScope | None = None, progress: Progress | None = None,
+                 advance_cursor: bool = True) -> Reading:
+    """Read every page changed since `since` within `scope`, storing each batch with the pending KRs
+    (and, `advance_cursor`, the connection's cursor) in its transaction; once more if items raced."""
+    with job_session() as session:
+        reading = Reading(discussion_capacity(session.get(Connection, connection_id).settings, connector))
+    statistics = GrowthAnalyzer(engine())
+
+    def walk() -> bool:
+        """Every page once; whether an item came twice (it changed while the pages were read)."""
+        read = ReadOnce(utcnow())
+        pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
+        try:
+            for batch in batched(pages, batch_items):
+                changed_before = counts.items_changed
+                plan, linked_changed = _apply_page(connection_id, state, batch, index, counts,
+                                                   advance_cursor)
+                statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
+                reading.rescope |= plan.rescope
+                defer_discussions(connection_id, reading.note_changed(linked_changed))
+                if plan.cursor is not None and (reading.cursor is None or plan.cursor > reading.cursor):
+                    reading.cursor = plan.cursor
+                if not state.recheck_all:   # a full pass finds what it missed by its vanished check
+                    read.add(batch.items)
+                if progress:
+                    progress(len(batch.items))
+                _recount_while_waiting(connection_id, pages, counts, frozenset(plan.key_result_ids))
+                lock.extend()
+        finally:
+            pages.close()
+        return read.twice
+
+    if walk():
+        # Page tokens walk a live result: an item read, then changed, comes again at the end, and
+        # every item behind its old place moved one place towards pages already read, so one of
+        # them may have been skipped. Read the window once more (stored items compare as
+        # unchanged); a full pass finds skipped items through the vanished check instead.
+        counts.rewalks += 1
+        walk()
+    return reading
+
+
+def mine(connection_id: int, connector, changed: set, counts: PassCounts) -> None:
+    """Read the comments and blocking relations of changed items (capped per pass), timed."""
+    mined = time.perf_counter()
+    counts.discussion_calls += mine_discussions(connection_id, connector, changed)
+    counts.seconds_discussions = round(counts.seconds_discussions + time.perf_counter() - mined, 3)
+
+
+def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: PassCounts,
+                           filling: frozenset[int]) -> None:
+    """While the tracker has not answered the next page, recount pending KRs a few at a time.
+
+    The KRs whose items have come are counted now rather than after the last page, so at a real
+    answer time the end of the pass has little left to recount. Those the last batch touched
+    (`filling`) wait, as more of their items are likely on the next pages; a KR whose items come
+    later is pending again and recounted again. Each recount is short (RECOUNT_WHILE_READING KRs),
+    so the pages read ahead meanwhile fit in the prefetch queue and reading never stops.
+    """
+    while pages.waiting():
+        started = time.perf_counter()
+        recounted, _ = recount_some(connection_id, RECOUNT_WHILE_READING, deferred=True, skip=filling)
+        if not recounted:
+            return
+        counts.recounted_while_reading += recounted
+        counts.seconds_recount_while_reading += time.perf_counter() - started
+
+
 def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkIndex,
-                counts: PassCounts):
+                counts: PassCounts, advance_cursor: bool = True) -> tuple:
+    """Plan and store one batch with its progress; (the plan, the changed items links count)."""
     with job_session() as session:
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
         plan = plan_page(state, page.items, stored, links, is_last=page.next_cursor is None)
         counts.items_changed += ingest(session, connection_id, plan, stored)
+        added = {external_id for _, external_id in plan.member_adds}
+        # Changed items a link counts (their discussions may be read; the miner checks again).
+        # Whether a JQL or filter link counts one is known once its scope is resolved: with such
+        # links, every changed item is a candidate.
+        linked_changed = [i.external_id for i in plan.upserts if links.tracker_scopes
+                          or i.external_id in added
+                          or (i.external_id in stored and stored[i.external_id].link_ids)]
         if state.recheck_all:
             mark_seen(session, connection_id, plan.seen_ids)
-        record_progress(session, connection_id, plan.cursor, plan.key_result_ids)
+        record_progress(session, connection_id, plan.cursor if advance_cursor else None,
+                        plan.key_result_ids)
     counts.batches += 1
     counts.items_read += len(page.items)
     counts.duplicates += plan.duplicates
     counts.stale += plan.stale
-    return plan
+    return plan, linked_changed
 
 
-def _confirm_vanished(connection_id: int, connector, state: PassState, links: LinkIndex,
+def confirm_vanished(connection_id: int, connector, state: PassState, links: LinkIndex,
                       read_from: datetime, counts: PassCounts) -> int:
     """Items the full read missed: re-read them by id; those the tracker no longer has are deleted.
 
@@ -215,13 +323,13 @@ def batched(pages: Iterator[Page], min_items: int) -> Iterator[Page]:
             items = []
 
 
-def _record_outcome(connection_id: int, full: bool, counts: PassCounts | None,
+def record_outcome(connection_id: int, full: bool, counts: PassCounts | None,
                     error: str | None) -> None:
     with job_session() as session:
         state = sync_state(session, connection_id)
         state.last_kind = "full" if full else "incremental"
         state.last_error = error[:4000] if error else None
-        kept = {PENDING: state.last_counts[PENDING]} if (state.last_counts or {}).get(PENDING) else {}
+        kept = {key: state.last_counts[key] for key in (PENDING, MOVED) if (state.last_counts or {}).get(key)}
         if counts is not None:
             state.last_counts = {**asdict(counts), **kept}
     log.info("sync.reconcile.finished" if error is None else "sync.reconcile.failed",

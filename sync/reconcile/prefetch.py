@@ -14,21 +14,47 @@ PAGES_AHEAD = 8
 
 
 def prefetched_pages(read_page: Callable[[str | None], Page],
-                     ahead: int = PAGES_AHEAD) -> Iterator[Page]:
+                     ahead: int = PAGES_AHEAD) -> "PrefetchedPages":
     """Every page of `read_page(token)`; a thread reads up to `ahead` pages before the caller."""
-    reader = _PageReader(read_page, ahead)
-    reader.start()
-    try:
-        while True:
-            page = reader.pages.get()
-            if isinstance(page, BaseException):
-                raise page
-            yield page
-            if page.next_cursor is None:
-                return
-    finally:
-        reader.stop.set()
-        reader.join()
+    return PrefetchedPages(read_page, ahead)
+
+
+class PrefetchedPages:
+    """The pages in order (an iterator); `waiting()` tells whether the next one is still being read."""
+
+    def __init__(self, read_page: Callable[[str | None], Page], ahead: int):
+        self._reader = _PageReader(read_page, ahead)
+        self._reader.start()
+        self._pages = self._take()
+
+    def __iter__(self) -> Iterator[Page]:
+        return self
+
+    def __next__(self) -> Page:
+        return next(self._pages)
+
+    def waiting(self) -> bool:
+        """True while the reader is still reading and has no page ready: the caller would wait."""
+        return self._reader.is_alive() and self._reader.pages.empty()
+
+    def close(self) -> None:
+        """Stop the reader (the caller stops reading, an error while storing, say)."""
+        self._pages.close()
+        self._reader.stop.set()
+        self._reader.join()
+
+    def _take(self) -> Iterator[Page]:
+        try:
+            while True:
+                page = self._reader.pages.get()
+                if isinstance(page, BaseException):
+                    raise page
+                yield page
+                if page.next_cursor is None:
+                    return
+        finally:
+            self._reader.stop.set()
+            self._reader.join()
 
 
 class _PageReader(threading.Thread):

@@ -16,6 +16,7 @@ from okr_core.connection_settings import ConnectionSettings
 from okr_core.models import Connection, SyncState
 from plumbing.db import job_session
 from plumbing.queue import DEFAULT_QUEUE, NO_RETRY, QueueUnavailable, enqueue
+from sync.reconcile.lock import LOCK_SECONDS as PASS_TIMEOUT   # a pass may run as long as its lock
 
 log = logging.getLogger("okrsync.sync.scheduler")
 TICK_SECONDS = 60
@@ -52,7 +53,7 @@ def queue_due_passes(now: datetime | None = None) -> list[int]:
         try:
             # A pass that is late is simply picked up by the next tick: no retries.
             if enqueue("reconcile", connection_id, False, job_id=f"reconcile-{connection_id}-{slot}",
-                       queue=scheduler_queue(), retry=NO_RETRY):
+                       queue=scheduler_queue(), retry=NO_RETRY, timeout=PASS_TIMEOUT):
                 queued.append(connection_id)
         except QueueUnavailable as exc:
             log.warning("sync.scheduler.unqueued", extra={"connection_id": connection_id, "error": str(exc)})

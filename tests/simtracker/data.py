@@ -72,8 +72,11 @@ class SimIssue:
 class IssueStore:
     """Thread-safe issues, projects and initiatives, with a clock that never repeats a timestamp."""
 
-    def __init__(self, project: str = "SIM"):
+    def __init__(self, project: str = "SIM", projects: int = 1):
         self.project = project
+        # More than one project: SIM, SIM2, SIM3... each holding whole epics (an epic and the
+        # issues after it), in turn; keys keep their number (SIM2-51), as a moved issue would.
+        self.projects = [project] + [f"{project}{n}" for n in range(2, projects + 1)]
         self.lock = threading.RLock()
         self.issues: dict[str, SimIssue] = {}
         self.linear_entities: dict[str, dict] = {}   # initiatives, projects, updates, attachments by id
@@ -87,7 +90,7 @@ class IssueStore:
         rng = random.Random(seed)
         epic = None
         for number in range(1, count + 1):
-            key = f"{self.project}-{number}"
+            key = self.seeded_key(number)
             is_epic = number % EPIC_EVERY == 1
             issue = SimIssue(
                 number=number, key=key, title=f"Issue {number}", state=rng.choice(STATES),
@@ -100,11 +103,15 @@ class IssueStore:
             if is_epic:
                 epic = key
             if number % 7 == 0 and number > 1:
-                issue.blocks.append(f"{self.project}-{number - 1}")
+                issue.blocks.append(self.seeded_key(number - 1))
             for _ in range(number % 4 if number % 3 == 0 else 0):
                 issue.comments.append(self._new_comment(rng.choice(BLOCKER_COMMENTS), issue.updated))
             self.issues[key] = issue
         self._last_time = SEED_START + timedelta(minutes=count + 1)
+
+    def seeded_key(self, number: int) -> str:
+        """The key of the seeded issue of this number (its epic's project)."""
+        return f"{self.projects[(number - 1) // EPIC_EVERY % len(self.projects)]}-{number}"
 
     def _new_comment(self, body: str, created: datetime) -> SimComment:
         self._comment_numbers += 1

@@ -134,6 +134,9 @@ class _Parser:
         values = self._list()
         if name in ISSUE_VALUED:
             self.named += [(name, v) for v in values]
+        if name in ("parent", "epic link"):   # one set lookup, not a test per value (long lists)
+            parents = set(values)
+            return lambda i: (i.epic_key in parents) != negate
         tests = [_equals(name, v) for v in values]
         return lambda i: any(t(i) for t in tests) != negate
 

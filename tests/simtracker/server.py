@@ -31,8 +31,8 @@ class SimTracker:
     """Seeded issues served as Jira (/rest/api/...) and Linear (/graphql), with faults on demand."""
 
     def __init__(self, issues: int = 100, page_size: int = 100, linear_page_size: int = 250,
-                 latency_ms: float = 0.0, seed: int = 7):
-        self.store = IssueStore()
+                 latency_ms: float = 0.0, seed: int = 7, projects: int = 1):
+        self.store = IssueStore(projects=projects)
         self.store.seed(issues, seed)
         self.jira = JiraApi(self.store, page_size, denied_permissions=set())
         self.linear = LinearApi(self.store, linear_page_size)

@@ -12,6 +12,7 @@ from rq.registry import ScheduledJobRegistry
 
 from okr_core.domain import TrackerKind
 from okr_core.models import SyncState
+from sync.reconcile.lock import LOCK_SECONDS
 from sync.reconcile.scheduler import TICK_SECONDS, EmbeddedScheduler, due_connections, queue_due_passes
 from tests.conftest import REDIS_URL
 from tests.sync.sync_world import SyncWorld
@@ -74,6 +75,9 @@ def test_with_redis_a_tick_queues_due_passes_and_schedules_the_next_tick(redis_a
         queue.enqueue(reconcile_tick)
         make_worker(redis_app, queue_names=(name,), simple=True).work(burst=True)  # tick, then pass
         assert world.sync_state(connection).last_kind == "incremental"
+        # A first pass of a large site runs for minutes: RQ stops it only after the pass lock's time.
+        [pass_job] = [key.decode() for key in client.keys(f"rq:job:reconcile-{connection}-*")]
+        assert int(client.hget(pass_job, "timeout")) == LOCK_SECONDS
         [next_tick] = registry.get_job_ids()
         seconds = (registry.get_scheduled_time(next_tick) - datetime.now(timezone.utc)).total_seconds()
         assert next_tick.startswith("okrsync-reconcile-tick-") and 0 < seconds <= 61

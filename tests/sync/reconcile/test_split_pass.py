@@ -1,0 +1,117 @@
+"""A pass split by project (sync.reconcile.split) stores and counts what one pass does, once."""
+from __future__ import annotations
+
+import pytest
+
+from okr_core.domain import LinkKind, TrackerKind
+from plumbing.queue import get_queue
+from sync.jobs import reconcile_job
+from sync.reconcile import split as split_module
+from sync.reconcile.lock import PassAlreadyRunning, pass_lock
+from sync.reconcile.passes import reconcile_connection
+from sync.reconcile.split import SPLIT, run_part, split_parts, start_split
+from sync.reconcile.tracked_scope import tracked_scope
+from tests.simtracker import SimTracker
+from tests.sync.sync_world import SyncWorld
+
+ISSUES, PROJECTS = 400, 3
+
+
+@pytest.fixture
+def projects_sim():
+    """400 issues in three projects (SIM, SIM2, SIM3), whole epics each, pages of 50."""
+    with SimTracker.start(issues=ISSUES, page_size=50, linear_page_size=50, projects=PROJECTS) as tracker:
+        yield tracker
+
+
+def linked_world(world: SyncWorld, sim, split: bool) -> tuple[int, list[int]]:
+    """A Jira connection (split or not) with a KR per epic and one JQL-linked KR; (id, KR ids)."""
+    connection = world.connection(TrackerKind.JIRA, sim.url, page_size=50, reconcile_split=split)
+    epics = [i.key for i in sim.store.live() if i.issuetype == "Epic"]
+    krs = [world.linked_kr(connection, LinkKind.EPIC, epic) for epic in epics]
+    krs.append(world.linked_kr(connection, LinkKind.JQL, "labels = p1"))
+    return connection, krs
+
+
+def counted(world: SyncWorld, krs: list[int]) -> list[tuple[int, int]]:
+    return [(world.kr(kr).items_total, world.kr(kr).items_done) for kr in krs]
+
+
+def test_the_parts_are_the_projects_and_what_lies_outside_them(app, projects_sim, sync_world):
+    connection, _ = linked_world(sync_world, projects_sim, split=True)
+    with sync_world.scope() as session:
+        from sync.ingest.apply import load_links
+
+        scope = tracked_scope(session, connection, load_links(session, connection))
+    parts = split_parts(scope)
+    assert sorted(parts) == ["*", "SIM", "SIM2", "SIM3"]
+    assert parts["SIM2"].containers == ("SIM2",) and not parts["SIM2"].parents
+    # The rest reads epic children and JQL matches outside the three projects only.
+    assert parts["*"].excluded == ("SIM", "SIM2", "SIM3") and parts["*"].queries == ("labels = p1",)
+
+
+def test_a_split_first_pass_counts_what_one_pass_counts(app, projects_sim, sync_world):
+    whole, whole_krs = linked_world(sync_world, projects_sim, split=False)
+    parted, parted_krs = linked_world(sync_world, projects_sim, split=True)
+    with app.app_context():
+        reconcile_connection(whole, full=True)
+        reconcile_job(parted, full=True)           # queues the parts; the embedded queue runs them
+        get_queue().drain(timeout=120)
+    assert sync_world.item_count(parted) == sync_world.item_count(whole) == ISSUES
+    assert counted(sync_world, parted_krs) == counted(sync_world, whole_krs)
+    assert all(total > 0 for total, _ in counted(sync_world, parted_krs))
+    state = sync_world.sync_state(parted)
+    assert SPLIT not in state.last_counts and state.last_error is None
+    assert state.last_counts["items_read"] == ISSUES and state.last_kind == "full"
+    # Each part read to its own newest item; the connection's cursor is the oldest of those.
+    newest = {}
+    for issue in projects_sim.store.live():
+        project = issue.key.split("-")[0]
+        newest[project] = max(newest.get(project, issue.updated), issue.updated)
+    assert state.cursor == min(newest.values()) < sync_world.sync_state(whole).cursor == max(newest.values())
+    assert state.last_finished_at > state.last_started_at   # the lock was released
+    with app.app_context(), pass_lock(parted):
+        pass
+
+
+def test_a_part_queued_twice_runs_once_and_the_split_holds_the_connection(app, projects_sim,
+                                                                         sync_world, monkeypatch):
+    connection, _ = linked_world(sync_world, projects_sim, split=True)
+    queued = []
+    monkeypatch.setattr(split_module, "enqueue", lambda name, *args, **options: queued.append((name, args)))
+    with app.app_context():
+        parts = start_split(connection, full=True)
+        with pytest.raises(PassAlreadyRunning):
+            reconcile_connection(connection)
+        split_id = queued[0][1][1]
+        assert run_part(connection, split_id, "SIM2") is True
+        assert run_part(connection, split_id, "SIM2") is False      # already done
+        assert run_part(connection, "another-split", "SIM") is False
+        assert sync_world.item_count(connection) == sum(
+            1 for i in projects_sim.store.live() if i.key.startswith("SIM2-"))
+        for part in parts:
+            run_part(connection, split_id, part)
+    assert [name for name, _ in queued] == ["reconcile_part"] * 4 + ["finish_split"]
+
+
+def test_a_failed_part_leaves_the_cursor_and_deletes_nothing(app, projects_sim, sync_world, monkeypatch):
+    connection, krs = linked_world(sync_world, projects_sim, split=True)
+    with app.app_context():
+        reconcile_connection(connection, full=True)      # unsplit here: everything stored once
+        cursor = sync_world.sync_state(connection).cursor
+        real = split_module.read_changed
+
+        def sim3_down(connection_id, connector, state, since, index, batch_items, counts, lock, scope,
+                      **options):
+            if scope.containers == ("SIM3",):
+                raise ConnectionError("Jira answered 503")
+            return real(connection_id, connector, state, since, index, batch_items, counts, lock, scope,
+                        **options)
+        monkeypatch.setattr(split_module, "read_changed", sim3_down)
+        reconcile_job(connection, full=True)
+        get_queue().drain(timeout=120)
+    state = sync_world.sync_state(connection)
+    assert "SIM3" in state.last_error and "503" in state.last_error
+    assert state.last_counts["deleted"] == 0 and state.cursor == cursor
+    assert sync_world.item_count(connection) == ISSUES
+    assert state.last_finished_at > state.last_started_at
