@@ -120,6 +120,10 @@ def end_to_end(port: int, url: str, connection_id: int, env: dict, samples: int)
             for index, kr_id in enumerate(kr_ids):
                 template["issue"].update(id=str(50000 + index), key=f"BENCH-{index}")
                 body = json.dumps(template).encode()
+                # A fresh connection, opened before the clock starts: gunicorn closes one left
+                # idle past its keep-alive (2 s) while the previous sample was being polled.
+                client.close()
+                client.connect()
                 started = time.perf_counter()
                 client.request("POST", f"/webhooks/jira/{connection_id}", body=body,
                                headers=signed(body, f"e2e-{index}-{uuid.uuid4().hex}"))
