@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 
 from flask import Flask
 from redis.exceptions import RedisError
@@ -24,7 +25,25 @@ DELIVERY_RETRY = RetryPolicy(max=3, intervals=(5, 30, 120))
 
 
 def delivery_job_id(delivery_id: int) -> str:
+    """The one job id of a delivery's processing: hand-off, sweeper and retries all use it."""
     return f"delivery-{delivery_id}"
+
+
+def deferred_job_id(delivery_id: int, at: datetime) -> str:
+    """The job of a delivery deferred to `at` (its tracker failed or is waited for): named by the
+    time, which is also stored as its enqueued_at, so repeated deferrals to it queue one job."""
+    return f"delivery-{delivery_id}-at-{int(at.timestamp())}"
+
+
+def handed_off_ids() -> set[int]:
+    """The ids waiting in the hand-off list for the dispatcher (none without Redis)."""
+    queue = get_queue()
+    if not isinstance(queue, RedisQueue):
+        return set()
+    try:
+        return {int(raw) for raw in queue.connection.lrange(HANDOFF_KEY, 0, -1) if raw.isdigit()}
+    except RedisError as exc:
+        raise QueueUnavailable(str(exc)) from exc
 
 
 def enqueue_delivery(delivery_id: int, job_id: str) -> str | None:
