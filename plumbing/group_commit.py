@@ -19,13 +19,16 @@ Result = TypeVar("Result")
 
 
 class _Slot(Generic[Item, Result]):
-    __slots__ = ("item", "done", "result", "error")
+    __slots__ = ("item", "done", "leads", "result", "error", "woken")
 
     def __init__(self, item: Item):
         self.item = item
         self.done = False
+        self.leads = False
         self.result: Result | None = None
         self.error: BaseException | None = None
+        self.woken = threading.Lock()   # held until the slot is done or must lead
+        self.woken.acquire()
 
 
 class GroupCommit(Generic[Item, Result]):
@@ -34,29 +37,30 @@ class GroupCommit(Generic[Item, Result]):
         self._max_batch = max_batch
         self._waiting: list[_Slot] = []
         self._writing = False
-        self._changed = threading.Condition(threading.Lock())
+        self._mutex = threading.Lock()
 
     def submit(self, item: Item) -> Result:
         """`item`'s result once the batch holding it is flushed; raises that batch's error."""
         slot = _Slot(item)
-        with self._changed:
-            self._waiting.append(slot)
-        while True:
-            with self._changed:
-                while self._writing and not slot.done:
-                    self._changed.wait()
-                if slot.done:
-                    break
-                self._writing = True   # this thread leads the next batch (its slot, or nearer)
-            self._lead()
+        with self._mutex:
+            if self._writing:
+                self._waiting.append(slot)
+            else:
+                self._writing = slot.leads = True
+        if not slot.leads:
+            slot.woken.acquire()   # each waiter is woken alone: no thundering herd
+        if not slot.done:
+            self._lead(slot)
         if slot.error is not None:
             raise slot.error
         return slot.result
 
-    def _lead(self) -> None:
-        with self._changed:
-            batch = self._waiting[:self._max_batch]
-            del self._waiting[:self._max_batch]
+    def _lead(self, own: _Slot) -> None:
+        """Flush `own` with the slots waiting (up to max_batch), then pass the lead on."""
+        with self._mutex:
+            taken = self._max_batch - 1
+            batch = [own, *self._waiting[:taken]]
+            del self._waiting[:taken]
         try:
             results = self._flush([slot.item for slot in batch])
             if len(results) != len(batch):
@@ -69,8 +73,15 @@ class GroupCommit(Generic[Item, Result]):
             if not isinstance(exc, Exception):
                 raise
         finally:
-            with self._changed:
-                for slot in batch:
-                    slot.done = True
-                self._writing = False
-                self._changed.notify_all()
+            for slot in batch:
+                slot.done = True
+            with self._mutex:
+                following = self._waiting.pop(0) if self._waiting else None
+                if following is None:
+                    self._writing = False
+                else:
+                    following.leads = True
+            for slot in batch[1:]:
+                slot.woken.release()
+            if following is not None:
+                following.woken.release()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import queue
 import threading
 import time
 
@@ -80,40 +81,36 @@ class HandOffPusher:
     def __init__(self, app: Flask):
         self.pid = os.getpid()
         self._app = app
-        self._ids: list[int] = []
-        self._pushing = False
-        self._changed = threading.Condition()
+        self._added: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._counts = threading.Lock()
+        self._pending = 0   # ids added and not pushed (or unstamped) yet
         threading.Thread(target=self._run, daemon=True, name="okrsync-handoff").start()
         atexit.register(self.flush, EXIT_FLUSH_SECONDS)
 
     def add(self, delivery_ids: list[int]) -> None:
-        with self._changed:
-            self._ids.extend(delivery_ids)
-            self._changed.notify_all()
+        with self._counts:
+            self._pending += len(delivery_ids)
+        self._added.put(delivery_ids)
 
     def flush(self, timeout: float) -> bool:
         """Wait until every id added so far is pushed (or unstamped); False on timeout."""
         deadline = time.monotonic() + timeout
-        with self._changed:
-            while self._ids or self._pushing:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._changed.wait(left)
+        while self._pending:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
         return True
 
     def _run(self) -> None:
         while True:
-            with self._changed:
-                while not self._ids:
-                    self._changed.wait()
-                batch, self._ids, self._pushing = self._ids, [], True
+            batch = list(self._added.get())
+            while not self._added.empty():
+                batch += self._added.get_nowait()
             try:
                 with self._app.app_context():
                     push_or_unstamp(batch)
             except Exception:  # noqa: BLE001 - the thread must outlive any one failure
                 log.exception("handoff.push-failed", extra={"delivery_ids": batch})
             finally:
-                with self._changed:
-                    self._pushing = False
-                    self._changed.notify_all()
+                with self._counts:
+                    self._pending -= len(batch)

@@ -33,6 +33,7 @@ PENDING_STATUSES = frozenset({"created", "queued", "scheduled", "deferred", "sta
                               "rate_limited", "ready_to_enqueue"})
 RERUN_CLAIM_KEY = "okrsync:rerun-claim:"
 RERUN_CLAIM_SECONDS = 60
+SCHEDULED_OVERDUE_SECONDS = 60   # a scheduled job this long past its time is not moving
 
 
 class QueueUnavailable(RuntimeError):
@@ -187,18 +188,38 @@ class RedisQueue:
     def is_pending(self, job_id: str) -> bool:
         """Whether RQ holds the job of that id to run: queued, scheduled, deferred or started."""
         from redis.exceptions import RedisError
-        from rq.job import Job
 
         try:
-            status = self.connection.hget(Job.key_for(job_id), "status")
+            return self._status(job_id) == "pending"
         except RedisError as exc:
             raise QueueUnavailable(str(exc)) from exc
-        return status is not None and status.decode() in PENDING_STATUSES
+
+    def _status(self, job_id: str) -> str | None:
+        """'pending', 'ended', or None when RQ keeps no job of that id.
+
+        A job scheduled for a time long past counts as ended: RQ's scheduler did not move it to
+        its queue (it stopped with a Redis outage), so it would wait for ever.
+        """
+        from rq.job import Job
+        from rq.registry import ScheduledJobRegistry
+
+        status, origin = self.connection.hmget(Job.key_for(job_id), "status", "origin")
+        if status is None:
+            return None
+        if status.decode() not in PENDING_STATUSES:
+            return "ended"
+        if status.decode() == "scheduled":
+            due = self.connection.zscore(
+                ScheduledJobRegistry.key_template.format((origin or b"").decode()), job_id)
+            if due is None or due < time.time() - SCHEDULED_OVERDUE_SECONDS:
+                return "ended"
+        return "pending"
 
     def rerun(self, func: Callable | str, *args, job_id: str, queue: str = DEFAULT_QUEUE,
               retry: RetryPolicy = RetryPolicy()) -> str | None:
         """Queue the job under `job_id` unless one of that id is pending; a job of that id that
-        ended (finished, failed, stopped) is replaced. None when nothing was queued.
+        ended (finished, failed, stopped, or scheduled long ago and never moved) is replaced.
+        None when nothing was queued.
 
         RQ refuses a second job of an id it still keeps (an ended job is kept for a while), so
         the ended one is deleted first; a claim key makes sure one process alone replaces it.
@@ -208,9 +229,9 @@ class RedisQueue:
         from rq.job import Job
 
         try:
-            status = self.connection.hget(Job.key_for(job_id), "status")
+            status = self._status(job_id)
             if status is not None:
-                if status.decode() in PENDING_STATUSES or not self.connection.set(
+                if status == "pending" or not self.connection.set(
                         RERUN_CLAIM_KEY + job_id, 1, nx=True, ex=RERUN_CLAIM_SECONDS):
                     return None
                 try:

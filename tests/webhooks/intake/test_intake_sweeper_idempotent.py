@@ -125,3 +125,21 @@ def test_two_sweepers_at_once_queue_each_ended_delivery_once(make_app, redis_db,
         thread.join()
     assert sum(counts) == 10
     assert job_ids(redis_db) == sorted(f"delivery-{i}" for i in ids)
+
+
+def test_a_delivery_whose_scheduled_job_never_moved_is_queued_again_once(make_app, redis_db, sim):
+    """RQ's scheduler stopped (a Redis outage): a job scheduled for long ago would wait for ever."""
+    app = make_app(REDIS_URL)
+    [delivery_id] = post_backlog(app, sim, 1, "stuck")
+    assert dispatch_all(app) == 1
+    Job.fetch(f"delivery-{delivery_id}", connection=redis_db).delete()   # it ran and deferred
+    stamp = age(app, [delivery_id])
+    deferred = deferred_job_id(delivery_id, stamp)
+    with app.app_context():
+        enqueue("process_delivery", delivery_id, job_id=deferred, delay=5)
+    registry = ScheduledJobRegistry("default", connection=redis_db)
+    redis_db.zadd(registry.key, {deferred: stamp.timestamp()})   # due an hour ago, never moved
+    with app.app_context():
+        assert sweep(stale_after=60) == 1
+        assert sweep(stale_after=60) == 0
+    assert job_ids(redis_db) == [f"delivery-{delivery_id}"]
