@@ -27,6 +27,7 @@ from plumbing.queue import QueueUnavailable, RedisQueue, get_queue
 log = logging.getLogger("okrsync.sync.handoff")
 
 EXIT_FLUSH_SECONDS = 2.0   # how long a stopping process waits for ids not pushed yet
+GATHER_SECONDS = 0.002     # how long the pusher lets ids gather before one RPUSH of them all
 
 
 def hand_off_committed(delivery_ids: list[int]) -> None:
@@ -104,6 +105,7 @@ class HandOffPusher:
     def _run(self) -> None:
         while True:
             batch = list(self._added.get())
+            time.sleep(GATHER_SECONDS)   # let the ids of requests answered meanwhile join
             while not self._added.empty():
                 batch += self._added.get_nowait()
             try:
