@@ -1,4 +1,4 @@
-"""Group commit: threads that each need a write done hand it in and wait; one of them writes them all.
+"""Group commit: threads that each need a write done hand it in and wait; one writes them all.
 
 The first thread to arrive while no write is in flight leads: it takes every item waiting (up to
 `max_batch`), runs `flush` on the batch (one round trip for all of them, say) and wakes the others

@@ -1,4 +1,4 @@
-"""Hand stored deliveries over to be processed: one RPUSH per intake batch, RQ jobs off the request path.
+"""Hand stored deliveries over to be processed: one RPUSH per intake batch, RQ jobs off it.
 
 The delivery row is the source of truth. Webhook intake pushes the ids of stored deliveries onto
 a Redis list; the dispatcher in `okrsync worker` pops the ids and queues each delivery's RQ job

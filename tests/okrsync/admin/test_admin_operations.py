@@ -86,7 +86,8 @@ def test_a_failed_delivery_is_listed_and_retried_on_the_queue(app, admin_client,
     assert response.status_code == 302
     (row,) = read_rows(db, select(Delivery))
     assert (row.state, row.attempts) == ("pending", 0) and row.enqueued_at is not None
-    job = Job.fetch(f"delivery-{delivery_id}", connection=app.extensions["okrsync.queue"].connection)
+    redis = app.extensions["okrsync.queue"].connection
+    job = Job.fetch(f"delivery-{delivery_id}", connection=redis)
     try:
         assert (job.func_name, job.args, job.get_status()) == \
             ("sync.ingest.deliveries.process_delivery", (delivery_id,), "queued")

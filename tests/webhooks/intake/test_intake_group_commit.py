@@ -30,7 +30,8 @@ def row(connection_id: int, key: str, handled: bool = True) -> dict:
 
 
 def connection_of(app) -> int:
-    return add_connection(app, JIRA, "https://93.184.216.34", {"email": "a@b.test", "api_token": "t"})
+    return add_connection(app, JIRA, "https://93.184.216.34",
+                          {"email": "a@b.test", "api_token": "t"})
 
 
 def test_one_batch_stores_each_row_once_and_hands_off_only_the_new_handled_ones(make_app, redis_db):
