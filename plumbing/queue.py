@@ -34,6 +34,7 @@ PENDING_STATUSES = frozenset({"created", "queued", "scheduled", "deferred", "sta
 RERUN_CLAIM_KEY = "okrsync:rerun-claim:"
 RERUN_CLAIM_SECONDS = 60
 SCHEDULED_OVERDUE_SECONDS = 60   # a scheduled job this long past its time is not moving
+SILENT_AFTER_SECONDS = 60   # a started job without a heartbeat this long is dead (RQ beats: 30 s)
 
 
 class QueueUnavailable(RuntimeError):
@@ -69,13 +70,13 @@ class EmbeddedQueue:
         self._submit_in(delay, func, args, job_id, retry, 0)
         return job_id
 
-    def is_pending(self, job_id: str) -> bool:
+    def is_pending(self, job_id: str, silent_after: float = 0.0) -> bool:
         """Whether the job of that id is waiting (delayed, or to retry) or running."""
         with self._lock:
             return job_id in self._active
 
     def rerun(self, func: Callable | str, *args, job_id: str, queue: str = DEFAULT_QUEUE,
-              retry: RetryPolicy = RetryPolicy()) -> str | None:
+              retry: RetryPolicy = RetryPolicy(), silent_after: float = 0.0) -> str | None:
         """Queue the job under `job_id` unless one of that id is pending (ids leave when done)."""
         return self.enqueue(func, *args, job_id=job_id, queue=queue, retry=retry)
 
@@ -185,25 +186,30 @@ class RedisQueue:
             raise QueueUnavailable(str(exc)) from exc
         return job.id
 
-    def is_pending(self, job_id: str) -> bool:
+    def is_pending(self, job_id: str, silent_after: float = SILENT_AFTER_SECONDS) -> bool:
         """Whether RQ holds the job of that id to run: queued, scheduled, deferred or started."""
         from redis.exceptions import RedisError
 
         try:
-            return self._status(job_id) == "pending"
+            return self._status(job_id, silent_after) == "pending"
         except RedisError as exc:
             raise QueueUnavailable(str(exc)) from exc
 
-    def _status(self, job_id: str) -> str | None:
+    def _status(self, job_id: str, silent_after: float) -> str | None:
         """'pending', 'ended', or None when RQ keeps no job of that id.
 
-        A job scheduled for a time long past counts as ended: RQ's scheduler did not move it to
-        its queue (it stopped with a Redis outage), so it would wait for ever.
+        Counted as ended too: a job scheduled for a time long past (RQ's scheduler stopped with
+        a Redis outage and never moved it), and a started job silent for `silent_after` seconds
+        (its worker was killed: RQ's own clean-up of such jobs comes only every few minutes).
         """
+        from datetime import datetime, timezone
+
         from rq.job import Job
         from rq.registry import ScheduledJobRegistry
+        from rq.utils import utcparse
 
-        status, origin = self.connection.hmget(Job.key_for(job_id), "status", "origin")
+        status, origin, beat, started = self.connection.hmget(
+            Job.key_for(job_id), "status", "origin", "last_heartbeat", "started_at")
         if status is None:
             return None
         if status.decode() not in PENDING_STATUSES:
@@ -213,12 +219,17 @@ class RedisQueue:
                 ScheduledJobRegistry.key_template.format((origin or b"").decode()), job_id)
             if due is None or due < time.time() - SCHEDULED_OVERDUE_SECONDS:
                 return "ended"
+        if status.decode() == "started" and (beat or started):
+            last = utcparse((beat or started).decode()).replace(tzinfo=timezone.utc)
+            if (datetime.now(timezone.utc) - last).total_seconds() > silent_after:
+                return "ended"
         return "pending"
 
     def rerun(self, func: Callable | str, *args, job_id: str, queue: str = DEFAULT_QUEUE,
-              retry: RetryPolicy = RetryPolicy()) -> str | None:
+              retry: RetryPolicy = RetryPolicy(),
+              silent_after: float = SILENT_AFTER_SECONDS) -> str | None:
         """Queue the job under `job_id` unless one of that id is pending; a job of that id that
-        ended (finished, failed, stopped, or scheduled long ago and never moved) is replaced.
+        ended (finished, failed, stopped, or stuck as `_status` tells) is replaced.
         None when nothing was queued.
 
         RQ refuses a second job of an id it still keeps (an ended job is kept for a while), so
@@ -229,7 +240,7 @@ class RedisQueue:
         from rq.job import Job
 
         try:
-            status = self._status(job_id)
+            status = self._status(job_id, silent_after)
             if status is not None:
                 if status == "pending" or not self.connection.set(
                         RERUN_CLAIM_KEY + job_id, 1, nx=True, ex=RERUN_CLAIM_SECONDS):
@@ -266,11 +277,14 @@ def get_queue():
 
 
 def rerun(job: str, *args, job_id: str, queue: str = DEFAULT_QUEUE,
-          retry: RetryPolicy = RetryPolicy()) -> str | None:
+          retry: RetryPolicy = RetryPolicy(),
+          silent_after: float = SILENT_AFTER_SECONDS) -> str | None:
     """Queue the job named `job` under `job_id` unless a job of that id is waiting or running
-    (an ended one is replaced); the job id, or None when nothing was queued."""
+    (an ended one is replaced, and so is a started one silent for `silent_after` seconds); the
+    job id, or None when nothing was queued."""
     job_path(job)
-    return get_queue().rerun(job, *args, job_id=job_id, queue=queue, retry=retry)
+    return get_queue().rerun(job, *args, job_id=job_id, queue=queue, retry=retry,
+                             silent_after=silent_after)
 
 
 def enqueue(job: str, *args, job_id: str | None = None, queue: str = DEFAULT_QUEUE,

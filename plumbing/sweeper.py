@@ -46,26 +46,30 @@ def sweep(stale_after: float | None = None, now: datetime | None = None) -> int:
     if not rows:
         return 0
     try:
-        waiting = _still_waiting(rows)
+        waiting = _still_waiting(rows, stale_after)
     except QueueUnavailable as exc:
         log.warning("sweeper.queue-unavailable", extra={"error": str(exc)})
         return 0
-    queued = requeue([delivery_id for delivery_id, _ in rows if delivery_id not in waiting], now)
+    queued = requeue([delivery_id for delivery_id, _ in rows if delivery_id not in waiting], now,
+                     stale_after)
     _stamp([delivery_id for delivery_id, deferred in waiting.items() if not deferred], now)
     log.info("sweeper.swept", extra={"found": len(rows), "queued": len(queued),
                                      "still_waiting": len(waiting)})
     return len(queued)
 
 
-def _still_waiting(rows) -> dict[int, bool]:
+def _still_waiting(rows, silent_after: float) -> dict[int, bool]:
     """Of the rows, those the queue will still run: id -> whether it is their deferred job
-    (whose id their stamp names, so that stamp is kept)."""
+    (whose id their stamp names, so that stamp is kept). A started job silent for
+    `silent_after` seconds is not running (its worker was killed)."""
     queue, handed_off = get_queue(), handed_off_ids()
     waiting = {}
     for delivery_id, stamp in rows:
-        if delivery_id in handed_off or queue.is_pending(delivery_job_id(delivery_id)):
+        if delivery_id in handed_off or queue.is_pending(delivery_job_id(delivery_id),
+                                                         silent_after):
             waiting[delivery_id] = False
-        elif stamp is not None and queue.is_pending(deferred_job_id(delivery_id, stamp)):
+        elif stamp is not None and queue.is_pending(deferred_job_id(delivery_id, stamp),
+                                                    silent_after):
             waiting[delivery_id] = True
     return waiting
 
@@ -90,14 +94,15 @@ def retry_failed_deliveries(connection_id: int | None = None,
     return len(requeue(ids, now))
 
 
-def requeue(ids: list[int], now: datetime) -> list[int]:
+def requeue(ids: list[int], now: datetime,
+            silent_after: float = STALE_AFTER_SECONDS) -> list[int]:
     """Queue each delivery's job (`delivery-<id>`, replacing an ended one; none when one is
     pending) and stamp those queued; stops if the queue is down. The ids queued."""
     queued = []
     for delivery_id in ids:
         try:
             if rerun("process_delivery", delivery_id, job_id=delivery_job_id(delivery_id),
-                     retry=DELIVERY_RETRY) is not None:
+                     retry=DELIVERY_RETRY, silent_after=silent_after) is not None:
                 queued.append(delivery_id)
         except QueueUnavailable as exc:
             log.warning("sweeper.queue-unavailable", extra={"error": str(exc)})
