@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -150,3 +153,22 @@ def measure(port: int, path: str, body: bytes, args, server_pid: int) -> dict:
     paced = Load(port, path, body, args.concurrency)
     paced_result = summary(paced, paced.run(int(args.rate * args.seconds), rate=args.rate))
     return {"warmup": warm_result, "closed": closed_result, "paced": paced_result}
+
+
+def measure_wrk(port: int, path: str, body: bytes, seconds: float, connections: int) -> dict | None:
+    """Requests per second wrk (C, from outside the Python process) gets on `connections`
+    keep-alive connections; None when wrk is not installed (Debian package `wrk`)."""
+    if not shutil.which("wrk") or seconds <= 0:
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".json") as body_file:
+        body_file.write(body)
+        body_file.flush()
+        env = {**os.environ, "WRK_BODY": body_file.name,
+               "WRK_SIGNATURE": signed(body, "x")["X-Hub-Signature"]}
+        done = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "-s",
+             str(REPO / "bench/wrk_webhooks.lua"), f"http://127.0.0.1:{port}{path}"],
+            env=env, capture_output=True, text=True, check=True)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    refused = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
+    return {"throughput": float(rate.group(1)), "non_2xx": int(refused.group(1)) if refused else 0}

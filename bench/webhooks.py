@@ -2,7 +2,9 @@
 same gunicorn configuration, and issue-done -> KR progress committed, end to end, with one worker.
 
 Usage: python bench/webhooks.py [--requests 4000] [--concurrency 16] [--rate 200] [--seconds 15]
-                                [--samples 40] [--workers N]
+                                [--samples 40] [--workers N] [--wrk-seconds 10]
+When wrk is installed (Debian package `wrk`), each app is also measured by wrk from outside
+(--wrk-seconds 0 leaves it out).
 PostgreSQL from OKRSYNC_BENCH_PG_URL (a schema of its own, dropped after), Redis from
 OKRSYNC_BENCH_REDIS_URL (default db 14, flushed before and after).
 
@@ -32,7 +34,7 @@ from cryptography.fernet import Fernet  # noqa: E402
 from flask import Flask  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench.webhook_load import SECRET, measure, signed, start_gunicorn  # noqa: E402
+from bench.webhook_load import SECRET, measure, measure_wrk, signed, start_gunicorn  # noqa: E402
 
 PG_URL = os.environ.get("OKRSYNC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OKRSYNC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -120,6 +122,10 @@ def end_to_end(port: int, url: str, connection_id: int, env: dict, samples: int)
             for index, kr_id in enumerate(kr_ids):
                 template["issue"].update(id=str(50000 + index), key=f"BENCH-{index}")
                 body = json.dumps(template).encode()
+                # A fresh connection, opened before the clock starts: gunicorn closes one left
+                # idle past its keep-alive (2 s) while the previous sample was being polled.
+                client.close()
+                client.connect()
                 started = time.perf_counter()
                 client.request("POST", f"/webhooks/jira/{connection_id}", body=body,
                                headers=signed(body, f"e2e-{index}-{uuid.uuid4().hex}"))
@@ -172,7 +178,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for flag, kind, default in (("--requests", int, 4000), ("--concurrency", int, 16),
                                 ("--rate", float, 200.0), ("--seconds", float, 15.0),
-                                ("--samples", int, 40), ("--workers", int, os.cpu_count() * 2 + 1)):
+                                ("--samples", int, 40), ("--workers", int, os.cpu_count() * 2 + 1),
+                                ("--wrk-seconds", float, 10.0)):
         parser.add_argument(flag, type=kind, default=default)
     args = parser.parse_args()
     import redis
@@ -193,7 +200,8 @@ def main() -> None:
 
 
 def run_all(args, env: dict, url: str, connection_id: int, queue_db) -> None:
-    """End to end first (one worker), then intake load on okrsync, then on the bare endpoint."""
+    """End to end first (one worker), then intake load on okrsync (wrk, then Python clients),
+    then on the bare endpoint."""
     path, body = f"/webhooks/jira/{connection_id}", FIXTURE.read_bytes()
     service, service_port = start_gunicorn("okrsync.serve:served_app()", args.workers, env,
                                            Path(env["OKRSYNC_INSTANCE_PATH"]) / "okrsync.log")
@@ -201,19 +209,26 @@ def run_all(args, env: dict, url: str, connection_id: int, queue_db) -> None:
         e2e = {}
         if args.samples:
             e2e = end_to_end(service_port, url, connection_id, env, args.samples)
+        wrk = measure_wrk(service_port, path, body, args.wrk_seconds, args.concurrency)
+        time.sleep(0.5)   # the last ids handed off, the check below counts its own loads' only
+        forget_wrk_deliveries(url)
         queue_db.flushdb()
         okrsync_result = measure(service_port, path, body, args, service.pid)
+        okrsync_result["wrk"] = wrk
     finally:
         service.terminate()
         service.wait(30)
     bare, bare_port = start_gunicorn("bench.webhooks:bare_app()", args.workers, env,
                                      Path(env["OKRSYNC_INSTANCE_PATH"]) / "bare.log")
     try:
+        wrk = measure_wrk(bare_port, path, body, args.wrk_seconds, args.concurrency)
         bare_result = measure(bare_port, path, body, args, bare.pid)
+        bare_result["wrk"] = wrk
     finally:
         bare.terminate()
         bare.wait(30)
-    acknowledged = sum(run["statuses"].get(200, 0) for run in okrsync_result.values())
+    acknowledged = sum(run["statuses"].get(200, 0) for name, run in okrsync_result.items()
+                       if name != "wrk")
     report(args, okrsync_result, bare_result, e2e, dispatch_and_check(env, url, acknowledged))
 
 
@@ -224,6 +239,10 @@ def report(args, service: dict, bare: dict, e2e: dict, handoff: dict):
     print(f"intake throughput (no worker running, as for bare) okrsync "
           f"{service['closed']['throughput']:.0f}/s, bare {bare['closed']['throughput']:.0f}/s, "
           f"ratio {ratio:.2f} (target >= 0.5)")
+    if service["wrk"] and bare["wrk"]:
+        print(f"wrk from outside: okrsync {service['wrk']['throughput']:.0f}/s "
+              f"({service['wrk']['non_2xx']} not 2xx), bare {bare['wrk']['throughput']:.0f}/s, "
+              f"ratio {service['wrk']['throughput'] / bare['wrk']['throughput']:.2f}")
     mine, theirs = service["closed"], bare["closed"]
     print(f"gunicorn CPU per request okrsync {mine['server_cpu_ms']:.2f} ms, bare "
           f"{theirs['server_cpu_ms']:.2f} ms; machine busy {mine['machine_busy']:.0%} and "
@@ -238,6 +257,13 @@ def report(args, service: dict, bare: dict, e2e: dict, handoff: dict):
     if e2e:
         print(f"issue done -> KR progress committed: p50 {e2e['p50_ms']:.0f} ms, "
               f"p95 {e2e['p95_ms']:.0f} ms ({e2e['samples']} samples, one worker)")
+
+
+def forget_wrk_deliveries(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as db:
+        db.execute(text("DELETE FROM deliveries WHERE dedupe_key LIKE 'wrk-%'"))
+    engine.dispose()
 
 
 def cleanup(url: str, queue_db) -> None:

@@ -60,8 +60,8 @@ def engine():
     return current_app.extensions["okrsync.engine"]
 
 
-def execute_alone(statement, params: dict):
-    """Run one statement that is safe to repeat as a transaction of its own; its first column.
+def execute_alone(statement, params: dict) -> list[tuple]:
+    """Run one statement that is safe to repeat as a transaction of its own; the rows it returns.
 
     On PostgreSQL it runs in autocommit, with no pre-ping, straight on the pooled driver
     connection: one round trip instead of four (ping, BEGIN, statement, COMMIT), and none of
@@ -72,7 +72,7 @@ def execute_alone(statement, params: dict):
     autocommit = current_app.extensions["okrsync.autocommit_engine"]
     if autocommit is None:
         with engine().begin() as conn:
-            return conn.execute(statement, params).scalar()
+            return [tuple(row) for row in conn.execute(statement, params)]
     try:
         return _on_driver(autocommit, statement, params)
     except DBAPIError as exc:
@@ -81,7 +81,7 @@ def execute_alone(statement, params: dict):
     return _on_driver(autocommit, statement, params)
 
 
-def _on_driver(autocommit: Engine, statement, params: dict):
+def _on_driver(autocommit: Engine, statement, params: dict) -> list[tuple]:
     """Execute on a pooled psycopg connection; errors raised as SQLAlchemy's DBAPIError."""
     dialect = autocommit.dialect
     sql = _driver_sql(statement, dialect)
@@ -92,7 +92,8 @@ def _on_driver(autocommit: Engine, statement, params: dict):
         raise DBAPIError.instance(sql, params, exc, dialect.loaded_dbapi.Error,
                                   hide_parameters=True, dialect=dialect) from exc
     try:
-        row = pooled.driver_connection.execute(sql, params).fetchone()
+        cursor = pooled.driver_connection.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
     except dialect.loaded_dbapi.Error as exc:
         dropped = dialect.is_disconnect(exc, pooled.driver_connection, None)
         if dropped:
@@ -105,10 +106,9 @@ def _on_driver(autocommit: Engine, statement, params: dict):
                                   dialect=dialect) from exc
     finally:
         pooled.close()
-    return row[0] if row else None
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=256)   # intake's batch INSERTs: one statement per batch size
 def _driver_sql(statement, dialect) -> str:
     """The statement as the driver takes it (named %(name)s parameters), compiled once."""
     return str(statement.compile(dialect=dialect))

@@ -1,6 +1,6 @@
-"""Hand stored deliveries over to be processed: one RPUSH on the request path, RQ jobs off it.
+"""Hand stored deliveries over to be processed: one RPUSH per intake batch, RQ jobs off it.
 
-The delivery row is the source of truth. Webhook intake pushes the id of each stored delivery onto
+The delivery row is the source of truth. Webhook intake pushes the ids of stored deliveries onto
 a Redis list; the dispatcher in `okrsync worker` pops the ids and queues each delivery's RQ job
 (`delivery-<id>`). An id lost on the way (Redis down, a worker killed between pop and enqueue) is
 still a pending row stamped as handed over, so the sweeper queues it once that stamp is stale.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 
 from flask import Flask
 from redis.exceptions import RedisError
@@ -24,7 +25,25 @@ DELIVERY_RETRY = RetryPolicy(max=3, intervals=(5, 30, 120))
 
 
 def delivery_job_id(delivery_id: int) -> str:
+    """The one job id of a delivery's processing: hand-off, sweeper and retries all use it."""
     return f"delivery-{delivery_id}"
+
+
+def deferred_job_id(delivery_id: int, at: datetime) -> str:
+    """The job of a delivery deferred to `at` (its tracker failed or is waited for): named by the
+    time, which is also stored as its enqueued_at, so repeated deferrals to it queue one job."""
+    return f"delivery-{delivery_id}-at-{int(at.timestamp())}"
+
+
+def handed_off_ids() -> set[int]:
+    """The ids waiting in the hand-off list for the dispatcher (none without Redis)."""
+    queue = get_queue()
+    if not isinstance(queue, RedisQueue):
+        return set()
+    try:
+        return {int(raw) for raw in queue.connection.lrange(HANDOFF_KEY, 0, -1) if raw.isdigit()}
+    except RedisError as exc:
+        raise QueueUnavailable(str(exc)) from exc
 
 
 def enqueue_delivery(delivery_id: int, job_id: str) -> str | None:
@@ -32,17 +51,21 @@ def enqueue_delivery(delivery_id: int, job_id: str) -> str | None:
     return enqueue("process_delivery", delivery_id, job_id=job_id, retry=DELIVERY_RETRY)
 
 
-def hand_off_delivery(delivery_id: int) -> None:
-    """Pass a stored delivery on; raises QueueUnavailable when the queue cannot take it.
+def hand_off_deliveries(delivery_ids: list[int]) -> None:
+    """Pass stored deliveries on; raises QueueUnavailable when the queue cannot take them.
 
-    With Redis: one RPUSH. Embedded (no Redis): the job is queued on this process's threads.
+    With Redis: one RPUSH of all their ids. Embedded (no Redis): their jobs are queued on this
+    process's threads.
     """
+    if not delivery_ids:
+        return
     queue = get_queue()
     if not isinstance(queue, RedisQueue):
-        enqueue_delivery(delivery_id, delivery_job_id(delivery_id))
+        for delivery_id in delivery_ids:
+            enqueue_delivery(delivery_id, delivery_job_id(delivery_id))
         return
     try:
-        queue.connection.rpush(HANDOFF_KEY, delivery_id)
+        queue.connection.rpush(HANDOFF_KEY, *delivery_ids)
     except RedisError as exc:
         raise QueueUnavailable(str(exc)) from exc
 

@@ -28,6 +28,13 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(max=0, intervals=())
+# RQ job statuses of a job it will still run (JobStatus values).
+PENDING_STATUSES = frozenset({"created", "queued", "scheduled", "deferred", "started",
+                              "rate_limited", "ready_to_enqueue"})
+RERUN_CLAIM_KEY = "okrsync:rerun-claim:"
+RERUN_CLAIM_SECONDS = 60
+SCHEDULED_OVERDUE_SECONDS = 60   # a scheduled job this long past its time is not moving
+SILENT_AFTER_SECONDS = 60   # a started job without a heartbeat this long is dead (RQ beats: 30 s)
 
 
 class QueueUnavailable(RuntimeError):
@@ -45,6 +52,7 @@ class EmbeddedQueue:
         self._retrying: dict[str, threading.Timer] = {}  # of _active, failed and waiting to retry
         self._lock = threading.Lock()
         self._retry_scale = retry_scale
+        self._closed = False   # shut down: nothing more is submitted to the pool
 
     def enqueue(self, func: Callable | str, *args, job_id: str | None = None,
                 queue: str = DEFAULT_QUEUE, retry: RetryPolicy = RetryPolicy(),
@@ -54,31 +62,51 @@ class EmbeddedQueue:
             func = job_function(func)
         job_id = job_id or f"{func.__name__}-{time.monotonic_ns()}"
         with self._lock:
+            if self._closed:
+                raise QueueUnavailable("the embedded queue is shut down")
             if job_id in self._active:
                 return None
             self._active.add(job_id)
         self._submit_in(delay, func, args, job_id, retry, 0)
         return job_id
 
+    def is_pending(self, job_id: str, silent_after: float = 0.0) -> bool:
+        """Whether the job of that id is waiting (delayed, or to retry) or running."""
+        with self._lock:
+            return job_id in self._active
+
+    def rerun(self, func: Callable | str, *args, job_id: str, queue: str = DEFAULT_QUEUE,
+              retry: RetryPolicy = RetryPolicy(), silent_after: float = 0.0) -> str | None:
+        """Queue the job under `job_id` unless one of that id is pending (ids leave when done)."""
+        return self.enqueue(func, *args, job_id=job_id, queue=queue, retry=retry)
+
     def _submit_in(self, delay: float, func: Callable, args: tuple, job_id: str,
                    retry: RetryPolicy, attempt: int) -> None:
-        """Run the job now, or `delay` seconds from now on a timer (no pool thread waits)."""
-        if delay <= 0:
-            self._pool.submit(self._run, func, args, job_id, retry, attempt)
-            return
-        timer = threading.Timer(delay, self._submit_due, (func, args, job_id, retry, attempt))
-        timer.daemon = True
+        """Run the job now, or `delay` seconds from now on a timer (no pool thread waits).
+
+        After shutdown the job is dropped (as a process exit drops it), never submitted to the
+        closed pool: the lock orders every submission before the pool closes or not at all.
+        """
         with self._lock:
+            if self._closed:
+                self._active.discard(job_id)
+                log.info("queue.embedded.dropped-at-shutdown", extra={"job_id": job_id})
+                return
+            if delay <= 0:
+                self._pool.submit(self._run, func, args, job_id, retry, attempt)
+                return
+            timer = threading.Timer(delay, self._submit_due, (func, args, job_id, retry, attempt))
+            timer.daemon = True
             (self._retrying if attempt else self._delayed)[job_id] = timer
-        timer.start()
+            timer.start()
 
     def _submit_due(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy,
                     attempt: int) -> None:
         with self._lock:
             waiting = self._retrying if attempt else self._delayed
-            if waiting.pop(job_id, None) is None:
+            if waiting.pop(job_id, None) is None or self._closed:
                 return   # cancelled by shutdown
-        self._pool.submit(self._run, func, args, job_id, retry, attempt)
+            self._pool.submit(self._run, func, args, job_id, retry, attempt)
 
     def _run(self, func: Callable, args: tuple, job_id: str, retry: RetryPolicy,
              attempt: int) -> None:
@@ -114,6 +142,7 @@ class EmbeddedQueue:
     def shutdown(self) -> None:
         """Finish running jobs; delayed jobs not yet due are dropped, as a process exit drops them."""
         with self._lock:
+            self._closed = True
             timers = [*self._delayed.values(), *self._retrying.values()]
             self._delayed, self._retrying = {}, {}
         for timer in timers:
@@ -159,6 +188,73 @@ class RedisQueue:
             raise QueueUnavailable(str(exc)) from exc
         return job.id
 
+    def is_pending(self, job_id: str, silent_after: float = SILENT_AFTER_SECONDS) -> bool:
+        """Whether RQ holds the job of that id to run: queued, scheduled, deferred or started."""
+        from redis.exceptions import RedisError
+
+        try:
+            return self._status(job_id, silent_after) == "pending"
+        except RedisError as exc:
+            raise QueueUnavailable(str(exc)) from exc
+
+    def _status(self, job_id: str, silent_after: float) -> str | None:
+        """'pending', 'ended', or None when RQ keeps no job of that id.
+
+        Counted as ended too: a job scheduled for a time long past (RQ's scheduler stopped with
+        a Redis outage and never moved it), and a started job silent for `silent_after` seconds
+        (its worker was killed: RQ's own clean-up of such jobs comes only every few minutes).
+        """
+        from datetime import datetime, timezone
+
+        from rq.job import Job
+        from rq.registry import ScheduledJobRegistry
+        from rq.utils import utcparse
+
+        status, origin, beat, started = self.connection.hmget(
+            Job.key_for(job_id), "status", "origin", "last_heartbeat", "started_at")
+        if status is None:
+            return None
+        if status.decode() not in PENDING_STATUSES:
+            return "ended"
+        if status.decode() == "scheduled":
+            due = self.connection.zscore(
+                ScheduledJobRegistry.key_template.format((origin or b"").decode()), job_id)
+            if due is None or due < time.time() - SCHEDULED_OVERDUE_SECONDS:
+                return "ended"
+        if status.decode() == "started" and (beat or started):
+            last = utcparse((beat or started).decode()).replace(tzinfo=timezone.utc)
+            if (datetime.now(timezone.utc) - last).total_seconds() > silent_after:
+                return "ended"
+        return "pending"
+
+    def rerun(self, func: Callable | str, *args, job_id: str, queue: str = DEFAULT_QUEUE,
+              retry: RetryPolicy = RetryPolicy(),
+              silent_after: float = SILENT_AFTER_SECONDS) -> str | None:
+        """Queue the job under `job_id` unless one of that id is pending; a job of that id that
+        ended (finished, failed, stopped, or stuck as `_status` tells) is replaced.
+        None when nothing was queued.
+
+        RQ refuses a second job of an id it still keeps (an ended job is kept for a while), so
+        the ended one is deleted first; a claim key makes sure one process alone replaces it.
+        """
+        from redis.exceptions import RedisError
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            status = self._status(job_id, silent_after)
+            if status is not None:
+                if status == "pending" or not self.connection.set(
+                        RERUN_CLAIM_KEY + job_id, 1, nx=True, ex=RERUN_CLAIM_SECONDS):
+                    return None
+                try:
+                    Job.fetch(job_id, connection=self.connection).delete()
+                except NoSuchJobError:
+                    pass   # it expired meanwhile
+        except RedisError as exc:
+            raise QueueUnavailable(str(exc)) from exc
+        return self.enqueue(func, *args, job_id=job_id, queue=queue, retry=retry)
+
     def ping(self) -> bool:
         return bool(self.connection.ping())
 
@@ -180,6 +276,17 @@ def init_queue(app: Flask) -> None:
 
 def get_queue():
     return current_app.extensions["okrsync.queue"]
+
+
+def rerun(job: str, *args, job_id: str, queue: str = DEFAULT_QUEUE,
+          retry: RetryPolicy = RetryPolicy(),
+          silent_after: float = SILENT_AFTER_SECONDS) -> str | None:
+    """Queue the job named `job` under `job_id` unless a job of that id is waiting or running
+    (an ended one is replaced, and so is a started one silent for `silent_after` seconds); the
+    job id, or None when nothing was queued."""
+    job_path(job)
+    return get_queue().rerun(job, *args, job_id=job_id, queue=queue, retry=retry,
+                             silent_after=silent_after)
 
 
 def enqueue(job: str, *args, job_id: str | None = None, queue: str = DEFAULT_QUEUE,

@@ -8,20 +8,18 @@ import time
 from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, request
-from sqlalchemy import LargeBinary, bindparam, select, text, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from config.secrets import SecretUndecryptable
 from okr_core.delivery_state import arrival_state
 from okr_core.domain import TrackerKind
-from okr_core.models import Connection, Delivery
-from okr_core.models.base import UTCDateTime
-from plumbing.db import engine, execute_alone
+from okr_core.models import Connection
+from plumbing.db import engine
 from plumbing.services import secret_box
-from plumbing.handoff import hand_off_delivery
-from plumbing.queue import QueueUnavailable
 from webhooks.errors import DeliveryRejected
 from webhooks.events import MAX_BODY_BYTES, READ_HEADERS, parse_delivery
+from webhooks.intake_store import StoreUnavailable, store_delivery
 from webhooks.routing import is_handled
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -32,22 +30,9 @@ EVENT_TYPE_MAX = 100   # deliveries.event_type column width
 KNOWN_TRACKERS = frozenset(kind.value for kind in TrackerKind)
 CONNECTION_TTL = 5.0   # seconds a connection lookup is reused (see _recent_lookup)
 
-# Built once, at import: both run on every delivery.
+# Built once, at import: it runs on every delivery whose connection is not in the recent lookups.
 CONNECTION_LOOKUP = select(Connection.tracker, Connection.webhook_secret_encrypted).where(
     Connection.id == bindparam("id"))
-# One textual INSERT for both stores: SQLAlchemy cannot cache the dialects' on-conflict insert
-# constructs, and compiling one on every delivery cost about a third of the request.
-DELIVERY_INSERT = text(
-    "INSERT INTO deliveries (connection_id, dedupe_key, event_type, body, state, attempts,"
-    " received_at, enqueued_at) VALUES (:connection_id, :dedupe_key, :event_type, :body, :state,"
-    " :attempts, :received_at, :enqueued_at)"
-    " ON CONFLICT (connection_id, dedupe_key) DO NOTHING RETURNING id"
-).bindparams(bindparam("body", type_=LargeBinary()), bindparam("received_at", type_=UTCDateTime()),
-             bindparam("enqueued_at", type_=UTCDateTime()))
-
-
-class StoreUnavailable(Exception):
-    """The database did not answer; the tracker must retry."""
 
 
 def answer(status: int, code: str, message: str, **extra):
@@ -156,7 +141,7 @@ def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: dateti
                   event_type=delivery.event_type[:EVENT_TYPE_MAX], body=body,
                   state=arrival_state(handled), attempts=0, received_at=now,
                   enqueued_at=now if handled else None)
-    delivery_id = _store(values)
+    delivery_id = store_delivery(values)   # handed off too, when handled
     if delivery_id is None:
         log.info(f"webhooks.{delivery.tracker}.duplicate", extra={"connection_id": connection_id,
                                                                "dedupe_key": key})
@@ -165,37 +150,7 @@ def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: dateti
         log.info(f"webhooks.{delivery.tracker}.ignored-event",
                  extra={"connection_id": connection_id, "event_type": delivery.event_type})
         return answer(200, "ignored", "event type not acted on", delivery_id=delivery_id)
-    _hand_off(delivery_id, str(delivery.tracker))
     return answer(200, "accepted", "stored and queued", delivery_id=delivery_id)
-
-
-def _store(values: dict) -> int | None:
-    """Commit the delivery and return its id; None when its dedupe key is stored already."""
-    try:
-        # Safe to repeat (ON CONFLICT DO NOTHING); a repeat after a lost commit answers
-        # "duplicate" and the sweeper hands the delivery over once its stamp is stale.
-        return execute_alone(DELIVERY_INSERT, values)
-    except SQLAlchemyError as exc:
-        # Includes a connection deleted under us (foreign key): 503, the retry then gets 404.
-        raise StoreUnavailable(type(exc).__name__) from exc
-
-
-def _hand_off(delivery_id: int, tracker: str) -> None:
-    """Hand the stored delivery over to be processed; when that fails the sweeper does it later."""
-    try:
-        hand_off_delivery(delivery_id)
-        return
-    except QueueUnavailable as exc:
-        log.warning(f"webhooks.{tracker}.queue-unavailable",
-                    extra={"delivery_id": delivery_id, "error": str(exc)})
-    try:
-        # Not handed over: clear the stamp so the next sweep takes it without waiting.
-        with engine().begin() as conn:
-            conn.execute(update(Delivery).where(Delivery.id == delivery_id)
-                         .values(enqueued_at=None))
-    except SQLAlchemyError as exc:
-        log.warning(f"webhooks.{tracker}.unqueued-not-marked",
-                    extra={"delivery_id": delivery_id, "error": type(exc).__name__})
 
 
 def _fit_dedupe_key(key: str) -> str:

@@ -43,7 +43,7 @@ def retry_delivery(delivery_id: int):
     commit_change("delivery.retried", f"delivery {delivery.id}")
     # The sweeper's own retry; if the queue is down the delivery stays pending and the sweeper
     # queues it later.
-    retry_failed_deliveries(delivery_ids=[delivery_id], label="admin-retry")
+    retry_failed_deliveries(delivery_ids=[delivery_id])
     return redirect(url_for("admin.index"))
 
 

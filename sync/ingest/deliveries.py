@@ -18,7 +18,7 @@ from okr_core.domain import LinkKind, TrackerKind
 from okr_core.models import Connection, Delivery, WorkLink
 from okr_core.recount import recount
 from plumbing.db import job_session
-from plumbing.handoff import DELIVERY_RETRY
+from plumbing.handoff import DELIVERY_RETRY, deferred_job_id
 from plumbing.queue import QueueUnavailable, enqueue
 from sync.connections.connectors import job_connector_for
 from sync.followups import Followups, followups_for
@@ -214,7 +214,7 @@ def defer_delivery(delivery_id: int, wait: float, error: Exception | None = None
                         .values(**values))
     try:
         enqueue("process_delivery", delivery_id, retry=DELIVERY_RETRY, delay=wait,
-                job_id=f"delivery-{delivery_id}-at-{int(retry_at.timestamp())}")
+                job_id=deferred_job_id(delivery_id, retry_at))
     except QueueUnavailable as exc:
         log.warning("deliveries.defer-unqueued", extra={"delivery_id": delivery_id,
                                                         "error": str(exc)})

@@ -7,7 +7,7 @@ import time
 import pytest
 from flask import Flask
 
-from plumbing.queue import EmbeddedQueue
+from plumbing.queue import EmbeddedQueue, QueueUnavailable, RetryPolicy
 
 
 @pytest.fixture
@@ -78,3 +78,31 @@ def test_a_failing_job_waits_for_its_retry_without_holding_the_only_thread():
         assert len(attempts) == 2 and attempts[1] - attempts[0] >= 0.9
     finally:
         queue.shutdown()
+
+
+def test_a_retry_falling_due_after_shutdown_is_dropped_not_submitted_to_the_closed_pool(
+        monkeypatch):
+    """The retry timer of a job that failed while the queue was shutting down used to submit to
+    the closed pool: RuntimeError 'cannot schedule new futures after shutdown' on its thread."""
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda hook: errors.append(hook.exc_value))
+    queue = EmbeddedQueue(Flask("queue-test"), workers=1, retry_scale=0.0)  # retries at once
+    started, release = threading.Event(), threading.Event()
+
+    def failing():
+        started.set()
+        release.wait(5)
+        raise ConnectionError("tracker down")
+
+    queue.enqueue(failing, job_id="fails", retry=RetryPolicy(max=3, intervals=(1,)))
+    assert started.wait(5)
+    stopping = threading.Thread(target=queue.shutdown)
+    stopping.start()
+    time.sleep(0.1)   # shutdown has begun: it waits for the running job
+    release.set()
+    stopping.join(5)
+    time.sleep(0.2)   # a retry timer, had one been started, has fired by now
+    assert errors == []
+    assert not queue.is_pending("fails")   # dropped, as a process exit drops it
+    with pytest.raises(QueueUnavailable):
+        queue.enqueue(failing, job_id="after-shutdown")

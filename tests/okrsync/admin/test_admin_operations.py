@@ -30,6 +30,9 @@ def queued(app):
     """A function listing (func_name, args) of the jobs queued during the test under a job id
     prefix; found by key, so a worker that already took a job does not hide it. Deleted after."""
     redis = app.extensions["okrsync.queue"].connection
+    # Emptied first: delivery jobs have one id each (delivery-<id>), and ids repeat across the
+    # stores of earlier tests.
+    redis.flushdb()
     before = set(redis.scan_iter("rq:job:*"))
 
     def jobs(prefix: str) -> list[tuple[str, tuple]]:
@@ -83,8 +86,13 @@ def test_a_failed_delivery_is_listed_and_retried_on_the_queue(app, admin_client,
     assert response.status_code == 302
     (row,) = read_rows(db, select(Delivery))
     assert (row.state, row.attempts) == ("pending", 0) and row.enqueued_at is not None
-    assert queued(f"delivery-{delivery_id}-admin-retry-") == \
-        [("sync.ingest.deliveries.process_delivery", (delivery_id,))]
+    redis = app.extensions["okrsync.queue"].connection
+    job = Job.fetch(f"delivery-{delivery_id}", connection=redis)
+    try:
+        assert (job.func_name, job.args, job.get_status()) == \
+            ("sync.ingest.deliveries.process_delivery", (delivery_id,), "queued")
+    finally:
+        job.delete()
     audit = read_rows(db, select(AuditEntry.action).where(AuditEntry.action == "delivery.retried"))
     assert audit == ["delivery.retried"]
 

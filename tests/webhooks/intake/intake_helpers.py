@@ -13,6 +13,7 @@ from okr_core.models import (
     Connection, Cycle, Delivery, KeyResult, Objective, ProgressSnapshot, WorkItem, WorkLink,
 )
 from okr_core.store import session_scope
+from plumbing.handoff_pusher import wait_for_hand_offs
 from tests.webhooks.webhook_signing import TEST_SECRET, fixture_body, signed_headers
 
 _LINEAR_STAMP = re.compile(rb'"webhookTimestamp":\s*\d+')
@@ -49,9 +50,13 @@ def as_issue(number: int, first_id: int = 30000):
 
 
 def post(client, tracker: TrackerKind | str, connection_id: int, body: bytes, headers: dict):
-    """POST a delivery the way the tracker does."""
-    return client.post(f"/webhooks/{tracker}/{connection_id}", data=body,
-                       headers={"Content-Type": "application/json", **headers})
+    """POST a delivery the way the tracker does; return once its id is handed off (or refused:
+    intake hands ids to Redis just after answering, on a thread of its own)."""
+    answer = client.post(f"/webhooks/{tracker}/{connection_id}", data=body,
+                         headers={"Content-Type": "application/json", **headers})
+    with client.application.app_context():
+        assert wait_for_hand_offs(), "intake did not hand the delivery off within 10 s"
+    return answer
 
 
 def add_connection(app, tracker: TrackerKind, base_url: str, credentials: dict,

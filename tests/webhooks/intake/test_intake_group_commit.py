@@ -1,0 +1,98 @@
+"""Intake's group commit against the real stores and Redis: one batch holding new rows, a copy,
+an ignored event and a row the store refuses; requests posted at once each get their own answer."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from okr_core.domain import TrackerKind
+from plumbing.group_commit import GroupCommit
+from plumbing.handoff import HANDOFF_KEY
+from plumbing.handoff_pusher import wait_for_hand_offs
+from tests.conftest import REDIS_URL
+from tests.webhooks.intake.intake_helpers import (
+    add_connection, as_issue, deliveries, fixture_delivery, post,
+)
+from webhooks.intake_store import MAX_BATCH, StoreUnavailable, _store_batch
+
+JIRA = TrackerKind.JIRA
+RESOLVED = "jira_issue_updated__resolved"
+NO_SUCH_CONNECTION = 987654
+
+
+def row(connection_id: int, key: str, handled: bool = True) -> dict:
+    now = datetime.now(timezone.utc)
+    return dict(connection_id=connection_id, dedupe_key=key, event_type="jira:issue_updated",
+                body=b'{"webhookEvent": "jira:issue_updated"}',
+                state="pending" if handled else "ignored", attempts=0, received_at=now,
+                enqueued_at=now if handled else None)
+
+
+def connection_of(app) -> int:
+    return add_connection(app, JIRA, "https://93.184.216.34",
+                          {"email": "a@b.test", "api_token": "t"})
+
+
+def test_one_batch_stores_each_row_once_and_hands_off_only_the_new_handled_ones(make_app, redis_db):
+    app = make_app(REDIS_URL)
+    connection_id = connection_of(app)
+    with app.app_context():
+        [earlier] = _store_batch([row(connection_id, "stored-before")])
+        outcomes = _store_batch([
+            row(connection_id, "new"), row(NO_SUCH_CONNECTION, "refused"),
+            row(connection_id, "new"), row(connection_id, "stored-before"),
+            row(connection_id, "ignored-event", handled=False), row(connection_id, "also-new")])
+        assert wait_for_hand_offs()
+    new, refused, copy, repeat, ignored, also_new = outcomes
+    assert isinstance(refused, StoreUnavailable)   # its batch-mates were stored all the same
+    assert (copy, repeat) == (None, None)
+    stored = {d.dedupe_key: (d.id, d.state) for d in deliveries(app)}
+    assert stored == {"stored-before": (earlier, "pending"), "new": (new, "pending"),
+                      "ignored-event": (ignored, "ignored"), "also-new": (also_new, "pending")}
+    handed_off = [int(i) for i in redis_db.lrange(HANDOFF_KEY, 0, -1)]
+    assert handed_off == [earlier, new, also_new]
+
+
+def test_a_batch_redis_refused_is_stored_unstamped_for_the_next_sweep(make_app, redis_db):
+    app = make_app("redis://127.0.0.1:6390/15")  # nothing listens there
+    connection_id = connection_of(app)
+    with app.app_context():
+        outcomes = _store_batch([row(connection_id, "a"), row(connection_id, "b")])
+        assert wait_for_hand_offs()
+    assert all(isinstance(outcome, int) for outcome in outcomes)
+    assert [(d.state, d.enqueued_at) for d in deliveries(app)] == [("pending", None)] * 2
+
+
+def test_deliveries_and_copies_posted_at_once_are_each_answered_for_their_own_row(
+        make_app, redis_db):
+    app = make_app(REDIS_URL)
+    connection_id = connection_of(app)
+    batch_sizes = []
+
+    def recorded(batch):
+        batch_sizes.append(len(batch))
+        return _store_batch(batch)
+
+    app.extensions["okrsync.intake_writer"] = GroupCommit(recorded, MAX_BATCH)
+    count, barrier = 16, threading.Barrier(16)
+    sent = [fixture_delivery(JIRA, RESOLVED, f"at-once-{n % 12}", as_issue(n % 12))
+            for n in range(count)]   # the last four repeat the first four
+
+    def send(index):
+        body, headers = sent[index]
+        client = app.test_client()
+        barrier.wait()
+        return post(client, "jira", connection_id, body, headers)
+
+    with ThreadPoolExecutor(count) as pool:
+        answers = [answer.get_json() for answer in pool.map(send, range(count))]
+    with app.app_context():
+        assert wait_for_hand_offs()
+    accepted = [a["delivery_id"] for a in answers if a["status"] == "accepted"]
+    assert sorted(a["status"] for a in answers) == ["accepted"] * 12 + ["duplicate"] * 4
+    stored = {d.dedupe_key: d.id for d in deliveries(app)}
+    assert sorted(stored) == sorted(f"at-once-{n}" for n in range(12))
+    assert sorted(accepted) == sorted(stored.values())
+    assert sorted(int(i) for i in redis_db.lrange(HANDOFF_KEY, 0, -1)) == sorted(accepted)
+    assert sum(batch_sizes) == count and max(batch_sizes) > 1, batch_sizes

@@ -1,0 +1,113 @@
+"""Storing deliveries by group commit: the rows of requests arriving together in one INSERT, and
+each request answered only once its row is committed; their ids are handed off after that, off
+the request path (plumbing/handoff_pusher.py).
+
+On the request path nearly all the time went to the INSERT's round trip and commit, then the
+RPUSH's: a batch pays the first once, and no request waits for the second. A row stored already
+(its dedupe key, also twice in one batch) comes back as None. A row the store refuses alone (a
+connection deleted meanwhile) is retried on its own so the rest of its batch is not refused with
+it; a store that is down refuses them all.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+from flask import current_app
+from sqlalchemy import LargeBinary, bindparam, text
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from okr_core.models.base import UTCDateTime
+from plumbing.db import execute_alone
+from plumbing.group_commit import GroupCommit
+from plumbing.handoff_pusher import hand_off_committed
+
+MAX_BATCH = 100   # rows in one INSERT: 800 parameters, far below both stores' limits
+COLUMNS = ("connection_id", "dedupe_key", "event_type", "body", "state", "attempts",
+           "received_at", "enqueued_at")
+TYPED = {"body": LargeBinary(), "received_at": UTCDateTime(), "enqueued_at": UTCDateTime()}
+
+
+class StoreUnavailable(Exception):
+    """The database did not answer; the tracker must retry."""
+
+
+def store_delivery(values: dict) -> int | None:
+    """Commit one delivery row (its COLUMNS) and hand it off when it is to be processed (it has
+    `enqueued_at`); its id, or None when its dedupe key is stored already. Raises StoreUnavailable.
+    """
+    writer = current_app.extensions.get("okrsync.intake_writer")
+    if writer is None:
+        writer = current_app.extensions.setdefault(
+            "okrsync.intake_writer", GroupCommit(_store_batch, MAX_BATCH))
+    outcome = writer.submit(values)
+    if isinstance(outcome, StoreUnavailable):
+        raise outcome
+    return outcome
+
+
+def _store_batch(batch: Sequence[dict]) -> list:
+    """Per row of the batch: its id, None (a duplicate) or StoreUnavailable."""
+    first_of: dict[tuple, int] = {}
+    for index, values in enumerate(batch):
+        first_of.setdefault((values["connection_id"], values["dedupe_key"]), index)
+    unique = sorted(first_of.values())
+    try:
+        ids = _insert([batch[index] for index in unique])
+        outcomes = [ids.get(_key(batch[index])) for index in unique]
+    except SQLAlchemyError as exc:
+        if len(unique) == 1 or not _refused_rows(exc):
+            outcomes = [StoreUnavailable(type(exc).__name__)] * len(unique)
+        else:
+            outcomes = [_insert_alone(batch[index]) for index in unique]
+    stored = dict(zip(unique, outcomes))
+    hand_off_committed([outcome for index, outcome in stored.items()
+                        if isinstance(outcome, int) and batch[index]["enqueued_at"] is not None])
+    # A later copy of a key in the same batch is a duplicate of the first, whatever became of it.
+    return [stored[index] if index in stored else _copy_outcome(stored[first_of[_key(values)]])
+            for index, values in enumerate(batch)]
+
+
+def _copy_outcome(first):
+    return first if isinstance(first, StoreUnavailable) else None
+
+
+def _key(values: dict) -> tuple:
+    return values["connection_id"], values["dedupe_key"]
+
+
+def _insert(rows: list[dict]) -> dict[tuple, int]:
+    """One INSERT of `rows`, ON CONFLICT DO NOTHING: the ids of those stored, by key."""
+    params = {f"{column}_{index}": values[column]
+              for index, values in enumerate(rows) for column in COLUMNS}
+    # Safe to repeat (ON CONFLICT DO NOTHING); a repeat after a lost commit answers
+    # "duplicate" and the sweeper hands the delivery over once its stamp is stale.
+    returned = execute_alone(_insert_statement(len(rows)), params)
+    return {(connection_id, key): delivery_id for delivery_id, connection_id, key in returned}
+
+
+def _insert_alone(values: dict):
+    try:
+        return _insert([values]).get(_key(values))
+    except SQLAlchemyError as exc:
+        return StoreUnavailable(type(exc).__name__)
+
+
+def _refused_rows(exc: SQLAlchemyError) -> bool:
+    """Whether the store refused what was sent (a row's fault) rather than being unreachable."""
+    return (isinstance(exc, DBAPIError) and not isinstance(exc, OperationalError)
+            and not exc.connection_invalidated)
+
+
+@lru_cache(maxsize=MAX_BATCH)
+def _insert_statement(rows: int):
+    """The INSERT of `rows` rows: one textual statement per batch size, built and compiled once
+    (SQLAlchemy cannot cache the dialects' on-conflict insert constructs)."""
+    values = ", ".join("(" + ", ".join(f":{column}_{index}" for column in COLUMNS) + ")"
+                       for index in range(rows))
+    statement = text(
+        f"INSERT INTO deliveries ({', '.join(COLUMNS)}) VALUES {values}"
+        " ON CONFLICT (connection_id, dedupe_key) DO NOTHING"
+        " RETURNING id, connection_id, dedupe_key")
+    return statement.bindparams(*(bindparam(f"{column}_{index}", type_=type_)
+                                  for index in range(rows) for column, type_ in TYPED.items()))
