@@ -1,10 +1,9 @@
 """detect(): which texts report a current blocker, of which kind, and what blocks."""
-import time
 
 import pytest
 
 from okr_core.blockers import BlockerKind
-from okr_core.blockers.detect import detect  # the cue rules, which the trained miner uses as evidence
+from okr_core.blockers.detect import MAX_CHARS, detect  # the cue rules, which the trained miner uses as evidence
 
 DEPENDENCY, PERSON, EXTERNAL = BlockerKind.DEPENDENCY, BlockerKind.PERSON, BlockerKind.EXTERNAL
 RESOURCE, TECHNICAL = BlockerKind.RESOURCE, BlockerKind.TECHNICAL
@@ -128,12 +127,13 @@ def test_characters_that_lowercase_to_two_keep_offsets_right():
     assert "İstanbul office's VPN approval" in finding.phrase
 
 
-def test_huge_input_is_mined_quickly_from_its_beginning():
+def test_huge_input_is_mined_from_its_beginning_only():
+    # Bounded work whatever the size (no timing here: bench/blockers.py measures speed): the
+    # finding of a 7 MB comment is that of its first MAX_CHARS characters.
     text = "Blocked by the billing team. " + "Lorem ipsum dolor sit amet, blocked? " * 200_000
-    started = time.perf_counter()
     finding = detect(text)
-    assert time.perf_counter() - started < 0.5
     assert finding.is_blocker and "billing team" in finding.phrase
+    assert finding == detect(text[:MAX_CHARS])
 
 
 def test_markdown_and_links_do_not_hide_the_blocker():

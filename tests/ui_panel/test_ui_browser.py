@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from okr_core.accounts import hash_password
@@ -11,7 +11,7 @@ from okr_core.models import Connection, KeyResult, ProgressSnapshot, Team, User
 from okrsync.demo import DEMO_ADMIN_EMAIL
 from tests.ui_panel.conftest import linked_issue, scalar
 from tests.ui_panel.live_server import (
-    CHROMIUM, CHROMIUM_ARGS, framing_page, screenshot, serve, signed_in_page,
+    framing_page, screenshot, serve, signed_in_page,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -19,16 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 PASSWORD = "correct horse battery"
 RED = "rgb(179, 38, 30)"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: run `make browser` (scripts/ensure-chromium.sh)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

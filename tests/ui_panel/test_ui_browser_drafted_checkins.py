@@ -12,7 +12,6 @@ from tests.simtracker import SimTracker
 from tests.sync.checkin_world import OWNER_EMAIL, OWNER_PASSWORD, build_week, drafts
 from tests.sync.test_checkin_drafts import check_in_posts
 from tests.ui_panel.live_server import screenshot, serve, signed_in_page
-from tests.ui_panel.test_ui_browser import browser  # noqa: F401 (fixture)
 from tests.ui_panel.workspace_browser import NARROW, error_beside, fits_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from okr_core.domain import KRStatus, Measure
 from okr_core.models import KeyResult, Objective
 from tests.ui_panel.live_server import screenshot
-from tests.ui_panel.test_ui_browser import browser, live, page  # noqa: F401  (shared fixtures)
+from tests.ui_panel.test_ui_browser import live, page  # noqa: F401  (shared fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]

@@ -11,7 +11,7 @@ from okr_core.accounts import hash_password
 from okr_core.domain import Measure, Role
 from okr_core.models import KeyResult, Objective, User
 from tests.ui_panel.live_server import screenshot
-from tests.ui_panel.test_ui_browser import PASSWORD, browser, live, page  # noqa: F401 (fixtures)
+from tests.ui_panel.test_ui_browser import PASSWORD, live, page  # noqa: F401 (fixtures)
 from tests.ui_panel.workspace_browser import NARROW, fits_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from okr_core.models import Analysis
 
 from tests.ui_panel.live_server import SCREENSHOTS, screenshot
-from tests.ui_panel.test_ui_browser import browser, live, page  # noqa: F401 (fixtures)
+from tests.ui_panel.test_ui_browser import live, page  # noqa: F401 (fixtures)
 from tests.ui_panel.workspace_browser import NARROW, fits_width, run_analysis
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from okr_core.models import Cycle, Objective
 from tests.ui_panel.conftest import scalar
 from tests.ui_panel.live_server import screenshot
-from tests.ui_panel.test_ui_browser import browser, live, page  # noqa: F401 (fixtures)
+from tests.ui_panel.test_ui_browser import live, page  # noqa: F401 (fixtures)
 from tests.ui_panel.workspace_browser import NARROW, error_beside, fits_width, kept
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

@@ -11,7 +11,7 @@ from tests.simtracker import SimTracker
 from tests.sync.sync_world import SyncWorld
 from tests.ui_panel.conftest import scalar
 from tests.ui_panel.live_server import screenshot
-from tests.ui_panel.test_ui_browser import browser, live, page  # noqa: F401 (fixtures)
+from tests.ui_panel.test_ui_browser import live, page  # noqa: F401 (fixtures)
 from tests.ui_panel.workspace_browser import error_beside, kept
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

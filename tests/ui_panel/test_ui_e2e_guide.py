@@ -17,7 +17,6 @@ from okr_core.models import User
 from tests.simtracker import SimTracker
 from tests.sync.sync_world import SyncWorld
 from tests.ui_panel.live_server import screenshot, serve
-from tests.ui_panel.test_ui_browser import browser  # noqa: F401 (fixture)
 from tests.ui_panel.workspace_browser import NARROW, fits_width, run_analysis
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,

@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
@@ -17,7 +16,7 @@ from okr_core.models import KeyResult, User, WorkItem
 from tests.ui_panel.conftest import ACCOUNT, linked_issue
 from tests.ui_panel.forge_app import build_app, npm_run
 from tests.ui_panel.forge_tokens import SITE, SITE_URL
-from tests.ui_panel.live_server import CHROMIUM, CHROMIUM_ARGS, screenshot, serve
+from tests.ui_panel.live_server import screenshot, serve
 
 STUB_BRIDGE = (Path(__file__).parent / "forge_stub_bridge.js").read_text()
 THEMES = {"light": ("atlassian-light", "rgb(41, 42, 46)"),   # --ds-text, light: #292A2E
@@ -46,16 +45,6 @@ def theme_css(built_ui):
                                       "atlassian-shape"))
     return {mode: css(theme) + shared for mode, (theme, _) in THEMES.items()}
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: run `make browser` (scripts/ensure-chromium.sh)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
