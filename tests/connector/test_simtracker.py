@@ -126,11 +126,31 @@ def test_jira_refuses_parent_in_naming_a_deleted_epic():
     # parent = 'HSP-1' -> "An issue with key 'HSP-1' does not exist for field 'parent'."
     with SimTracker.start(issues=120) as sim:
         sim.delete("SIM-51")
-        refused = _search(sim, '(project in ("OTHER") OR parent in ("SIM-1", "SIM-51"))')
+        refused = _search(sim, '(project in ("SIM") OR parent in ("SIM-1", "SIM-51"))')
         assert refused.status_code == 400
         assert refused.json()["errorMessages"] == [
             "An issue with key 'SIM-51' does not exist for field 'parent'."]
         assert _search(sim, 'parent in ("SIM-1")').status_code == 200
+
+
+def test_jira_refuses_a_search_naming_a_deleted_project_and_project_search_leaves_it_out():
+    # POST /rest/api/3/jql/parse, example `project = INVALID`:
+    # "The value 'INVALID' does not exist for the field 'project'."
+    with SimTracker.start(issues=120, projects=3) as sim:
+        sim.delete_project("SIM2")
+        refused = _search(sim, 'project in ("SIM", "SIM2") OR parent in ("SIM-1")')
+        assert refused.status_code == 400
+        assert refused.json()["errorMessages"] == ["The value 'SIM2' does not exist for the field 'project'."]
+        assert _search(sim, "project = SIM2").status_code == 400
+        assert _search(sim, 'project = "NOPE"').json()["errorMessages"] == [
+            "The value 'NOPE' does not exist for the field 'project'."]
+        url = f"{sim.url}/rest/api/3/project/search"
+        found = requests.get(url, params={"keys": ["SIM", "SIM2", "NOPE"]}, timeout=5)
+        assert [p["key"] for p in found.json()["values"]] == ["SIM"]
+        assert requests.get(url, params={"keys": ["SIM2"]}, timeout=5).status_code == 404
+        sim.restore_project("SIM2")
+        restored = _search(sim, 'project in ("SIM2")')
+        assert restored.status_code == 200 and restored.json()["issues"]
 
 
 def test_jira_bulkfetch_leaves_missing_issues_out_and_caps_at_100():

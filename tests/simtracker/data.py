@@ -77,6 +77,7 @@ class IssueStore:
         # More than one project: SIM, SIM2, SIM3... each holding whole epics (an epic and the
         # issues after it), in turn; keys keep their number (SIM2-51), as a moved issue would.
         self.projects = [project] + [f"{project}{n}" for n in range(2, projects + 1)]
+        self.trashed_projects: set[str] = set()   # deleted projects (Jira keeps them in its trash)
         self.lock = threading.RLock()
         self.issues: dict[str, SimIssue] = {}
         self.linear_entities: dict[str, dict] = {}   # initiatives, projects, updates, attachments by id
@@ -158,6 +159,22 @@ class IssueStore:
                 setattr(issue, name, value)
             issue.updated = self.tick()
             return issue
+
+    def existing_projects(self) -> set[str]:
+        """Project keys the API user can browse: every project but those in the trash."""
+        with self.lock:
+            return set(self.projects) - self.trashed_projects
+
+    def trash_project(self, project: str, trashed: bool = True) -> None:
+        """Move a project and its issues to the trash, or (`trashed` False) restore them."""
+        with self.lock:
+            if trashed:
+                self.trashed_projects.add(project)
+            else:
+                self.trashed_projects.discard(project)
+            for issue in [i for i in self.issues.values() if i.key.startswith(project + "-")]:
+                self.change(issue.key, deleted=trashed)
+            self.tick()
 
     def create(self, **attributes) -> SimIssue:
         """A new issue with the next number."""

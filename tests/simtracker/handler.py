@@ -67,7 +67,7 @@ def make_handler(sim):
             if linear:
                 status, payload = sim.linear.handle(body if isinstance(body, dict) else {})
             else:
-                status, payload = sim.jira.handle(method, parts.path, dict(parse_qsl(parts.query)), body)
+                status, payload = sim.jira.handle(method, parts.path, _query(parts.query), body)
             if fault == "malformed":
                 return self._send(200, b'{"issues": [{"id": ', "application/json")
             data = b"" if payload is None else json.dumps(payload).encode()
@@ -122,3 +122,15 @@ def make_handler(sim):
 
     return SimHandler
 
+
+
+def _query(text: str) -> dict:
+    """Query parameters; one repeated (keys=A&keys=B) becomes a list of its values."""
+    params: dict = {}
+    for name, value in parse_qsl(text):
+        if name in params:
+            before = params[name]
+            params[name] = [*before, value] if isinstance(before, list) else [before, value]
+        else:
+            params[name] = value
+    return params

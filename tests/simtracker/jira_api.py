@@ -143,6 +143,8 @@ class JiraApi:
             return self._search_offset(params)
         if rest == "/issue/bulkfetch" and method == "POST" and cloud:
             return self._bulkfetch(params)
+        if rest == "/project/search" and method == "GET":
+            return self._project_search(params)
         if rest == "/issue" and method == "POST":
             return self._create(params["fields"])
         if m := re.fullmatch(r"/issue/([^/]+)", rest):
@@ -158,7 +160,8 @@ class JiraApi:
         # Data Center's /search may be told validateQuery=warn: unknown keys become warnings.
         strict = cloud or str(params.get("validateQuery", "strict")).lower() in ("strict", "true")
         return self.store.cached(self._searches, (query, cloud, strict, self.time_zone), lambda: jql.search(
-            self.store.live(), query, self.time_zone, require_bound=cloud, strict_keys=strict))
+            self.store.live(), query, self.time_zone, require_bound=cloud, strict_keys=strict,
+            projects=self.store.existing_projects()))
 
     def _fields(self, params: dict):
         fields = params.get("fields")
@@ -187,6 +190,24 @@ class JiraApi:
             found = self._matches(params, False)
             issues = [issue_json(i, self.store, self._fields(params), False) for i in found[start:start + size]]
         return 200, {"startAt": start, "maxResults": size, "total": len(found), "issues": issues}
+
+    def _project_search(self, params: dict) -> Answer:
+        """GET /project/search?keys=A&keys=B: the projects of those keys the user can browse, 404
+        when none (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/
+        #api-rest-api-3-project-search-get: "Up to 50 project keys"; "404 ... no projects
+        matching the search criteria are found")."""
+        keys = params.get("keys", [])
+        keys = [keys] if isinstance(keys, str) else list(keys)
+        if len(keys) > 50:
+            return 400, {"errorMessages": ["Up to 50 project keys can be provided."]}
+        existing = self.store.existing_projects()
+        found = [k for k in self.store.projects if k in existing and (not keys or k in keys)]
+        if not found:
+            return 404, {"errorMessages": ["No projects found."]}
+        values = [{"id": str(10000 + self.store.projects.index(k)), "key": k, "name": f"Project {k}"}
+                  for k in found]
+        return 200, {"startAt": 0, "maxResults": 50, "total": len(values), "isLast": True,
+                     "values": values}
 
     def _bulkfetch(self, params: dict) -> Answer:
         """POST /issue/bulkfetch: up to 100 ids or keys; unknown ones are simply left out."""

@@ -8,6 +8,10 @@ Refusals, as Jira answers them (400):
 - a key or id in `issue|key|parent = X` / `in (...)` that does not exist rejects the whole query
   ("An issue with key 'X' does not exist for field 'parent'."), unless the caller asked for
   `validateQuery: warn` (Data Center /search);
+- a project in `project = X` / `in (...)` that does not exist (or is in the trash) rejects it too:
+  "The value 'X' does not exist for the field 'project'." (the wording of the `project = INVALID`
+  example of POST /rest/api/3/jql/parse, https://developer.atlassian.com/cloud/jira/platform/rest/v3/
+  api-group-jql/#api-rest-api-3-jql-parse-post, which a search answers 400 with);
 - dates are read in the searching user's time zone (`GET /myself` timeZone), at minute precision:
   https://support.atlassian.com/jira-software-cloud/docs/jql-fields/#Updated
 """
@@ -44,6 +48,14 @@ class Query:
     order_field: str = "key"
     descending: bool = False
     named_issues: list[tuple[str, str]] = field(default_factory=list)   # (field, key or id)
+
+    def unknown(self, issues: set[str], projects: set[str] | None) -> list[str]:
+        """Jira's messages for the issues and projects this query names that do not exist."""
+        return [f"The value '{v}' does not exist for the field 'project'." if f == "project"
+                else f"An issue with key '{v}' does not exist for field '{f}'."
+                for f, v in self.named_issues
+                if (v not in projects if f == "project" else v not in issues)
+                and (f != "project" or projects is not None)]
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -132,7 +144,7 @@ class _Parser:
             self.expect(")")
             return lambda i: (i.key in neighbours) != negate
         values = self._list()
-        if name in ISSUE_VALUED:
+        if name in ISSUE_VALUED or name == "project":
             self.named += [(name, v) for v in values]
         if name in ("parent", "epic link"):   # one set lookup, not a test per value (long lists)
             parents = set(values)
@@ -154,7 +166,7 @@ class _Parser:
             return _updated(op, value, self.zone)
         if op not in ("=", "!="):
             raise JqlError(f"Error in the JQL Query: operator {op!r} is not supported for '{name}'")
-        if name in ISSUE_VALUED:
+        if name in ISSUE_VALUED or name == "project":
             self.named.append((name, value))
         test = _equals(name, value)
         return test if op == "=" else (lambda i: not test(i))
@@ -210,8 +222,9 @@ def parse(jql: str, zone: str = "UTC", linked: dict[str, set[str]] | None = None
 
 
 def search(issues: list[SimIssue], jql: str, zone: str = "UTC", require_bound: bool = True,
-           strict_keys: bool = True) -> list[SimIssue]:
-    """Issues matching `jql`, in its order (ties broken by issue number)."""
+           strict_keys: bool = True, projects: set[str] | None = None) -> list[SimIssue]:
+    """Issues matching `jql`, in its order (ties broken by issue number); `projects`, when given,
+    are the project keys that exist (strict: naming another one refuses the query)."""
     linked = link_index(issues) if "linkedissues" in jql.lower() else {}
     query = parse(jql, zone, linked)
     if query.predicate is None and require_bound:
@@ -220,8 +233,7 @@ def search(issues: list[SimIssue], jql: str, zone: str = "UTC", require_bound: b
         raise JqlError("Unbounded JQL queries are not allowed here. Please add a search restriction to your query.")
     if strict_keys:
         known = {i.key for i in issues} | {i.jira_id for i in issues}
-        missing = [f"An issue with key '{v}' does not exist for field '{f}'."
-                   for f, v in query.named_issues if v not in known]
+        missing = query.unknown(known, projects)
         if missing:
             raise JqlError(" ".join(missing))
     found = [i for i in issues if query.predicate is None or query.predicate(i)]

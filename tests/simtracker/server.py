@@ -176,6 +176,14 @@ class SimTracker:
         """Delete an issue (Jira: gone; Linear: trashed, still listed with archivedAt)."""
         return self.store.change(key, deleted=True)
 
+    def delete_project(self, project: str) -> None:
+        """Delete a Jira project: it goes to the trash with its issues, and JQL naming it is refused."""
+        self.store.trash_project(project)
+
+    def restore_project(self, project: str) -> None:
+        """Restore a deleted project and its issues from the trash."""
+        self.store.trash_project(project, trashed=False)
+
     def add_comment(self, key: str, body: str):
         """Add a comment as user-1."""
         return self.store.add_comment(key, body)
