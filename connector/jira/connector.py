@@ -19,6 +19,7 @@ from connector.retry import RetryPolicy
 from okr_core.domain import BlockingRelation, Comment, LinkKind, Page, TrackerKind, WorkItem
 
 IDS_PER_SEARCH = 100   # also the most POST /issue/bulkfetch takes
+PROJECT_KEYS_PER_CALL = 50   # the most keys GET /project/search takes
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,32 @@ class JiraConnector:
                 found.extend(issues)
                 if cursor is None:
                     break
+        return found
+
+    def existing_projects(self, keys: Sequence[str]) -> set[str]:
+        """The keys among `keys` of projects that exist and the API user may browse (upper case).
+
+        Cloud: GET /project/search?keys=A&keys=B, up to 50 keys a call, 404 when it finds none
+        (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/
+        #api-rest-api-3-project-search-get); Data Center: GET /project/{key}, 404 when missing.
+        """
+        wanted = sorted({k.strip().upper() for k in keys if k and k.strip()})
+        found: set[str] = set()
+        if not self.settings.cloud:
+            for key in wanted:
+                try:
+                    found.add(str(self.http.call("GET", f"{self.api}/project/{key}").get("key", key)).upper())
+                except NotFound:
+                    pass
+            return found
+        for start in range(0, len(wanted), PROJECT_KEYS_PER_CALL):
+            chunk = wanted[start:start + PROJECT_KEYS_PER_CALL]
+            try:
+                answer = self.http.call("GET", f"{self.api}/project/search",
+                                        params={"keys": chunk, "maxResults": PROJECT_KEYS_PER_CALL})
+            except NotFound:   # none of these projects
+                continue
+            found |= {str(p.get("key", "")).upper() for p in _list_of(answer, "values")}
         return found
 
     def list_comments(self, external_id: str, page_cursor: str | None = None) -> Page:

@@ -31,7 +31,9 @@ from sync.reconcile.prefetch import PrefetchedPages, prefetched_pages
 from sync.reconcile.scopes import resolve_scopes
 from sync.reconcile.table_stats import GrowthAnalyzer
 from sync.ingest.discussions import defer_discussions, discussion_capacity, mine_discussions
-from sync.reconcile.tracked_scope import clear_gone_parents, tracked_scope, without_gone_parents
+from sync.reconcile.tracked_scope import (
+    clear_gone_parents, clear_missing_projects, missing_projects, narrowed_after_refusal, tracked_scope,
+)
 
 log = logging.getLogger("okrsync.sync.reconcile")
 # Items applied per transaction (setting `reconcile_batch_items`): fewer commits, the same
@@ -63,6 +65,7 @@ class PassCounts:
     seconds_recount: float = 0.0    # recomputing the key results those items touched, after reading
     recounted_while_reading: int = 0   # KR recounts done while the next page was awaited
     seconds_recount_while_reading: float = 0.0   # their time (part of seconds_items)
+    projects_missing: list = field(default_factory=list)   # tracked projects the tracker no longer has
 
 
 Progress = Callable[[int], None]   # told how many items each applied batch brought
@@ -98,6 +101,7 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
     def read(within: TrackedScope) -> PassCounts:
         counts = _read_and_recount(connection_id, connector, state, since_for(cursor), links,
                                    batch_items, progress, lock, within)
+        clear_missing_projects(connection_id, within)
         if full:
             clear_gone_parents(connection_id, within)
         return counts
@@ -106,11 +110,14 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
         try:
             return read(scope)
         except RequestRejected:
-            # Jira refuses the whole search when one epic it names was deleted: read without it.
-            narrowed = without_gone_parents(connection_id, connector, scope)
+            # Jira refuses the whole search when one project or epic it names is gone: read
+            # without them.
+            narrowed = narrowed_after_refusal(connection_id, connector, scope)
             if narrowed is None:
                 raise
-            return read(narrowed)
+            counts = read(narrowed)
+            counts.projects_missing = missing_projects(scope, narrowed)
+            return counts
     finally:
         if owned:
             connector.close()

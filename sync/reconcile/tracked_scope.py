@@ -14,6 +14,15 @@ followed by one bulkfetch of the epics, which leaves deleted ones out instead of
 #api-rest-api-3-issue-bulkfetch-post); their links get an error the admin sees, incremental
 passes leave them out, and a full pass tries them again (an epic restored from the trash comes
 back by itself).
+
+Jira refuses it as well when `project in (...)` names a project that was deleted, renamed or
+mistyped, or that the API user may not browse ("The value 'X' does not exist for the field
+'project'.", the `project = INVALID` example of POST /rest/api/3/jql/parse,
+https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-jql/#api-rest-api-3-jql-parse-post).
+So the refused search is first followed by GET /project/search?keys=... (Data Center:
+GET /project/{key}), which leaves missing projects out: the links into them get an error, the
+pass reports them (`projects_missing`, which covers homes), and every pass names them again, so a
+restored project is read again by the next pass.
 """
 from __future__ import annotations
 
@@ -33,6 +42,8 @@ from sync.ingest.plan import LinkView
 
 log = logging.getLogger("okrsync.sync.reconcile.tracked_scope")
 GONE_EPIC = "Epic {ref} no longer exists in the tracker: this link matches nothing until it is restored or removed."
+GONE_PROJECT = ("Project {ref} no longer exists in the tracker, or okrsync may not browse it: this "
+                "link matches nothing until the project is restored or the link removed.")
 _JIRA_KEY = re.compile(r"^([A-Z][A-Z0-9_]*)-\d+$", re.I)
 
 
@@ -64,6 +75,51 @@ def tracked_scope(session: Session, connection_id: int, links: Sequence[LinkView
         WorkLink.connection_id == connection_id, WorkLink.kind == LinkKind.JQL,
         WorkLink.last_error.is_(None))) if ref and ref.strip()}
     return TrackedScope(tuple(sorted(containers)), tuple(sorted(parents)), tuple(sorted(queries)))
+
+
+def narrowed_after_refusal(connection_id: int, connector, scope: TrackedScope) -> TrackedScope | None:
+    """After the tracker refused a search: the scope without the projects and epics it no longer
+    has (their links marked), or None when it has them all (the refusal had another cause)."""
+    narrowed = without_missing_projects(connection_id, connector, scope) or scope
+    narrowed = without_gone_parents(connection_id, connector, narrowed) or narrowed
+    return None if narrowed == scope else narrowed
+
+
+def without_missing_projects(connection_id: int, connector, scope: TrackedScope) -> TrackedScope | None:
+    """The scope without the projects the tracker does not have (links into them marked, their
+    epics left out too), or None when it has them all or cannot say."""
+    named = set(scope.containers) | set(scope.excluded)
+    if not named or not hasattr(connector, "existing_projects"):
+        return None
+    existing = connector.existing_projects(sorted(named))
+    missing = sorted(p for p in named if p.upper() not in existing)
+    if not missing:
+        return None
+    with job_session() as session:
+        for project in missing:
+            session.execute(update(WorkLink).where(
+                WorkLink.connection_id == connection_id,
+                WorkLink.kind.in_((LinkKind.ISSUE, LinkKind.EPIC, LinkKind.MIRROR)),
+                WorkLink.ref.like(f"{project}-%")).values(last_error=GONE_PROJECT.format(ref=project)))
+    log.warning("sync.scope.projects-missing", extra={"connection_id": connection_id, "projects": missing})
+    gone = set(missing)
+    return replace(scope, containers=tuple(p for p in scope.containers if p not in gone),
+                   parents=tuple(p for p in scope.parents if project_of(p) not in gone),
+                   excluded=tuple(p for p in scope.excluded if p not in gone))
+
+
+def missing_projects(before: TrackedScope, after: TrackedScope) -> list[str]:
+    """The projects a narrowed scope left out."""
+    return sorted(set(before.containers) - set(after.containers))
+
+
+def clear_missing_projects(connection_id: int, scope: TrackedScope) -> None:
+    """A search naming these projects succeeded: links into them no longer say they are missing."""
+    with job_session() as session:
+        for project in scope.containers:
+            session.execute(update(WorkLink).where(
+                WorkLink.connection_id == connection_id, WorkLink.ref.like(f"{project}-%"),
+                WorkLink.last_error == GONE_PROJECT.format(ref=project)).values(last_error=None))
 
 
 def without_gone_parents(connection_id: int, connector, scope: TrackedScope) -> TrackedScope | None:

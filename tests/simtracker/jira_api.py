@@ -145,6 +145,10 @@ class JiraApi:
             return self._bulkfetch(params)
         if rest == "/project/search" and method == "GET":
             return self._project_search(params)
+        if (m := re.fullmatch(r"/project/([^/]+)", rest)) and method == "GET":
+            if m.group(1) not in self.store.existing_projects():
+                return 404, {"errorMessages": [f"No project could be found with key '{m.group(1)}'."]}
+            return 200, {"id": str(10000 + self.store.projects.index(m.group(1))), "key": m.group(1)}
         if rest == "/issue" and method == "POST":
             return self._create(params["fields"])
         if m := re.fullmatch(r"/issue/([^/]+)", rest):

@@ -46,9 +46,10 @@ class SyncWorld:
                                     credentials_encrypted=box.encrypt_json(CREDENTIALS[tracker]),
                                     settings={**FAST, **settings}))
 
-    def team(self, connection_id: int | None = None, tracker: TrackerKind = TrackerKind.JIRA) -> int:
+    def team(self, connection_id: int | None = None, tracker: TrackerKind = TrackerKind.JIRA,
+             home: str | None = None) -> int:
         return self._add(Team(name="Platform", kind=TeamKind.TEAM, home_connection_id=connection_id,
-                              home_project=HOME[tracker] if connection_id else None))
+                              home_project=(home or HOME[tracker]) if connection_id else None))
 
     def cycle(self) -> int:
         today = datetime.now(timezone.utc).date()
