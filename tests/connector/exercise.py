@@ -25,6 +25,7 @@ def exercise_jira(connector, sim) -> None:
                       (LinkKind.MIRROR, "SIM-7")):
         _all_pages(connector.resolve_link, kind, ref)
     connector.get_items([i.external_id for i in items[:5]])
+    assert connector.existing_projects([sim.store.project]) == {sim.store.project}
     connector.link_matches_item(LinkKind.JQL, 'labels = "p1"', "SIM-2")
     connector.read_discussions([i.external_id for i in items[:5]])
     _all_pages(connector.list_comments, "SIM-3")
