@@ -36,7 +36,10 @@ from sync.reconcile.passes import (
     PassCounts, confirm_vanished, mine, read_changed, record_outcome,
 )
 from sync.reconcile.scopes import resolve_scopes
-from sync.reconcile.tracked_scope import tracked_scope
+from connector.errors import RequestRejected
+from sync.reconcile.tracked_scope import (
+    clear_missing_projects, missing_projects, narrowed_after_refusal, tracked_scope,
+)
 
 log = logging.getLogger("okrsync.sync.reconcile")
 
@@ -150,9 +153,21 @@ def _read_part(connection_id: int, record: dict, part: dict, counts: PassCounts,
                           recheck_all=record["full"])
         batch_items = ConnectionSettings.from_stored(connection.settings).reconcile_batch_items
         connector = connector_for(connection)
-    try:
+    def read(within: TrackedScope):
         reading = read_changed(connection_id, connector, state, since, LinkIndex(links), batch_items,
-                               counts, lock, scope, advance_cursor=False)
+                               counts, lock, within, advance_cursor=False)
+        clear_missing_projects(connection_id, within)
+        return reading
+
+    try:
+        try:
+            reading = read(scope)
+        except RequestRejected:   # a project or epic of the part is gone: as in a whole pass
+            narrowed = narrowed_after_refusal(connection_id, connector, scope)
+            if narrowed is None:
+                raise
+            reading = read(narrowed)
+            counts.projects_missing = missing_projects(scope, narrowed)
         mine(connection_id, connector, reading.changed, counts)
     finally:
         connector.close()
@@ -220,6 +235,7 @@ def _summed(parts) -> PassCounts:
         for name in SUMMED:
             setattr(counts, name, getattr(counts, name) + theirs.get(name, 0))
         counts.seconds_items = max(counts.seconds_items, theirs.get("seconds_items", 0.0))
+        counts.projects_missing = sorted({*counts.projects_missing, *theirs.get("projects_missing", [])})
     return counts
 
 

@@ -80,8 +80,10 @@ def tracked_scope(session: Session, connection_id: int, links: Sequence[LinkView
 def narrowed_after_refusal(connection_id: int, connector, scope: TrackedScope) -> TrackedScope | None:
     """After the tracker refused a search: the scope without the projects and epics it no longer
     has (their links marked), or None when it has them all (the refusal had another cause)."""
-    narrowed = without_missing_projects(connection_id, connector, scope) or scope
-    narrowed = without_gone_parents(connection_id, connector, narrowed) or narrowed
+    narrowed = scope   # (an empty scope is falsy: compared with None, not `or`)
+    for narrow in (without_missing_projects, without_gone_parents):
+        if (less := narrow(connection_id, connector, narrowed)) is not None:
+            narrowed = less
     return None if narrowed == scope else narrowed
 
 

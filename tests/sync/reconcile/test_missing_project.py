@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from okr_core.domain import LinkKind, TrackerKind
+from plumbing.queue import get_queue
+from sync.jobs import reconcile_job
 from sync.reconcile.passes import reconcile_connection
 from tests.simtracker import SimTracker
 from tests.sync.sync_world import epic_children, expected_ratio
@@ -55,3 +57,22 @@ def test_a_deleted_project_costs_its_links_and_homes_not_the_whole_pass(app, pro
     assert restored.last_error is None and restored.last_counts["projects_missing"] == []
     assert all(link.last_error is None for link in sync_world.links(jira))
     assert "SIM2-60" in sync_world.items(jira)
+
+
+def test_a_split_pass_leaves_a_deleted_project_out_of_each_part(app, projects_sim, sync_world):
+    sim = projects_sim
+    jira = sync_world.connection(TrackerKind.JIRA, sim.url, page_size=50, reconcile_split=True)
+    kept = sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-1")
+    sync_world.linked_kr(jira, LinkKind.EPIC, "SIM2-51")
+    sync_world.linked_kr(jira, LinkKind.ISSUE, "SIM3-110")
+    sync_world.linked_kr(jira, LinkKind.JQL, "labels = p1")      # a part outside the projects
+    sim.delete_project("SIM2")
+    with app.app_context():
+        reconcile_job(jira, full=True)                  # queues the parts; the embedded queue runs them
+        get_queue().drain(timeout=120)
+    state = sync_world.sync_state(jira)
+    assert state.last_error is None and state.cursor is not None
+    assert state.last_counts["projects_missing"] == ["SIM2"]
+    assert sync_world.kr(kept).items_done == expected_ratio(sim, epic_children(sim, "SIM-1"))[0]
+    errors = {link.ref: link.last_error for link in sync_world.links(jira)}
+    assert "Project SIM2 no longer exists" in errors["SIM2-51"] and errors["SIM3-110"] is None
