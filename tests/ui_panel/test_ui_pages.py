@@ -119,12 +119,14 @@ def test_sync_page_says_never_synced_or_shows_the_last_pass(admin_client, db, de
     connection_id = scalar(db, select(Connection.id))
     now = utcnow()
     db.add(SyncState(connection_id=connection_id, last_started_at=now, last_finished_at=now,
-                     last_kind="incremental", last_counts={"items_seen": 42},
+                     last_kind="incremental",
+                     last_counts={"items_seen": 42, "projects_missing": ["OPS", "WEB"]},
                      last_error="HTTP 429 from Jira"))
     db.commit()
     html = admin_client.get("/sync").text
     assert "never synced" not in html
     assert "items seen: 42" in html and "HTTP 429 from Jira" in html
+    assert "projects missing: OPS, WEB" in html   # a list reads as words, not as ['OPS', 'WEB']
 
 
 def test_the_sync_page_shows_tracker_addresses_to_admins_only(app, admin_client, db, demo):
