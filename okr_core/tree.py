@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from okr_core.models import KeyResult, Objective
@@ -35,14 +35,21 @@ def load_visible(session: Session, cycle_id: int, viewer: Viewer,
 
 
 def load_visible_objectives(session: Session, cycle_id: int, viewer: Viewer,
-                            team_ids: set[int] | None = None, *, plain: bool = False) -> list:
-    """The cycle's objectives the viewer may see, oldest first: one statement."""
+                            team_ids: set[int] | None = None, *, plain: bool = False,
+                            owned_by: int | None = None) -> list:
+    """The cycle's objectives the viewer may see, oldest first: one statement.
+
+    With `owned_by`, only those that user owns or owns a key result of (My OKRs).
+    """
     run = session.execute if plain else session.scalars
     stmt = (select(*_selected(Objective, plain))
             .where(Objective.cycle_id == cycle_id, Objective.archived.is_(False),
                    visible_objectives_clause(viewer)).order_by(Objective.id))
     if team_ids is not None:
         stmt = stmt.where(Objective.team_id.in_(team_ids))
+    if owned_by is not None:
+        stmt = stmt.where(or_(Objective.owner_id == owned_by, Objective.id.in_(
+            select(KeyResult.objective_id).where(KeyResult.owner_id == owned_by))))
     return list(run(stmt).all())
 
 

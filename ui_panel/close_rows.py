@@ -45,7 +45,8 @@ def load_close_page(session, cycle: Cycle, viewer: Viewer, *, mine: bool, page: 
                     per_page: int | None = None) -> ClosePage:
     """One page of the close table: every visible objective, or those holding the viewer's KRs."""
     per_page = per_page or OBJECTIVES_PER_PAGE
-    objectives = load_visible_objectives(session, cycle.id, viewer)
+    objectives = load_visible_objectives(session, cycle.id, viewer,
+                                         owned_by=viewer.user_id if mine else None)
     if mine:
         krs = _owned_key_results(session, cycle, viewer)
         owning = {kr.objective_id for kr in krs}

@@ -10,7 +10,7 @@ from okr_core.visibility import descendants, team_parents
 from plumbing.db import request_session
 from ui_panel.analysis_views import analysis_in_progress
 from ui_panel.loading import (
-    choose_cycle, latest_analysis, list_cycles, load_cycle_view, mine_only,
+    choose_cycle, latest_analysis, list_cycles, load_cycle_view,
 )
 from ui_panel.owner_close import owner_final_values
 from ui_panel.reports import summarise_by_team
@@ -89,8 +89,9 @@ def mine():
     user = current_web_user()
     viewer = current_web_viewer()
     return _render("dashboard/tree_page.html", "mine", f"user:{user.id}", heading="My OKRs",
-                   load=lambda cycle: mine_only(
-                       load_cycle_view(request_session(), cycle, viewer), user.id),
+                   load=lambda cycle: load_cycle_view(request_session(), cycle, viewer,
+                                                      expand_up_to=_expanded_objectives(),
+                                                      owned_by=user.id),
                    extra=lambda cycle: owner_final_values(cycle, viewer))
 
 

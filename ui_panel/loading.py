@@ -59,15 +59,17 @@ def choose_cycle(cycles: list[Cycle], wanted: int | None) -> Cycle | None:
 
 def load_cycle_view(session: Session, cycle: Cycle, viewer: Viewer,
                     team_ids: set[int] | None = None, with_series: bool = True,
-                    expand_up_to: int | None = None) -> CycleView:
+                    expand_up_to: int | None = None, owned_by: int | None = None) -> CycleView:
     """Objectives, KRs, team and owner names and (optionally) trend series: five statements.
 
     With more than `expand_up_to` objectives the view is collapsed: it shows the top level
     only, so it reads a few columns of each KR and no trend series (the statements still run,
-    so the count stays flat).
+    so the count stays flat). With `owned_by` (My OKRs) it keeps, in SQL, the objectives that
+    user owns or owns a key result of, with all their KRs and only those KRs' trends.
     """
     # Read-only rows, not ORM objects: pages only read columns, and rows load faster.
-    objectives = load_visible_objectives(session, cycle.id, viewer, team_ids, plain=True)
+    objectives = load_visible_objectives(session, cycle.id, viewer, team_ids, plain=True,
+                                         owned_by=owned_by)
     collapsed = expand_up_to is not None and len(objectives) > expand_up_to
     krs = load_key_results(session, [o.id for o in objectives], plain=True,
                            columns=KR_SUMMARY if collapsed else None)
@@ -79,8 +81,9 @@ def load_cycle_view(session: Session, cycle: Cycle, viewer: Viewer,
     view.people = dict(session.execute(
         select(User.id, User.name).where(User.id.in_(sorted(owner_ids)))).all())
     if with_series:
+        shown = [k.id for k in krs] if owned_by is not None else None
         view.series = load_series(session, cycle.id, viewer, team_ids,
-                                  only=[] if view.collapsed else None)
+                                  only=[] if view.collapsed else shown)
     return view
 
 
@@ -108,13 +111,3 @@ def load_series(session: Session, cycle_id: int, viewer: Viewer,
 def latest_analysis(session: Session, cycle_id: int, scope: str, viewer: Viewer):
     """The newest finished analysis of this cycle and scope that the viewer may read, or None."""
     return latest_visible_analysis(session, cycle_id, parse_scope(scope), viewer)
-
-
-def mine_only(view: CycleView, user_id: int) -> CycleView:
-    """Keep the objectives the user owns or owns a key result of (no extra statement)."""
-    owned_kr_objectives = {k.objective_id for k in view.key_results if k.owner_id == user_id}
-    keep = [o for o in view.objectives if o.owner_id == user_id or o.id in owned_kr_objectives]
-    keep_ids = {o.id for o in keep}
-    krs = [k for k in view.key_results if k.objective_id in keep_ids]
-    return CycleView(view.cycle, assemble(keep, krs), keep, krs, view.people, view.teams,
-                     view.series)

@@ -12,7 +12,7 @@ from tests.sync.sync_world import SyncWorld
 from tests.ui_panel.conftest import scalar
 from tests.ui_panel.live_server import screenshot
 from tests.ui_panel.test_ui_browser import live, page  # noqa: F401 (fixtures)
-from tests.ui_panel.workspace_browser import error_beside, kept
+from tests.ui_panel.workspace_browser import error_beside, fits_width, kept
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
@@ -180,6 +180,19 @@ def test_a_large_tree_shows_its_top_level_and_loads_branches_on_demand(page, liv
     expect(page.locator(".branch-open li.kr").first).to_be_visible()
     assert page.url == url  # swapped in place, not a new page
     screenshot(page, "company-collapsed-branch-open")
+
+
+def test_my_okrs_of_many_objectives_collapse_like_the_company_view(page, live, app, db):
+    app.config["DASHBOARD_EXPANDED_OBJECTIVES"] = 0  # the admin's demo objectives count as many
+    page.goto(f"{live}/mine")
+    assert page.locator(".tree li.kr").count() == 0
+    toggle = page.locator(".branch-toggle a").first
+    expect(toggle).to_contain_text("Show")
+    toggle.click()
+    expect(page.locator(".branch-open li.kr").first).to_be_visible()
+    screenshot(page, "my-okrs-collapsed-branch-open-wide")
+    page.set_viewport_size({"width": 360, "height": 800})
+    fits_width(page, "my-okrs-collapsed-branch-open-360")
 
 
 def test_objectives_are_edited_and_given_key_results_in_place_from_the_tree(page, live, db):
