@@ -63,7 +63,7 @@ def _store_unavailable(exc: OperationalError):
 
 
 def store_unavailable_response(exc: OperationalError):
-    """(response, status): 503 in the error format with Retry-After; needs an application context."""
+    """(response, status): 503 in the error format, Retry-After; needs an application context."""
     logging.getLogger("okrsync.api").error("api.store-unavailable",
                                            extra={"error": type(exc.orig).__name__})
     body, status = ApiError(503, "store_unavailable",

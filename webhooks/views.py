@@ -46,7 +46,7 @@ def answer(status: int, code: str, message: str, **extra):
 
 @bp.post("/<tracker>/<int:connection_id>")
 def receive(tracker: str, connection_id: int):
-    """The route Flask matches; `okrsync serve` answers it before Flask (webhooks/intake_wsgi.py)."""
+    """The route as Flask matches it; the app answers it before Flask (okrsync/intake_wsgi.py)."""
     return intake(tracker, connection_id, request)
 
 
