@@ -41,6 +41,11 @@ def api_http_error(exc: HTTPException):
     """HTTP errors on machine paths in the API's JSON format; other paths keep the exception."""
     if not request.path.startswith(JSON_PREFIXES):
         return exc
+    return http_error_response(exc)
+
+
+def http_error_response(exc: HTTPException):
+    """(response, status) of an HTTP error in the error format; needs an application context."""
     code = (exc.name or "error").lower().replace(" ", "_")
     body, status = ApiError(exc.code or 500, code, exc.description or exc.name).to_response()
     # Keep what the exception says besides its body: `Allow` on a 405 (RFC 9110 section 15.5.6).
@@ -54,6 +59,11 @@ def _store_unavailable(exc: OperationalError):
     """The database did not answer: 503 in the error format, so clients retry."""
     if not request.path.startswith(JSON_PREFIXES):
         return ServiceUnavailable("The store is unavailable. Try again in a moment.")
+    return store_unavailable_response(exc)
+
+
+def store_unavailable_response(exc: OperationalError):
+    """(response, status): 503 in the error format, Retry-After; needs an application context."""
     logging.getLogger("okrsync.api").error("api.store-unavailable",
                                            extra={"error": type(exc.orig).__name__})
     body, status = ApiError(503, "store_unavailable",

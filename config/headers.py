@@ -21,7 +21,13 @@ def frameable(ancestors_provider):
 
 
 def _apply(response):
-    ancestors = g.get("frame_ancestors")
+    # Anything shown to someone signed in (a page, a panel, an API answer) stays out of caches.
+    signed_in = g.get("web_user") is not None or g.get("viewer") is not None
+    return add_security_headers(response, request, g.get("frame_ancestors"), signed_in)
+
+
+def add_security_headers(response, source, ancestors=None, signed_in: bool = False):
+    """The headers `_apply` sets; `source` is the (Flask or werkzeug) request answered."""
     if ancestors:
         frame = "frame-ancestors " + " ".join(ancestors)
     else:
@@ -30,11 +36,9 @@ def _apply(response):
     response.headers.setdefault("Content-Security-Policy", f"{BASE_CSP}; {frame}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
-    # Anything shown to someone signed in (a page, a panel, an API answer) stays out of caches.
-    if request.path.startswith(("/admin", "/login", "/api/")) or g.get("web_user") is not None \
-            or g.get("viewer") is not None:
+    if signed_in or source.path.startswith(("/admin", "/login", "/api/")):
         response.headers["Cache-Control"] = "no-store"
-    if request.is_secure or request.headers.get("X-Forwarded-Proto") == "https":
+    if source.is_secure or source.headers.get("X-Forwarded-Proto") == "https":
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
 

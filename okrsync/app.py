@@ -16,6 +16,7 @@ from api.errors import register_error_handlers
 from plumbing.db import init_db
 from plumbing.logging_setup import configure_logging
 from okrsync.id_bounds import bound_route_ids
+from okrsync.intake_wsgi import answer_webhooks_first
 from okrsync.ops import bp as ops_bp
 from plumbing.services import init_services
 from plumbing.queue import init_queue
@@ -49,4 +50,5 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     init_admin(app)   # the admin pages build on sign-in
     ui_panel.register_ui(app)
     init_headers(app)
+    answer_webhooks_first(app)
     return app

@@ -46,22 +46,31 @@ def answer(status: int, code: str, message: str, **extra):
 
 @bp.post("/<tracker>/<int:connection_id>")
 def receive(tracker: str, connection_id: int):
-    """Accept one tracker delivery; 200 only once it is durable."""
+    """The route as Flask matches it; the app answers it before Flask (okrsync/intake_wsgi.py)."""
+    return intake(tracker, connection_id, request)
+
+
+def intake(tracker: str, connection_id: int, source):
+    """Accept one tracker delivery; 200 only once it is durable.
+
+    `source` is the request (Flask's, or werkzeug's outside a request context): its headers,
+    content_length and stream are read. Needs an application context.
+    """
     try:
-        return _receive(tracker, connection_id)
+        return _receive(tracker, connection_id, source)
     except StoreUnavailable as exc:
         log.error("webhooks.store-unavailable", extra={"connection_id": connection_id,
                                                        "error": str(exc)})
         return answer(503, "store-unavailable", "the store is unavailable, retry later")
 
 
-def _receive(tracker: str, connection_id: int):
+def _receive(tracker: str, connection_id: int, source):
     found = _connection(tracker, connection_id)
     if found is None:
         named = tracker if tracker in KNOWN_TRACKERS else "unknown-tracker"
         log.warning(f"webhooks.{named}.unknown-connection", extra={"connection_id": connection_id})
         return answer(404, "unknown-connection", f"no {tracker} connection {connection_id}")
-    body = _read_body()
+    body = _read_body(source)
     if body is None:
         log.warning(f"webhooks.{tracker}.body-too-large", extra={"connection_id": connection_id})
         return answer(413, "body-too-large", f"the body is over {MAX_BODY_BYTES} bytes")
@@ -74,7 +83,7 @@ def _receive(tracker: str, connection_id: int):
     now = current_app.config.get("WEBHOOK_CLOCK", _utcnow)()
     try:
         # Only the headers it reads: copying all of them cost more than verifying the signature.
-        headers = {name: request.headers.get(name, "") for name in READ_HEADERS[tracker]}
+        headers = {name: source.headers.get(name, "") for name in READ_HEADERS[tracker]}
         delivery = parse_delivery(tracker, headers, body, secret, now)
     except DeliveryRejected as exc:
         log.warning(exc.log_key, extra={"connection_id": connection_id, "reason": exc.message})
@@ -126,11 +135,11 @@ def _webhook_secret(encrypted: str) -> str | None:
     return cache[encrypted]
 
 
-def _read_body() -> bytes | None:
+def _read_body(source) -> bytes | None:
     """The raw body, or None when it is over the limit (read no further than one byte past it)."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    if (source.content_length or 0) > MAX_BODY_BYTES:
         return None
-    body = request.stream.read(MAX_BODY_BYTES + 1)
+    body = source.stream.read(MAX_BODY_BYTES + 1)
     return None if len(body) > MAX_BODY_BYTES else body
 
 
