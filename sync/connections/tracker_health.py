@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 
 from connector.errors import RateLimited, RetriesExhausted, TrackerUnavailable
 from okr_core.models import ConnectionHealth
+from okr_core.store import insert_if_absent
 from plumbing.db import job_session
 
 log = logging.getLogger("okrsync.sync.health")
@@ -124,11 +125,12 @@ def record_failure(connection_id: int, error: Exception, retry_after: float | No
     """Count a transient failure; the seconds until the connection's next try."""
     now = now or datetime.now(timezone.utc)
     with job_session() as session:
+        # Jobs of one connection fail together: the first failures race to create the row, so
+        # it is inserted if absent and then locked, never added twice.
+        insert_if_absent(session, ConnectionHealth,
+                         {"connection_id": connection_id, "consecutive_failures": 0}, ["connection_id"])
         health = session.scalars(select(ConnectionHealth).where(
-            ConnectionHealth.connection_id == connection_id).with_for_update()).first()
-        if health is None:
-            health = ConnectionHealth(connection_id=connection_id, consecutive_failures=0)
-            session.add(health)
+            ConnectionHealth.connection_id == connection_id).with_for_update()).one()
         health.consecutive_failures += 1
         health.failing_since = health.failing_since or now
         wait = max(backoff_after(health.consecutive_failures), retry_after or 0.0)
