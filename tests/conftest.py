@@ -70,6 +70,18 @@ def settings(tmp_path: Path, database_url: str, encryption_key: str) -> Settings
 
 
 @pytest.fixture
+def redis_db():
+    """The test Redis database (OKRSYNC_TEST_REDIS_URL), empty before and after the test."""
+    import redis
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
 def app(settings: Settings):
     from okrsync.app import create_app
 

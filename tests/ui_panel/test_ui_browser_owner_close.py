@@ -10,7 +10,7 @@ from sqlalchemy import select
 from okr_core.accounts import hash_password
 from okr_core.domain import Measure, Role
 from okr_core.models import KeyResult, Objective, User
-from tests.ui_panel.live_server import screenshot
+from tests.ui_panel.live_server import screenshot, signed_in_page
 from tests.ui_panel.test_ui_browser import PASSWORD, live, page  # noqa: F401 (fixtures)
 from tests.ui_panel.workspace_browser import NARROW, fits_width
 
@@ -31,17 +31,6 @@ def owner(db, demo):
     return user.email, kr.title, kr.id
 
 
-def _sign_in(browser, live, email: str, viewport: dict):
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{live}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live}/")
-    return context, page
-
-
 def test_owners_enter_final_values_then_the_admin_reviews_and_closes(page, live, browser, owner):
     email, kr_title, kr_id = owner
     page.get_by_role("link", name="Cycles", exact=True).click()
@@ -58,7 +47,7 @@ def test_owners_enter_final_values_then_the_admin_reviews_and_closes(page, live,
     screenshot(page, "owner-close-cycles-wide")
     page.go_back()
 
-    context, mine = _sign_in(browser, live, email, NARROW)
+    context, mine = signed_in_page(browser, live, email, PASSWORD, NARROW)
     try:
         expect(mine.get_by_role("link", name="enter your final values")).to_be_visible()
         mine.get_by_role("link", name="My OKRs", exact=True).click()

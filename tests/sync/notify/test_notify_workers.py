@@ -8,7 +8,6 @@ import threading
 from collections import Counter
 
 import pytest
-import redis
 from sqlalchemy import select
 
 from okr_core.models import NotificationSend
@@ -21,15 +20,6 @@ from tests.webhooks.intake.test_intake_worker_kill import children_of
 from tests.webhooks.intake.worker_process import start_worker, stop_worker, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def redis_db():
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
 
 
 @pytest.fixture

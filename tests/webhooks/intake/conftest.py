@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import pytest
-import redis
 
 from okr_core.domain import TrackerKind
 from okr_core.models import Base
 from okr_core.store import make_engine
-from tests.conftest import REDIS_URL
 from tests.webhooks.intake.intake_helpers import add_connection
 from tests.simtracker import SimTracker
 
@@ -36,16 +34,6 @@ def jira_id(app, sim) -> int:
 def linear_id(app, sim) -> int:
     """A Linear connection to the simulator, signed with the test secret."""
     return add_connection(app, TrackerKind.LINEAR, sim.url, {"api_key": "lin_api_sim"})
-
-
-@pytest.fixture
-def redis_db():
-    """Redis database 15, empty before and after the test."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
 
 
 @pytest.fixture
