@@ -16,10 +16,13 @@ $(BIN)/okrsync: pyproject.toml
 
 install: $(BIN)/okrsync
 
+# The public URL follows HOST and PORT unless OKRSYNC_BASE_URL is set (the demo's sign-in line uses it).
+RUN_ENV = OKRSYNC_INSTANCE_PATH=$(INSTANCE) OKRSYNC_BASE_URL=$${OKRSYNC_BASE_URL:-http://$(HOST):$(PORT)}
+
 run: install
-	OKRSYNC_INSTANCE_PATH=$(INSTANCE) $(BIN)/okrsync db upgrade
-	OKRSYNC_INSTANCE_PATH=$(INSTANCE) $(BIN)/okrsync demo
-	OKRSYNC_INSTANCE_PATH=$(INSTANCE) $(BIN)/okrsync serve --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(BIN)/okrsync db upgrade
+	$(RUN_ENV) $(BIN)/okrsync demo
+	$(RUN_ENV) $(BIN)/okrsync serve --host $(HOST) --port $(PORT)
 
 services:
 	bash scripts/ensure-services.sh

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from okr_core.checkin_drafts.keeping_team import keeping_team_id, with_keeping_team
 from okr_core.checkin_drafts.week import team_week
 from okr_core.domain import CycleStatus
 from okr_core.models import CheckIn, CheckInDraft, Cycle, KeyResult, Objective, Team
@@ -34,7 +35,7 @@ class Owed:
 
 def what_i_owe(session: Session, user_id: int, now: datetime) -> Owed:
     rows = session.execute(
-        select(KeyResult, Objective.team_id).join(Objective, Objective.id == KeyResult.objective_id)
+        with_keeping_team(select(KeyResult, keeping_team_id()))
         .join(Cycle, Cycle.id == Objective.cycle_id)
         .where(KeyResult.owner_id == user_id, Objective.archived.is_(False),
                Cycle.status == CycleStatus.ACTIVE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import datetime, timezone
 from typing import Callable
 
 from flask import current_app
@@ -22,10 +22,11 @@ from okr_core.analysis.forecast import forecast_section
 from okr_core.analysis.mining_store import prepare_minings
 from okr_core.analysis.scope import Scope
 from okr_core.checkin_drafts.compose import DraftFacts, MovedItem, NewBlocker, compose
+from okr_core.checkin_drafts.keeping_team import keeping_teams
 from okr_core.checkin_drafts.week import CheckInWeek, team_week
 from okr_core.domain import CycleStatus, Role, StatusCategory
 from okr_core.models import (
-    CheckInDraft, Comment, Cycle, KeyResult, LinkItem, Objective, Team, WorkItem, WorkLink,
+    CheckInDraft, Comment, Cycle, KeyResult, LinkItem, WorkItem, WorkLink,
 )
 from okr_core.visibility import Viewer
 from plumbing.db import job_session
@@ -90,16 +91,14 @@ def _plan_cycle(session, cycle: Cycle, now: datetime, force: bool) -> tuple[list
     prepare_minings(session, facts)   # stored results; only new or edited comments are mined
     ctx = build_context(facts)
     chance = {row["kr_id"]: row["chance"] for row in forecast_section(ctx)["key_results"]}
-    teams = {team.id: team for team in session.scalars(select(Team))}
-    team_of = {o.id: teams.get(o.team_id) for o in facts.objectives}
+    team_of = keeping_teams(session, [kr.id for kr in owned])
     krs = {kr.id: kr for kr in session.scalars(select(KeyResult).where(
         KeyResult.id.in_([kr.id for kr in owned])))}
     drafted = set(session.execute(select(CheckInDraft.key_result_id, CheckInDraft.week_start).where(
         CheckInDraft.key_result_id.in_(list(krs)))).all())
     planned, already = [], 0
     for fact in owned:
-        team = team_of.get(fact.objective_id)
-        week = team_week(team, now)
+        week = team_week(team_of.get(fact.id), now)
         if (fact.id, week.start) in drafted:
             already += 1
             continue

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.notification_settings import NotificationDefaults, SlackSettings, SmtpSettings
+from okr_core.checkin_drafts.keeping_team import keeping_team_id, with_keeping_team
 from okr_core.checkin_drafts.week import CheckInWeek, team_week
 from okr_core.domain import CycleStatus, Role, TeamKind
 from okr_core.models import (
@@ -60,10 +61,8 @@ def owned_key_results(session: Session, user_id: int) -> list[tuple[KeyResult, i
     """The person's key results in active cycles, each with the team whose week it keeps: the
     objective's team, else the owner's."""
     return list(session.execute(
-        select(KeyResult, func.coalesce(Objective.team_id, User.team_id))
-        .join(Objective, Objective.id == KeyResult.objective_id)
+        with_keeping_team(select(KeyResult, keeping_team_id()))
         .join(Cycle, Cycle.id == Objective.cycle_id)
-        .join(User, User.id == KeyResult.owner_id)
         .where(KeyResult.owner_id == user_id, Cycle.status == CycleStatus.ACTIVE,
                Objective.archived.is_(False))
         .order_by(Objective.id, KeyResult.id)).all())

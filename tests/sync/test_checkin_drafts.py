@@ -220,3 +220,31 @@ def test_with_redis_the_rq_tick_queues_drafting_and_a_second_tick_drafts_nothing
             registry.remove(job_id, delete_job=True)
         queue.delete(delete_jobs=True)
         client.close()
+
+
+def test_without_objective_teams_the_owners_team_decides_drafting_and_what_i_owe_alike(app, sim):
+    """The same choice as the reminders: the objective's team, else the owner's team."""
+    from sqlalchemy import update
+
+    from okr_core.checkin_drafts.owed import what_i_owe
+    from okr_core.domain import TeamKind
+    from okr_core.models import Objective, User
+    from okr_core.store import session_scope
+    week = build_week(app, sim)
+    now = datetime.now(timezone.utc)
+    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        own = Team(name="Owner's own team", kind=TeamKind.TEAM, check_in_weekday=2, check_in_time="09:30",
+                   time_zone="America/New_York")
+        session.add(own)
+        session.flush()
+        session.execute(update(Objective).values(team_id=None))
+        session.execute(update(User).where(User.id == week.owner_id).values(team_id=own.id))
+    before, at = monday + timedelta(days=2, hours=14, minutes=29), monday + timedelta(days=2, hours=14, minutes=31)
+    with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
+        due = what_i_owe(session, week.owner_id, before).due
+    assert {d.kr.id for d in due} == {week.linear_kr, week.jira_kr, week.manual_kr}
+    assert {d.due_words for d in due} == {"Wednesday 09:30 (America/New_York)"}
+    with app.app_context():
+        assert draft_check_ins(now=before).created == 0
+        assert draft_check_ins(now=at).created == 3
