@@ -155,3 +155,17 @@ def actors(app) -> Actors:
 @pytest.fixture
 def admin(actors) -> dict:
     return actors.user(Role.ADMIN)[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, one per test module (every browser test uses this one)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.ui_panel.live_server import CHROMIUM, CHROMIUM_ARGS
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is missing: run `make browser` (scripts/ensure-chromium.sh)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

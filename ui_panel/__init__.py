@@ -18,7 +18,7 @@ def _past_halfway(cycle) -> bool:
 def register_ui(app) -> None:
     """Register the dashboard, panel and Forge blueprints and the template helpers."""
     from okr_core.rules import NO_TARGET_WARNING
-    from ui_panel import charts, formatting
+    from ui_panel import charts, formatting, sync_words
     from ui_panel.alignment_page import bp as alignment_bp
     from ui_panel.analysis_panel import build_panel, status_bar
     from ui_panel.analysis_views import bp as analysis_bp
@@ -57,5 +57,6 @@ def register_ui(app) -> None:
         cycle_closed=formatting.is_closed,
         analysis_panel=build_panel, progress_chart=progress_chart, id_url=id_url,
         analysis_status_bar=status_bar, link_error_words=stored_error_words,
-        past_halfway=_past_halfway)
+        past_halfway=_past_halfway, tracker_name=sync_words.tracker_name,
+        pass_kind=sync_words.pass_kind, pass_counts=sync_words.pass_counts)
     app.config.setdefault("VALUE_DECIMALS", formatting.configured_decimals())

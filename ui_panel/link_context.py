@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from okr_core.domain import LinkKind
 from okr_core.models import Connection, KeyResult, LinkItem, User, WorkItem, WorkLink
 from plumbing.db import request_session
+from ui_panel.sync_words import tracker_name
 
 KINDS = [
     SelectChoice(LinkKind.ISSUE.value, "One issue (Jira key such as ENG-12, or Linear id)"),
@@ -21,6 +22,13 @@ KINDS = [
     SelectChoice(LinkKind.LABEL.value, "Linear label"),
     SelectChoice(LinkKind.FILTER.value, "Linear custom filter (IssueFilter JSON)"),
 ]
+# A stored link's kind in a few words (tables of links, /admin's failed links).
+LINK_KIND_WORDS = {
+    LinkKind.ISSUE.value: "One issue", LinkKind.EPIC.value: "Jira epic", LinkKind.JQL.value: "Jira JQL query",
+    LinkKind.MIRROR.value: "Issues linked to the mirror", LinkKind.PROJECT.value: "Linear project",
+    LinkKind.INITIATIVE.value: "Linear initiative", LinkKind.LABEL.value: "Linear label",
+    LinkKind.FILTER.value: "Linear custom filter",
+}
 
 
 class LinkForm(FlaskForm):
@@ -31,7 +39,7 @@ class LinkForm(FlaskForm):
     def offer(self, session) -> None:
         rows = session.execute(select(Connection.id, Connection.name, Connection.tracker)
                                .order_by(Connection.name)).all()
-        self.connection_id.choices = [(i, f"{name} ({tracker})") for i, name, tracker in rows]
+        self.connection_id.choices = [(i, f"{name} ({tracker_name(tracker)})") for i, name, tracker in rows]
 
     def api_body(self) -> dict:
         return {"connection_id": self.connection_id.data, "kind": self.kind.data,

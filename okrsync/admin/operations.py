@@ -10,10 +10,11 @@ from okrsync.admin.blueprint import admin_only, bp, commit_change
 from okrsync.admin.forms import ActionForm
 from config.audit import shown_detail
 from okr_core.delivery_state import DeliveryState
-from okr_core.models import AuditEntry, Connection, Delivery, SyncState, User, WorkLink
+from okr_core.models import AuditEntry, Connection, Delivery, KeyResult, SyncState, User, WorkLink
 from plumbing.db import request_session
 from plumbing.sweeper import retry_failed_deliveries
 from sync.connections.tracker_health import health_of
+from ui_panel.link_context import LINK_KIND_WORDS
 
 FAILED_SHOWN = 100
 AUDIT_SHOWN = 200
@@ -27,11 +28,13 @@ def index():
     states = {s.connection_id: s for s in db.scalars(select(SyncState))}
     failed = db.scalars(select(Delivery).where(Delivery.state == DeliveryState.FAILED.value)
                         .order_by(Delivery.received_at.desc()).limit(FAILED_SHOWN)).all()
-    links = db.scalars(select(WorkLink).where(WorkLink.last_error.is_not(None))
+    links = db.execute(select(WorkLink, KeyResult.title).join(KeyResult, KeyResult.id == WorkLink.key_result_id)
+                       .where(WorkLink.last_error.is_not(None))
                        .order_by(WorkLink.id).limit(FAILED_SHOWN)).all()
     return render_template("admin/index.html", connections=connections, states=states,
-                           health=health_of(db), failed=failed, failed_links=links,
-                           action=ActionForm())
+                           connection_names={c.id: c.name for c in connections},
+                           link_kinds=LINK_KIND_WORDS, health=health_of(db), failed=failed,
+                           failed_links=links, action=ActionForm())
 
 
 @bp.post("/deliveries/<int:delivery_id>/retry")

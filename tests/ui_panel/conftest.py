@@ -5,29 +5,15 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import select
 
 from okr_core.models import Connection, Cycle, KeyResult, LinkItem, User, WorkItem, WorkLink
 from okrsync.demo import DEMO_ADMIN_EMAIL, load_demo
 from tests.ui_panel.forge_tokens import APP_ID, SITE, ForgeSigner, serve_jwks
-from tests.ui_panel.live_server import CHROMIUM, CHROMIUM_ARGS
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 ACCOUNT = "5b10ac8d82e05b22cc7d4ef5"  # the Jira accountId linked to a demo user by `forge`
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium under Playwright, one per test module."""
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: run `make browser` (scripts/ensure-chromium.sh)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

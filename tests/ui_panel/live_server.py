@@ -32,6 +32,13 @@ def serve(wsgi_app, host: str = "127.0.0.1"):
         thread.join(5)
 
 
+@contextmanager
+def serve_url(wsgi_app):
+    """Serve a WSGI app on a free local port in a thread; yields its base URL."""
+    with serve(wsgi_app) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
 def framing_page(src: str):
     """A WSGI app whose only page embeds `src` in an iframe."""
     html = (f'<!doctype html><title>tracker</title><h1>Tracker issue</h1>'

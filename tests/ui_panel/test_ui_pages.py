@@ -120,13 +120,17 @@ def test_sync_page_says_never_synced_or_shows_the_last_pass(admin_client, db, de
     now = utcnow()
     db.add(SyncState(connection_id=connection_id, last_started_at=now, last_finished_at=now,
                      last_kind="incremental",
-                     last_counts={"items_seen": 42, "projects_missing": ["OPS", "WEB"]},
+                     last_counts={"items_read": 42, "rewalks": 0, "projects_missing": ["OPS", "WEB"],
+                                  "split": {"id": "t", "parts": {"OPS": {"state": "done"},
+                                                                 "WEB": {"state": "running"}}}},
                      last_error="HTTP 429 from Jira"))
     db.commit()
     html = admin_client.get("/sync").text
     assert "never synced" not in html
-    assert "items seen: 42" in html and "HTTP 429 from Jira" in html
-    assert "projects missing: OPS, WEB" in html   # a list reads as words, not as ['OPS', 'WEB']
+    assert "42 work items read" in html and "HTTP 429 from Jira" in html and "Changes since the last pass" in html
+    assert "projects the tracker no longer has: OPS, WEB" in html   # a list reads as words, not as ['OPS', 'WEB']
+    assert "split in 2 parts: 1 done, 0 failed, 1 to go" in html and "repeated" not in html   # zeros left out
+    assert "{" not in html.split("<tbody>")[1].split("</tbody>")[0]   # no stored record shown raw
 
 
 def test_the_sync_page_shows_tracker_addresses_to_admins_only(app, admin_client, db, demo):

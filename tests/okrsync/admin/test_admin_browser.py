@@ -2,42 +2,18 @@
 instructions and the sync status."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import threading
-from contextlib import contextmanager
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
+from playwright.sync_api import expect
 
 from okr_core.domain import Role
 from tests.okrsync.admin.conftest import PLANTED
 from tests.okrsync.admin.web import PASSWORD, make_user
 from tests.simtracker import SimTracker
+from tests.ui_panel.live_server import screenshot, serve_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = os.environ.get("OKRSYNC_CHROMIUM") or shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args) -> None:
-        """The app logs what matters; werkzeug's access lines would only add noise."""
-
-
-@contextmanager
-def serving(app):
-    """The app on a free local port, in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
 
 
 @pytest.fixture
@@ -51,28 +27,10 @@ def settings(settings):
     return settings.with_overrides(outbound_allowlist=("127.0.0.1",))
 
 
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM:
-        pytest.fail("Chromium is not installed (set OKRSYNC_CHROMIUM or run `make browser`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
-def test_an_admin_connects_jira_tests_it_and_sees_webhook_steps_and_sync_status(app,
-                                                                                browser_page):
-    from playwright.sync_api import expect
-
+def test_an_admin_connects_jira_tests_it_and_sees_webhook_steps_and_sync_status(app, browser):
     email = make_user(app, Role.ADMIN)
-    page = browser_page
-    with SimTracker.start(issues=3) as sim, serving(app) as base:
+    page = browser.new_page()
+    with SimTracker.start(issues=3) as sim, serve_url(app) as base:
         page.goto(f"{base}/admin/connections/new")
         expect(page.get_by_role("heading", name="Sign in to okrsync")).to_be_visible()
         page.fill("#email", email)
@@ -101,4 +59,5 @@ def test_an_admin_connects_jira_tests_it_and_sees_webhook_steps_and_sync_status(
         page.click("text=Overview")
         row = page.locator("#sync-status tbody tr", has_text="Simulated Jira")
         expect(row).to_contain_text("never synced")
+        screenshot(page, "admin-new-connection-synced-status")
     assert any(call.path == "/rest/api/3/myself" for call in sim.calls)

@@ -2,21 +2,19 @@
 connection, and an admin can change them."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from okr_core.domain import Role, TrackerKind
 from okr_core.models import Connection
 from okr_core.store import session_scope
-from tests.okrsync.admin.test_admin_browser import browser_page, database_url, serving, settings  # noqa: F401
+from tests.okrsync.admin.test_admin_browser import database_url, settings  # noqa: F401 (fixtures)
 from tests.okrsync.admin.web import PASSWORD, make_user
+from tests.ui_panel.live_server import screenshot, serve_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
 
 
-def test_an_admin_edits_the_resolutions_that_do_not_count_as_done_on_a_phone(app, browser_page):
+def test_an_admin_edits_the_resolutions_that_do_not_count_as_done_on_a_phone(app, browser):
     from playwright.sync_api import expect
 
     box = app.extensions["okrsync.secret_box"]
@@ -28,9 +26,9 @@ def test_an_admin_edits_the_resolutions_that_do_not_count_as_done_on_a_phone(app
         session.flush()
         connection_id = row.id
     email = make_user(app, Role.ADMIN)
-    page = browser_page
+    page = browser.new_page()
     page.set_viewport_size({"width": 360, "height": 900})
-    with serving(app) as base:
+    with serve_url(app) as base:
         page.goto(f"{base}/admin/connections/{connection_id}/mapping")
         page.fill("#email", email)
         page.fill("#password", PASSWORD)
@@ -38,8 +36,7 @@ def test_an_admin_edits_the_resolutions_that_do_not_count_as_done_on_a_phone(app
         field = page.get_by_label("Resolutions that do not count as done (one a line)")
         expect(field).to_have_value("Won't Do\nWon't Fix\nDuplicate\nCannot Reproduce\nDeclined")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "admin-mapping-resolutions-360.png"), full_page=True)
+        screenshot(page, "admin-mapping-resolutions-360")
         field.fill("Won't Do\nObsolete")
         page.click("text=Save mapping")
         expect(page.get_by_role("status")).to_contain_text("Mapping saved.")

@@ -3,7 +3,6 @@ fields, the test buttons, an unreachable server, a revoked token) and a person's
 page with the unsubscribe link followed without signing in."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 import responses
@@ -13,20 +12,13 @@ from okr_core.models import User
 from okr_core.store import session_scope
 from sync.notify.links import unsubscribe_url
 from tests.okrsync.admin.conftest import PLANTED
-from tests.okrsync.admin.test_admin_browser import (  # noqa: F401 (fixtures)
-    browser_page, database_url, serving,
-)
+from tests.okrsync.admin.test_admin_browser import database_url  # noqa: F401 (fixture)
 from tests.okrsync.admin.web import PASSWORD, make_user
 from tests.sync.notify.smtp_inbox import SmtpServer, free_port
+from tests.ui_panel.live_server import screenshot, serve_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SCREENSHOTS = Path(__file__).parents[3] / "test-artifacts" / "screenshots"
 NARROW, WIDE = {"width": 360, "height": 900}, {"width": 1280, "height": 900}
-
-
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def sign_in(page, base: str, email: str, target: str) -> None:
@@ -42,14 +34,14 @@ def beside(page, field_id: str) -> str:
     return page.locator(f".field:has(#{field_id}) .field-error").inner_text()
 
 
-def test_the_admin_sets_up_email_and_slack_and_sees_each_failure_in_words(app, browser_page):
+def test_the_admin_sets_up_email_and_slack_and_sees_each_failure_in_words(app, browser):
     from playwright.sync_api import expect
 
-    page = browser_page
+    page = browser.new_page()
     page.set_viewport_size(NARROW)
     app.config["OUTBOUND_RESOLVER"] = lambda host, port: ["34.120.1.1"]
     email = make_user(app, Role.ADMIN)
-    with SmtpServer() as smtp, serving(app) as base, \
+    with SmtpServer() as smtp, serve_url(app) as base, \
             responses.RequestsMock(assert_all_requests_are_fired=False) as slack:
         sign_in(page, base, email, "/admin/notifications")
         page.fill("#host", "smtp://mail example")
@@ -60,7 +52,7 @@ def test_the_admin_sets_up_email_and_slack_and_sees_each_failure_in_words(app, b
         assert beside(page, "port") == "A port between 1 and 65535."
         assert beside(page, "mail_from") == "An email address such as okrs@example.com."
         assert page.input_value("#host") == "smtp://mail example"      # what was typed stays
-        shot(page, "admin-notifications-errors-360")
+        screenshot(page, "admin-notifications-errors-360")
 
         page.fill("#host", "127.0.0.1")
         page.fill("#port", str(smtp.port))
@@ -89,7 +81,7 @@ def test_the_admin_sets_up_email_and_slack_and_sees_each_failure_in_words(app, b
         page.click("text=Send test message")
         expect(page.locator("#slack-result")).to_contain_text(
             "Slack refused the bot token (token_revoked): it was revoked or is wrong.")
-        shot(page, "admin-notifications-slack-revoked-360")
+        screenshot(page, "admin-notifications-slack-revoked-360")
 
         page.fill("#skip_days", "99")
         page.click("text=Save defaults")
@@ -99,27 +91,27 @@ def test_the_admin_sets_up_email_and_slack_and_sees_each_failure_in_words(app, b
         expect(page.get_by_role("status").first).to_have_text("Defaults saved.")
         assert page.input_value("#skip_days") == "2"
         assert page.locator("#checkin_weekday").count() == 0          # each team's day, not one for all
-        shot(page, "admin-notifications-defaults-360")
+        screenshot(page, "admin-notifications-defaults-360")
         page.locator("p.hint a", has_text="Users & teams").click()
         page.wait_for_url(f"{base}/admin/people")
         page.goto(f"{base}/admin/notifications")
         assert page.input_value("#skip_days") == "2"
         page.set_viewport_size(WIDE)
-        shot(page, "admin-notifications-wide")
+        screenshot(page, "admin-notifications-wide")
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow
         assert PLANTED.slack_token not in page.content()
 
 
-def test_a_person_chooses_channels_and_unsubscribes_through_the_emailed_link(app, browser_page):
+def test_a_person_chooses_channels_and_unsubscribes_through_the_emailed_link(app, browser):
     from playwright.sync_api import expect
 
-    page = browser_page
+    page = browser.new_page()
     page.set_viewport_size(NARROW)
     email = make_user(app, Role.MEMBER)
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         user_id = session.query(User).filter_by(email=email).one().id
-    with serving(app) as base:
+    with serve_url(app) as base:
         sign_in(page, base, email, "/notifications")
         expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
         assert page.is_checked("#email") and page.is_checked("#reminders")
@@ -133,7 +125,7 @@ def test_a_person_chooses_channels_and_unsubscribes_through_the_emailed_link(app
         assert not page.is_checked("#digests") and page.is_checked("#reminders")
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow
-        shot(page, "notifications-preferences-360")
+        screenshot(page, "notifications-preferences-360")
         page.check("#email")
         page.click("text=Save notification settings")
 
@@ -144,10 +136,10 @@ def test_a_person_chooses_channels_and_unsubscribes_through_the_emailed_link(app
         stranger.goto(link)
         stranger.click("button:has-text('Unsubscribe')")
         expect(stranger.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
-        shot(stranger, "notifications-unsubscribed-360")
+        screenshot(stranger, "notifications-unsubscribed-360")
 
         page.goto(f"{base}/notifications")
         expect(page.locator("text=You unsubscribed from emails.")).to_be_visible()
         assert not page.is_checked("#email")
         page.set_viewport_size(WIDE)
-        shot(page, "notifications-preferences-wide")
+        screenshot(page, "notifications-preferences-wide")

@@ -60,7 +60,8 @@ def connection_id(app) -> int:
                                         base_url="https://93.184.216.34"))
     add(app, SyncState(connection_id=connection_id, last_kind="incremental", cursor=FINISHED,
                        last_started_at=FINISHED - timedelta(minutes=2), last_finished_at=FINISHED,
-                       last_counts={"items": 42, "changed": 3},
+                       last_counts={"items_read": 1042, "items_changed": 3, "batches": 2, "seconds_items": 1.5,
+                                    "pending_key_results": [7, 9]},
                        last_error="Jira answered 503 twice"))
     return connection_id
 
@@ -74,8 +75,10 @@ def failed_delivery(app, connection_id: int) -> int:
 def test_the_overview_and_connection_page_show_the_sync_status(admin_client, connection_id):
     for page in ("/admin/", f"/admin/connections/{connection_id}"):
         html = admin_client.get(page).get_data(as_text=True)
-        assert "2026-11-24 09:30 UTC" in html and "incremental" in html, page
-        assert "items 42" in html and "Jira answered 503 twice" in html, page
+        assert "2026-11-24 09:30 UTC" in html and "Changes since the last pass" in html, page
+        assert "1,042 work items read" in html and "3 changed" in html and "took 1.5 s" in html, page
+        assert "2 key results waiting to be recounted" in html and "Jira answered 503 twice" in html, page
+        assert not {"items_read", "batches", "seconds", "pending_key_results", "incremental"} & set(html.split()), page
 
 
 def test_a_failed_delivery_is_listed_and_retried_on_the_queue(app, admin_client, db, queued,
@@ -114,7 +117,9 @@ def test_a_link_that_failed_to_resolve_is_retried_on_the_queue(app, admin_client
                             target_value=1.0))
     link = add(app, WorkLink(key_result_id=kr, connection_id=connection_id, kind=LinkKind.EPIC,
                              ref="PLAT-1", last_error="NotFound: PLAT-1"))
-    assert "NotFound: PLAT-1" in admin_client.get("/admin/").get_data(as_text=True)
+    html = admin_client.get("/admin/").get_data(as_text=True)
+    assert "The tracker found nothing by that name" in html and "NotFound" not in html
+    assert f'href="/key-results/{kr}">Epic done</a>' in html and "Jira epic" in html
     assert post_form(admin_client, "/admin/", f"/admin/links/{link}/retry").status_code == 302
     assert queued(f"link-{link}-admin-retry-") == [("sync.jobs.resolve_link", (link,))]
 

@@ -1,0 +1,53 @@
+"""A reconcile pass in words for the sync pages and /admin: the stored counts' names, the pass kind
+and the tracker's value never reach a page as they are stored."""
+from __future__ import annotations
+
+TRACKER_NAMES = {"jira": "Jira", "linear": "Linear"}
+PASS_KINDS = {"full": "Full pass", "incremental": "Changes since the last pass"}
+
+# Counts worth a reader's eye, in reading order; zeros are left out.
+COUNT_WORDS = (
+    ("items_read", "work items read"),
+    ("items_changed", "changed"),
+    ("deleted", "deleted in the tracker"),
+    ("scopes_resolved", "linked epics, projects or searches read"),
+    ("key_results_recounted", "key results recounted"),
+    ("key_results_moved", "key results moved"),
+    ("mirrors_created", "mirrors created"),
+    ("duplicates", "duplicates skipped"),
+    ("stale", "older copies skipped"),
+    ("rewalks", "reads repeated because work changed meanwhile"),
+    ("discussion_calls", "comment reads"),
+)
+SECONDS = ("seconds_items", "seconds_recount")
+PENDING, SPLIT = "pending_key_results", "split"
+PROJECTS_MISSING = "projects_missing"
+
+
+def tracker_name(tracker) -> str:
+    value = getattr(tracker, "value", tracker)
+    return TRACKER_NAMES.get(value, str(value).capitalize())
+
+
+def pass_kind(kind: str | None) -> str:
+    return PASS_KINDS.get(kind or "", "Pass")
+
+
+def pass_counts(counts: dict | None) -> list[str]:
+    """One short line per figure worth showing, e.g. "1,200 work items read"."""
+    counts = counts or {}
+    lines = [f"{counts[key]:,} {words}" for key, words in COUNT_WORDS
+             if isinstance(counts.get(key), int) and counts[key]]
+    seconds = sum(counts.get(key) or 0 for key in SECONDS if isinstance(counts.get(key), (int, float)))
+    if seconds:
+        lines.append(f"took {seconds:,.1f} s")
+    if counts.get(PROJECTS_MISSING):
+        lines.append("projects the tracker no longer has: " + ", ".join(map(str, counts[PROJECTS_MISSING])))
+    if counts.get(PENDING):
+        lines.append(f"{len(counts[PENDING]):,} key results waiting to be recounted")
+    split = counts.get(SPLIT)
+    if isinstance(split, dict) and isinstance(split.get("parts"), dict):
+        states = [part.get("state") for part in split["parts"].values() if isinstance(part, dict)]
+        lines.append(f"split in {len(states)} parts: {states.count('done')} done, "
+                     f"{states.count('failed')} failed, {len(states) - states.count('done') - states.count('failed')} to go")
+    return lines
