@@ -126,7 +126,7 @@ def test_link_work_previews_lists_and_unlinks_tracker_issues(page, live, app, db
     page.get_by_label("Key, id, name or query").fill("DEMO-1")
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#link-preview")).to_contain_text("credentials are incomplete")
-    page.get_by_label("Tracker connection").select_option(label="jira sim (jira)")
+    page.get_by_label("Tracker connection").select_option(label="jira sim (Jira)")
     page.get_by_label("What to link").select_option("jql")
     page.get_by_label("Key, id, name or query").fill("summary ~ broken(")
     page.get_by_role("button", name="Preview").click()

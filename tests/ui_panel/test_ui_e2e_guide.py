@@ -134,7 +134,7 @@ def _add_kr(page, title, start, target, unit, measure="manual") -> None:
 def _link_work(page, sim) -> None:
     children = [sim.issue(k) for k in sim.keys() if sim.issue(k).epic_key == "SIM-1"]
     page.get_by_role("link", name="Close 90% of the sync engine epic").click()
-    page.get_by_label("Tracker connection").select_option(label="jira sim (jira)")
+    page.get_by_label("Tracker connection").select_option(label="jira sim (Jira)")
     page.get_by_label("What to link").select_option("epic")
     page.get_by_label("Key, id, name or query").fill("SIM-1")
     page.get_by_role("button", name="Preview").click()
