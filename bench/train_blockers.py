@@ -2,11 +2,13 @@
 
 Usage: python bench/train_blockers.py TRAIN.jsonl [--out okr_core/blockers/data/blocker_model.json]
 Each line: {"id", "text", "is_blocker", "kind", "blocker"} (see the corpus README). Features: words,
-word pairs, the cue rules' verdict, and the text's mean distilled MiniLM token vector
-(okr_core/blockers/tokens.py; run bench/distill_tokens.py first). The regularisation, the weight of the
-token vector, the decision threshold, the cue-rule override and the grouping similarity are chosen by
-k-fold cross-validation on this corpus alone; the cross-validated figures are printed. The linear
-scores over the mean vector are folded into one score per token (data/token_scores.f32).
+word pairs, the cue rules' verdict, the kind-convention votes (okr_core/blockers/conventions.py), and the
+text's mean distilled MiniLM token vector (okr_core/blockers/tokens.py; run bench/distill_tokens.py
+first). Word columns are centred, not standardised; the rule features are standardised times a boost.
+The regularisation, the rule boost, the weight of the token vector, the decision threshold, the cue-rule
+override, the kind blend and the grouping similarity are chosen by k-fold cross-validation on this corpus
+alone; the cross-validated figures are printed. The linear scores over the mean vector are folded into one
+score per token (data/token_scores.f32).
 """
 from __future__ import annotations
 

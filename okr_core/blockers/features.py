@@ -1,4 +1,5 @@
-"""What the learned miner sees of a text: its words and word pairs, and what the cue rules concluded.
+"""What the learned miner sees of a text: its words and word pairs, what the cue rules concluded, and
+which kinds its words name by the labelling conventions (conventions.py).
 
 Features are sparse: a dict of name -> value, mostly 1.0 for "this word pair occurs". The cue rules
 (detect_by_cues) contribute their confidence, verdict and kind, so negation, resolution and the other
