@@ -67,12 +67,12 @@ def cross_validated(path: str) -> None:
     shipped = json.loads(MODEL_PATH.read_text())
     training = shipped["training"]
     texts = texts_of(rows)
-    probability = cross_validate(rows, texts, training["l2"], training["vector_weight"])
+    probability = cross_validate(rows, texts, training["l2"], training["vector_weight"], training["rule_boost"])
     flags = [p >= shipped["threshold"] or cue_is_sure(f, shipped["cue_override"])
              for p, f in zip(probability, texts)]
     scores = detection_scores([bool(r["is_blocker"]) for r in rows], flags)
     kind_accuracy = kind_out_of_fold(rows, texts, training["kind_l2"], shipped["kind_rule_weight"],
-                                     training["kind_vector_weight"])
+                                     training["kind_vector_weight"], training["kind_rule_boost"])
     grouping = shipped["grouping"]
     blockers = [r for r in rows if r["is_blocker"]]
     labels = cluster([f"{phrase_of(r['text'])}. {r['text']}" for r in blockers], grouping["similarity"],

@@ -91,7 +91,8 @@ def with_dense(texts: tb.Texts, dense: np.ndarray) -> tb.Texts:
 def prefilter_threshold(rows, texts: tb.Texts) -> tuple[float, float]:
     """(threshold, candidate share) of the word-feature model's out-of-fold probability keeping recall >= 0.99."""
     choice = tb.choose(rows, with_dense(texts, np.zeros((len(rows), 0))))
-    probability = tb.cross_validate(rows, with_dense(texts, np.zeros((len(rows), 0))), choice["l2"], 0.0)
+    probability = tb.cross_validate(rows, with_dense(texts, np.zeros((len(rows), 0))), choice["l2"], 0.0,
+                                    choice["rule_boost"])
     positives = np.sort(probability[[bool(r["is_blocker"]) for r in rows]])
     threshold = float(positives[int(np.floor((1 - PREFILTER_RECALL) * len(positives)))])
     return threshold, float(np.mean(probability >= threshold))
@@ -101,7 +102,7 @@ def dev_scores(train_rows, train_texts, dev_rows, dev_texts, choice, kind_choice
     """Fit on all of TRAIN with the CV choices, score DEV once."""
     names, blocker, kind = tb.fit(train_texts, [bool(r["is_blocker"]) for r in train_rows],
                                   [r["kind"] for r in train_rows], choice["l2"], kind_choice[0],
-                                  choice["vector_weight"], kind_choice[2])
+                                  choice["vector_weight"], kind_choice[2], choice["rule_boost"], kind_choice[4])
     probability = blocker.probabilities(tb.matrix(dev_texts, names, choice["vector_weight"]))[:, 1]
     flags = [p >= choice["threshold"] or tb.cue_is_sure(f, choice["override"]) for p, f in zip(probability, dev_texts)]
     scores = tb.detection_scores([bool(r["is_blocker"]) for r in dev_rows], flags)

@@ -2,11 +2,13 @@
 
 Usage: python bench/train_blockers.py TRAIN.jsonl [--out okr_core/blockers/data/blocker_model.json]
 Each line: {"id", "text", "is_blocker", "kind", "blocker"} (see the corpus README). Features: words,
-word pairs, the cue rules' verdict, and the text's mean distilled MiniLM token vector
-(okr_core/blockers/tokens.py; run bench/distill_tokens.py first). The regularisation, the weight of the
-token vector, the decision threshold, the cue-rule override and the grouping similarity are chosen by
-k-fold cross-validation on this corpus alone; the cross-validated figures are printed. The linear
-scores over the mean vector are folded into one score per token (data/token_scores.f32).
+word pairs, the cue rules' verdict, the kind-convention votes (okr_core/blockers/conventions.py), and the
+text's mean distilled MiniLM token vector (okr_core/blockers/tokens.py; run bench/distill_tokens.py
+first). Word columns are centred, not standardised; the rule features are standardised times a boost.
+The regularisation, the rule boost, the weight of the token vector, the decision threshold, the cue-rule
+override, the kind blend and the grouping similarity are chosen by k-fold cross-validation on this corpus
+alone; the cross-validated figures are printed. The linear scores over the mean vector are folded into one
+score per token (data/token_scores.f32).
 """
 from __future__ import annotations
 
@@ -34,16 +36,19 @@ from okr_core.blockers.tokens import token_ids, token_vectors  # noqa: E402
 
 KINDS = [kind.value for kind in BlockerKind]
 MIN_DOCUMENTS = 3           # a word pair must occur in this many training texts to get a weight
-L2_GRID = (3.0, 10.0, 30.0)
+L2_GRID = (1.0, 3.0, 10.0)          # detection; words are not standardised, so these are smaller than v3's
+KIND_L2_GRID = (0.1, 0.3, 1.0)
+RULE_BOOSTS = (1.0, 2.0)            # the rule features' standardised columns times this (words: 1, unscaled)
+RULE_BOOST, KIND_RULE_BOOST = 1.0, 2.0  # defaults, before CV picks
 THRESHOLDS = tuple(round(0.15 + 0.05 * step, 2) for step in range(12))
 RULE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5)
-VECTOR_WEIGHTS = (0.0, 1.0, 3.0)    # the token vector's columns, standardised, times this (0: left out)
+VECTOR_WEIGHTS = (0.0, 0.3)    # the token vector's columns, standardised, times this (0: left out)
 # A cue-rule verdict at least this sure counts as a blocker whatever the model says (1.01: never).
 CUE_OVERRIDES = (0.8, 0.9, 1.01)
 SIMILARITIES = tuple(round(0.10 + 0.05 * step, 2) for step in range(11))
 MEANING_WEIGHTS = (0.0, 0.3, 0.5)  # share of the meaning vectors' cosine in the grouping similarity
 FOLDS, SEED = 5, 7
-VERSION = "3.0"
+VERSION = "4.0"
 
 
 def load(path: str) -> list[dict]:
@@ -90,22 +95,35 @@ def matrix(texts: Texts, names: list[str], vector_weight: float) -> np.ndarray:
     return np.hstack([x, texts.dense]) if vector_weight > 0 else x
 
 
-def boost(names: list[str], texts: Texts, vector_weight: float) -> np.ndarray | None:
-    if vector_weight <= 0:
-        return None
-    return np.concatenate([np.ones(len(names)), np.full(texts.dense.shape[1], vector_weight)])
+def is_rule_feature(name: str) -> bool:
+    """The cue rules', the vocabulary's and the conventions' features (their names hold a colon)."""
+    return ":" in name
 
 
-def fit(texts: Texts, labels, kinds, l2, kind_l2=None, vector_weight=0.0, kind_vector_weight=None):
-    """(names, blocker model, kind model) fitted on these rows."""
-    names = vocabulary(texts)
+def boost(x: np.ndarray, names: list[str], vector_weight: float, rule_boost: float = RULE_BOOST) -> np.ndarray:
+    """Column multipliers for logistic.train: word and word-pair columns keep their own scale (centred,
+    not standardised: standardising blows rare words up, and they overfit), the rule features are
+    standardised times `rule_boost`, the token-vector columns standardised times `vector_weight`."""
+    column_boost = x[:, :len(names)].std(axis=0) + 1e-6
+    column_boost[[is_rule_feature(name) for name in names]] = rule_boost
+    return np.concatenate([column_boost, np.full(x.shape[1] - len(names), vector_weight)])
+
+
+def fit_logistic(texts: Texts, names: list[str], labels, classes: int, l2: float, vector_weight: float,
+                 rule_boost: float = RULE_BOOST):
     x = matrix(texts, names, vector_weight)
-    blocker = train(x, np.array(labels, dtype=int), 2, l2=l2, boost=boost(names, texts, vector_weight))
+    return train(x, np.asarray(labels, dtype=int), classes, l2=l2, boost=boost(x, names, vector_weight, rule_boost))
+
+
+def fit(texts: Texts, labels, kinds, l2, kind_l2=None, vector_weight=0.0, kind_vector_weight=None,
+        rule_boost=RULE_BOOST, kind_rule_boost=KIND_RULE_BOOST):
+    """(names, blocker model, kind model) fitted on these rows (one vocabulary for both)."""
+    names = vocabulary(texts)
+    blocker = fit_logistic(texts, names, labels, 2, l2, vector_weight, rule_boost)
     positive = [i for i, label in enumerate(labels) if label]
     kind_weight = vector_weight if kind_vector_weight is None else kind_vector_weight
-    kind_x = matrix(texts.take(positive), names, kind_weight)
-    kind = train(kind_x, np.array([KINDS.index(kinds[i]) for i in positive]), len(KINDS),
-                 l2=kind_l2 or l2, boost=boost(names, texts, kind_weight))
+    kind = fit_logistic(texts.take(positive), names, [KINDS.index(kinds[i]) for i in positive], len(KINDS),
+                        kind_l2 or l2, kind_weight, kind_rule_boost)
     return names, blocker, kind
 
 
@@ -118,13 +136,16 @@ def rule_kinds(feature_rows) -> np.ndarray:
     return votes / np.maximum(votes.sum(axis=1, keepdims=True), 1.0)
 
 
-def kind_probabilities(sub_rows, sub_texts: Texts, kind_l2: float, vector_weight: float) -> np.ndarray:
+def kind_probabilities(sub_rows, sub_texts: Texts, kind_l2: float, vector_weight: float,
+                       rule_boost: float = KIND_RULE_BOOST) -> np.ndarray:
     """Out-of-fold kind probabilities of true blockers."""
     probabilities = np.zeros((len(sub_rows), len(KINDS)))
     for test in folds(len(sub_rows)):
         keep = sorted(set(range(len(sub_rows))) - set(test.tolist()))
-        names, _, kind = fit(sub_texts.take(keep), [True] * len(keep),
-                             [sub_rows[i]["kind"] for i in keep], kind_l2, kind_l2, vector_weight)
+        kept = sub_texts.take(keep)
+        names = vocabulary(kept)
+        kind = fit_logistic(kept, names, [KINDS.index(sub_rows[i]["kind"]) for i in keep], len(KINDS), kind_l2,
+                            vector_weight, rule_boost)
         probabilities[test] = kind.probabilities(matrix(sub_texts.take(test), names, vector_weight))
     return probabilities
 
@@ -135,23 +156,25 @@ def _true_blockers(rows, texts: Texts):
     return sub_rows, sub_texts, rule_kinds(sub_texts), [KINDS.index(r["kind"]) for r in sub_rows]
 
 
-def kind_out_of_fold(rows, texts: Texts, kind_l2: float, rule_weight: float, vector_weight: float) -> float:
+def kind_out_of_fold(rows, texts: Texts, kind_l2: float, rule_weight: float, vector_weight: float,
+                     rule_boost: float = KIND_RULE_BOOST) -> float:
     """Out-of-fold kind accuracy over the true blockers with these settings."""
     sub_rows, sub_texts, votes, truth = _true_blockers(rows, texts)
-    probabilities = kind_probabilities(sub_rows, sub_texts, kind_l2, vector_weight)
+    probabilities = kind_probabilities(sub_rows, sub_texts, kind_l2, vector_weight, rule_boost)
     return float(np.mean((probabilities + rule_weight * votes).argmax(axis=1) == truth))
 
 
-def choose_kind(rows, texts: Texts) -> tuple[float, float, float, float]:
-    """(kind l2, rule weight, vector weight, accuracy): out-of-fold kind accuracy over the true blockers."""
+def choose_kind(rows, texts: Texts) -> tuple[float, float, float, float, float]:
+    """(kind l2, rule weight, vector weight, accuracy, rule boost): out-of-fold kind accuracy over the true
+    blockers."""
     sub_rows, sub_texts, votes, truth = _true_blockers(rows, texts)
-    best = (0.0, 0.0, 0.0, -1.0)
-    for kind_l2, vector_weight in itertools.product(L2_GRID, VECTOR_WEIGHTS):
-        probabilities = kind_probabilities(sub_rows, sub_texts, kind_l2, vector_weight)
+    best = (0.0, 0.0, 0.0, -1.0, 0.0)
+    for kind_l2, vector_weight, rule_boost in itertools.product(KIND_L2_GRID, VECTOR_WEIGHTS, RULE_BOOSTS):
+        probabilities = kind_probabilities(sub_rows, sub_texts, kind_l2, vector_weight, rule_boost)
         for weight in RULE_WEIGHTS:
             accuracy = float(np.mean((probabilities + weight * votes).argmax(axis=1) == truth))
             if accuracy > best[3]:
-                best = (kind_l2, weight, vector_weight, accuracy)
+                best = (kind_l2, weight, vector_weight, accuracy, rule_boost)
     return best
 
 
@@ -160,7 +183,7 @@ def folds(count: int) -> list[np.ndarray]:
     return [order[fold::FOLDS] for fold in range(FOLDS)]
 
 
-def cross_validate(rows, texts: Texts, l2, vector_weight) -> np.ndarray:
+def cross_validate(rows, texts: Texts, l2, vector_weight, rule_boost=RULE_BOOST) -> np.ndarray:
     """Out-of-fold blocker probabilities."""
     labels = np.array([bool(r["is_blocker"]) for r in rows], dtype=int)
     probability = np.zeros(len(rows))
@@ -168,8 +191,7 @@ def cross_validate(rows, texts: Texts, l2, vector_weight) -> np.ndarray:
         keep = sorted(set(range(len(rows))) - set(test.tolist()))
         kept = texts.take(keep)
         names = vocabulary(kept)
-        blocker = train(matrix(kept, names, vector_weight), labels[keep], 2, l2=l2,
-                        boost=boost(names, kept, vector_weight))
+        blocker = fit_logistic(kept, names, labels[keep], 2, l2, vector_weight, rule_boost)
         probability[test] = blocker.probabilities(matrix(texts.take(test), names, vector_weight))[:, 1]
     return probability
 
@@ -243,7 +265,8 @@ def export(names, blocker, kind, choice: dict, similarity, source: str, kind_cho
         "version": VERSION, "source": source, "threshold": threshold, "cue_override": choice["override"],
         "ambiguous_band": [max(0.0, threshold - 0.15), min(1.0, threshold + 0.15)],
         "training": {"l2": choice["l2"], "vector_weight": choice["vector_weight"], "kind_l2": kind_choice[0],
-                     "kind_vector_weight": kind_choice[2], "min_documents": MIN_DOCUMENTS, "folds": FOLDS},
+                     "kind_vector_weight": kind_choice[2], "rule_boost": choice["rule_boost"],
+                     "kind_rule_boost": kind_choice[4], "min_documents": MIN_DOCUMENTS, "folds": FOLDS},
         "token_scores": {"blocker": bool(choice["vector_weight"] > 0), "kind": bool(kind_choice[2] > 0)},
         "kind_rule_weight": kind_choice[1],
         "blocker": {"bias": round(float(blocker_b[1] - blocker_b[0]), 5),
@@ -261,17 +284,18 @@ def cue_is_sure(features: dict[str, float], override: float) -> bool:
 
 
 def choose(rows, texts: Texts) -> dict:
-    """The l2, vector weight, threshold and cue override maximising the out-of-fold F1, with its scores."""
+    """The l2, vector weight, rule boost, threshold and cue override maximising the out-of-fold F1, with
+    its scores."""
     labels = [bool(r["is_blocker"]) for r in rows]
     best = None
-    for l2, vector_weight in itertools.product(L2_GRID, VECTOR_WEIGHTS):
-        probability = cross_validate(rows, texts, l2, vector_weight)
+    for l2, vector_weight, rule_boost in itertools.product(L2_GRID, VECTOR_WEIGHTS, RULE_BOOSTS):
+        probability = cross_validate(rows, texts, l2, vector_weight, rule_boost)
         for threshold, override in itertools.product(THRESHOLDS, CUE_OVERRIDES):
             flags = [p >= threshold or cue_is_sure(f, override) for p, f in zip(probability, texts)]
             scores = detection_scores(labels, flags)
             if best is None or scores["f1"] > best["scores"]["f1"]:
-                best = {"l2": l2, "vector_weight": vector_weight, "threshold": threshold, "override": override,
-                        "scores": scores}
+                best = {"l2": l2, "vector_weight": vector_weight, "rule_boost": rule_boost, "threshold": threshold,
+                        "override": override, "scores": scores}
     return best
 
 
@@ -285,17 +309,20 @@ def main() -> None:
     choice = choose(rows, texts)
     cv = choice["scores"]
     print(f"{FOLDS}-fold CV on {len(rows)} texts: l2 {choice['l2']} vector weight {choice['vector_weight']}"
+          f" rule boost {choice['rule_boost']}"
           f" threshold {choice['threshold']} cue override {choice['override']}:  precision {cv['precision']:.3f}"
           f"  recall {cv['recall']:.3f}  F1 {cv['f1']:.3f}")
     kind_choice = choose_kind(rows, texts)
-    print(f"kind: l2 {kind_choice[0]} rule weight {kind_choice[1]} vector weight {kind_choice[2]}: out-of-fold"
+    print(f"kind: l2 {kind_choice[0]} rule weight {kind_choice[1]} vector weight {kind_choice[2]} rule boost"
+          f" {kind_choice[4]}: out-of-fold"
           f" accuracy {kind_choice[3]:.3f} over all true blockers")
     similarity, grouping = grouping_choice(rows)
     print(f"grouping similarity {similarity[0]} meaning weight {similarity[1]}: pairwise precision"
           f" {grouping[similarity][0]:.3f}"
           f" recall {grouping[similarity][1]:.3f} (on the corpus's own true blockers)")
     names, blocker, kind = fit(texts, [bool(r["is_blocker"]) for r in rows], [r["kind"] for r in rows],
-                               choice["l2"], kind_choice[0], choice["vector_weight"], kind_choice[2])
+                               choice["l2"], kind_choice[0], choice["vector_weight"], kind_choice[2],
+                               choice["rule_boost"], kind_choice[4])
     data, tokens = export(names, blocker, kind, choice, similarity, f"trained on {Path(args.corpus).name}",
                           kind_choice)
     scores_path = Path(args.out).with_name(TOKEN_SCORES_PATH.name)

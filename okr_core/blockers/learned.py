@@ -1,7 +1,7 @@
 """The trained blocker model: sparse logistic scores for "is a blocker" and for its kind.
 
 The weights live in `data/blocker_model.json`, written by `bench/train_blockers.py` from a labelled
-corpus of real issue comments (see `data/README.md`); standardisation is folded into the weights, so
+corpus of real issue comments (see `data/README.md`); the column scaling is folded into the weights, so
 scoring a text is one pass over its features. The part of each score that comes from the text's mean
 distilled token vector (tokens.py) is folded into one score per token (`data/token_scores.f32`: for
 every vocabulary token, its blocker score then one per kind), so that part is the mean of the text's
