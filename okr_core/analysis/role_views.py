@@ -97,14 +97,15 @@ def contributors(ctx: AnalysisContext) -> list[dict]:
         if kr.owner_id is not None:
             by_owner[kr.owner_id].append(kr.id)
     moves = _move_per_item(ctx)
+    team_average = {team: round(mean(values), 3) for team, values in team_progress.items()}
+    company_average = round(mean(company), 3) if company else None
     views = []
     for owner, ids in sorted(by_owner.items()):
         rows = [{"kr_id": k, "progress": round(ctx.shown_progress(ctx.krs[k]), 3),
-                 "team_average": round(mean(team_progress[_team_of(ctx, k)]), 3),
+                 "team_average": team_average[_team_of(ctx, k)],
                  "move_per_item": moves.get(k)} for k in ids]
         focus = max((r for r in rows if r["move_per_item"]), key=lambda r: r["move_per_item"], default=None)
-        views.append({"owner_id": owner, "key_results": rows,
-                      "company_average": round(mean(company), 3) if company else None,
+        views.append({"owner_id": owner, "key_results": rows, "company_average": company_average,
                       "most_moved_by_next_item": focus["kr_id"] if focus else None})
     return views
 

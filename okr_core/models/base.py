@@ -19,6 +19,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def utc_from_store(value: datetime | str | None) -> datetime | None:
+    """A stored moment as an aware UTC datetime: SQLite keeps naive UTC (as datetimes, or as text
+    when read without SQLAlchemy's conversion), PostgreSQL aware datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
 
@@ -33,11 +45,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        return utc_from_store(value)
 
 
 class Base(DeclarativeBase):
