@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, delete, func, select, text
@@ -57,11 +58,13 @@ _KINDS = {kind.value: kind for kind in BlockerKind}
 
 
 def _stored(row) -> MinedText:
-    """A stored row (the _COLUMNS, as a plain tuple: no ORM objects for tens of thousands of rows)."""
-    _, digest, version, found, is_blocker, kind, phrase, confidence, ambiguous = row
+    """A stored row (the _COLUMNS, as a plain tuple: no ORM objects for tens of thousands of rows);
+    its finding carries the row's key as source id, as the analysis reports it."""
+    key, digest, version, found, is_blocker, kind, phrase, confidence, ambiguous = row
     if not found:
         return MinedText(digest, version, None)
-    finding = BlockerFinding(bool(is_blocker), _KINDS[kind] if kind else None, phrase, confidence, bool(ambiguous))
+    finding = BlockerFinding(bool(is_blocker), _KINDS[kind] if kind else None, phrase, confidence, bool(ambiguous),
+                             key)
     return MinedText(digest, version, finding)
 
 
@@ -118,6 +121,8 @@ def prepare_minings(session: Session, facts: CycleFacts) -> int:
             facts.mined[key] = known
             continue
         finding = detect(text)
+        if finding is not None:
+            finding = replace(finding, source_id=key)   # as a stored one reads back
         facts.mined[key] = MinedText(digest, version, finding)
         fresh.append(_row(key, digest, finding, version))
     if fresh:
