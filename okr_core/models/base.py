@@ -25,7 +25,13 @@ def utc_from_store(value: datetime | str | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        try:   # SQLAlchemy writes "YYYY-MM-DD HH:MM:SS.ffffff": read it as UTC in one call
+            moment = datetime.fromisoformat(value + "+00:00")
+        except ValueError:   # text with an offset of its own
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment
+        value = datetime.fromisoformat(value)   # a date alone, or an offset given
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
