@@ -1,8 +1,10 @@
 """Benchmark the deterministic cycle analysis: 1,000 key results and 20,000 comments.
 
 Usage: python bench/analysis.py [--key-results 1000] [--comments 20000] [--repeat 3] [--store]
-       [--stored-mining]
-Prints the time of a full analysis (target under 2 s) and the narrative prompt's size in tokens.
+       [--stored-mining] [--pg]
+Prints the time of a full analysis (target under 2 s) and the narrative prompt's size in tokens;
+--stored-mining times an analysis job's work from a store (SQLite; --pg: PostgreSQL too) cold, warm,
+and warm in a fresh process (target under 1 s).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from okr_core.analysis.facts import (  # noqa: E402
     RelationFact, SnapshotFact,
 )
 from okr_core.analysis.prompt import build_prompt  # noqa: E402
+from okr_core.gc_pause import gc_paused  # noqa: E402
 
 START, END = date(2026, 1, 1), date(2026, 3, 31)
 NOW = datetime(2026, 2, 26, 9, tzinfo=timezone.utc)   # week 8 of 13
@@ -158,18 +161,20 @@ def time_from_store(facts: CycleFacts) -> tuple[float, float]:
         session = make_sessionmaker(engine)()
         detect_once.cache_clear()
         began = time.perf_counter()
-        loaded = load_cycle_facts(session, 1, Viewer(0, Role.ADMIN, None, frozenset(), frozenset()),
-                                  parse_scope("company"), NOW)
-        load_time = time.perf_counter() - began
-        analyse(loaded)
+        with gc_paused():   # as the analysis job does
+            loaded = load_cycle_facts(session, 1, Viewer(0, Role.ADMIN, None, frozenset(), frozenset()),
+                                      parse_scope("company"), NOW)
+            load_time = time.perf_counter() - began
+            analyse(loaded)
         total = time.perf_counter() - began
         session.close()
         engine.dispose()
     return load_time, total
 
 
-def _analyse_stored(url: str) -> tuple[float, float, int]:
-    """(load + mine-or-read + analyse seconds, of which mining/reading, texts mined now) from a store."""
+def _analyse_stored(url: str) -> tuple[float, float, int, float]:
+    """(load + mine-or-read + analyse seconds, of which mining/reading, texts mined now, CPU seconds)
+    from a store, as sync.analysis.jobs._compute does it."""
     from okr_core.analysis import load_cycle_facts, parse_scope
     from okr_core.analysis.mining_store import prepare_minings
     from okr_core.domain import Role
@@ -178,40 +183,54 @@ def _analyse_stored(url: str) -> tuple[float, float, int]:
 
     engine = make_engine(url)
     began, began_cpu = time.perf_counter(), time.process_time()
-    with session_scope(make_sessionmaker(engine)) as session:
+    with session_scope(make_sessionmaker(engine)) as session, gc_paused():
         loaded = load_cycle_facts(session, 1, Viewer(0, Role.ADMIN, None, frozenset(), frozenset()),
                                   parse_scope("company"), NOW)
         mining_began = time.perf_counter()
         mined = prepare_minings(session, loaded)
         mining = time.perf_counter() - mining_began
-    analyse(loaded)
+        analyse(loaded)
     total, cpu = time.perf_counter() - began, time.process_time() - began_cpu
     engine.dispose()
     return total, mining, mined, cpu
 
 
-def time_stored_mining(facts: CycleFacts) -> None:
+def _stored_mining_runs(facts: CycleFacts, url: str, label: str) -> None:
     """Cold (nothing stored: every text mined and stored), warm, and warm in a fresh process."""
     import subprocess
+
+    store_cycle(facts, url)
+    detect_once.cache_clear()
+    for run in ("cold", "warm"):
+        total, mining, mined, cpu = _analyse_stored(url)
+        print(f"{label} stored mining, {run}: load + mine + analyse {total:.2f} s wall, {cpu:.2f} s CPU (mining or"
+              f" reading results {mining:.2f} s wall, {mined} texts mined)")
+    child = subprocess.run([sys.executable, __file__, "--child", url, label], capture_output=True, text=True,
+                           check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+    print(child.stdout.strip())
+
+
+def time_stored_mining(facts: CycleFacts, postgres: bool) -> None:
+    """The stored-mining runs on a fresh SQLite file, then (with --pg) a fresh PostgreSQL schema."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/bench.db"
-        store_cycle(facts, url)
-        detect_once.cache_clear()
-        for label in ("cold", "warm"):
-            total, mining, mined, cpu = _analyse_stored(url)
-            print(f"stored mining, {label}: load + mine + analyse {total:.2f} s wall, {cpu:.2f} s CPU (mining or"
-                  f" reading results {mining:.2f} s wall, {mined} texts mined)")
-        child = subprocess.run([sys.executable, __file__, "--child", url], capture_output=True, text=True,
-                               check=True, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
-        print(child.stdout.strip())
+        _stored_mining_runs(facts, f"sqlite:///{folder}/bench.db", "SQLite")
+    if postgres:
+        from bench.api import pg_schema
+
+        url, drop = pg_schema()
+        try:
+            _stored_mining_runs(facts, url, "PostgreSQL")
+        finally:
+            drop()
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
         total, mining, mined, cpu = _analyse_stored(sys.argv[2])
-        print(f"stored mining, warm in a fresh process: load + read + analyse {total:.2f} s wall, {cpu:.2f} s"
+        print(f"{sys.argv[3]} stored mining, warm in a fresh process: load + read + analyse {total:.2f} s wall,"
+              f" {cpu:.2f} s"
               f" CPU (reading results {mining:.2f} s wall, {mined} texts mined; load average"
               f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         return
@@ -223,6 +242,8 @@ def main() -> None:
                         help="also write the cycle to SQLite and time loading it back")
     parser.add_argument("--stored-mining", action="store_true",
                         help="time cold, warm and fresh-process analyses that keep mining results in the store")
+    parser.add_argument("--pg", action="store_true",
+                        help="with --stored-mining: also on PostgreSQL (OKRSYNC_BENCH_PG_URL, a fresh schema)")
     args = parser.parse_args()
     facts = make_cycle(args.key_results, args.comments)
     detect_once.cache_clear()
@@ -250,7 +271,7 @@ def main() -> None:
         print(f"from a SQLite store: load {load_time:.2f} s (11 queries), "
               f"load + cold analysis {total:.2f} s")
     if args.stored_mining:
-        time_stored_mining(facts)
+        time_stored_mining(facts, args.pg)
 
 
 if __name__ == "__main__":

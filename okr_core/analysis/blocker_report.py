@@ -41,8 +41,9 @@ def mine(ctx: AnalysisContext) -> tuple[list, list, dict[str, tuple]]:
         finding = stored.finding if stored is not None else detect_once(text)
         if finding is None or not (finding.is_blocker or finding.ambiguous):
             continue
-        finding = BlockerFinding(finding.is_blocker, finding.kind, finding.phrase, finding.confidence,
-                                 finding.ambiguous, source_id)   # dataclasses.replace is slow by the thousand
+        if finding.source_id != source_id:   # stored results carry theirs already
+            finding = BlockerFinding(finding.is_blocker, finding.kind, finding.phrase, finding.confidence,
+                                     finding.ambiguous, source_id)   # dataclasses.replace is slow by the thousand
         kr_ids_by_source[source_id] = kr_ids
         if finding.is_blocker:
             findings.append((finding, text))

@@ -1,16 +1,20 @@
 """Forecast: the chance each key result and objective reaches its target by the cycle's end.
 
 A Monte Carlo over the observed weekly progress deltas (bootstrap with replacement), seeded per
-key result so the same facts always give the same figures.
+key result so the same facts always give the same figures. The trials run as numpy arrays fed by
+the draws `random.Random(seed).choices` would make (forecast_draws), so the figures are those of a
+plain-Python simulation, computed a week at a time across all trials.
 """
 from __future__ import annotations
 
-import random
-from operator import add
+from collections.abc import Callable
+
+import numpy as np
 
 from okr_core.analysis import forecast_ranges as ranges
 from okr_core.analysis.context import WEEK, AnalysisContext, cycle_bounds
 from okr_core.analysis.facts import KeyResultFact
+from okr_core.analysis.forecast_draws import TrialDraws
 from okr_core.rules.pace_check import pace_disagreement
 from okr_core.value_format import value_style
 
@@ -32,20 +36,30 @@ def weekly_deltas(ctx: AnalysisContext, kr: KeyResultFact) -> list[float]:
     return [after - before for before, after in zip(levels, levels[1:])]
 
 
-def simulate(current: float, deltas: list[float], weeks: float, rng: random.Random) -> list[float]:
-    """Final progress of each trial: today's plus sampled weekly deltas for the weeks left."""
+def simulate(current: float, deltas: list[float], weeks: float,
+             uniforms: Callable[[int], np.ndarray]) -> np.ndarray:
+    """Final progress of each trial: today's plus sampled weekly deltas for the weeks left.
+
+    `uniforms(n)` gives the seeded generator's next n random() values. The finals equal adding
+    `rng.choices(deltas, k=TRIALS)` week by week (choices picks deltas[floor(random() * n)]), the
+    additions in the same order.
+    """
     whole, part = int(weeks), weeks - int(weeks)
     if len(set(deltas)) == 1:   # one pace observed: every trial ends the same
-        return [current + deltas[0] * weeks] * TRIALS
-    finals = [current] * TRIALS
-    for _ in range(whole):  # a week at a time across all trials: C-level adds, one batch each
-        finals = list(map(add, finals, rng.choices(deltas, k=TRIALS)))
+        return np.full(TRIALS, current + deltas[0] * weeks)
+    draws = uniforms(TRIALS * (whole + (1 if part > 0 else 0)))
+    picked = np.asarray(deltas, dtype=float)[np.floor(draws * float(len(deltas))).astype(np.intp)]
+    picked = picked.reshape(-1, TRIALS)
+    finals = np.full(TRIALS, current)
+    for week in range(whole):   # a week at a time across all trials, as the sums were made before
+        finals = finals + picked[week]
     if part > 0:
-        finals = [value + part * delta for value, delta in zip(finals, rng.choices(deltas, k=TRIALS))]
+        finals = finals + part * picked[whole]
     return finals
 
 
-def _kr_forecast(ctx: AnalysisContext, kr: KeyResultFact) -> tuple[dict, list[float] | None]:
+def _kr_forecast(ctx: AnalysisContext, kr: KeyResultFact,
+                 draws: TrialDraws) -> tuple[dict, np.ndarray | None]:
     """One KR's forecast row and its trial outcomes (None when the data is insufficient)."""
     deltas = weekly_deltas(ctx, kr)
     current = kr.progress or 0.0
@@ -55,15 +69,17 @@ def _kr_forecast(ctx: AnalysisContext, kr: KeyResultFact) -> tuple[dict, list[fl
            "weeks_remaining": round(ctx.weeks_remaining, 1), "reported_status": kr.status,
            "reported_confidence": confidence}
     if current >= REACHED:
-        return {**row, **ranges.reached(current)}, [current] * TRIALS
+        return {**row, **ranges.reached(current)}, np.full(TRIALS, current)
     if len(deltas) < MIN_WEEKS:
         return {**row, **ranges.insufficient()}, None
-    finals = simulate(current, deltas, ctx.weeks_remaining, random.Random(f"{SEED}:{kr.id}"))
-    pace_chance = sum(1 for value in finals if value >= REACHED) / TRIALS
-    return {**row, **ranges.estimate(pace_chance, finals, len(deltas), confidence, kr.status)}, finals
+    seed = f"{SEED}:{kr.id}"
+    finals = simulate(current, deltas, ctx.weeks_remaining, lambda count: draws.uniforms(seed, count))
+    pace_chance = int(np.count_nonzero(finals >= REACHED)) / TRIALS
+    ordered = np.sort(finals).tolist()   # sorted once: the percentiles' sorts then cost nothing
+    return {**row, **ranges.estimate(pace_chance, ordered, len(deltas), confidence, kr.status)}, finals
 
 
-def _objective_forecast(ctx, objective_id: int, outcomes: dict[int, list[float] | None]) -> dict:
+def _objective_forecast(ctx, objective_id: int, outcomes: dict[int, np.ndarray | None]) -> dict:
     """Joint trials of the objective's KRs: all targets reached, and a delivered score."""
     krs = ctx.krs_by_objective.get(objective_id, [])
     row = {"objective_id": objective_id,
@@ -72,28 +88,29 @@ def _objective_forecast(ctx, objective_id: int, outcomes: dict[int, list[float] 
         return {**row, "chance_all_targets": None, "chance_delivered": None,
                 "insufficient_data": True}
     means = _weighted_trial_means(krs, outcomes)
-    return {**row, "chance_all_targets": round(sum(m >= REACHED for m in means) / TRIALS, 2),
-            "chance_delivered": round(sum(m >= DELIVERED for m in means) / TRIALS, 2),
+    return {**row, "chance_all_targets": round(int(np.count_nonzero(means >= REACHED)) / TRIALS, 2),
+            "chance_delivered": round(int(np.count_nonzero(means >= DELIVERED)) / TRIALS, 2),
             "insufficient_data": False}
 
 
-def _weighted_trial_means(krs: list[KeyResultFact], outcomes) -> list[float]:
+def _weighted_trial_means(krs: list[KeyResultFact], outcomes) -> np.ndarray:
     """Each trial's objective progress: the weighted mean of its KRs' clamped finals."""
     total_weight = sum(kr.weight for kr in krs)
     weights = {kr.id: (kr.weight / total_weight if total_weight > 0 else 1 / len(krs)) for kr in krs}
-    means = [0.0] * TRIALS
+    means = np.zeros(TRIALS)
     for kr in krs:
-        finals = outcomes.get(kr.id) or [kr.progress or 0.0] * TRIALS  # no data: stays put
-        weight = weights[kr.id]
-        means = [m + weight * min(1.0, max(0.0, v)) for m, v in zip(means, finals)]
+        finals = outcomes.get(kr.id)
+        if finals is None:   # no data: stays put
+            finals = np.full(TRIALS, kr.progress or 0.0)
+        means = means + weights[kr.id] * np.clip(finals, 0.0, 1.0)
     return means
 
 
 def forecast_section(ctx: AnalysisContext) -> dict:
     """The forecast per key result and per objective, with the sample each rests on."""
-    rows, outcomes = [], {}
+    rows, outcomes, draws = [], {}, TrialDraws()
     for kr in ctx.facts.key_results:
-        row, outcomes[kr.id] = _kr_forecast(ctx, kr)
+        row, outcomes[kr.id] = _kr_forecast(ctx, kr, draws)
         rows.append(row)
     objectives = [_objective_forecast(ctx, o.id, outcomes) for o in ctx.facts.objectives
                   if ctx.krs_by_objective.get(o.id)]

@@ -1,10 +1,16 @@
-"""Loads the facts of one cycle for one viewer and scope, in a fixed number of queries."""
+"""Loads the facts of one cycle for one viewer and scope, in a fixed number of queries.
+
+The large lists (key results, check-ins, snapshots, items, comments) are read as plain column values
+through Core, not as ORM objects, and their enums and moments raw (`_raw`): SQLAlchemy's conversion
+of each value costs more than the query itself at tens of thousands of rows. Enums become their
+stored value, as str() of the enum gives; moments go through utc_from_store, as UTCDateTime does.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from okr_core.analysis.facts import (
@@ -17,6 +23,7 @@ from okr_core.models import (
     CheckIn, Comment, Cycle, ItemRelation, KeyResult, LinkItem, Objective, ProgressSnapshot, Team,
     User, WorkItem, WorkLink,
 )
+from okr_core.models.base import utc_from_store
 from okr_core.visibility import Viewer, descendants, team_parents, visible_objectives_clause
 
 
@@ -59,37 +66,57 @@ def load_cycle_facts(session: Session, cycle_id: int, viewer: Viewer, scope: Sco
         user_names=dict(session.execute(select(User.id, User.name)).all()))
 
 
+def _raw(column):
+    """The column as stored, without SQLAlchemy's per-value result conversion."""
+    return type_coerce(column, String)
+
+
+def _rows(session: Session, statement) -> list:
+    """All rows as plain tuples, run on the session's connection (no ORM layer)."""
+    return session.connection().execute(statement).all()
+
+
+def _text(value) -> str:
+    """An enum read raw: its stored value, which is what str() of the enum gives (None: "None")."""
+    return str(value)
+
+
 def _objectives(session: Session, where: list) -> list[ObjectiveFact]:
-    rows = session.scalars(select(Objective).where(*where).order_by(Objective.id)).all()
-    return [ObjectiveFact(o.id, o.title, str(o.level), o.team_id, o.owner_id, o.parent_id,
-                          o.progress, o.final_score) for o in rows]
+    rows = _rows(session, select(
+        Objective.id, Objective.title, _raw(Objective.level), Objective.team_id, Objective.owner_id,
+        Objective.parent_id, Objective.progress, Objective.final_score,
+    ).where(*where).order_by(Objective.id))
+    return [ObjectiveFact(id, title, _text(level), team_id, owner_id, parent_id, progress, final_score)
+            for id, title, level, team_id, owner_id, parent_id, progress, final_score in rows]
 
 
 def _key_results(session: Session, kr_ids) -> list[KeyResultFact]:
-    rows = session.scalars(select(KeyResult).where(KeyResult.id.in_(kr_ids))
-                           .order_by(KeyResult.id)).all()
-    return [KeyResultFact(kr.id, kr.objective_id, kr.title, kr.owner_id, kr.progress,
-                          str(kr.status), kr.confidence, kr.weight, kr.target_value,
-                          kr.last_progress_change_at, kr.created_at, kr.final_score,
-                          start_value=kr.start_value, unit=kr.unit or "",
-                          measure=str(kr.measure))
-            for kr in rows]
+    rows = _rows(session, select(
+        KeyResult.id, KeyResult.objective_id, KeyResult.title, KeyResult.owner_id, KeyResult.progress,
+        _raw(KeyResult.status), KeyResult.confidence, KeyResult.weight, KeyResult.target_value,
+        _raw(KeyResult.last_progress_change_at), _raw(KeyResult.created_at), KeyResult.final_score,
+        KeyResult.start_value, KeyResult.unit, _raw(KeyResult.measure),
+    ).where(KeyResult.id.in_(kr_ids)).order_by(KeyResult.id))
+    return [KeyResultFact(r[0], r[1], r[2], r[3], r[4], _text(r[5]), r[6], r[7], r[8],
+                          utc_from_store(r[9]), utc_from_store(r[10]), r[11],
+                          start_value=r[12], unit=r[13] or "", measure=_text(r[14]))
+            for r in rows]
 
 
 def _check_ins(session: Session, kr_ids) -> list[CheckInFact]:
-    rows = session.execute(select(
-        CheckIn.id, CheckIn.key_result_id, CheckIn.created_at, CheckIn.status,
+    rows = _rows(session, select(
+        CheckIn.id, CheckIn.key_result_id, _raw(CheckIn.created_at), _raw(CheckIn.status),
         CheckIn.confidence, CheckIn.note, CheckIn.blockers, CheckIn.wins,
-    ).where(CheckIn.key_result_id.in_(kr_ids)).order_by(CheckIn.id)).all()
-    return [CheckInFact(r[0], r[1], r[2], str(r[3]) if r[3] else None, r[4], r[5] or "",
-                        r[6] or "", r[7] or "") for r in rows]
+    ).where(CheckIn.key_result_id.in_(kr_ids)).order_by(CheckIn.id))
+    return [CheckInFact(r[0], r[1], utc_from_store(r[2]), _text(r[3]) if r[3] else None, r[4],
+                        r[5] or "", r[6] or "", r[7] or "") for r in rows]
 
 
 def _snapshots(session: Session, kr_ids) -> list[SnapshotFact]:
-    rows = session.execute(select(
-        ProgressSnapshot.key_result_id, ProgressSnapshot.at, ProgressSnapshot.progress,
-    ).where(ProgressSnapshot.key_result_id.in_(kr_ids)).order_by(ProgressSnapshot.id)).all()
-    return [SnapshotFact(*row) for row in rows]
+    rows = _rows(session, select(
+        ProgressSnapshot.key_result_id, _raw(ProgressSnapshot.at), ProgressSnapshot.progress,
+    ).where(ProgressSnapshot.key_result_id.in_(kr_ids)).order_by(ProgressSnapshot.id))
+    return [SnapshotFact(kr_id, utc_from_store(at), progress) for kr_id, at, progress in rows]
 
 
 def _linked(kr_ids):
@@ -102,27 +129,28 @@ def _linked(kr_ids):
 def _items(session: Session, kr_ids) -> list[ItemFact]:
     stmt = _linked(kr_ids).with_only_columns(
         WorkItem.id, WorkItem.connection_id, WorkItem.external_id, WorkItem.key,
-        WorkItem.status_category, WorkLink.key_result_id)
-    rows = session.execute(stmt.order_by(WorkItem.id)).all()
+        _raw(WorkItem.status_category), WorkLink.key_result_id)
+    rows = _rows(session, stmt.order_by(WorkItem.id))
     krs: dict[int, set[int]] = defaultdict(set)
     first: dict[int, tuple] = {}
     for item_id, connection_id, external_id, key, status, kr_id in rows:
         krs[item_id].add(kr_id)
-        first.setdefault(item_id, (connection_id, external_id, key, str(status)))
+        first.setdefault(item_id, (connection_id, external_id, key, _text(status)))
     return [ItemFact(item_id, *first[item_id], tuple(sorted(krs[item_id]))) for item_id in first]
 
 
 def _comments(session: Session, kr_ids) -> list[CommentFact]:
     linked = _linked(kr_ids).with_only_columns(WorkItem.connection_id, WorkItem.external_id)
     pairs = linked.subquery()
-    rows = session.execute(select(
+    rows = _rows(session, select(
         Comment.id, Comment.connection_id, Comment.item_external_id, Comment.body,
-        Comment.created_at,
+        _raw(Comment.created_at),
     ).join(pairs, (pairs.c.connection_id == Comment.connection_id)
            & (pairs.c.external_id == Comment.item_external_id))
-        .where(Comment.deleted.is_(False)).order_by(Comment.id)).all()
+        .where(Comment.deleted.is_(False)).order_by(Comment.id))
     unique = {row[0]: row for row in rows}   # an item matched by two KRs joins twice
-    return [CommentFact(*row) for row in unique.values()]
+    return [CommentFact(id, connection_id, item, body, utc_from_store(created))
+            for id, connection_id, item, body, created in unique.values()]
 
 
 def _relations(session: Session, kr_ids) -> list[RelationFact]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, delete, func, select, text
@@ -53,11 +54,17 @@ BULK_SHARE = 0.25
 BULK_MIN_KEYS = 2000
 
 
+_KINDS = {kind.value: kind for kind in BlockerKind}
+
+
 def _stored(row) -> MinedText:
-    """A stored row (the _COLUMNS, as a plain tuple: no ORM objects for tens of thousands of rows)."""
-    _, digest, version, found, is_blocker, kind, phrase, confidence, ambiguous = row
-    finding = BlockerFinding(is_blocker=bool(is_blocker), kind=BlockerKind(kind) if kind else None,
-                             phrase=phrase, confidence=confidence, ambiguous=bool(ambiguous)) if found else None
+    """A stored row (the _COLUMNS, as a plain tuple: no ORM objects for tens of thousands of rows);
+    its finding carries the row's key as source id, as the analysis reports it."""
+    key, digest, version, found, is_blocker, kind, phrase, confidence, ambiguous = row
+    if not found:
+        return MinedText(digest, version, None)
+    finding = BlockerFinding(bool(is_blocker), _KINDS[kind] if kind else None, phrase, confidence, bool(ambiguous),
+                             key)
     return MinedText(digest, version, finding)
 
 
@@ -74,14 +81,16 @@ def _row(key: str, digest: str, finding: BlockerFinding | None, version: str) ->
 
 def load_stored(session: Session, keys: list[str]) -> dict[str, MinedText]:
     """The stored results of these keys: one scan of the table when they are a good share of it."""
+    connection = session.connection()   # plain rows: no ORM layer
     if len(keys) >= BULK_MIN_KEYS:
-        total = session.scalar(select(func.count()).select_from(BlockerMining)) or 0
+        total = connection.execute(select(func.count()).select_from(BlockerMining)).scalar() or 0
         if len(keys) >= BULK_SHARE * total:
             wanted = set(keys)
-            return {row[0]: _stored(row) for row in session.execute(text(_RAW_COLUMNS)) if row[0] in wanted}
+            return {row[0]: _stored(row) for row in connection.execute(text(_RAW_COLUMNS)).all()
+                    if row[0] in wanted}
     stored: dict[str, MinedText] = {}
     for chunk in in_chunks(keys):
-        for row in session.execute(_RAW_BY_KEYS, {"keys": list(chunk)}):
+        for row in connection.execute(_RAW_BY_KEYS, {"keys": list(chunk)}).all():
             stored[row[0]] = _stored(row)
     return stored
 
@@ -112,6 +121,8 @@ def prepare_minings(session: Session, facts: CycleFacts) -> int:
             facts.mined[key] = known
             continue
         finding = detect(text)
+        if finding is not None:
+            finding = replace(finding, source_id=key)   # as a stored one reads back
         facts.mined[key] = MinedText(digest, version, finding)
         fresh.append(_row(key, digest, finding, version))
     if fresh:

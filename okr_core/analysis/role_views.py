@@ -40,18 +40,17 @@ def leadership(ctx: AnalysisContext, sections: dict) -> dict:
             "reallocation": sections["recommendations"]["reallocation"]}
 
 
-def _talking_points(kr_ids: list[int], sections: dict) -> list[dict]:
-    behind = {r["kr_id"] for r in sections["key_results"]["at_risk"]}
-    stalled = {r["kr_id"] for r in sections["key_results"]["stalled"]}
-    wins = {r["kr_id"] for r in sections["key_results"]["high_performers"]}
-    disagree = {r["kr_id"] for r in sections["forecast"]["status_disagreements"]}
-    points = []
-    for kr_id in kr_ids:
-        for topic, members in (("behind_plan", behind), ("stalled", stalled), ("status_vs_forecast", disagree),
-                               ("win", wins)):
-            if kr_id in members:
-                points.append({"kr_id": kr_id, "topic": topic})
-    return points
+def _topics(sections: dict) -> list[tuple[str, set[int]]]:
+    """The KRs each 1:1 topic concerns, in the order talking points list them (built once)."""
+    rows = (("behind_plan", sections["key_results"]["at_risk"]), ("stalled", sections["key_results"]["stalled"]),
+            ("status_vs_forecast", sections["forecast"]["status_disagreements"]),
+            ("win", sections["key_results"]["high_performers"]))
+    return [(topic, {row["kr_id"] for row in members}) for topic, members in rows]
+
+
+def _talking_points(kr_ids: list[int], topics) -> list[dict]:
+    return [{"kr_id": kr_id, "topic": topic} for kr_id in kr_ids for topic, members in topics
+            if kr_id in members]
 
 
 def team_leads(ctx: AnalysisContext, sections: dict) -> list[dict]:
@@ -60,6 +59,7 @@ def team_leads(ctx: AnalysisContext, sections: dict) -> list[dict]:
         team = _team_of(ctx, kr.id)
         if team is not None:
             by_team[team][kr.owner_id].append(kr.id)
+    topics = _topics(sections)
     views = []
     for team, owners in sorted(by_team.items()):
         team_krs = {k for ids in owners.values() for k in ids}
@@ -72,7 +72,7 @@ def team_leads(ctx: AnalysisContext, sections: dict) -> list[dict]:
         views.append({"team_id": team, "workload": workload,
                       "workload_spread": max(counts) - min(counts) if counts else 0,
                       "blockers_to_escalate": escalate[:LIMIT],
-                      "talking_points": {str(owner): _talking_points(ids, sections)
+                      "talking_points": {str(owner): _talking_points(ids, topics)
                                          for owner, ids in owners.items() if owner is not None}})
     return views
 
@@ -97,14 +97,15 @@ def contributors(ctx: AnalysisContext) -> list[dict]:
         if kr.owner_id is not None:
             by_owner[kr.owner_id].append(kr.id)
     moves = _move_per_item(ctx)
+    team_average = {team: round(mean(values), 3) for team, values in team_progress.items()}
+    company_average = round(mean(company), 3) if company else None
     views = []
     for owner, ids in sorted(by_owner.items()):
         rows = [{"kr_id": k, "progress": round(ctx.shown_progress(ctx.krs[k]), 3),
-                 "team_average": round(mean(team_progress[_team_of(ctx, k)]), 3),
+                 "team_average": team_average[_team_of(ctx, k)],
                  "move_per_item": moves.get(k)} for k in ids]
         focus = max((r for r in rows if r["move_per_item"]), key=lambda r: r["move_per_item"], default=None)
-        views.append({"owner_id": owner, "key_results": rows,
-                      "company_average": round(mean(company), 3) if company else None,
+        views.append({"owner_id": owner, "key_results": rows, "company_average": company_average,
                       "most_moved_by_next_item": focus["kr_id"] if focus else None})
     return views
 

@@ -19,6 +19,24 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def utc_from_store(value: datetime | str | None) -> datetime | None:
+    """A stored moment as an aware UTC datetime: SQLite keeps naive UTC (as datetimes, or as text
+    when read without SQLAlchemy's conversion), PostgreSQL aware datetimes."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:   # SQLAlchemy writes "YYYY-MM-DD HH:MM:SS.ffffff": read it as UTC in one call
+            moment = datetime.fromisoformat(value + "+00:00")
+        except ValueError:   # text with an offset of its own
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment
+        value = datetime.fromisoformat(value)   # a date alone, or an offset given
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
 class UTCDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
 
@@ -33,11 +51,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        return utc_from_store(value)
 
 
 class Base(DeclarativeBase):

@@ -12,6 +12,7 @@ from okr_core.analysis.blocker_review import review_key
 from okr_core.analysis.mining_store import prepare_minings
 from okr_core.analysis.prompt import build_prompt
 from okr_core.domain import Role
+from okr_core.gc_pause import gc_paused
 from okr_core.models import Analysis, User
 from okr_core.visibility import Viewer, make_viewer
 from plumbing.db import job_session
@@ -58,11 +59,12 @@ def _compute(analysis_id: int, now: datetime):
         viewer = _viewer(session, user_id)
         if viewer is None:
             raise LookupError(f"user {user_id} of analysis {analysis_id} is gone or inactive")
-        facts = load_cycle_facts(session, analysis.cycle_id, viewer, scope, now)
-        if facts is None:
-            raise LookupError(f"cycle {analysis.cycle_id} of analysis {analysis_id} is gone")
-        prepare_minings(session, facts)   # stored miner results; only new or edited texts are mined
-        sections = analyse(facts)
+        with gc_paused():   # bulk facts, no cycles: see okr_core.gc_pause
+            facts = load_cycle_facts(session, analysis.cycle_id, viewer, scope, now)
+            if facts is None:
+                raise LookupError(f"cycle {analysis.cycle_id} of analysis {analysis_id} is gone")
+            prepare_minings(session, facts)   # stored miner results; only new or edited texts are mined
+            sections = analyse(facts)
         prompt = build_prompt(sections, {kr.id: kr.title for kr in facts.key_results})
         return analysis.cycle_id, sections, prompt
 

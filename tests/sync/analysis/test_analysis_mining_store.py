@@ -106,3 +106,25 @@ def test_a_cycle_holding_most_stored_results_reads_them_in_one_scan_with_the_sam
         partial = mining_store.load_stored(session, keys[:1])    # a small share still looks keys up
     assert scanned == batched == facts.mined
     assert list(partial) == keys[:1]
+
+
+def test_sections_are_the_same_mined_now_read_back_or_mined_in_memory(app, arranged):
+    from okr_core.analysis import analyse
+    from okr_core.analysis.blocker_report import detect_once
+
+    sessions = app.extensions["okrsync.sessionmaker"]
+    now = datetime(2026, 2, 20, tzinfo=timezone.utc)
+    with session_scope(sessions) as session:
+        session.add(CheckIn(key_result_id=min(arranged.kr_ids.values()), note="Still blocked by legal review",
+                            created_at=now))
+    detect_once.cache_clear()
+    sections, mined = [], []
+    for _ in range(3):   # no stored results used; mined and stored now; read back from the store
+        with session_scope(sessions) as session:
+            facts = load_cycle_facts(session, arranged.cycle_id, EVERYTHING, parse_scope("company"), now)
+            if sections:
+                mined.append(prepare_minings(session, facts))
+            sections.append(analyse(facts))
+    assert mined[0] > 0 and mined[1] == 0
+    assert sections[0]["blockers"]["mentions"] > 0
+    assert sections[0] == sections[1] == sections[2]
