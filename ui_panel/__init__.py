@@ -58,5 +58,6 @@ def register_ui(app) -> None:
         analysis_panel=build_panel, progress_chart=progress_chart, id_url=id_url,
         analysis_status_bar=status_bar, link_error_words=stored_error_words,
         past_halfway=_past_halfway, tracker_name=sync_words.tracker_name,
-        pass_kind=sync_words.pass_kind, pass_counts=sync_words.pass_counts)
+        pass_kind=sync_words.pass_kind, pass_counts=sync_words.pass_counts,
+        failure_words=sync_words.failure_words, event_words=sync_words.event_words)
     app.config.setdefault("VALUE_DECIMALS", formatting.configured_decimals())

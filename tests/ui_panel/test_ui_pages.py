@@ -173,3 +173,17 @@ def test_a_degraded_connection_is_said_so_on_the_sync_page_and_in_admin(app, adm
     readiness = app.test_client().get("/readyz")
     assert readiness.status_code == 200
     assert readiness.get_json()["degraded_connections"] == [connection_id]
+
+
+def test_a_failed_pass_is_said_in_words_on_the_sync_page_and_in_admin(admin_client, db, demo):
+    connection_id = scalar(db, select(Connection.id))
+    now = utcnow()
+    db.add(SyncState(connection_id=connection_id, last_started_at=now, last_finished_at=now,
+                     last_kind="full", last_error="part OPS: TrackerUnavailable: 503; "
+                                                  "part WEB: KeyError: 'fields'"))
+    db.commit()
+    for path in ("/sync", "/admin/", f"/admin/connections/{connection_id}"):
+        html = admin_client.get(path).text
+        assert "Part OPS: The tracker did not answer. Try again shortly." in html, path
+        assert "Part WEB: okrsync stopped on a problem it did not expect" in html, path
+        assert "TrackerUnavailable" not in html and "KeyError" not in html and "&#39;fields" not in html, path
