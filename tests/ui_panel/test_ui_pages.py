@@ -106,7 +106,8 @@ def test_cycle_close_is_for_admins_and_records_scores(app, admin_client, db, dem
     retro = admin_client.get(f"/cycles/{demo}/retrospective")
     assert retro.status_code == 200 and "Recurring blockers" in retro.text
     # the demo's design-specs blocker, grouped and named by its words
-    assert re.search(r"“[^”]*design specs[^”]*” \(dependency\)", retro.text), retro.text
+    assert re.search(r"“[^”]*design specs[^”]*” \(waiting on other work\)", retro.text), retro.text
+    assert "(dependency)" not in retro.text   # the kind in the guide's words, not its stored name
 
 
 def _token(html: str) -> str:
@@ -187,3 +188,16 @@ def test_a_failed_pass_is_said_in_words_on_the_sync_page_and_in_admin(admin_clie
         assert "Part OPS: The tracker did not answer. Try again shortly." in html, path
         assert "Part WEB: okrsync stopped on a problem it did not expect" in html, path
         assert "TrackerUnavailable" not in html and "KeyError" not in html and "&#39;fields" not in html, path
+
+
+def test_the_analysis_panel_names_blocker_kinds_in_words(admin_client, db, demo):
+    db.add(Analysis(cycle_id=demo, scope="company", state="done", created_at=utcnow(),
+                    narrative={"summary": "Steady quarter"},
+                    sections={"blockers": {"recurring": [
+                        {"phrase": "sign-off from legal", "kind": "person", "count": 4},
+                        {"phrase": "the vendor sandbox", "kind": "unclassified", "count": 2}]}}))
+    db.commit()
+    html = admin_client.get("/").text
+    assert "“sign-off from legal” (waiting on a person): 4 mentions" in html
+    assert "“the vendor sandbox”: 2 mentions" in html
+    assert "(person)" not in html and "unclassified" not in html
