@@ -9,6 +9,7 @@ from sqlalchemy import select
 from okrsync.admin.blueprint import admin_only, bp, commit_change
 from okrsync.admin.forms import ActionForm
 from config.audit import shown_detail
+from okrsync.admin.audit_words import audit_rows
 from okr_core.delivery_state import DeliveryState
 from okr_core.models import AuditEntry, Connection, Delivery, KeyResult, SyncState, User, WorkLink
 from plumbing.db import request_session
@@ -76,5 +77,5 @@ def audit():
         query = query.where(AuditEntry.action.not_like("login.%"))
     rows = request_session().execute(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                      .limit(AUDIT_SHOWN)).all()
-    entries = [(entry, email, shown_detail(entry)) for entry, email in rows]
+    entries = audit_rows(request_session(), [(entry, email, shown_detail(entry)) for entry, email in rows])
     return render_template("admin/audit.html", entries=entries, with_sign_ins=with_sign_ins)
