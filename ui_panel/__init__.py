@@ -25,6 +25,7 @@ def register_ui(app) -> None:
     from ui_panel.fast_urls import id_url
     from sync.ingest.link_preview import stored_error_words
     from ui_panel.kr_chart import progress_chart
+    from ui_panel.kr_forms import MEASURE_WORDS
     from ui_panel.checkin_views import bp as checkins_bp
     from ui_panel.cycle_admin import bp as cycle_admin_bp
     from ui_panel.cycle_review import bp as cycle_review_bp
@@ -59,5 +60,6 @@ def register_ui(app) -> None:
         analysis_status_bar=status_bar, link_error_words=stored_error_words,
         past_halfway=_past_halfway, tracker_name=sync_words.tracker_name,
         pass_kind=sync_words.pass_kind, pass_counts=sync_words.pass_counts,
-        failure_words=sync_words.failure_words, event_words=sync_words.event_words)
+        failure_words=sync_words.failure_words, event_words=sync_words.event_words,
+        measure_words=MEASURE_WORDS)
     app.config.setdefault("VALUE_DECIMALS", formatting.configured_decimals())

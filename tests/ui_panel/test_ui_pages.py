@@ -201,3 +201,15 @@ def test_the_analysis_panel_names_blocker_kinds_in_words(admin_client, db, demo)
     assert "“sign-off from legal” (waiting on a person): 4 mentions" in html
     assert "“the vendor sandbox”: 2 mentions" in html
     assert "(person)" not in html and "unclassified" not in html
+
+
+def test_a_key_result_page_names_its_measure_in_words(admin_client, db, demo):
+    from okr_core.domain import Measure
+
+    counted = scalar(db, select(KeyResult.id).where(KeyResult.measure == Measure.WORK_DONE_RATIO)
+                     .order_by(KeyResult.id))
+    manual = scalar(db, select(KeyResult.id).where(KeyResult.measure == Measure.MANUAL).order_by(KeyResult.id))
+    html = admin_client.get(f"/key-results/{counted}").text
+    assert "<dt>Measure</dt><dd>Share of linked issues done (" in html
+    assert "work done ratio" not in html and "work_done_ratio" not in html
+    assert "<dt>Measure</dt><dd>Checked in by hand" in admin_client.get(f"/key-results/{manual}").text
