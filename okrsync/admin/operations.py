@@ -15,7 +15,6 @@ from okr_core.models import AuditEntry, Connection, Delivery, KeyResult, SyncSta
 from plumbing.db import request_session
 from plumbing.sweeper import retry_failed_deliveries
 from sync.connections.tracker_health import health_of
-from ui_panel.link_context import LINK_KIND_WORDS
 
 FAILED_SHOWN = 100
 AUDIT_SHOWN = 200
@@ -34,7 +33,7 @@ def index():
                        .order_by(WorkLink.id).limit(FAILED_SHOWN)).all()
     return render_template("admin/index.html", connections=connections, states=states,
                            connection_names={c.id: c.name for c in connections},
-                           link_kinds=LINK_KIND_WORDS, health=health_of(db), failed=failed,
+                           health=health_of(db), failed=failed,
                            failed_links=links, action=ActionForm())
 
 

@@ -213,3 +213,20 @@ def test_a_key_result_page_names_its_measure_in_words(admin_client, db, demo):
     assert "<dt>Measure</dt><dd>Share of linked issues done (" in html
     assert "work done ratio" not in html and "work_done_ratio" not in html
     assert "<dt>Measure</dt><dd>Checked in by hand" in admin_client.get(f"/key-results/{manual}").text
+
+
+def test_linked_work_is_named_by_the_link_forms_words(admin_client, db, demo):
+    from okr_core.domain import LinkKind
+    from okr_core.models import WorkLink
+
+    kr_id = scalar(db, select(KeyResult.id).order_by(KeyResult.id))
+    connection_id = scalar(db, select(Connection.id))
+    db.add_all([WorkLink(key_result_id=kr_id, connection_id=connection_id, kind=LinkKind.JQL,
+                         ref="labels = okr", resolved_at=utcnow()),
+                WorkLink(key_result_id=kr_id, connection_id=connection_id, kind=LinkKind.MIRROR,
+                         ref="ENG-7", resolved_at=utcnow())])
+    db.commit()
+    links = admin_client.get(f"/key-results/{kr_id}").text.split('id="linked-items"')[1].split("</ul>")[0]
+    assert "<strong>Jira JQL query</strong> labels = okr" in links
+    assert "<strong>Issues linked to the mirror</strong> ENG-7" in links
+    assert "<strong>JQL</strong>" not in links and "<strong>Mirror</strong>" not in links
