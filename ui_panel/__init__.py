@@ -27,6 +27,7 @@ def register_ui(app) -> None:
     from ui_panel.kr_chart import progress_chart
     from ui_panel.kr_forms import MEASURE_WORDS
     from ui_panel.link_context import LINK_KIND_WORDS
+    from ui_panel.objective_forms import VISIBILITY_WORDS
     from ui_panel.checkin_views import bp as checkins_bp
     from ui_panel.cycle_admin import bp as cycle_admin_bp
     from ui_panel.cycle_review import bp as cycle_review_bp
@@ -62,5 +63,6 @@ def register_ui(app) -> None:
         past_halfway=_past_halfway, tracker_name=sync_words.tracker_name,
         pass_kind=sync_words.pass_kind, pass_counts=sync_words.pass_counts,
         failure_words=sync_words.failure_words, event_words=sync_words.event_words,
-        measure_words=MEASURE_WORDS, link_kind_words=LINK_KIND_WORDS)
+        measure_words=MEASURE_WORDS, link_kind_words=LINK_KIND_WORDS,
+        visibility_words=VISIBILITY_WORDS)
     app.config.setdefault("VALUE_DECIMALS", formatting.configured_decimals())

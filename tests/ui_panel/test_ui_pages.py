@@ -230,3 +230,14 @@ def test_linked_work_is_named_by_the_link_forms_words(admin_client, db, demo):
     assert "<strong>Jira JQL query</strong> labels = okr" in links
     assert "<strong>Issues linked to the mirror</strong> ENG-7" in links
     assert "<strong>JQL</strong>" not in links and "<strong>Mirror</strong>" not in links
+
+
+def test_an_objectives_visibility_reads_as_words(admin_client, db, demo):
+    objective_id, _ = _private_objective(db, demo)   # Ada, the demo admin, owns it
+    page = admin_client.get(f"/objectives/{objective_id}").text
+    tree = admin_client.get("/").text.split("Secret acquisition plan")[1][:600]
+    for html in (page, tree):
+        assert "visible to the owner only" in html
+        assert not re.search(r"·\s*private\b", html)
+    public = scalar(db, select(Objective.id).where(Objective.visibility == Visibility.PUBLIC))
+    assert "visible to everyone" in admin_client.get(f"/objectives/{public}").text
