@@ -25,6 +25,9 @@ def register_ui(app) -> None:
     from ui_panel.fast_urls import id_url
     from sync.ingest.link_preview import stored_error_words
     from ui_panel.kr_chart import progress_chart
+    from ui_panel.kr_forms import MEASURE_WORDS
+    from ui_panel.link_context import LINK_KIND_WORDS
+    from ui_panel.objective_forms import VISIBILITY_WORDS
     from ui_panel.checkin_views import bp as checkins_bp
     from ui_panel.cycle_admin import bp as cycle_admin_bp
     from ui_panel.cycle_review import bp as cycle_review_bp
@@ -58,5 +61,8 @@ def register_ui(app) -> None:
         analysis_panel=build_panel, progress_chart=progress_chart, id_url=id_url,
         analysis_status_bar=status_bar, link_error_words=stored_error_words,
         past_halfway=_past_halfway, tracker_name=sync_words.tracker_name,
-        pass_kind=sync_words.pass_kind, pass_counts=sync_words.pass_counts)
+        pass_kind=sync_words.pass_kind, pass_counts=sync_words.pass_counts,
+        failure_words=sync_words.failure_words, event_words=sync_words.event_words,
+        measure_words=MEASURE_WORDS, link_kind_words=LINK_KIND_WORDS,
+        visibility_words=VISIBILITY_WORDS)
     app.config.setdefault("VALUE_DECIMALS", formatting.configured_decimals())

@@ -111,7 +111,7 @@ def _sections(panel: Panel, sections: dict, titles: dict, forecast_rows: list) -
                                range_words(row, kr_scales.get(row["kr_id"]), trials)))
     for row in ((sections.get("blockers") or {}).get("recurring") or [])[:5]:
         if isinstance(row, dict):
-            panel.blockers.append((row.get("phrase", ""), row.get("kind") or "unclassified",
+            panel.blockers.append((row.get("phrase", ""), row.get("kind"),
                                    row.get("count", 0)))
 
 

@@ -21,6 +21,7 @@ MEASURES = [
     SelectChoice(Measure.DONE_COUNT.value, "Number of linked issues done"),
     SelectChoice(Measure.ITEM_COUNT.value, "Number of linked open issues (lower is better)"),
 ]
+MEASURE_WORDS = {choice.value: choice.label for choice in MEASURES}   # a measure as pages name it
 
 
 def parse_number(text: str | None) -> float | None:

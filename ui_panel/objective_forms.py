@@ -16,6 +16,8 @@ LEVELS = [SelectChoice(level.value, level.value.capitalize()) for level in Level
 VISIBILITIES = [SelectChoice("public", "Public: the whole organisation"),
                 SelectChoice("team", "Team: the team and its leads"),
                 SelectChoice("private", "Private: the owner only")]
+VISIBILITY_WORDS = {"public": "visible to everyone", "team": "visible to the team and its leads",
+                    "private": "visible to the owner only"}   # beside a title, in a sentence
 
 
 def _id_or_none(value: str | None) -> int | None:

@@ -2,6 +2,10 @@
 and the tracker's value never reach a page as they are stored."""
 from __future__ import annotations
 
+import re
+
+from sync.ingest.link_preview import known_error_words
+
 TRACKER_NAMES = {"jira": "Jira", "linear": "Linear"}
 PASS_KINDS = {"full": "Full pass", "incremental": "Changes since the last pass"}
 
@@ -22,6 +26,8 @@ COUNT_WORDS = (
 SECONDS = ("seconds_items", "seconds_recount")
 PENDING, SPLIT = "pending_key_results", "split"
 PROJECTS_MISSING = "projects_missing"
+UNEXPECTED = "okrsync stopped on a problem it did not expect; the worker log has the details."
+SPLIT_PART = re.compile(r"^part (\S+): ")
 
 
 def tracker_name(tracker) -> str:
@@ -51,3 +57,31 @@ def pass_counts(counts: dict | None) -> list[str]:
         lines.append(f"split in {len(states)} parts: {states.count('done')} done, "
                      f"{states.count('failed')} failed, {len(states) - states.count('done') - states.count('failed')} to go")
     return lines
+
+
+def failure_words(stored: str | None) -> str:
+    """A stored failure ("TrackerUnavailable: 503", the exception's class then its message) in
+    words for the sync pages and /admin; a split pass's parts ("part ENG: ...; part WEB: ...")
+    each say which part failed. Empty when nothing failed."""
+    sentences = []
+    for failure in filter(None, (stored or "").split("; ")):
+        part = SPLIT_PART.match(failure)
+        words = known_error_words(failure[part.end():] if part else failure) or UNEXPECTED
+        sentence = f"Part {part.group(1)}: {words}" if part else words
+        if sentence not in sentences:
+            sentences.append(sentence)
+    return " ".join(sentences)
+
+
+PAST_TENSE = {"create": "created", "update": "updated", "remove": "removed"}
+
+
+def event_words(event_type: str | None) -> str:
+    """A webhook event's stored type in words: "jira:issue_updated" and Linear's "Issue.update"
+    both read "Issue updated"."""
+    name = (event_type or "").removeprefix("jira:")
+    thing, _, action = name.partition(".")
+    words = f"{re.sub(r'(?<=[a-z])(?=[A-Z])', ' ', thing)} {PAST_TENSE.get(action, action)}" \
+        if action else name.replace("_", " ")
+    words = words.strip().lower()
+    return words[:1].upper() + words[1:] if words else "Unknown event"

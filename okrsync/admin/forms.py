@@ -14,6 +14,12 @@ from okr_core.domain import Role, TeamKind, TrackerKind
 SECRET_HINT = "set — leave blank to keep"
 
 
+# Roles and team kinds as pages name them (the guide's team leads), never their stored values.
+ROLE_WORDS = {Role.ADMIN.value: "Admin", Role.LEAD.value: "Team lead", Role.MEMBER.value: "Member"}
+TEAM_KIND_WORDS = {TeamKind.COMPANY.value: "Company", TeamKind.DEPARTMENT.value: "Department",
+                   TeamKind.TEAM.value: "Team"}
+
+
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -75,7 +81,7 @@ class AllowlistForm(FlaskForm):
 class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
-    role = SelectField("Role", choices=choices((r.value, r.value) for r in Role),
+    role = SelectField("Role", choices=choices(ROLE_WORDS.items()),
                        default=Role.MEMBER.value)  # the least access unless chosen
     team_id = SelectField("Team", coerce=str, validators=[Optional()])
     password = PasswordField("Password", validators=[Optional(), Length(min=12, max=1000)])
@@ -84,7 +90,7 @@ class UserForm(FlaskForm):
 
 class TeamForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=choices((k.value, k.value) for k in TeamKind),
+    kind = SelectField("Kind", choices=choices(TEAM_KIND_WORDS.items()),
                        default=TeamKind.TEAM.value)  # most teams added are teams
     parent_id = SelectField("Parent team", coerce=str, validators=[Optional()])
     check_in_weekday = SelectField("Check-in day", choices=choices(enumerate(WEEKDAYS)), coerce=int,

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from okrsync.admin.blueprint import admin_only, bp, commit_change
 from okrsync.admin.forms import ActionForm
 from config.audit import shown_detail
+from okrsync.admin.audit_words import audit_rows
 from okr_core.delivery_state import DeliveryState
 from okr_core.models import AuditEntry, Connection, Delivery, KeyResult, SyncState, User, WorkLink
 from plumbing.db import request_session
 from plumbing.sweeper import retry_failed_deliveries
 from sync.connections.tracker_health import health_of
-from ui_panel.link_context import LINK_KIND_WORDS
 
 FAILED_SHOWN = 100
 AUDIT_SHOWN = 200
@@ -33,7 +33,7 @@ def index():
                        .order_by(WorkLink.id).limit(FAILED_SHOWN)).all()
     return render_template("admin/index.html", connections=connections, states=states,
                            connection_names={c.id: c.name for c in connections},
-                           link_kinds=LINK_KIND_WORDS, health=health_of(db), failed=failed,
+                           health=health_of(db), failed=failed,
                            failed_links=links, action=ActionForm())
 
 
@@ -76,5 +76,5 @@ def audit():
         query = query.where(AuditEntry.action.not_like("login.%"))
     rows = request_session().execute(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                      .limit(AUDIT_SHOWN)).all()
-    entries = [(entry, email, shown_detail(entry)) for entry, email in rows]
+    entries = audit_rows(request_session(), [(entry, email, shown_detail(entry)) for entry, email in rows])
     return render_template("admin/audit.html", entries=entries, with_sign_ins=with_sign_ins)

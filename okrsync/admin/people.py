@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from okrsync.admin.blueprint import admin_only, bp, commit_change
 from ui_panel.signin import current_web_user
-from okrsync.admin.forms import ActionForm, TeamForm, TokenForm, UserForm, choices
+from okrsync.admin.forms import (
+    ROLE_WORDS, TEAM_KIND_WORDS, ActionForm, TeamForm, TokenForm, UserForm, choices,
+)
 from okr_core.accounts import hash_password, hash_token, new_token
 from okr_core.domain import Role, TeamKind
 from okr_core.models import ApiToken, Team, User, utcnow
@@ -26,7 +28,8 @@ def _people_page(user_form=None, team_form=None, status: int = 200):
     return render_template(
         "admin/people.html", users=db.scalars(select(User).order_by(User.email)).all(),
         teams=db.scalars(select(Team).order_by(Team.name)).all(), user_form=user_form,
-        team_form=team_form, action=ActionForm()), status
+        team_form=team_form, action=ActionForm(), role_words=ROLE_WORDS,
+        team_kind_words=TEAM_KIND_WORDS), status
 
 
 @bp.get("/people")

@@ -70,13 +70,22 @@ def preview_link(connection: Connection, kind: LinkKind, ref: str) -> LinkPrevie
     return LinkPreview(len(items), done, cursor is not None, tuple(i.key for i in items[:5]))
 
 
-def stored_error_words(last_error: str | None) -> str:
-    """A link's recorded failure ("NotFound: ...", as link resolution stores it) in words."""
-    name, _, detail = (last_error or "").partition(": ")
+def known_error_words(stored: str | None) -> str | None:
+    """A stored failure in words: a tracker failure okrsync knows ("NotFound: ...", the
+    exception's class then its message) as a sentence, a sentence the sync wrote itself (an
+    epic gone from the tracker) as it is; None for any other exception class."""
+    name, _, detail = (stored or "").partition(": ")
     for kinds, words in TRACKER_WORDS:
         classes = kinds if isinstance(kinds, tuple) else (kinds,)
         if any(cls.__name__ == name for cls in classes):
             return words
     if name == RequestRejected.__name__:
         return f"The tracker did not accept this: {detail[:300]}"
-    return "The tracker could not resolve this link."
+    if name == UnsafeURL.__name__:
+        return "This connection's address is not allowed for outbound calls."
+    return stored if stored and not name.isidentifier() else None
+
+
+def stored_error_words(last_error: str | None) -> str:
+    """A link's recorded failure in words."""
+    return known_error_words(last_error) or "The tracker could not resolve this link."

@@ -106,7 +106,8 @@ def test_cycle_close_is_for_admins_and_records_scores(app, admin_client, db, dem
     retro = admin_client.get(f"/cycles/{demo}/retrospective")
     assert retro.status_code == 200 and "Recurring blockers" in retro.text
     # the demo's design-specs blocker, grouped and named by its words
-    assert re.search(r"“[^”]*design specs[^”]*” \(dependency\)", retro.text), retro.text
+    assert re.search(r"“[^”]*design specs[^”]*” \(waiting on other work\)", retro.text), retro.text
+    assert "(dependency)" not in retro.text   # the kind in the guide's words, not its stored name
 
 
 def _token(html: str) -> str:
@@ -173,3 +174,70 @@ def test_a_degraded_connection_is_said_so_on_the_sync_page_and_in_admin(app, adm
     readiness = app.test_client().get("/readyz")
     assert readiness.status_code == 200
     assert readiness.get_json()["degraded_connections"] == [connection_id]
+
+
+def test_a_failed_pass_is_said_in_words_on_the_sync_page_and_in_admin(admin_client, db, demo):
+    connection_id = scalar(db, select(Connection.id))
+    now = utcnow()
+    db.add(SyncState(connection_id=connection_id, last_started_at=now, last_finished_at=now,
+                     last_kind="full", last_error="part OPS: TrackerUnavailable: 503; "
+                                                  "part WEB: KeyError: 'fields'"))
+    db.commit()
+    for path in ("/sync", "/admin/", f"/admin/connections/{connection_id}"):
+        html = admin_client.get(path).text
+        assert "Part OPS: The tracker did not answer. Try again shortly." in html, path
+        assert "Part WEB: okrsync stopped on a problem it did not expect" in html, path
+        assert "TrackerUnavailable" not in html and "KeyError" not in html and "&#39;fields" not in html, path
+
+
+def test_the_analysis_panel_names_blocker_kinds_in_words(admin_client, db, demo):
+    db.add(Analysis(cycle_id=demo, scope="company", state="done", created_at=utcnow(),
+                    narrative={"summary": "Steady quarter"},
+                    sections={"blockers": {"recurring": [
+                        {"phrase": "sign-off from legal", "kind": "person", "count": 4},
+                        {"phrase": "the vendor sandbox", "kind": "unclassified", "count": 2}]}}))
+    db.commit()
+    html = admin_client.get("/").text
+    assert "“sign-off from legal” (waiting on a person): 4 mentions" in html
+    assert "“the vendor sandbox”: 2 mentions" in html
+    assert "(person)" not in html and "unclassified" not in html
+
+
+def test_a_key_result_page_names_its_measure_in_words(admin_client, db, demo):
+    from okr_core.domain import Measure
+
+    counted = scalar(db, select(KeyResult.id).where(KeyResult.measure == Measure.WORK_DONE_RATIO)
+                     .order_by(KeyResult.id))
+    manual = scalar(db, select(KeyResult.id).where(KeyResult.measure == Measure.MANUAL).order_by(KeyResult.id))
+    html = admin_client.get(f"/key-results/{counted}").text
+    assert "<dt>Measure</dt><dd>Share of linked issues done (" in html
+    assert "work done ratio" not in html and "work_done_ratio" not in html
+    assert "<dt>Measure</dt><dd>Checked in by hand" in admin_client.get(f"/key-results/{manual}").text
+
+
+def test_linked_work_is_named_by_the_link_forms_words(admin_client, db, demo):
+    from okr_core.domain import LinkKind
+    from okr_core.models import WorkLink
+
+    kr_id = scalar(db, select(KeyResult.id).order_by(KeyResult.id))
+    connection_id = scalar(db, select(Connection.id))
+    db.add_all([WorkLink(key_result_id=kr_id, connection_id=connection_id, kind=LinkKind.JQL,
+                         ref="labels = okr", resolved_at=utcnow()),
+                WorkLink(key_result_id=kr_id, connection_id=connection_id, kind=LinkKind.MIRROR,
+                         ref="ENG-7", resolved_at=utcnow())])
+    db.commit()
+    links = admin_client.get(f"/key-results/{kr_id}").text.split('id="linked-items"')[1].split("</ul>")[0]
+    assert "<strong>Jira JQL query</strong> labels = okr" in links
+    assert "<strong>Issues linked to the mirror</strong> ENG-7" in links
+    assert "<strong>JQL</strong>" not in links and "<strong>Mirror</strong>" not in links
+
+
+def test_an_objectives_visibility_reads_as_words(admin_client, db, demo):
+    objective_id, _ = _private_objective(db, demo)   # Ada, the demo admin, owns it
+    page = admin_client.get(f"/objectives/{objective_id}").text
+    tree = admin_client.get("/").text.split("Secret acquisition plan")[1][:600]
+    for html in (page, tree):
+        assert "visible to the owner only" in html
+        assert not re.search(r"·\s*private\b", html)
+    public = scalar(db, select(Objective.id).where(Objective.visibility == Visibility.PUBLIC))
+    assert "visible to everyone" in admin_client.get(f"/objectives/{public}").text

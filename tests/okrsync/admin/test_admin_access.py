@@ -128,4 +128,5 @@ def test_sign_ins_are_audited_but_shown_only_on_request(app, client, admin_clien
     sign_in(client, email, "wrong password")
     assert f"{email}|" not in admin_client.get("/admin/audit").get_data(as_text=True)
     page = admin_client.get("/admin/audit?sign_ins=1").get_data(as_text=True)
-    assert "login.failed" in page and f"{email}|" in page
+    assert "Sign-in refused" in page and f"{email} from " in page
+    assert "login.failed" not in page and f"{email}|" not in page

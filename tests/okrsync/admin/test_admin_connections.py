@@ -227,7 +227,8 @@ def test_connection_changes_are_in_the_audit_log(admin_client, db):
     actions = read_rows(db, select(AuditEntry.action))
     assert "connection.created" in actions
     page = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "connection.created" in page and "Acme Jira" in page
+    assert "Connection added" in page and "Acme Jira" in page and "tracker: Jira" in page
+    assert "connection.created" not in page and "base_url" not in page
 
 
 def test_the_api_test_route_is_in_the_openapi_document(client):

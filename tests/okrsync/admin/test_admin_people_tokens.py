@@ -105,7 +105,8 @@ def test_a_bad_token_form_is_422_and_creates_nothing(admin_client, db, fields, m
 def test_people_changes_are_audited(admin_client):
     add_user(admin_client)
     page = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "user.created" in page and "ada@test.example" in page
+    assert "User added" in page and "ada@test.example" in page and "role: Team lead" in page
+    assert "user.created" not in page and not re.search(r"<td>user \d+</td>", page)   # the name, not an id
 
 
 def test_a_deactivated_user_can_no_longer_sign_in(app, admin_client, client, db):
@@ -144,3 +145,16 @@ def test_a_bad_check_in_schedule_is_422_beside_its_field(admin_client, db, field
     response = post_form(admin_client, "/admin/people", "/admin/teams", name="Berlin", kind="team", **fields)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert read_rows(db, select(Team)) == []
+
+
+def test_the_people_page_names_roles_and_team_kinds_in_words(app, admin_client, db):
+    assert add_user(admin_client).status_code == 302
+    post_form(admin_client, "/admin/people", "/admin/teams", name="Web", kind="department",
+              check_in_weekday="4", check_in_time="14:00", time_zone="UTC")
+    html = admin_client.get("/admin/people").get_data(as_text=True)
+    users = html.split('id="users"')[1].split("</table>")[0]
+    assert "<td>Team lead</td>" in users and "Make admin" in users and "Make member" in users
+    assert not re.search(r">\s*(lead|member|make lead)\s*<", users)
+    teams = html.split('id="teams"')[1].split("</table>")[0]
+    assert "<td>Department</td>" in teams and "<td>department</td>" not in teams
+    assert '<option value="lead">Team lead</option>' in html   # the add-user form says it too

@@ -32,4 +32,6 @@ def test_failures_read_as_sentences_and_never_as_class_names():
         NotFound("x"))
     assert stored_error_words("RequestRejected: bad JQL").endswith("bad JQL")
     assert "Error" not in stored_error_words("SomethingElse: boom")
+    gone = "Epic PLAT-9 no longer exists in the tracker: this link matches nothing until restored."
+    assert stored_error_words(gone) == gone   # the sync's own sentence is kept, not generalised
     assert stored_error_words(f"{RequestRejected.__name__}: x").startswith("The tracker")
