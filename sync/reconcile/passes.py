@@ -41,7 +41,7 @@ log = logging.getLogger("okrsync.sync.reconcile")
 VANISHED_CHUNK = 500   # items a full pass missed, re-read by id and flagged deleted per transaction
 READ_FILTER_BYTES = 1 << 20   # the Bloom filter of ids a walk read (ReadOnce): 8 Mbit, 3 bits an id
 LATE_MARGIN = timedelta(minutes=5)   # how far the tracker's clock may lag ours
-RECOUNT_WHILE_READING = 5   # KRs per recount while the next page is awaited (about a page's wait)
+RECOUNT_WHILE_READING = 25   # KRs per recount while the reader is ahead (a few pages' wait)
 
 
 @dataclass
@@ -252,15 +252,17 @@ def mine(connection_id: int, connector, changed: set, counts: PassCounts) -> Non
 
 def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: PassCounts,
                            filling: frozenset[int]) -> None:
-    """While the tracker has not answered the next page, recount pending KRs a few at a time.
+    """While the tracker's answers keep the reader behind, recount pending KRs a chunk at a time.
 
     The KRs whose items have come are counted now rather than after the last page, so at a real
     answer time the end of the pass has little left to recount. Those the last batch touched
     (`filling`) wait, as more of their items are likely on the next pages; a KR whose items come
-    later is pending again and recounted again. Each recount is short (RECOUNT_WHILE_READING KRs),
-    so the pages read ahead meanwhile fit in the prefetch queue and reading never stops.
+    later is pending again and recounted again. A recount starts only while the reader has read
+    less than half of what it may read ahead (had it read more, storing is what holds the pass
+    back, and recounting now would only slow it), and each is short (RECOUNT_WHILE_READING KRs,
+    their objectives rolled up at the end), so the reader never waits for room in its queue.
     """
-    while pages.waiting():
+    while pages.ahead_of_reader():
         started = time.perf_counter()
         recounted, _ = recount_some(connection_id, RECOUNT_WHILE_READING, deferred=True, skip=filling)
         if not recounted:
