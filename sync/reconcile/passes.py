@@ -21,7 +21,7 @@ from okr_core.models import Connection, SyncState, utcnow
 from plumbing.db import engine, job_session
 from sync.connections.connectors import connector_for
 from sync.ingest.apply import (
-    MOVED, PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
+    MOVED, PART_CURSORS, PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
     unseen_live_ids,
 )
 from sync.ingest.plan import LinkIndex, PagePlan, PassState, plan_deletions, plan_page, since_for
@@ -202,9 +202,10 @@ def _aware(moment: datetime) -> datetime:
 def read_changed(connection_id: int, connector, state: PassState, since, index: LinkIndex,
                  batch_items: int, counts: PassCounts, lock: PassLock,
                  scope: TrackedScope | None = None, progress: Progress | None = None,
-                 advance_cursor: bool = True) -> Reading:
+                 part: str | None = None) -> Reading:
     """Read every page changed since `since` within `scope`, storing each batch with the pending KRs
-    (and, `advance_cursor`, the connection's cursor) in its transaction; once more if items raced."""
+    and the cursor (the connection's, or that `part` of a split pass's) in its transaction; once
+    more if items raced."""
     with job_session() as session:
         reading = Reading(discussion_capacity(session.get(Connection, connection_id).settings, connector))
     statistics = GrowthAnalyzer(engine())
@@ -216,8 +217,7 @@ def read_changed(connection_id: int, connector, state: PassState, since, index: 
         try:
             for batch in batched(pages, batch_items):
                 changed_before = counts.items_changed
-                plan, linked_changed = _apply_page(connection_id, state, batch, index, counts,
-                                                   advance_cursor)
+                plan, linked_changed = _apply_page(connection_id, state, batch, index, counts, part)
                 statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
                 reading.rescope |= plan.rescope
                 defer_discussions(connection_id, reading.note_changed(linked_changed))
@@ -272,7 +272,7 @@ def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: P
 
 
 def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkIndex,
-                counts: PassCounts, advance_cursor: bool = True) -> tuple:
+                counts: PassCounts, part: str | None = None) -> tuple:
     """Plan and store one batch with its progress; (the plan, the changed items links count)."""
     with job_session() as session:
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
@@ -287,8 +287,7 @@ def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkInd
                           or (i.external_id in stored and stored[i.external_id].link_ids)]
         if state.recheck_all:
             mark_seen(session, connection_id, plan.seen_ids)
-        record_progress(session, connection_id, plan.cursor if advance_cursor else None,
-                        plan.key_result_ids)
+        record_progress(session, connection_id, plan.cursor, plan.key_result_ids, part)
     counts.batches += 1
     counts.items_read += len(page.items)
     counts.duplicates += plan.duplicates
@@ -338,7 +337,8 @@ def record_outcome(connection_id: int, full: bool, counts: PassCounts | None,
         state = sync_state(session, connection_id)
         state.last_kind = "full" if full else "incremental"
         state.last_error = error[:4000] if error else None
-        kept = {key: state.last_counts[key] for key in (PENDING, MOVED) if (state.last_counts or {}).get(key)}
+        kept = {key: state.last_counts[key] for key in (PENDING, MOVED, PART_CURSORS)
+                if (state.last_counts or {}).get(key)}
         if counts is not None:
             state.last_counts = {**asdict(counts), **kept}
     log.info("sync.reconcile.finished" if error is None else "sync.reconcile.failed",
