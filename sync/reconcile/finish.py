@@ -20,15 +20,16 @@ RECOUNT_KRS = 50   # KRs recounted per transaction at the end of a pass
 
 
 def recount_some(connection_id: int, size: int = RECOUNT_KRS, deferred: bool = False,
-                 skip: frozenset[int] = frozenset()) -> tuple[int, set[int]]:
-    """Recount up to `size` pending KRs (lowest ids first, but those in `skip`) in one transaction
-    that also drops them from the pending list; (how many, the ids that moved). `deferred` keeps
+                 skip: frozenset[int] = frozenset(), least: int = 1) -> tuple[int, set[int]]:
+    """Recount up to `size` pending KRs (lowest ids first, but those in `skip`; none when fewer
+    than `least` are left) in one transaction that also drops them from the pending list; (how
+    many, the ids that moved). `deferred` keeps
     the moved ids in the SyncState (MOVED) for `recount_pending` instead of rolling their objectives
     up and queueing their follow-ups now."""
     with job_session() as session:
         pending = set((sync_state(session, connection_id).last_counts or {}).get(PENDING, ()))
         chunk = sorted(pending - skip)[:size]
-        if not chunk:
+        if not chunk or len(chunk) < least:
             return 0, set()
         # The KRs are locked (FOR UPDATE) before their items are read; a page storing items for
         # one of them waits for this commit and marks it pending again (record_progress). So the

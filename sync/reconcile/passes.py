@@ -41,7 +41,7 @@ log = logging.getLogger("okrsync.sync.reconcile")
 VANISHED_CHUNK = 500   # items a full pass missed, re-read by id and flagged deleted per transaction
 READ_FILTER_BYTES = 1 << 20   # the Bloom filter of ids a walk read (ReadOnce): 8 Mbit, 3 bits an id
 LATE_MARGIN = timedelta(minutes=5)   # how far the tracker's clock may lag ours
-RECOUNT_WHILE_READING = 25   # KRs per recount while the reader is ahead (a few pages' wait)
+RECOUNT_WHILE_READING = 50   # KRs per recount while the reader is ahead (as at the end: RECOUNT_KRS)
 
 
 @dataclass
@@ -259,12 +259,15 @@ def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: P
     (`filling`) wait, as more of their items are likely on the next pages; a KR whose items come
     later is pending again and recounted again. A recount starts only while the reader has read
     less than half of what it may read ahead (had it read more, storing is what holds the pass
-    back, and recounting now would only slow it), and each is short (RECOUNT_WHILE_READING KRs,
-    their objectives rolled up at the end), so the reader never waits for room in its queue.
+    back, and recounting now would only slow it), and only once RECOUNT_WHILE_READING KRs are
+    ready: its cost is mostly round trips to the store, the same for a few KRs as for a chunk, and
+    each of them takes the worker's CPU from the page reader. Their objectives are rolled up once,
+    at the end.
     """
     while pages.ahead_of_reader():
         started = time.perf_counter()
-        recounted, _ = recount_some(connection_id, RECOUNT_WHILE_READING, deferred=True, skip=filling)
+        recounted, _ = recount_some(connection_id, RECOUNT_WHILE_READING, deferred=True, skip=filling,
+                                    least=RECOUNT_WHILE_READING)
         if not recounted:
             return
         counts.recounted_while_reading += recounted
