@@ -15,7 +15,7 @@ from okr_core.store import in_filters
 
 
 READ_ONLY_CYCLES = (CycleStatus.CLOSED, CycleStatus.ARCHIVED)
-RECOUNT_CHUNK = 50   # KRs whose linked items are loaded together
+RECOUNT_CHUNK = 50   # KRs whose linked work is summed in one statement
 
 
 def recount(session: Session, kr_ids: Iterable[int], now: datetime, roll_up: bool = True) -> set[int]:
@@ -63,7 +63,7 @@ def _refresh_locked(session: Session, ids: list[int], now: datetime) -> set[int]
     krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(ids)).order_by(KeyResult.id)
                           .with_for_update().execution_options(populate_existing=True)).all()
     objective_ids = set()
-    # A chunk of KRs' linked items at a time: memory follows the chunk, not every item counted.
+    # A chunk of KRs at a time: memory follows the chunk, not the number of KRs recounted.
     for start in range(0, len(krs), RECOUNT_CHUNK):
         chunk = krs[start:start + RECOUNT_CHUNK]
         facts = load_recount_facts(session, [kr.id for kr in chunk], [kr.objective_id for kr in chunk])

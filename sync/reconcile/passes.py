@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
-from okr_core.domain import Page, TrackerKind
+from okr_core.domain import Page
 from connector.base import TrackedScope
 from connector.errors import RequestRejected
 from okr_core.models import Connection, SyncState, utcnow

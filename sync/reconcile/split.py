@@ -26,7 +26,7 @@ from datetime import datetime
 from connector.base import OUTSIDE, TrackedScope
 from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
-from okr_core.models import Connection, utcnow
+from okr_core.models import Connection
 from plumbing.db import job_session
 from plumbing.queue import enqueue
 from sync.connections.connectors import connector_for

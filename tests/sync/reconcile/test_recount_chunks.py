@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from okr_core.domain import Measure, TrackerKind
+from okr_core.domain import TrackerKind
 from okr_core.models import KeyResult
 from sync.reconcile import finish as reconcile_finish
 from sync.ingest.apply import PENDING, sync_state
