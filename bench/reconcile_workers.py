@@ -8,10 +8,11 @@ connection's lock only, so two workers (on one machine here, on several in produ
 at once. It checks that each connection stored every issue once and that its KRs count exactly
 what the one-worker run counted.
 
-With --split (`run_split`): one connection whose issues lie in two projects, its first pass read
-whole by one worker, then split by project (sync.reconcile.split) across --workers workers, which
-stay up until the split pass finished (its parts are queued by its first job). It checks that
-each issue was stored once and that the KRs count what the one-worker pass counted.
+With --split (`run_split`): one connection whose issues lie in two projects (Linear: two teams),
+its first pass read whole by one worker, then split by project or team (sync.reconcile.split)
+across --workers workers, which stay up until the split pass finished (its parts are queued by
+its first job). It checks that each issue was stored once and that the KRs count what the
+one-worker pass counted.
 """
 from __future__ import annotations
 
@@ -164,10 +165,11 @@ def run_split(args, tmp: Path) -> None:
         many, many_span, split, counts = run_with_workers(args, tmp, sim, args.workers, connections=1,
                                                           split=True)
     (total, distinct), _ = split[0]
-    print(f"split: a first pass of one connection, {args.issues} issues in 2 projects, {latency:g} ms "
-          f"answer time, PostgreSQL")
-    print(f"  one worker, one pass {one_span:.2f} s; {args.workers} workers, split by project "
-          f"{many_span:.2f} s = {one_span / many_span:.2f}x as fast (at most 2x with two projects)")
+    print(f"split: a first pass of one {args.tracker} connection, {args.issues} issues in 2 projects, "
+          f"{latency:g} ms answer time, PostgreSQL")
+    by = "team" if args.tracker == "linear" else "project"
+    print(f"  one worker, one pass {one_span:.2f} s; {args.workers} workers, split by {by} "
+          f"{many_span:.2f} s = {one_span / many_span:.2f}x as fast (at most 2x with two {by}s)")
     print(f"  worker processes, start to exit: one {one:.2f} s; {args.workers}: {many:.2f} s; split pass: "
           f"longest part and the finish's reading {counts['seconds_items']:.2f} s, "
           f"{counts['recounted_while_reading']} KR recounts while awaiting pages, "

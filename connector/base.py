@@ -30,15 +30,21 @@ class ConnectionCheck:
 class TrackedScope:
     """What a connection tracks, to bound its searches: Jira projects / Linear teams, epics or
     parents, and tracker queries (JQL). Empty: the connection tracks nothing yet. `excluded`
-    containers are left out of the whole search (a split pass reads them in parts of their own)."""
+    containers are left out of the whole search (a split pass reads them in parts of their own).
+    `teams`: a part of a pass split by team (Linear, whose searches need no bound) reads only
+    these teams' items."""
 
     containers: tuple[str, ...] = ()
     parents: tuple[str, ...] = ()
     queries: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.containers or self.parents or self.queries)
+        return bool(self.containers or self.parents or self.queries or self.teams)
+
+
+OUTSIDE = "*"   # the part of a split pass reading what lies outside the other parts
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,11 @@ class TrackerConnector(Protocol):
                       scope: TrackedScope | None = None) -> Page:
         """One page of WorkItems updated at or after `since` (all items when None), within
         `scope` when given (trackers that refuse unbounded searches need it)."""
+
+    def split_scope(self, scope: TrackedScope) -> dict[str, TrackedScope]:
+        """Disjoint parts, by name, that between them read what `fetch_changed` reads within
+        `scope`, for a pass split across workers (Jira: by project, Linear: by team); fewer than
+        two when it does not split."""
 
     def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
         """One page of the WorkItems a work link matches."""

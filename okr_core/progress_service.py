@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from okr_core import domain
 from okr_core.domain import Measure
 from okr_core.models import Cycle, KeyResult, Objective, ProgressSnapshot, WorkItem
-from okr_core.recount_facts import RecountFacts
+from okr_core.recount_facts import NO_WORK, RecountFacts
 from okr_core.rules import (
-    CheckInView, clamp_progress, effective_status, expected_progress, item_counts, measure_value,
+    CheckInView, clamp_progress, effective_status, expected_progress, totals_value,
     objective_progress, pace_status, progress,
 )
 
@@ -30,15 +30,15 @@ def refresh_key_result(session: Session, kr: KeyResult, cycle: Cycle, now: datet
                        facts: RecountFacts) -> bool:
     """Bring value, progress and status up to date; snapshot and return True when progress moved.
 
-    `facts` (from `load_recount_facts`, covering this KR) holds the linked items, each
-    unestimated one already weighing its connection's default estimate.
+    `facts` (from `load_recount_facts`, covering this KR) holds its linked work summed up, each
+    unestimated item already weighing its connection's default estimate.
     """
     if kr.measure != Measure.MANUAL:
-        items = facts.items.get(kr.id, [])
-        counts = item_counts(items)
+        totals = facts.totals.get(kr.id, NO_WORK)
+        counts = totals.counts
         kr.items_total, kr.items_done = counts.items_total, counts.items_done
         kr.points_total, kr.points_done = counts.points_total, counts.points_done
-        kr.current_value = measure_value(kr.measure, items)
+        kr.current_value = totals_value(kr.measure, totals)
     new_progress = progress(kr.start_value, kr.target_value, kr.current_value,
                             lower_is_better=kr.measure == Measure.ITEM_COUNT) \
         if kr.target_value is not None else None

@@ -11,38 +11,59 @@ from okr_core.domain import CycleStatus
 from okr_core.models import KeyResult, Objective
 from okr_core.progress_service import refresh_key_result, refresh_objective_chain
 from okr_core.recount_facts import load_recount_facts
+from okr_core.store import in_filters
 
 
 READ_ONLY_CYCLES = (CycleStatus.CLOSED, CycleStatus.ARCHIVED)
-RECOUNT_CHUNK = 50   # KRs whose linked items are loaded together
+RECOUNT_CHUNK = 50   # KRs whose linked work is summed in one statement
 
 
-def recount(session: Session, kr_ids: Iterable[int], now: datetime) -> set[int]:
+def recount(session: Session, kr_ids: Iterable[int], now: datetime, roll_up: bool = True) -> set[int]:
     """Recount key results and roll their objectives up; the ids whose progress, status or value
     changed. The only recount: API edits, check-ins, pages and sync all come here.
 
     Unestimated items weigh their connection's `default_estimate` (ConnectionSettings). Key
-    results of closed and archived cycles are left as they are.
+    results of closed and archived cycles are left as they are. `roll_up` False leaves the
+    objectives to `roll_up_objectives` (a reconcile pass rolls up once, at its end, the
+    objectives of the KRs whose progress moved while it read).
     """
     ids = sorted(set(kr_ids))
     if not ids:
         return set()
     session.flush()
     before = _standing(session, ids)
-    _refresh_locked(session, ids, now)
+    objective_ids = _refresh_locked(session, ids, now)
+    if roll_up:
+        _roll_up(session, objective_ids)
     session.flush()
     after = _standing(session, ids)
     return {kr_id for kr_id, standing in after.items() if before.get(kr_id) != standing}
 
 
-def _refresh_locked(session: Session, ids: list[int], now: datetime) -> list[int]:
-    """Recompute the KRs (rows locked in id order) and their objective chains; ids refreshed."""
+def roll_up_objectives(session: Session, kr_ids: Iterable[int]) -> None:
+    """Recompute the objectives of these key results, and those they are aligned under."""
+    ids = sorted(set(kr_ids))
+    objective_ids = set()
+    for matching in in_filters(session, KeyResult.id, ids):
+        objective_ids.update(session.scalars(select(KeyResult.objective_id).where(matching)))
+    _roll_up(session, objective_ids)
+    session.flush()
+
+
+def _roll_up(session: Session, objective_ids: set[int]) -> None:
+    _lock_objective_chains(session, objective_ids)
+    for objective_id in sorted(objective_ids):
+        refresh_objective_chain(session, objective_id)
+
+
+def _refresh_locked(session: Session, ids: list[int], now: datetime) -> set[int]:
+    """Recompute the KRs (rows locked in id order); the objectives of those refreshed."""
     # Locking first means the counts below see every item change committed before ours, and
     # concurrent jobs (webhook deliveries, reconcile passes) cannot lose each other's updates.
     krs = session.scalars(select(KeyResult).where(KeyResult.id.in_(ids)).order_by(KeyResult.id)
                           .with_for_update().execution_options(populate_existing=True)).all()
-    refreshed, objective_ids = [], set()
-    # A chunk of KRs' linked items at a time: memory follows the chunk, not every item counted.
+    objective_ids = set()
+    # A chunk of KRs at a time: memory follows the chunk, not the number of KRs recounted.
     for start in range(0, len(krs), RECOUNT_CHUNK):
         chunk = krs[start:start + RECOUNT_CHUNK]
         facts = load_recount_facts(session, [kr.id for kr in chunk], [kr.objective_id for kr in chunk])
@@ -51,12 +72,8 @@ def _refresh_locked(session: Session, ids: list[int], now: datetime) -> list[int
             if cycle.status in READ_ONLY_CYCLES:
                 continue  # closed and archived cycles are read-only, even for sync
             refresh_key_result(session, kr, cycle, now, facts)
-            refreshed.append(kr.id)
             objective_ids.add(kr.objective_id)
-    _lock_objective_chains(session, objective_ids)
-    for objective_id in sorted(objective_ids):
-        refresh_objective_chain(session, objective_id)
-    return refreshed
+    return objective_ids
 
 
 def _lock_objective_chains(session: Session, objective_ids: set[int]) -> None:

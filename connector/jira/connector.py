@@ -8,7 +8,7 @@ from typing import Callable, Sequence
 
 import requests
 
-from connector.base import ConnectionCheck, Discussions, Mirror, MirrorKind, MirrorSpec, TrackedScope
+from connector.base import OUTSIDE, ConnectionCheck, Discussions, Mirror, MirrorKind, MirrorSpec, TrackedScope
 from connector.errors import MalformedResponse, NotFound
 from connector.jira import jql, mapping, site
 from connector.jira.client import JiraHttp, open_session
@@ -136,6 +136,15 @@ class JiraConnector:
         bound = jql.tracked(scope, self._epic_clause()) if scope else None
         zone = self.time_zone() if since is not None else self.settings.timezone
         return self._search_items(jql.changed_since(since, zone, bound), page_cursor)
+
+    def split_scope(self, scope: TrackedScope) -> dict[str, TrackedScope]:
+        """A part per tracked project, and OUTSIDE for the rest (epic children and JQL matches in
+        other projects, those projects excluded from its search): parts read disjoint issues."""
+        parts = {project: TrackedScope(containers=(project,)) for project in scope.containers}
+        if scope.parents or scope.queries:
+            parts[OUTSIDE] = TrackedScope(parents=scope.parents, queries=scope.queries,
+                                          excluded=scope.containers)
+        return parts
 
     def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
         """One page of the items an issue / epic / JQL / mirror link matches."""

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 import requests
 
-from connector.base import ConnectionCheck, Discussions
+from connector.base import OUTSIDE, ConnectionCheck, Discussions, TrackedScope
 from okr_core.connection_settings import SITE_FACTS
 from connector.errors import MalformedResponse, NotFound
 from connector.linear import mapping
@@ -20,6 +20,7 @@ from okr_core.domain import BlockingRelation, LinkKind, Page, TrackerKind, WorkI
 PAGE_SIZE = 250          # Linear's maximum `first`
 RELATIONS_PAGE_SIZE = 25  # each issue carries two nested connections of 25
 COMMENTS_PAGE_SIZE = 50
+TEAMS_PAGE_SIZE = 100
 
 
 def _link_filter(kind: LinkKind, ref: str) -> dict:
@@ -86,16 +87,36 @@ class LinearConnector(LinearMirrors):
         return self.facts["account_id"]
 
     def fetch_changed(self, since: datetime | None, page_cursor: str | None = None,
-                      scope=None) -> Page:
+                      scope: TrackedScope | None = None) -> Page:
         """One page of issues updated after `since`, archived ones included as deleted.
 
         Linear orders by updatedAt newest first, so advance a since-cursor only after the last page.
-        Linear's issues query needs no restriction, so `scope` is not used.
+        Linear's issues query needs no restriction: of `scope`, only a split pass's part bounds it
+        (its `teams`, or every team but the `excluded` ones).
         """
-        issue_filter = None
+        conditions = []
         if since is not None:
-            issue_filter = {"updatedAt": {"gt": linear_time(since)}}
+            conditions.append({"updatedAt": {"gt": linear_time(since)}})
+        if scope is not None and scope.teams:
+            conditions.append({"team": {"id": {"in": list(scope.teams)}}})
+        if scope is not None and scope.excluded:
+            conditions.append({"team": {"id": {"nin": list(scope.excluded)}}})
+        issue_filter = {"and": conditions} if len(conditions) > 1 else (conditions or [None])[0]
         return self._issues_page(issue_filter, page_cursor)
+
+    def split_scope(self, scope: TrackedScope) -> dict[str, TrackedScope]:
+        """A part per team the key sees, and OUTSIDE for issues of any other team (one created
+        while the pass runs): every issue is in one team, so the parts read disjoint issues."""
+        teams, cursor = [], None
+        while True:
+            connection = data_at(self.graphql.execute("Teams", {"first": TEAMS_PAGE_SIZE,
+                                                                "after": cursor}), "teams")
+            teams += [str(node["id"]) for node in connection.get("nodes") or () if node.get("id")]
+            if (cursor := _next(connection)) is None:
+                break
+        parts = {team: TrackedScope(teams=(team,)) for team in teams}
+        parts[OUTSIDE] = TrackedScope(excluded=tuple(teams))
+        return parts
 
     def resolve_link(self, kind: LinkKind, ref: str, page_cursor: str | None = None) -> Page:
         """One page of the issues a link matches (a single issue: one page, maybe empty)."""

@@ -22,6 +22,11 @@ DOCUMENTS: dict[str, str] = {
     "Viewer": """
 query Viewer { viewer { id name email } organization { id name urlKey } teams(first: 1) { nodes { id } } }
 """,
+    "Teams": """
+query Teams($first: Int!, $after: String) {
+  teams(first: $first, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } }
+}
+""",
     "IssuesPage": WORK_ITEM_FIELDS + """
 query IssuesPage($filter: IssueFilter, $first: Int!, $after: String) {
   issues(filter: $filter, first: $first, after: $after, orderBy: updatedAt, includeArchived: true) {

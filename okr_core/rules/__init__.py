@@ -13,7 +13,9 @@ from okr_core.rules.key_results import (
     key_result_problems,
     with_measure_defaults,
 )
-from okr_core.rules.measures import ItemCounts, item_counts, measure_value, unique_live_items
+from okr_core.rules.measures import (
+    ItemCounts, WorkTotals, item_counts, measure_value, totals_value, unique_live_items, work_totals,
+)
 from okr_core.rules.practices import (
     ACTIVITY_VERBS,
     KeyResultFacts,
@@ -49,6 +51,7 @@ __all__ = [
     "CycleClosed",
     "DEFAULT_THRESHOLDS",
     "ItemCounts",
+    "WorkTotals",
     "KeyResultFacts",
     "NO_TARGET_WARNING",
     "PERCENT_UNIT",
@@ -71,6 +74,7 @@ __all__ = [
     "is_cycle_writable",
     "item_counts",
     "measure_value",
+    "totals_value",
     "objective_progress",
     "pace_status",
     "progress",
@@ -83,5 +87,6 @@ __all__ = [
     "status_spread",
     "team_status",
     "unique_live_items",
+    "work_totals",
     "with_measure_defaults",
 ]

@@ -69,6 +69,23 @@ def item_counts(items: Sequence[CountableItem], *, default_estimate: float = 1.0
     )
 
 
+@dataclass(frozen=True)
+class WorkTotals:
+    """Linked work summed up the way a KR's value reads it (each item once, deleted ones dropped)."""
+
+    counts: ItemCounts
+    items_live: int    # items not deleted, canceled ones included
+    items_open: int    # of those, neither done nor canceled
+
+
+def work_totals(items: Sequence[CountableItem], *, default_estimate: float = 1.0) -> WorkTotals:
+    """The totals of these linked items (the store sums the same in SQL: okr_core.recount_facts)."""
+    live = unique_live_items(items)
+    closed = (StatusCategory.DONE, StatusCategory.CANCELED)
+    return WorkTotals(item_counts(live, default_estimate=default_estimate), len(live),
+                      sum(1 for item in live if item.status_category not in closed))
+
+
 def measure_value(
     measure: Measure,
     items: Sequence[CountableItem],
@@ -81,24 +98,22 @@ def measure_value(
     Ratio measures are percentages (0-100), the way people write "100% of the migration done".
     No linked work counted yet gives None for every linked measure: the KR is "not started".
     """
-    measure = Measure(measure)
-    if measure is Measure.MANUAL:
+    if Measure(measure) is Measure.MANUAL:
         return manual_value
+    return totals_value(measure, work_totals(items, default_estimate=default_estimate))
+
+
+def totals_value(measure: Measure, totals: WorkTotals) -> float | None:
+    """`measure_value` of linked work already summed up (a linked measure, not MANUAL)."""
+    measure, counts = Measure(measure), totals.counts
     if measure is Measure.ITEM_COUNT:
-        live = unique_live_items(items)
-        return float(_open_item_count(live)) if live else None
-    counts = item_counts(items, default_estimate=default_estimate)
+        # Items still open: a KR that goes down (open P1 bugs) counts what is left to fix.
+        return float(totals.items_open) if totals.items_live else None
     if measure is Measure.DONE_COUNT:
         return float(counts.items_done) if counts.items_total else None
     if measure is Measure.WORK_DONE_RATIO:
         return _percent(counts.items_done, counts.items_total)
     return _percent(counts.points_done, counts.points_total)
-
-
-def _open_item_count(items: Sequence[CountableItem]) -> int:
-    """Items still open: a KR that goes down (open P1 bugs) counts what is left to fix."""
-    closed = (StatusCategory.DONE, StatusCategory.CANCELED)
-    return sum(1 for item in unique_live_items(items) if item.status_category not in closed)
 
 
 def _percent(done: float, total: float) -> float | None:

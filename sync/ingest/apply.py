@@ -21,6 +21,7 @@ from sync.ingest.plan import LinkView, PagePlan, StoredItem, plan_resolution
 
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
 MOVED = "moved_key_results"       # KRs recounted while a pass read, their write-backs not yet queued
+PART_CURSORS = "part_cursors"     # each part of a split pass's own cursor, by part name (kept)
 
 
 def load_links(session: Session, connection_id: int) -> list[LinkView]:
@@ -159,8 +160,9 @@ def locked_sync_state(session: Session, connection_id: int) -> SyncState:
 
 
 def record_progress(session: Session, connection_id: int, cursor: datetime | None,
-                    key_result_ids: Iterable[int]) -> None:
+                    key_result_ids: Iterable[int], part: str | None = None) -> None:
     """Advance the cursor and remember KRs to recount, in the transaction that stored the page.
+    `part`: the page belongs to that part of a split pass, and the cursor is the part's own.
 
     The KRs are share-locked first (PostgreSQL): a recount holding one (FOR UPDATE) finishes
     before this page commits, so the page's items are either in that count or pending after it
@@ -171,11 +173,27 @@ def record_progress(session: Session, connection_id: int, cursor: datetime | Non
             session.execute(select(KeyResult.id).where(matching).order_by(KeyResult.id)
                             .with_for_update(read=True))
     state = locked_sync_state(session, connection_id)
-    if cursor is not None and (state.cursor is None or cursor > state.cursor):
+    if part is not None:
+        _advance_part_cursor(state, part, cursor)
+    elif cursor is not None and (state.cursor is None or cursor > state.cursor):
         state.cursor = cursor
     pending = set((state.last_counts or {}).get(PENDING, ())) | set(key_result_ids)
     if pending != set((state.last_counts or {}).get(PENDING, ())):
         state.last_counts = {**(state.last_counts or {}), PENDING: sorted(pending)}
+
+
+def _advance_part_cursor(state: SyncState, part: str, cursor: datetime | None) -> None:
+    cursors = dict((state.last_counts or {}).get(PART_CURSORS) or {})
+    if cursor is None or (part in cursors and datetime.fromisoformat(cursors[part]) >= cursor):
+        return
+    cursors[part] = cursor.isoformat()
+    state.last_counts = {**(state.last_counts or {}), PART_CURSORS: cursors}
+
+
+def part_cursor(state: SyncState, part: str) -> datetime | None:
+    """The cursor a part of a split pass reached in earlier passes, if any."""
+    stored = ((state.last_counts or {}).get(PART_CURSORS) or {}).get(part)
+    return datetime.fromisoformat(stored) if stored else None
 
 
 def mark_seen(session: Session, connection_id: int, external_ids: Iterable[str]) -> None:

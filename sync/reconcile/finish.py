@@ -1,9 +1,10 @@
 """Recounting the key results a pass touched, and queueing write-backs for those that moved.
 
 While the pass still reads, the tracker's answers leave the worker idle: `recount_some` recounts a
-few pending KRs then (`deferred`: their write-backs wait for the end, so a KR whose items are still
-arriving is not written back at every step). `recount_pending` recounts the rest at the end and
-queues the follow-ups of everything that moved, the deferred ones included.
+few pending KRs then (`deferred`: their objectives' roll-up and their write-backs wait for the end,
+so a KR whose items are still arriving is not written back at every step, and an objective of many
+KRs is not summed again with each of them). `recount_pending` recounts the rest at the end, rolls
+up the objectives of the deferred moves and queues the follow-ups of everything that moved.
 """
 from __future__ import annotations
 
@@ -12,27 +13,28 @@ from datetime import datetime, timezone
 from plumbing.db import job_session
 from sync.ingest.apply import MOVED, PENDING, locked_sync_state, sync_state
 from sync.followups import Followups, followups_for
-from okr_core.recount import recount
+from okr_core.recount import recount, roll_up_objectives
 
 
 RECOUNT_KRS = 50   # KRs recounted per transaction at the end of a pass
 
 
 def recount_some(connection_id: int, size: int = RECOUNT_KRS, deferred: bool = False,
-                 skip: frozenset[int] = frozenset()) -> tuple[int, set[int]]:
-    """Recount up to `size` pending KRs (lowest ids first, but those in `skip`) in one transaction
-    that also drops them from the pending list; (how many, the ids that moved). `deferred` keeps
-    the moved ids in the SyncState (MOVED) for `recount_pending` instead of queueing their
-    follow-ups now."""
+                 skip: frozenset[int] = frozenset(), least: int = 1) -> tuple[int, set[int]]:
+    """Recount up to `size` pending KRs (lowest ids first, but those in `skip`; none when fewer
+    than `least` are left) in one transaction that also drops them from the pending list; (how
+    many, the ids that moved). `deferred` keeps
+    the moved ids in the SyncState (MOVED) for `recount_pending` instead of rolling their objectives
+    up and queueing their follow-ups now."""
     with job_session() as session:
         pending = set((sync_state(session, connection_id).last_counts or {}).get(PENDING, ()))
         chunk = sorted(pending - skip)[:size]
-        if not chunk:
+        if not chunk or len(chunk) < least:
             return 0, set()
         # The KRs are locked (FOR UPDATE) before their items are read; a page storing items for
         # one of them waits for this commit and marks it pending again (record_progress). So the
         # pending list is locked only to drop the chunk, not for the whole recount.
-        moved_ids = recount(session, chunk, datetime.now(timezone.utc))
+        moved_ids = recount(session, chunk, datetime.now(timezone.utc), roll_up=not deferred)
         state = locked_sync_state(session, connection_id)
         kept = dict(state.last_counts or {})
         rest = sorted(set(kept.pop(PENDING, ())) - set(chunk))
@@ -63,7 +65,8 @@ def recount_pending(connection_id: int) -> tuple[int, int]:
 
 
 def _follow_up_deferred(connection_id: int, queued: set[int]) -> set[int]:
-    """Queue the follow-ups of deferred moves (but those just queued) and forget them; their ids."""
+    """Roll up the objectives of deferred moves, queue their follow-ups (but those just queued) and
+    forget them; their ids."""
     with job_session() as session:
         state = locked_sync_state(session, connection_id)
         kept = dict(state.last_counts or {})
@@ -71,6 +74,7 @@ def _follow_up_deferred(connection_id: int, queued: set[int]) -> set[int]:
         if not deferred:
             return set()
         state.last_counts = kept
+        roll_up_objectives(session, deferred)
         followups = followups_for(session, deferred - queued)
     followups.queue()
     return deferred

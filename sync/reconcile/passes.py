@@ -14,14 +14,14 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
-from okr_core.domain import Page, TrackerKind
+from okr_core.domain import Page
 from connector.base import TrackedScope
 from connector.errors import RequestRejected
 from okr_core.models import Connection, SyncState, utcnow
 from plumbing.db import engine, job_session
 from sync.connections.connectors import connector_for
 from sync.ingest.apply import (
-    MOVED, PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
+    MOVED, PART_CURSORS, PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
     unseen_live_ids,
 )
 from sync.ingest.plan import LinkIndex, PagePlan, PassState, plan_deletions, plan_page, since_for
@@ -41,7 +41,7 @@ log = logging.getLogger("okrsync.sync.reconcile")
 VANISHED_CHUNK = 500   # items a full pass missed, re-read by id and flagged deleted per transaction
 READ_FILTER_BYTES = 1 << 20   # the Bloom filter of ids a walk read (ReadOnce): 8 Mbit, 3 bits an id
 LATE_MARGIN = timedelta(minutes=5)   # how far the tracker's clock may lag ours
-RECOUNT_WHILE_READING = 5   # KRs per recount while the next page is awaited (about a page's wait)
+RECOUNT_WHILE_READING = 50   # KRs per recount while the reader is ahead (as at the end: RECOUNT_KRS)
 
 
 @dataclass
@@ -202,9 +202,10 @@ def _aware(moment: datetime) -> datetime:
 def read_changed(connection_id: int, connector, state: PassState, since, index: LinkIndex,
                  batch_items: int, counts: PassCounts, lock: PassLock,
                  scope: TrackedScope | None = None, progress: Progress | None = None,
-                 advance_cursor: bool = True) -> Reading:
+                 part: str | None = None) -> Reading:
     """Read every page changed since `since` within `scope`, storing each batch with the pending KRs
-    (and, `advance_cursor`, the connection's cursor) in its transaction; once more if items raced."""
+    and the cursor (the connection's, or that `part` of a split pass's) in its transaction; once
+    more if items raced."""
     with job_session() as session:
         reading = Reading(discussion_capacity(session.get(Connection, connection_id).settings, connector))
     statistics = GrowthAnalyzer(engine())
@@ -216,8 +217,7 @@ def read_changed(connection_id: int, connector, state: PassState, since, index: 
         try:
             for batch in batched(pages, batch_items):
                 changed_before = counts.items_changed
-                plan, linked_changed = _apply_page(connection_id, state, batch, index, counts,
-                                                   advance_cursor)
+                plan, linked_changed = _apply_page(connection_id, state, batch, index, counts, part)
                 statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
                 reading.rescope |= plan.rescope
                 defer_discussions(connection_id, reading.note_changed(linked_changed))
@@ -252,17 +252,22 @@ def mine(connection_id: int, connector, changed: set, counts: PassCounts) -> Non
 
 def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: PassCounts,
                            filling: frozenset[int]) -> None:
-    """While the tracker has not answered the next page, recount pending KRs a few at a time.
+    """While the tracker's answers keep the reader behind, recount pending KRs a chunk at a time.
 
     The KRs whose items have come are counted now rather than after the last page, so at a real
     answer time the end of the pass has little left to recount. Those the last batch touched
     (`filling`) wait, as more of their items are likely on the next pages; a KR whose items come
-    later is pending again and recounted again. Each recount is short (RECOUNT_WHILE_READING KRs),
-    so the pages read ahead meanwhile fit in the prefetch queue and reading never stops.
+    later is pending again and recounted again. A recount starts only while the reader has read
+    less than half of what it may read ahead (had it read more, storing is what holds the pass
+    back, and recounting now would only slow it), and only once RECOUNT_WHILE_READING KRs are
+    ready: its cost is mostly round trips to the store, the same for a few KRs as for a chunk, and
+    each of them takes the worker's CPU from the page reader. Their objectives are rolled up once,
+    at the end.
     """
-    while pages.waiting():
+    while pages.ahead_of_reader():
         started = time.perf_counter()
-        recounted, _ = recount_some(connection_id, RECOUNT_WHILE_READING, deferred=True, skip=filling)
+        recounted, _ = recount_some(connection_id, RECOUNT_WHILE_READING, deferred=True, skip=filling,
+                                    least=RECOUNT_WHILE_READING)
         if not recounted:
             return
         counts.recounted_while_reading += recounted
@@ -270,7 +275,7 @@ def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: P
 
 
 def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkIndex,
-                counts: PassCounts, advance_cursor: bool = True) -> tuple:
+                counts: PassCounts, part: str | None = None) -> tuple:
     """Plan and store one batch with its progress; (the plan, the changed items links count)."""
     with job_session() as session:
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
@@ -285,8 +290,7 @@ def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkInd
                           or (i.external_id in stored and stored[i.external_id].link_ids)]
         if state.recheck_all:
             mark_seen(session, connection_id, plan.seen_ids)
-        record_progress(session, connection_id, plan.cursor if advance_cursor else None,
-                        plan.key_result_ids)
+        record_progress(session, connection_id, plan.cursor, plan.key_result_ids, part)
     counts.batches += 1
     counts.items_read += len(page.items)
     counts.duplicates += plan.duplicates
@@ -336,7 +340,8 @@ def record_outcome(connection_id: int, full: bool, counts: PassCounts | None,
         state = sync_state(session, connection_id)
         state.last_kind = "full" if full else "incremental"
         state.last_error = error[:4000] if error else None
-        kept = {key: state.last_counts[key] for key in (PENDING, MOVED) if (state.last_counts or {}).get(key)}
+        kept = {key: state.last_counts[key] for key in (PENDING, MOVED, PART_CURSORS)
+                if (state.last_counts or {}).get(key)}
         if counts is not None:
             state.last_counts = {**asdict(counts), **kept}
     log.info("sync.reconcile.finished" if error is None else "sync.reconcile.failed",

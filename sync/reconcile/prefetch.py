@@ -20,7 +20,7 @@ def prefetched_pages(read_page: Callable[[str | None], Page],
 
 
 class PrefetchedPages:
-    """The pages in order (an iterator); `waiting()` tells whether the next one is still being read."""
+    """The pages in order (an iterator); `ahead_of_reader()` tells whether the caller has time to spare."""
 
     def __init__(self, read_page: Callable[[str | None], Page], ahead: int):
         self._reader = _PageReader(read_page, ahead)
@@ -33,9 +33,11 @@ class PrefetchedPages:
     def __next__(self) -> Page:
         return next(self._pages)
 
-    def waiting(self) -> bool:
-        """True while the reader is still reading and has no page ready: the caller would wait."""
-        return self._reader.is_alive() and self._reader.pages.empty()
+    def ahead_of_reader(self) -> bool:
+        """True while the reader is still reading and has read less than half of what it may read
+        ahead: the caller has time for other work before it would hold the reader up."""
+        reader = self._reader
+        return reader.is_alive() and reader.pages.qsize() < max(1, reader.pages.maxsize // 2)
 
     def close(self) -> None:
         """Stop the reader (the caller stops reading, an error while storing, say)."""

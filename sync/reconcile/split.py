@@ -1,11 +1,14 @@
-"""A pass over one large connection split across workers: one job per tracked project, then one finish.
+"""A pass over one large connection split across workers: one job per part, then one finish.
 
-`start_split` takes the connection's pass lock (no other pass runs meanwhile) and queues a part
-per tracked Jira project, plus one for what lies outside them (epic children and JQL links in
-other projects, those projects excluded from its search): the parts read disjoint sets of issues.
-Each part claims itself in the split's record (a part queued twice runs once), reads its issues
-with its own cursor and stores them through the one `ingest` (the store's unique keys make an item
-two parts met a single row, and memberships are a set), marking the KRs to recount as any pass.
+`start_split` takes the connection's pass lock (no other pass runs meanwhile) and queues a job per
+part the connector splits the tracked scope into (`split_scope`: Jira a part per tracked project,
+plus one for what lies outside them, epic children and JQL links in other projects, those projects
+excluded from its search; Linear a part per team, plus one for issues of teams it did not list):
+the parts read disjoint sets of issues. Each part claims itself in the split's record (a part
+queued twice runs once), reads its issues from its own cursor (PART_CURSORS, advanced with each
+batch it stores, so a part resumes where it got to whatever the others did) and stores them
+through the one `ingest` (the store's unique keys make an item two parts met a single row, and
+memberships are a set), marking the KRs to recount as any pass.
 The part that finishes last queues `finish_split`: the deletion check of a full pass (only when
 every part read to its end), the scopes only the tracker evaluates, the recount of every pending
 KR once, the connection's cursor (the oldest the parts reached), the outcome, the lock released.
@@ -20,15 +23,14 @@ import time
 from dataclasses import asdict
 from datetime import datetime
 
-from connector.base import TrackedScope
+from connector.base import OUTSIDE, TrackedScope
 from connector.registry import tracker
 from okr_core.connection_settings import ConnectionSettings
-from okr_core.domain import TrackerKind
-from okr_core.models import Connection, utcnow
+from okr_core.models import Connection
 from plumbing.db import job_session
 from plumbing.queue import enqueue
 from sync.connections.connectors import connector_for
-from sync.ingest.apply import load_links, locked_sync_state, sync_state
+from sync.ingest.apply import load_links, locked_sync_state, part_cursor, sync_state
 from sync.ingest.plan import LinkIndex, PassState, since_for
 from sync.reconcile.finish import recount_pending
 from sync.reconcile.lock import LOCK_SECONDS, PassLock, acquire_pass_lock
@@ -44,47 +46,44 @@ from sync.reconcile.tracked_scope import (
 log = logging.getLogger("okrsync.sync.reconcile")
 
 SPLIT = "split"
-OUTSIDE = "*"   # the part reading what the connection tracks outside its projects
+SCOPE_FIELDS = ("containers", "parents", "queries", "excluded", "teams")   # a part's, in its record
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 SUMMED = ("batches", "items_read", "items_changed", "duplicates", "stale", "rewalks",
           "discussion_calls", "recounted_while_reading")
 
 
-def split_parts(scope: TrackedScope) -> dict[str, TrackedScope]:
-    """The parts of a split pass by name: one per project, and OUTSIDE for the rest (if any)."""
-    parts = {project: TrackedScope(containers=(project,)) for project in scope.containers}
-    if scope.parents or scope.queries:
-        parts[OUTSIDE] = TrackedScope(parents=scope.parents, queries=scope.queries,
-                                      excluded=scope.containers)
-    return parts
-
-
-def splits(connection: Connection, scope: TrackedScope) -> bool:
-    """Whether this connection's passes are split: asked for, Jira, and two projects or more."""
-    return (ConnectionSettings.from_stored(connection.settings).reconcile_split
-            and connection.tracker == TrackerKind.JIRA.value and len(scope.containers) >= 2)
+def split_parts(connector, scope: TrackedScope) -> dict[str, TrackedScope]:
+    """The parts of a split pass by name (the connector's `split_scope`), or {} when the scope
+    does not split into two parts or more besides OUTSIDE."""
+    parts = connector.split_scope(scope)
+    return parts if len(set(parts) - {OUTSIDE}) >= 2 else {}
 
 
 def start_split(connection_id: int, full: bool) -> list[str] | None:
-    """Take the connection's lock and queue one part job per project; the part names, or None when
-    the connection's passes are not split (PassAlreadyRunning when a pass holds it)."""
+    """Take the connection's lock and queue one job per part; the part names, or None when the
+    connection's passes are not split (PassAlreadyRunning when a pass holds it)."""
     with job_session() as session:
         connection = session.get(Connection, connection_id)
         if connection is None:
             raise LookupError(f"connection {connection_id} does not exist")
-        scope = tracked_scope(session, connection_id, load_links(session, connection_id))
-        if not splits(connection, scope):
+        if not ConnectionSettings.from_stored(connection.settings).reconcile_split:
             return None
+        scope = tracked_scope(session, connection_id, load_links(session, connection_id))
+        connector = connector_for(connection)
+    try:
+        parts = split_parts(connector, scope)
+    finally:
+        connector.close()
+    if not parts:
+        return None
     lock = acquire_pass_lock(connection_id)
     try:
-        parts = split_parts(scope)
         with job_session() as session:
             state = locked_sync_state(session, connection_id)
             record = {"id": lock.token, "full": full, "started": lock.started.isoformat(),
                       "since": None if full or state.cursor is None else state.cursor.isoformat(),
-                      "parts": {name: {"state": QUEUED, "containers": list(part.containers),
-                                       "parents": list(part.parents), "queries": list(part.queries),
-                                       "excluded": list(part.excluded)}
+                      "parts": {name: {"state": QUEUED, **{field: list(getattr(part, field))
+                                                            for field in SCOPE_FIELDS}}
                                 for name, part in parts.items()}}
             state.last_counts = {**(state.last_counts or {}), SPLIT: record}
         for name in parts:
@@ -117,10 +116,11 @@ def run_part(connection_id: int, split_id: str, name: str) -> bool:
         part = record["parts"][name]
         part["state"] = RUNNING
         _set_record(state, record)
+        resume_from = part_cursor(state, name)
     counts, error, cursor = PassCounts(), None, None
     lock = PassLock.held(connection_id, split_id, datetime.fromisoformat(record["started"]))
     try:
-        cursor, rescope = _read_part(connection_id, record, part, counts, lock)
+        cursor, rescope = _read_part(connection_id, record, name, resume_from, counts, lock)
     except Exception as exc:
         error, rescope = f"part {name}: {type(exc).__name__}: {exc}", set()
         log.warning("sync.reconcile.part-failed", extra={"connection_id": connection_id, "part": name,
@@ -139,12 +139,19 @@ def run_part(connection_id: int, split_id: str, name: str) -> bool:
     return True
 
 
-def _read_part(connection_id: int, record: dict, part: dict, counts: PassCounts,
-               lock: PassLock) -> tuple[datetime | None, set]:
-    """Read the part's changed items into the store; (the newest tracker time read, its rescopes)."""
-    scope = TrackedScope(tuple(part["containers"]), tuple(part["parents"]), tuple(part["queries"]),
-                         tuple(part["excluded"]))
-    since = since_for(datetime.fromisoformat(record["since"])) if record["since"] else None
+def _read_part(connection_id: int, record: dict, name: str, resume_from: datetime | None,
+               counts: PassCounts, lock: PassLock) -> tuple[datetime | None, set]:
+    """Read the part's changed items into the store; (the newest tracker time read, its rescopes).
+
+    An incremental part reads from its own cursor, or the connection's when that is newer (a
+    whole pass read every part up to it), or the connection's alone for a part new to the split."""
+    part = record["parts"][name]
+    scope = TrackedScope(**{field: tuple(part.get(field) or ()) for field in SCOPE_FIELDS})
+    since = None
+    if not record["full"]:
+        whole = datetime.fromisoformat(record["since"]) if record["since"] else None
+        known = [moment for moment in (resume_from, whole) if moment is not None]
+        since = since_for(max(known)) if known else None
     started = time.perf_counter()
     with job_session() as session:
         connection = session.get(Connection, connection_id)
@@ -155,7 +162,7 @@ def _read_part(connection_id: int, record: dict, part: dict, counts: PassCounts,
         connector = connector_for(connection)
     def read(within: TrackedScope):
         reading = read_changed(connection_id, connector, state, since, LinkIndex(links), batch_items,
-                               counts, lock, within, advance_cursor=False)
+                               counts, lock, within, part=name)
         clear_missing_projects(connection_id, within)
         return reading
 

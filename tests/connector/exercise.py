@@ -57,6 +57,7 @@ def exercise_linear(connector, sim) -> None:
     connector.list_blocking_relations([i.external_id for i in items[:10]])
     connector.read_discussions([i.external_id for i in items[:10]])
     connector.link_matches_item(LinkKind.LABEL, stable_uuid("label:p1"), items[0].external_id)
+    connector.split_scope(TrackedScope())
     objective = connector.create_mirror(MirrorSpec(MirrorKind.OBJECTIVE, "o1", "Grow", "why", "team"))
     spec = MirrorSpec(MirrorKind.KEY_RESULT, "k1", "ARR +20%", "target", "team", objective.external_id)
     kr = connector.create_mirror(spec)

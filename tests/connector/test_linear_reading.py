@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 
 from responses import matchers
 
+from connector.base import OUTSIDE, TrackedScope
+from connector.linear.connector import TEAMS_PAGE_SIZE
 from connector.registry import build_connector
 from okr_core.domain import BlockingRelation, LinkKind, StatusCategory
 from tests.connector.conftest import LINEAR_URL
@@ -30,6 +32,33 @@ def test_incremental_fetch_filters_on_updated_at_after_the_cursor(http, linear):
     http.post(GRAPHQL, match=operation("IssuesPage", filter={"updatedAt": {"gt": "2026-11-02T09:15:30.123Z"}}),
               json=issues_page([], None))
     assert linear.fetch_changed(since).items == []
+
+
+def test_a_split_pass_part_reads_its_teams_or_every_team_but_the_listed_ones(http, linear):
+    since = datetime(2026, 11, 2, 9, 15, tzinfo=timezone.utc)
+    after = {"updatedAt": {"gt": "2026-11-02T09:15:00.000Z"}}
+    http.post(GRAPHQL, match=operation("IssuesPage", filter={"and": [after, {"team": {"id": {"in": ["t1"]}}}]}),
+              json=issues_page([node(1)], None))
+    http.post(GRAPHQL, match=operation("IssuesPage", filter={"team": {"id": {"nin": ["t1", "t2"]}}}),
+              json=issues_page([node(2)], None))
+    assert [i.key for i in linear.fetch_changed(since, scope=TrackedScope(teams=("t1",))).items] == ["ENG-1"]
+    assert [i.key for i in linear.fetch_changed(None, scope=TrackedScope(excluded=("t1", "t2"))).items] == ["ENG-2"]
+
+
+def test_a_pass_over_what_links_track_is_not_bounded_by_their_projects(http, linear):
+    """Linear needs no bound: projects and teams named by links or homes do not narrow a pass."""
+    http.post(GRAPHQL, match=operation("IssuesPage", filter=None), json=issues_page([node(1)], None))
+    assert len(linear.fetch_changed(None, scope=TrackedScope(containers=("ENG",), parents=("p1",))).items) == 1
+
+
+def test_teams_are_paged_into_one_part_each_and_one_for_any_other_team(http, linear):
+    http.post(GRAPHQL, match=operation("Teams", first=TEAMS_PAGE_SIZE, after=None),
+              json={"data": {"teams": {"nodes": [{"id": "t1"}], "pageInfo": {"hasNextPage": True, "endCursor": "c"}}}})
+    http.post(GRAPHQL, match=operation("Teams", first=TEAMS_PAGE_SIZE, after="c"),
+              json={"data": {"teams": {"nodes": [{"id": "t2"}], "pageInfo": {"hasNextPage": False, "endCursor": None}}}})
+    parts = linear.split_scope(TrackedScope())
+    assert parts == {"t1": TrackedScope(teams=("t1",)), "t2": TrackedScope(teams=("t2",)),
+                     OUTSIDE: TrackedScope(excluded=("t1", "t2"))}
 
 
 def test_states_map_completed_to_done_and_canceled_or_duplicate_to_canceled(http, linear):

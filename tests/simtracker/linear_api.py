@@ -11,7 +11,12 @@ from tests.simtracker.linear_filter import matches
 
 LINEAR_STATES = {"todo": ("Todo", "unstarted"), "in_progress": ("In Progress", "started"),
                  "done": ("Done", "completed"), "canceled": ("Canceled", "canceled")}
-TEAM_ID = stable_uuid("team:SIM")
+TEAM_ID = stable_uuid("team:SIM")   # the team of the first project's issues
+
+
+def team_id(project: str) -> str:
+    """The Linear team standing for a project of the store (its issues' keys start with it)."""
+    return stable_uuid("team:" + project)
 Answer = tuple[int, object]
 
 
@@ -65,12 +70,14 @@ class LinearApi:
             "estimate": issue.points, "state": {"name": name, "type": kind}, "project": project,
             "assignee": {"id": stable_uuid("user:" + issue.assignee)} if issue.assignee else None,
             "labels": [{"id": stable_uuid("label:" + label), "name": label} for label in issue.labels],
+            "team": {"id": team_id(issue.key.rsplit("-", 1)[0])},
         }
 
     def issue_node(self, issue: SimIssue) -> dict:
         """An Issue node as the connector's WorkItemFields fragment selects it."""
         view = self.issue_view(issue)
         view["labels"] = {"nodes": view["labels"]}
+        del view["team"]
         if view["project"]:
             view["project"] = {"id": view["project"]["id"]}
         return view
@@ -80,8 +87,9 @@ class LinearApi:
         view = self.issue_view(issue)
         project = view.pop("project")
         assignee = view.pop("assignee")
+        team = view.pop("team")
         return {**view, "projectId": project["id"] if project else None,
-                "assigneeId": assignee["id"] if assignee else None, "teamId": TEAM_ID}
+                "assigneeId": assignee["id"] if assignee else None, "teamId": team["id"]}
 
     def _page(self, nodes: list, variables: dict) -> dict:
         after = variables.get("after")
@@ -109,6 +117,11 @@ class LinearApi:
         return {"viewer": dict(VIEWER),
                 "organization": {"id": stable_uuid("org"), "name": "Sim", "urlKey": "sim"},
                 "teams": {"nodes": [{"id": TEAM_ID}]}}
+
+    def op_Teams(self, variables: dict) -> dict:
+        """The teams: one per project of the store (SIM, SIM2...), in that order."""
+        teams = [{"id": team_id(project)} for project in self.store.projects]
+        return {"teams": self._page(teams, variables)}
 
     def op_IssuesPage(self, variables: dict) -> dict:
         found = self._filtered(variables)

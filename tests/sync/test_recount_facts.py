@@ -1,6 +1,8 @@
-"""Recounting many KRs at once reads the same facts as recounting each alone (SQLite and PostgreSQL)."""
+"""Recounting many KRs at once reads the same facts as recounting each alone, and the store sums
+linked work as the counting rules do (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import event
@@ -9,6 +11,7 @@ from okr_core.domain import KRStatus, LinkKind, Measure, StatusCategory, Tracker
 from okr_core.models import CheckIn, LinkItem, WorkItem
 from okr_core.recount import recount
 from okr_core.recount_facts import load_recount_facts
+from okr_core.rules import ItemCounts, WorkTotals, work_totals
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 NOW = T0 + timedelta(days=3)     # when the recount runs
@@ -57,9 +60,10 @@ def test_facts_group_items_checkins_and_cycles_per_kr(app, sync_world, sim):
     objective, kr_a, kr_b, kr_empty = _arrange(sync_world, connection)
     with sync_world.scope() as session:
         facts = load_recount_facts(session, [kr_b, kr_a, kr_empty, kr_a], [objective])
-    assert sorted(i.external_id for i in facts.items[kr_a]) == ["ext-1", "ext-2", "ext-3", "ext-3", "ext-5"]
-    assert [(i.external_id, i.estimate) for i in facts.items[kr_b]] == [("ext-4", 5.0)]
-    assert facts.items[kr_empty] == []
+    # KR a: items 1 (done), 2 (to do) and 3 (done, matched twice) count, 5 is deleted.
+    assert facts.totals[kr_a] == WorkTotals(ItemCounts(3, 2, 3.0, 2.0), items_live=3, items_open=1)
+    assert facts.totals[kr_b] == WorkTotals(ItemCounts(1, 0, 5.0, 0.0), items_live=1, items_open=1)
+    assert facts.totals[kr_empty] == WorkTotals(ItemCounts(0, 0, 0.0, 0.0), 0, 0)
     # The newest check-in of KR b sets no status, so none overrides its pace.
     assert set(facts.latest_checkin) == {kr_a}
     assert facts.latest_checkin[kr_a].status == KRStatus.OFF_TRACK
@@ -91,6 +95,49 @@ def test_batched_recount_runs_a_fixed_number_of_queries(app, sync_world, sim):
         sync_world.link(kr, connection, LinkKind.EPIC, f"SIM-{n}")
     few, many = krs[:2], krs
     assert _statements(app, sync_world, few) == _statements(app, sync_world, many)
+
+
+def test_store_sums_linked_work_as_the_counting_rules_do(app, sync_world, sim):
+    """Copies of one external id in two connections (the newest decides, even when deleted),
+    canceled, unestimated items weighing each connection's default, an item two links match."""
+    first = sync_world.connection(TrackerKind.JIRA, sim.url, default_estimate=2.0)
+    second = sync_world.connection(TrackerKind.JIRA, sim.url, default_estimate=0.5)
+    kr = sync_world.key_result(sync_world.objective(), Measure.POINTS_DONE_RATIO)
+    links = {first: [sync_world.link(kr, first, LinkKind.EPIC, "SIM-1"),
+                     sync_world.link(kr, first, LinkKind.LABEL, "x")],
+             second: [sync_world.link(kr, second, LinkKind.EPIC, "SIM-1")]}
+    rows = [  # (connection, n, category, estimate, deleted, minutes later)
+        (first, 1, StatusCategory.DONE, None, False, 0), (first, 2, StatusCategory.CANCELED, 3.0, False, 0),
+        (first, 3, StatusCategory.IN_PROGRESS, None, False, 0), (first, 4, StatusCategory.DONE, 8.0, False, 0),
+        (second, 4, StatusCategory.TODO, 1.0, False, 9), (second, 5, StatusCategory.DONE, None, False, 0),
+        (first, 6, StatusCategory.DONE, 2.0, False, 0), (second, 6, StatusCategory.DONE, 2.0, True, 9),
+        (second, 7, StatusCategory.TODO, None, True, 0)]
+    expected_items = []
+    with sync_world.scope() as session:
+        for connection, n, category, estimate, deleted, later in rows:
+            row = WorkItem(connection_id=connection, external_id=f"ext-{n}", key=f"SIM-{n}",
+                           title=f"Item {n}", status_category=category, estimate=estimate,
+                           tracker_updated_at=T0 + timedelta(minutes=later), labels=[], deleted=deleted)
+            session.add(row)
+            session.flush()
+            session.add_all([LinkItem(work_link_id=link, work_item_id=row.id) for link in links[connection]])
+            default = 2.0 if connection == first else 0.5
+            expected_items.append(_Counted(f"ext-{n}", row.tracker_updated_at, category,
+                                           default if estimate is None else estimate, deleted))
+    with sync_world.scope() as session:
+        summed = load_recount_facts(session, [kr]).totals[kr]
+    assert summed == work_totals(expected_items)
+    # 1, 3, 4 (the second connection's newer copy), 5; 2 is canceled, 6's newest copy and 7 deleted.
+    assert (summed.items_live, summed.items_open, summed.counts.items_done) == (5, 2, 2)
+
+
+@dataclass(frozen=True)
+class _Counted:
+    external_id: str
+    updated_at: datetime
+    status_category: StatusCategory
+    estimate: float
+    deleted: bool
 
 
 def _statements(app, world, kr_ids) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from okr_core.domain import Measure, TrackerKind
+from okr_core.domain import TrackerKind
 from okr_core.models import KeyResult
 from sync.reconcile import finish as reconcile_finish
 from sync.ingest.apply import PENDING, sync_state
@@ -38,11 +38,11 @@ def test_a_pass_stopped_between_chunks_leaves_the_rest_pending(app, sync_world, 
     connection, kr_ids = _pending_krs(app, sync_world)
     real, calls = reconcile_finish.recount, []
 
-    def fail_on_second_chunk(session, chunk, now):
+    def fail_on_second_chunk(session, chunk, now, **options):
         calls.append(chunk)
         if len(calls) == 2:
             raise RuntimeError("worker lost")
-        return real(session, chunk, now)
+        return real(session, chunk, now, **options)
     monkeypatch.setattr(reconcile_finish, "recount", fail_on_second_chunk)
     with app.app_context(), pytest.raises(RuntimeError):
         recount_pending(connection)

@@ -7,6 +7,7 @@ from okr_core.domain import LinkKind, StatusCategory, TrackerKind, WorkItem
 from sync import followups as followups_module
 from sync.ingest.apply import MOVED, PENDING
 from sync.reconcile.finish import recount_pending, recount_some
+from sync.reconcile import passes as passes_module
 from sync.reconcile.passes import ReadOnce, reconcile_connection
 from tests.sync.reconcile.test_recount_chunks import KRS, _pending_krs
 from tests.sync.sync_world import epic_children, expected_ratio
@@ -37,8 +38,20 @@ def test_a_deferred_recount_keeps_its_moves_for_the_end(app, sync_world, monkeyp
     assert sync_world.sync_state(connection).last_counts == {"items_read": 7}
 
 
-def test_a_pass_at_a_real_answer_time_recounts_while_reading(app, sim, sync_world):
+def test_a_recount_while_reading_waits_until_a_whole_chunk_is_ready(app, sync_world):
+    connection, kr_ids = _pending_krs(app, sync_world)
+    with app.app_context():
+        filling = frozenset(sorted(kr_ids)[:1])
+        assert recount_some(connection, KRS, deferred=True, skip=filling, least=KRS) == (0, set())
+        assert sync_world.sync_state(connection).last_counts[PENDING] == sorted(kr_ids)
+        assert recount_some(connection, KRS, deferred=True, skip=filling, least=KRS - 1)[0] == KRS - 1
+    assert sync_world.sync_state(connection).last_counts[PENDING] == sorted(kr_ids)[:1]
+
+
+def test_a_pass_at_a_real_answer_time_recounts_while_reading(app, sim, sync_world, monkeypatch):
     sim.latency_ms = 250       # the tracker takes a while: the worker would otherwise wait idle
+    # A KR per epic, a handful here: recount them one by one rather than 50 at a time.
+    monkeypatch.setattr(passes_module, "RECOUNT_WHILE_READING", 1)
     jira = sync_world.connection(TrackerKind.JIRA, sim.url, page_size=50, reconcile_batch_items=50)
     epics = [i.key for i in sim.store.live() if i.issuetype == "Epic"]
     krs = {epic: sync_world.linked_kr(jira, LinkKind.EPIC, epic) for epic in epics}

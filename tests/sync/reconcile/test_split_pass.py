@@ -1,10 +1,17 @@
-"""A pass split by project (sync.reconcile.split) stores and counts what one pass does, once."""
+"""A pass split by project (Jira) or team (Linear) across workers (sync.reconcile.split) stores and
+counts what one pass does, once, and each part resumes from its own cursor."""
 from __future__ import annotations
+
+from datetime import datetime
 
 import pytest
 
 from okr_core.domain import LinkKind, TrackerKind
+from okr_core.models import Connection
 from plumbing.queue import get_queue
+from sync.connections.connectors import connector_for
+from sync.ingest.apply import PART_CURSORS, load_links
+from sync.ingest.plan import since_for
 from sync.jobs import reconcile_job
 from sync.reconcile import split as split_module
 from sync.reconcile.lock import PassAlreadyRunning, pass_lock
@@ -12,6 +19,8 @@ from sync.reconcile.passes import reconcile_connection
 from sync.reconcile.split import SPLIT, run_part, split_parts, start_split
 from sync.reconcile.tracked_scope import tracked_scope
 from tests.simtracker import SimTracker
+from tests.simtracker.data import stable_uuid
+from tests.simtracker.linear_api import team_id
 from tests.sync.sync_world import SyncWorld
 
 ISSUES, PROJECTS = 400, 3
@@ -37,13 +46,20 @@ def counted(world: SyncWorld, krs: list[int]) -> list[tuple[int, int]]:
     return [(world.kr(kr).items_total, world.kr(kr).items_done) for kr in krs]
 
 
+def parts_of(app, world: SyncWorld, connection: int) -> dict:
+    """The parts a split pass of this connection would queue."""
+    with app.app_context(), world.scope() as session:
+        scope = tracked_scope(session, connection, load_links(session, connection))
+        connector = connector_for(session.get(Connection, connection))
+        try:
+            return split_parts(connector, scope)
+        finally:
+            connector.close()
+
+
 def test_the_parts_are_the_projects_and_what_lies_outside_them(app, projects_sim, sync_world):
     connection, _ = linked_world(sync_world, projects_sim, split=True)
-    with sync_world.scope() as session:
-        from sync.ingest.apply import load_links
-
-        scope = tracked_scope(session, connection, load_links(session, connection))
-    parts = split_parts(scope)
+    parts = parts_of(app, sync_world, connection)
     assert sorted(parts) == ["*", "SIM", "SIM2", "SIM3"]
     assert parts["SIM2"].containers == ("SIM2",) and not parts["SIM2"].parents
     # The rest reads epic children and JQL matches outside the three projects only.
@@ -115,3 +131,83 @@ def test_a_failed_part_leaves_the_cursor_and_deletes_nothing(app, projects_sim, 
     assert state.last_counts["deleted"] == 0 and state.cursor == cursor
     assert sync_world.item_count(connection) == ISSUES
     assert state.last_finished_at > state.last_started_at
+
+
+def linear_world(world: SyncWorld, sim, split: bool) -> tuple[int, list[int]]:
+    """A Linear connection (split or not) with a KR per project (epic) and one per label."""
+    connection = world.connection(TrackerKind.LINEAR, sim.url, page_size=50, reconcile_split=split)
+    epics = [i.key for i in sim.store.live() if i.issuetype == "Epic"]
+    krs = [world.linked_kr(connection, LinkKind.PROJECT, sim.store.project_id(epic)) for epic in epics]
+    krs.append(world.linked_kr(connection, LinkKind.LABEL, stable_uuid("label:p1")))
+    return connection, krs
+
+
+def test_a_linear_pass_splits_by_team_and_counts_what_one_pass_counts(app, projects_sim, sync_world):
+    whole, whole_krs = linear_world(sync_world, projects_sim, split=False)
+    parted, parted_krs = linear_world(sync_world, projects_sim, split=True)
+    teams = [team_id(project) for project in ("SIM", "SIM2", "SIM3")]
+    parts = parts_of(app, sync_world, parted)
+    assert sorted(parts) == sorted(["*", *teams])
+    assert parts[teams[1]].teams == (teams[1],) and parts["*"].excluded == tuple(teams)
+    with app.app_context():
+        reconcile_connection(whole, full=True)
+        reconcile_job(parted, full=True)           # queues the parts; the embedded queue runs them
+        get_queue().drain(timeout=120)
+    # Every issue stored once, each KR counting what the whole pass counted (the label KR's
+    # issues lie in all three teams: no part counted them twice, none left them out).
+    assert sync_world.item_count(parted) == sync_world.item_count(whole) == ISSUES
+    assert counted(sync_world, parted_krs) == counted(sync_world, whole_krs)
+    assert all(total > 0 for total, _ in counted(sync_world, parted_krs))
+    state = sync_world.sync_state(parted)
+    assert SPLIT not in state.last_counts and state.last_error is None
+    assert state.last_counts["items_read"] == ISSUES
+    # Linear reads newest first: each team's part stored its cursor at its last page.
+    assert set(state.last_counts[PART_CURSORS]) == set(teams)
+
+
+def test_each_part_resumes_from_its_own_cursor(app, projects_sim, sync_world, monkeypatch):
+    connection, krs = linked_world(sync_world, projects_sim, split=True)
+    store = projects_sim.store
+    real, reads = split_module.read_changed, []
+
+    def watched(connection_id, connector, state, since, index, batch_items, counts, lock, scope, **options):
+        if scope.containers == ("SIM3",) and failing:
+            raise ConnectionError("Jira answered 503")
+        reads.append((options["part"], since))
+        return real(connection_id, connector, state, since, index, batch_items, counts, lock, scope,
+                    **options)
+    monkeypatch.setattr(split_module, "read_changed", watched)
+    failing = False
+    with app.app_context():
+        reconcile_job(connection, full=True)
+        get_queue().drain(timeout=120)
+        first = sync_world.sync_state(connection)
+        # An issue of SIM and one of SIM3 change; SIM3's part fails this time.
+        done_in_sim3 = next(i for i in store.live() if i.key.startswith("SIM3-") and i.state == "todo"
+                            and i.epic_key)
+        store.change(next(i.key for i in store.live() if i.key.startswith("SIM-")), labels=["moved"])
+        store.change(done_in_sim3.key, state="done")
+        failing = True
+        reconcile_job(connection)
+        get_queue().drain(timeout=120)
+        failed = sync_world.sync_state(connection)
+        cursors = failed.last_counts[PART_CURSORS]
+        assert "SIM3" in failed.last_error and failed.cursor == first.cursor
+        assert cursors["SIM3"] == first.last_counts[PART_CURSORS]["SIM3"]    # it read nothing
+        assert cursors["SIM"] > first.last_counts[PART_CURSORS]["SIM"]      # it read the change
+        assert cursors["SIM2"] == first.last_counts[PART_CURSORS]["SIM2"]    # nothing new there
+        failing, reads[:] = False, []
+        reconcile_job(connection)
+        get_queue().drain(timeout=120)
+    since = dict(reads)
+    # The connection's cursor stayed at the oldest part's (SIM3, whose issues end first): SIM
+    # resumes after its own change and SIM2 after its newest issue, SIM3 from where it stopped.
+    assert since["SIM"] > since["SIM2"] > since["SIM3"] == since_for(first.cursor)
+    assert since["SIM"] == since_for(datetime.fromisoformat(cursors["SIM"]))
+    assert since["SIM2"] == since_for(datetime.fromisoformat(cursors["SIM2"]))
+    state = sync_world.sync_state(connection)
+    assert state.last_error is None and state.cursor > first.cursor
+    # SIM3's change is counted now.
+    epic_kr = krs[[i.key for i in store.live() if i.issuetype == "Epic"].index(done_in_sim3.epic_key)]
+    assert sync_world.kr(epic_kr).items_done == sum(
+        1 for i in store.live() if i.epic_key == done_in_sim3.epic_key and i.state == "done")
