@@ -1,5 +1,6 @@
 """Intake's hand-off, off the request path: the ids of committed deliveries are pushed to Redis by
-one thread of the process, all the ids gathered meanwhile in one RPUSH.
+one thread of the process, all the ids gathered meanwhile in one RPUSH, at most one push per
+PUSH_INTERVAL.
 
 A request is answered once its row is committed; pushing its id is not what makes it durable. An
 id this thread did not push (Redis down: then the rows are unstamped for the next sweep; or the
@@ -27,10 +28,12 @@ from plumbing.queue import QueueUnavailable, RedisQueue, get_queue
 log = logging.getLogger("okrsync.sync.handoff")
 
 EXIT_FLUSH_SECONDS = 2.0   # how long a stopping process waits for ids not pushed yet
-# How long the pusher lets ids gather before one RPUSH of them all: each push (a thread woken, an
-# app context, a Redis round trip) cost about as much CPU as a delivery's JSON, and at 2 ms most
-# pushes carried one or two ids. 10 ms is little beside a delivery's processing.
-GATHER_SECONDS = 0.010
+# At most one push per PUSH_INTERVAL: the ids answered meanwhile wait for it and go in one RPUSH.
+# A push (the thread woken, an app context, a Redis round trip) costs about as much CPU as a
+# delivery's JSON, and its context switches cost a busy machine more than its CPU: pushing every
+# few milliseconds, most pushes carried one or two ids. After a quiet spell the first id is pushed
+# at once, so only a busy process's ids wait, at most this long.
+PUSH_INTERVAL = 0.020
 
 
 def hand_off_committed(delivery_ids: list[int]) -> None:
@@ -106,9 +109,11 @@ class HandOffPusher:
         return True
 
     def _run(self) -> None:
+        pushed_at = 0.0
         while True:
             batch = list(self._added.get())
-            time.sleep(GATHER_SECONDS)   # let the ids of requests answered meanwhile join
+            time.sleep(max(0.0, pushed_at + PUSH_INTERVAL - time.monotonic()))
+            pushed_at = time.monotonic()
             while not self._added.empty():
                 batch += self._added.get_nowait()
             try:
