@@ -28,11 +28,13 @@ from plumbing.queue import QueueUnavailable, RedisQueue, get_queue
 log = logging.getLogger("okrsync.sync.handoff")
 
 EXIT_FLUSH_SECONDS = 2.0   # how long a stopping process waits for ids not pushed yet
-# At most one push per PUSH_INTERVAL: the ids answered meanwhile wait for it and go in one RPUSH.
-# A push (the thread woken, an app context, a Redis round trip) costs about as much CPU as a
-# delivery's JSON, and its context switches cost a busy machine more than its CPU: pushing every
-# few milliseconds, most pushes carried one or two ids. After a quiet spell the first id is pushed
-# at once, so only a busy process's ids wait, at most this long.
+# The pusher waits GATHER_SECONDS after the first id (the requests answered meanwhile join it, and
+# the push does not compete with their answers for the GIL), and pushes at most once per
+# PUSH_INTERVAL: each push (the thread woken, an app context, a Redis round trip) costs about as
+# much CPU as decoding a delivery, and pushing every few milliseconds most pushes carried one or
+# two ids. So a quiet process hands an id over within GATHER_SECONDS, a busy one within
+# PUSH_INTERVAL.
+GATHER_SECONDS = 0.002
 PUSH_INTERVAL = 0.020
 
 
@@ -112,7 +114,7 @@ class HandOffPusher:
         pushed_at = 0.0
         while True:
             batch = list(self._added.get())
-            time.sleep(max(0.0, pushed_at + PUSH_INTERVAL - time.monotonic()))
+            time.sleep(max(GATHER_SECONDS, pushed_at + PUSH_INTERVAL - time.monotonic()))
             pushed_at = time.monotonic()
             while not self._added.empty():
                 batch += self._added.get_nowait()
