@@ -3,6 +3,8 @@
 -- Environment: WRK_BODY (the body's file), WRK_SIGNATURE (its X-Hub-Signature).
 local counter = 0
 local prefix = ""
+-- Seeded, so a second run against the same store sends new ids, not duplicates of the first's.
+math.randomseed(os.time())
 
 function setup(thread)
   thread:set("thread_id", tostring(math.random(1, 1000000000)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 
 from flask import Flask, g, request
+from werkzeug.wrappers import Request, Response
 
 BASE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
@@ -38,9 +39,27 @@ def add_security_headers(response, source, ancestors=None, signed_in: bool = Fal
     response.headers["Referrer-Policy"] = "same-origin"
     if signed_in or source.path.startswith(("/admin", "/login", "/api/")):
         response.headers["Cache-Control"] = "no-store"
-    if source.is_secure or source.headers.get("X-Forwarded-Proto") == "https":
+    if over_https(source):
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
+
+
+def over_https(source) -> bool:
+    """Whether the request came over HTTPS, directly or through a proxy that says so."""
+    return source.is_secure or source.headers.get("X-Forwarded-Proto") == "https"
+
+
+@functools.cache
+def machine_answer_headers(secure: bool) -> tuple[tuple[str, str], ...]:
+    """The headers `add_security_headers` sets on an answer to a machine (not framed, nobody
+    signed in, outside /admin, /login and /api/), for answers written straight to WSGI: taken
+    from it once, so the two cannot differ."""
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "SERVER_NAME": "localhost",
+               "SERVER_PORT": "443" if secure else "80",
+               "wsgi.url_scheme": "https" if secure else "http"}
+    headers = add_security_headers(Response(), Request(environ)).headers
+    return tuple((name, value) for name, value in headers.items()
+                 if name.lower() not in ("content-type", "content-length"))
 
 
 def init_headers(app: Flask) -> None:

@@ -5,7 +5,9 @@ request context, URL matching, session opening, before/after-request hooks and e
 cost about as much CPU as verifying and storing the delivery (py-spy, issue 14). This middleware
 answers exactly that route (a known tracker, an id the store can hold) with werkzeug's request,
 webhooks.views.intake and the same security headers and error format; every other request,
-including other methods on that path and ids out of range, goes to Flask as before.
+including other methods on that path and ids out of range, goes to Flask as before. Intake's own
+answers (a status and a JSON body) are written straight to WSGI with headers made once: building
+a werkzeug response for each and having it compute its headers cost more than the JSON.
 """
 from __future__ import annotations
 
@@ -15,12 +17,13 @@ import re
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
 from api.errors import http_error_response, store_unavailable_response
-from config.headers import add_security_headers
+from config.headers import add_security_headers, machine_answer_headers, over_https
 from okr_core.ids import MAX_ID
-from webhooks.views import KNOWN_TRACKERS, intake
+from webhooks.views import KNOWN_TRACKERS, Answer, intake
 
 ROUTE = re.compile(r"/webhooks/([a-z]+)/([0-9]+)")   # as the blueprint's rule, ASCII digits only
 log = logging.getLogger("okrsync.webhooks")
@@ -42,8 +45,10 @@ class WebhookIntake:
         source = Request(environ)
         source.max_content_length = self.app.config.get("MAX_CONTENT_LENGTH")   # as Flask's
         with self.app.app_context():
-            response = add_security_headers(self._answer(source, *route), source)
-        return response(environ, start_response)
+            answered = self._answer(source, *route)
+        if isinstance(answered, Answer):
+            return _write(answered, over_https(source), start_response)
+        return add_security_headers(answered, source)(environ, start_response)
 
     def _answer(self, source: Request, tracker: str, connection_id: int):
         """What the Flask route and the app's error handlers would answer."""
@@ -59,6 +64,15 @@ class WebhookIntake:
                 raise   # as Flask does
             log.exception("webhooks.intake-failed", extra={"connection_id": connection_id})
             return _response(*http_error_response(InternalServerError(original_exception=exc)))
+
+
+def _write(answered: Answer, secure: bool, start_response) -> list[bytes]:
+    """Intake's answer as the Flask route's response would be sent: same status line and headers."""
+    status = f"{answered.status} {HTTP_STATUS_CODES[answered.status].upper()}"
+    start_response(status, [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(answered.body))),
+                            *machine_answer_headers(secure)])
+    return [answered.body]
 
 
 def _response(response, status: int):

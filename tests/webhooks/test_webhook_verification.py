@@ -218,3 +218,22 @@ def test_linear_timestamp_that_is_neither_a_number_nor_a_time_is_rejected():
     payload = {**json.loads(LINEAR_BODY), "webhookTimestamp": "yesterday"}
     with pytest.raises(StaleTimestamp):
         parse_signed(LINEAR, json.dumps(payload).encode(), LINEAR_SENT)
+
+
+@pytest.mark.parametrize("body", [b"\xef\xbb\xbf" + b'{"webhookEvent": "jira:issue_updated"}',
+                                  b'{"webhookEvent": "jira:issue_updated", "note": "\\ud800"}',
+                                  b'{"webhookEvent": "jira:issue_updated", "huge": 1e400}'])
+def test_bodies_orjson_refuses_but_json_takes_are_still_accepted(body):
+    """The fast decoder refuses these; the json module judges them, as before orjson."""
+    headers = {"X-Hub-Signature": expected_signature("jira", body, "s3cret")}
+    delivery = parse_delivery("jira", headers, body, "s3cret", datetime.now(timezone.utc))
+    assert delivery.event_type == "jira:issue_updated"
+
+
+@pytest.mark.parametrize("body", [b'{"webhookEvent": NaN}', b'{"webhookEvent": "x"', b"[1, 2]",
+                                  b'{"a": Infinity}', b"\xff\xfe{}"])
+def test_bodies_neither_decoder_takes_are_refused_as_before(body):
+    headers = {"X-Hub-Signature": expected_signature("jira", body, "s3cret")}
+    with pytest.raises(DeliveryRejected) as refused:
+        parse_delivery("jira", headers, body, "s3cret", datetime.now(timezone.utc))
+    assert refused.value.status == 400

@@ -67,6 +67,28 @@ def test_https_behind_a_proxy_gets_hsts(client, jira_id):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
+@pytest.mark.parametrize("extra", [{}, {"X-Forwarded-Proto": "https"}])
+def test_its_answers_have_the_status_line_and_headers_of_the_flask_route(app, jira_id, extra):
+    """Intake's answers are written straight to WSGI: the same bytes Flask's route would send."""
+    body, headers = fixture_delivery(JIRA, "jira_issue_updated__resolved", "wsgi-7")
+    headers = {**headers, **extra, "X-Hub-Signature": "sha256=" + "0" * 64}
+    sent = {}
+    for name, wsgi in (("in front", app.wsgi_app), ("flask", app.wsgi_app.flask_wsgi)):
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/webhooks/jira/{jira_id}",
+                   "SERVER_NAME": "localhost", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
+                   "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                   "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(),
+                   **{"HTTP_" + name.upper().replace("-", "_"): value
+                      for name, value in headers.items()}}
+        started = []
+        answer = b"".join(wsgi(environ, lambda status, got: started.append((status, got))))
+        sent[name] = (started[0][0], sorted(started[0][1]), answer)
+    assert sent["in front"] == sent["flask"]
+    assert sent["flask"][0] == "401 UNAUTHORIZED" and b"signature-mismatch" in sent["flask"][2]
+    assert (("Strict-Transport-Security" in dict(sent["flask"][1]))
+            == (extra.get("X-Forwarded-Proto") == "https"))
+
+
 @pytest.mark.parametrize("method", ["GET", "PUT"])
 def test_other_methods_reach_flask_405_with_allow(client, jira_id, flask_requests, method):
     response = client.open(f"/webhooks/jira/{jira_id}", method=method)
