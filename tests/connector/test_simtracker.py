@@ -184,3 +184,15 @@ def test_jira_503_carries_retry_after_and_canceled_work_is_done_with_a_resolutio
         fields = {k: sim.jira_issue(k)["fields"] for k in ("SIM-2", "SIM-3")}
         assert {k: (f["status"]["statusCategory"]["key"], f["resolution"]["name"]) for k, f in fields.items()} \
             == {"SIM-2": ("done", "Won't Do"), "SIM-3": ("done", "Duplicate")}
+
+
+def test_seeded_issues_are_never_updated_in_the_future_however_many():
+    """100,000 issues a minute apart from SEED_START would reach past today; the seed starts earlier."""
+    from datetime import datetime, timedelta, timezone
+
+    from tests.simtracker.data import SEED_START, seed_start
+
+    now = datetime.now(timezone.utc)
+    assert seed_start(500) == SEED_START
+    for count in (100_000, 1_000_000):
+        assert seed_start(count) + timedelta(minutes=count + 1) < now

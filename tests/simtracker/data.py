@@ -16,6 +16,14 @@ BLOCKER_COMMENTS = ("Blocked: waiting on design specs", "No longer blocked, than
 SEED_START = datetime(2026, 10, 1, tzinfo=timezone.utc)
 
 
+def seed_start(count: int) -> datetime:
+    """When the first seeded issue was updated: SEED_START, or earlier when `count` issues a minute
+    apart would otherwise reach past now (a tracker holds no issue updated in the future, and a
+    pass that sees one keeps re-reading its window)."""
+    latest = datetime.now(timezone.utc) - timedelta(days=1)
+    return min(SEED_START, latest - timedelta(minutes=count + 1))
+
+
 def stable_uuid(name: str) -> str:
     """Deterministic UUID standing in for a Linear id."""
     return str(uuid.uuid5(NAMESPACE, name))
@@ -90,12 +98,13 @@ class IssueStore:
         """Create `count` issues with epics, labels, points, states, comments and blocking links."""
         rng = random.Random(seed)
         epic = None
+        start = seed_start(count)
         for number in range(1, count + 1):
             key = self.seeded_key(number)
             is_epic = number % EPIC_EVERY == 1
             issue = SimIssue(
                 number=number, key=key, title=f"Issue {number}", state=rng.choice(STATES),
-                updated=SEED_START + timedelta(minutes=number), issuetype="Epic" if is_epic else "Task",
+                updated=start + timedelta(minutes=number), issuetype="Epic" if is_epic else "Task",
                 points=None if is_epic else rng.choice(POINTS),
                 epic_key=None if is_epic or rng.random() < 0.2 else epic,
                 labels=rng.sample(LABELS, rng.randint(0, 2)), assignee=f"user-{number % 7}",
@@ -108,7 +117,7 @@ class IssueStore:
             for _ in range(number % 4 if number % 3 == 0 else 0):
                 issue.comments.append(self._new_comment(rng.choice(BLOCKER_COMMENTS), issue.updated))
             self.issues[key] = issue
-        self._last_time = SEED_START + timedelta(minutes=count + 1)
+        self._last_time = start + timedelta(minutes=count + 1)
 
     def seeded_key(self, number: int) -> str:
         """The key of the seeded issue of this number (its epic's project)."""
