@@ -66,19 +66,28 @@ def test_the_parts_are_the_projects_and_what_lies_outside_them(app, projects_sim
     assert parts["*"].excluded == ("SIM", "SIM2", "SIM3") and parts["*"].queries == ("labels = p1",)
 
 
+def whole_then_split(app, sync_world, whole: tuple, parted: tuple):
+    """One first pass of `whole`, a split first pass of `parted` (connection, KR ids): every issue
+    stored once and each KR counting what the whole pass counted; the split connection's state."""
+    (whole_id, whole_krs), (parted_id, parted_krs) = whole, parted
+    with app.app_context():
+        reconcile_connection(whole_id, full=True)
+        reconcile_job(parted_id, full=True)        # queues the parts; the embedded queue runs them
+        get_queue().drain(timeout=120)
+    assert sync_world.item_count(parted_id) == sync_world.item_count(whole_id) == ISSUES
+    assert counted(sync_world, parted_krs) == counted(sync_world, whole_krs)
+    assert all(total > 0 for total, _ in counted(sync_world, parted_krs))
+    state = sync_world.sync_state(parted_id)
+    assert SPLIT not in state.last_counts and state.last_error is None
+    assert state.last_counts["items_read"] == ISSUES
+    return state
+
+
 def test_a_split_first_pass_counts_what_one_pass_counts(app, projects_sim, sync_world):
     whole, whole_krs = linked_world(sync_world, projects_sim, split=False)
     parted, parted_krs = linked_world(sync_world, projects_sim, split=True)
-    with app.app_context():
-        reconcile_connection(whole, full=True)
-        reconcile_job(parted, full=True)           # queues the parts; the embedded queue runs them
-        get_queue().drain(timeout=120)
-    assert sync_world.item_count(parted) == sync_world.item_count(whole) == ISSUES
-    assert counted(sync_world, parted_krs) == counted(sync_world, whole_krs)
-    assert all(total > 0 for total, _ in counted(sync_world, parted_krs))
-    state = sync_world.sync_state(parted)
-    assert SPLIT not in state.last_counts and state.last_error is None
-    assert state.last_counts["items_read"] == ISSUES and state.last_kind == "full"
+    state = whole_then_split(app, sync_world, (whole, whole_krs), (parted, parted_krs))
+    assert state.last_kind == "full"
     # Each part read to its own newest item; the connection's cursor is the oldest of those.
     newest = {}
     for issue in projects_sim.store.live():
@@ -149,18 +158,9 @@ def test_a_linear_pass_splits_by_team_and_counts_what_one_pass_counts(app, proje
     parts = parts_of(app, sync_world, parted)
     assert sorted(parts) == sorted(["*", *teams])
     assert parts[teams[1]].teams == (teams[1],) and parts["*"].excluded == tuple(teams)
-    with app.app_context():
-        reconcile_connection(whole, full=True)
-        reconcile_job(parted, full=True)           # queues the parts; the embedded queue runs them
-        get_queue().drain(timeout=120)
     # Every issue stored once, each KR counting what the whole pass counted (the label KR's
     # issues lie in all three teams: no part counted them twice, none left them out).
-    assert sync_world.item_count(parted) == sync_world.item_count(whole) == ISSUES
-    assert counted(sync_world, parted_krs) == counted(sync_world, whole_krs)
-    assert all(total > 0 for total, _ in counted(sync_world, parted_krs))
-    state = sync_world.sync_state(parted)
-    assert SPLIT not in state.last_counts and state.last_error is None
-    assert state.last_counts["items_read"] == ISSUES
+    state = whole_then_split(app, sync_world, (whole, whole_krs), (parted, parted_krs))
     # Linear reads newest first: each team's part stored its cursor at its last page.
     assert set(state.last_counts[PART_CURSORS]) == set(teams)
 
