@@ -1,5 +1,5 @@
-"""Helpers for the workspace's browser tests: check an error beside its field, the width, and
-run an analysis to the end."""
+"""Helpers for the workspace's browser tests: check an error beside its field, the width, lines
+of text, and run an analysis to the end."""
 from __future__ import annotations
 
 import re
@@ -20,6 +20,19 @@ def error_beside(page, field_id: str, text: str) -> None:
 def kept(page, field_id: str, typed: str) -> None:
     """What was typed is still in the field after the refused submit."""
     expect(page.locator(f"#f-{field_id}")).to_have_value(typed)
+
+
+# How many lines the text of each element matching a selector takes.
+LINES = """selector => [...document.querySelectorAll(selector)].map(element => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+})"""
+
+
+def text_lines(page, selector: str) -> list[int]:
+    """How many lines the text of each element matching `selector` takes, in page order."""
+    return page.evaluate(LINES, selector)
 
 
 def fits_width(page, name: str) -> None:

@@ -26,7 +26,7 @@ def test_tokens_slack_channels_and_smtp_read_as_words(admin_client, db):
     post_form(admin_client, "/admin/tokens", "/admin/tokens", user_id=str(me.id), name="ci bot")
     html = admin_client.get("/admin/audit").get_data(as_text=True)
     table = html.split('id="audit"')[1].split("</table>")[0]
-    assert "API token created" in table and "<td>ci bot</td>" in table and f"user: {me.name}" in table
+    assert "API token created" in table and '<td data-label="Subject">ci bot</td>' in table and f"user: {me.name}" in table
     assert "Slack for Web crew" in table and "Web crew: channel #web-okrs" in table
     assert "team webhook changed: yes" in table and "bot token changed: no" in table
     assert "Email server saved" in table and "encryption: STARTTLS (port 587)" in table

@@ -173,7 +173,7 @@ def test_a_teams_webhook_is_kept_secret_and_its_test_message_goes_to_it(admin_cl
     responses.post(PLANTED.slack_webhook, body="ok")
     html = post_form(admin_client, PAGE, f"{PAGE}/slack/test", target=str(team_id)).get_data(as_text=True)
     assert "Slack accepted the test message." in html
-    assert "<td>Platform</td><td>set</td>" in html
+    assert '<td data-label="Team">Platform</td><td data-label="Webhook">set</td>' in html
     responses.replace(responses.POST, PLANTED.slack_webhook, body="channel_not_found", status=404)
     html = post_form(admin_client, PAGE, f"{PAGE}/slack/test", target=str(team_id)).get_data(as_text=True)
     assert "Slack cannot post to the webhook channel (channel_not_found)" in html
