@@ -12,14 +12,15 @@ from flask import g
 from pydantic import BaseModel, ValidationError as ModelError
 from wtforms import ValidationError
 
+from ui_panel.required_field import FILL_IN
 from ui_panel.signin import current_web_user, current_web_viewer
 from api.errors import ApiError
 from plumbing.db import request_session
 
 MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 MESSAGES = {
-    "missing": "Fill this in.",
-    "string_too_short": "Fill this in.",
+    "missing": FILL_IN,
+    "string_too_short": FILL_IN,
     "string_too_long": "Keep it to {max_length} characters or fewer.",
     "greater_than": "Enter a number above {gt:g}.",
     "greater_than_equal": "Enter {ge:g} or more.",

@@ -11,8 +11,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import Email, Length
 
+from ui_panel.required_field import required
 from ui_panel.login_limit import (
     WINDOW as LIMIT_WINDOW, attempt_key, is_limited, record_failure, record_success,
 )
@@ -28,8 +29,8 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    email = EmailField("Email", validators=[required(), Email(), Length(max=320)])
+    password = PasswordField("Password", validators=[required(), Length(max=1000)])
 
 
 def current_web_user() -> User | None:

@@ -6,10 +6,11 @@ from wtforms import (
     BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField, ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import URL, Email, Length, Optional, Regexp
 
 from okr_core.checkin_drafts.week import WEEKDAYS, BadSchedule, zone
 from okr_core.domain import Role, TeamKind, TrackerKind
+from ui_panel.required_field import required
 
 SECRET_HINT = "set — leave blank to keep"
 
@@ -32,9 +33,9 @@ def _secret(label: str) -> PasswordField:
 class ConnectionForm(FlaskForm):
     tracker = SelectField("Tracker", choices=choices(
         (k.value, k.value.capitalize()) for k in TrackerKind))
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[required(), Length(max=200)])
     base_url = StringField("Base URL", validators=[
-        DataRequired(), URL(require_tld=False, message="Enter an absolute URL."), Length(max=500)])
+        required(), URL(require_tld=False, message="Enter an absolute URL."), Length(max=500)])
     deployment = SelectField("Jira deployment", default="cloud", choices=choices(
         [("cloud", "Cloud"), ("datacenter", "Data Center")]))
     jira_email = StringField("Jira account email", validators=[Optional(), Email(),
@@ -67,7 +68,7 @@ class MappingForm(FlaskForm):
 
 
 class LlmForm(FlaskForm):
-    model = StringField("Model", validators=[DataRequired(), Length(max=200)])
+    model = StringField("Model", validators=[required(), Length(max=200)])
     base_url = StringField("Base URL (blank: OpenAI)", validators=[
         Optional(), URL(require_tld=False, message="Enter an absolute URL."), Length(max=500)])
     api_key = _secret("API key")
@@ -79,8 +80,8 @@ class AllowlistForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=320)])
+    name = StringField("Name", validators=[required(), Length(max=200)])
+    email = EmailField("Email", validators=[required(), Email(), Length(max=320)])
     role = SelectField("Role", choices=choices(ROLE_WORDS.items()),
                        default=Role.MEMBER.value)  # the least access unless chosen
     team_id = SelectField("Team", coerce=str, validators=[Optional()])
@@ -89,15 +90,15 @@ class UserForm(FlaskForm):
 
 
 class TeamForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[required(), Length(max=200)])
     kind = SelectField("Kind", choices=choices(TEAM_KIND_WORDS.items()),
                        default=TeamKind.TEAM.value)  # most teams added are teams
     parent_id = SelectField("Parent team", coerce=str, validators=[Optional()])
     check_in_weekday = SelectField("Check-in day", choices=choices(enumerate(WEEKDAYS)), coerce=int,
                                    default=4)
     check_in_time = StringField("Check-in time", default="14:00", validators=[
-        DataRequired(), Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", message="Enter a time like 14:00.")])
-    time_zone = StringField("Time zone", default="UTC", validators=[DataRequired(), Length(max=64)])
+        required(), Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", message="Enter a time like 14:00.")])
+    time_zone = StringField("Time zone", default="UTC", validators=[required(), Length(max=64)])
 
     def validate_time_zone(self, field) -> None:
         try:
@@ -107,15 +108,15 @@ class TeamForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    user_id = SelectField("For user", coerce=str, validators=[DataRequired()])
-    name = StringField("Token name", validators=[DataRequired(), Length(max=200)])
+    user_id = SelectField("For user", coerce=str, validators=[required()])
+    name = StringField("Token name", validators=[required(), Length(max=200)])
 
 
 class DeleteConnectionForm(FlaskForm):
     """Deleting a connection: the admin types its name, so a stray click deletes nothing."""
 
     confirm_name = StringField("Type the connection's name to delete it",
-                               validators=[DataRequired(), Length(max=200)])
+                               validators=[required(), Length(max=200)])
 
 
 class ActionForm(FlaskForm):

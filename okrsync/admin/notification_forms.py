@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from config.notification_settings import TLS_MODES
 from okrsync.admin.forms import choices
+from ui_panel.required_field import required
 
 HOST = Regexp(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$",
               message="A host name or address, without scheme or port (smtp.example.com).")
@@ -17,16 +18,16 @@ TLS_LABELS = {"none": "None (plain, port 25)", "starttls": "STARTTLS (port 587)"
 
 
 class SmtpForm(FlaskForm):
-    host = StringField("SMTP server", validators=[DataRequired(), Length(max=253), HOST])
+    host = StringField("SMTP server", validators=[required(), Length(max=253), HOST])
     port = IntegerField("Port", default=587, validators=[
-        DataRequired(message="Give the port (25, 465 or 587 usually)."),
+        required("Give the port (25, 465 or 587 usually)."),
         NumberRange(1, 65535, message="A port between 1 and 65535.")])
     tls = SelectField("TLS", choices=choices((m, TLS_LABELS[m]) for m in TLS_MODES), default="starttls")
     username = StringField("User name", validators=[Optional(), Length(max=320)])
     password = PasswordField("Password", validators=[Optional(), Length(max=1000)])
     clear_password = BooleanField("Remove the stored password")
     mail_from = StringField("From address", validators=[
-        DataRequired(), Length(max=320), Email(message="An email address such as okrs@example.com.")])
+        required(), Length(max=320), Email(message="An email address such as okrs@example.com.")])
 
 
 class SlackBotForm(FlaskForm):
@@ -38,7 +39,7 @@ class SlackBotForm(FlaskForm):
 
 
 class SlackTeamForm(FlaskForm):
-    team_id = SelectField("Team", coerce=str, validators=[DataRequired(message="Choose a team.")])
+    team_id = SelectField("Team", coerce=str, validators=[required("Choose a team.")])
     webhook_url = PasswordField("Incoming webhook URL", validators=[
         Optional(), Length(max=500),
         Regexp(r"^https://\S+$", message="The https:// address Slack gave for the webhook.")])
@@ -47,7 +48,7 @@ class SlackTeamForm(FlaskForm):
 
 
 class SlackTestForm(FlaskForm):
-    target = SelectField("Send to", coerce=str, validators=[DataRequired()])
+    target = SelectField("Send to", coerce=str, validators=[required()])
 
 
 class DefaultsForm(FlaskForm):

@@ -44,8 +44,8 @@ def only_connection(db) -> Connection:
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"name": ""}, "This field is required."),
-    ({"base_url": ""}, "This field is required."),
+    ({"name": ""}, "Fill this in."),
+    ({"base_url": ""}, "Fill this in."),
     ({"base_url": "not a url"}, "Enter an absolute URL."),
     ({"jira_api_token": ""}, "give either {email, api_token} or {personal_access_token}"),
     ({"jira_email": "not-an-email"}, "Invalid email address."),
@@ -257,7 +257,7 @@ def test_deleting_a_connection_needs_its_name_typed(admin_client, db):
     connection = only_connection(db)
     page = f"/admin/connections/{connection.id}"
     action = f"/admin/connections/{connection.id}/delete"
-    for typed, message in (("", "This field is required."),
+    for typed, message in (("", "Fill this in."),
                            ("Acme", "That is not this connection&#39;s name; nothing was deleted.")):
         response = post_form(admin_client, page, action, confirm_name=typed)
         assert response.status_code == 422 and message in response.get_data(as_text=True)

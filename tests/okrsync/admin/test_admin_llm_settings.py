@@ -77,7 +77,7 @@ def test_an_llm_base_url_on_a_private_address_is_refused_unless_allowlisted(admi
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"model": "", "base_url": ""}, "This field is required."),
+    ({"model": "", "base_url": ""}, "Fill this in."),
     ({"model": "m", "base_url": "not a url"}, "Enter an absolute URL."),
 ])
 def test_bad_llm_settings_are_422_with_the_reason(admin_client, fields, message):

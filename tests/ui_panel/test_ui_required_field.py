@@ -1,0 +1,66 @@
+"""Every form says a required field is empty in the same words ("Fill this in."), from
+ui_panel/required_field.py, never WTForms' own "This field is required."."""
+from __future__ import annotations
+
+import pytest
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, InputRequired
+
+from okrsync.demo import DEMO_ADMIN_EMAIL
+from tests.ui_panel.conftest import csrf_token
+from ui_panel.required_field import FILL_IN
+
+WTFORMS_WORDS = "This field is required."
+
+
+def app_forms() -> list[type[FlaskForm]]:
+    """Every form class of the app's own packages (the app fixture has imported them all)."""
+    found, waiting = [], list(FlaskForm.__subclasses__())
+    while waiting:
+        form = waiting.pop()
+        waiting.extend(form.__subclasses__())
+        if form.__module__.startswith(("okrsync.", "ui_panel.")):
+            found.append(form)
+    return found
+
+
+def test_no_required_field_of_any_form_falls_back_to_wtforms_words(app):
+    forms = app_forms()
+    assert len(forms) >= 15, [f.__name__ for f in forms]
+    required = 0
+    with app.test_request_context():
+        for form_class in forms:
+            form = form_class(formdata=None, meta={"csrf": False})
+            for field in form:
+                for rule in field.validators:
+                    if isinstance(rule, (DataRequired, InputRequired)):
+                        assert rule.message, f"{form_class.__name__}.{field.name}"
+                        required += 1
+    assert required >= 15
+
+
+@pytest.mark.parametrize("page, action, fields", [
+    ("/admin/connections/new", "/admin/connections/new",
+     {"tracker": "jira", "name": "", "base_url": "https://jira.example.com"}),
+    ("/admin/people", "/admin/users", {"name": "", "email": "new@northwind.example", "role": "member"}),
+    ("/admin/people", "/admin/teams", {"name": "", "kind": "team", "check_in_weekday": "4",
+                                       "check_in_time": "14:00", "time_zone": "UTC"}),
+    ("/admin/tokens", "/admin/tokens", {"name": ""}),
+    ("/admin/llm", "/admin/llm", {"model": "", "base_url": ""}),
+    ("/admin/notifications", "/admin/notifications/smtp",
+     {"host": "", "port": "587", "tls": "starttls", "mail_from": "okrs@example.com"}),
+])
+def test_an_empty_required_field_says_fill_this_in_on_every_admin_form(admin_client, page, action,
+                                                                      fields):
+    response = admin_client.post(action, data={"csrf_token": csrf_token(admin_client, page), **fields})
+    assert response.status_code == 422
+    assert f'<p class="field-error">{FILL_IN}</p>' in response.text
+    assert WTFORMS_WORDS not in response.text
+
+
+def test_the_sign_in_form_says_fill_this_in_for_an_empty_password(app, demo):
+    client = app.test_client()
+    response = client.post("/login", data={"csrf_token": csrf_token(client, "/login"),
+                                           "email": DEMO_ADMIN_EMAIL, "password": ""})
+    assert response.status_code == 400
+    assert f'<p class="field-error">{FILL_IN}</p>' in response.text and WTFORMS_WORDS not in response.text
