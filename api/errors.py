@@ -3,9 +3,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+class StoreUnavailable(ServiceUnavailable):
+    """The database did not answer; pages show it as a 503 that reads nothing from the store."""
+
+    def __init__(self):
+        super().__init__(retry_after=RETRY_AFTER_SECONDS)
 
 
 class ApiError(Exception):
@@ -48,17 +58,23 @@ def http_error_response(exc: HTTPException):
     """(response, status) of an HTTP error in the error format; needs an application context."""
     code = (exc.name or "error").lower().replace(" ", "_")
     body, status = ApiError(exc.code or 500, code, exc.description or exc.name).to_response()
-    # Keep what the exception says besides its body: `Allow` on a 405 (RFC 9110 section 15.5.6).
-    for name, value in exc.get_headers():
-        if name.lower() != "content-type":
-            body.headers[name] = value
+    body.headers.extend(headers_besides_body(exc))
     return body, status
 
 
+def headers_besides_body(exc: HTTPException) -> list[tuple[str, str]]:
+    """What an HTTP error says besides its body: `Allow` on a 405 (RFC 9110 section 15.5.6),
+    `Retry-After` on a 503 (section 10.2.3)."""
+    return [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+
+
 def _store_unavailable(exc: OperationalError):
-    """The database did not answer: 503 in the error format, so clients retry."""
+    """The database did not answer: 503 in the error format, so clients retry; pages get the
+    handler registered for a 503 (the styled page), or Werkzeug's plain one without it."""
     if not request.path.startswith(JSON_PREFIXES):
-        return ServiceUnavailable("The store is unavailable. Try again in a moment.")
+        logging.getLogger("okrsync.pages").error("pages.store-unavailable",
+                                                 extra={"error": type(exc.orig).__name__})
+        return current_app.handle_http_exception(StoreUnavailable())
     return store_unavailable_response(exc)
 
 
@@ -68,7 +84,7 @@ def store_unavailable_response(exc: OperationalError):
                                            extra={"error": type(exc.orig).__name__})
     body, status = ApiError(503, "store_unavailable",
                             "the store is unavailable, retry later").to_response()
-    body.headers["Retry-After"] = "5"
+    body.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return body, status
 
 

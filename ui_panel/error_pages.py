@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, render_template, request, send_from_directory
+from flask import Flask, g, render_template, request, send_from_directory
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ui_panel.signin import current_web_user
-from api.errors import api_http_error
+from api.errors import StoreUnavailable, api_http_error, headers_besides_body
 
 STATIC = Path(__file__).parent / "static"
 
 # Machine endpoints keep their own error bodies (JSON for the API, plain for webhooks).
 MACHINE_PREFIXES = ("/api/", "/webhooks/", "/panel/forge/")
-PAGE_CODES = (400, 403, 404, 405, 409, 413, 422, 500)
+PAGE_CODES = (400, 403, 404, 405, 409, 413, 422, 500, 503)
 EXPLANATIONS = {
     400: ("Something in the request was not right", "Go back, reload the page and try again."),
     403: ("You may not open this page", "It needs another role. Ask an admin if you should have it."),
@@ -24,6 +24,9 @@ EXPLANATIONS = {
     413: ("That was too large to send", "Send less at once."),
     422: ("Some fields need another look", "Go back and check the highlighted fields."),
     500: ("Something went wrong on our side", "The error was logged. Try again in a moment."),
+    503: ("okrsync is briefly unavailable", "This is on our side, not yours. Wait a minute, then "
+          "reload the page. If you were saving a change, it was not saved: send it again once "
+          "the page loads."),
 }
 CSRF_EXPLANATION = ("This form has expired",
                     "It was sent without a valid security (CSRF) token, or the token expired. "
@@ -37,12 +40,14 @@ def render_error_page(exc: HTTPException):
     code = exc.code or 500
     heading, advice = (CSRF_EXPLANATION if isinstance(exc, CSRFError)
                        else EXPLANATIONS.get(code, (exc.name, "")))
+    if isinstance(exc, StoreUnavailable):
+        g.web_user = None   # who is signed in is in the store: show the page as to a stranger
     try:
         user = current_web_user()
     except Exception:  # noqa: BLE001 - the store may be what failed; the page must still render
-        user = None
+        g.web_user = user = None   # nor does the navigation ask again
     return render_template("error.html", code=code, heading=heading, advice=advice,
-                           nav_user=user), code
+                           nav_user=user), code, headers_besides_body(exc)
 
 
 def _internal_error(exc):
