@@ -10,6 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
+from api.check_in_drafts import approve_draft
+from api.schemas import DraftApprove
+from okr_core.checkin_drafts.approval import UNDO_WINDOW
 from okr_core.domain import Measure
 from okr_core.models import CheckInDraft, Team
 from plumbing.db import request_session
@@ -45,7 +48,8 @@ def _extension_value(context: dict, kind: str, body_name: str) -> str | None:
 
 
 def _waiting_draft(kr_id: int, user_id: int) -> dict | None:
-    """The caller's drafted check-in of this KR waiting for approval: where to review it in okrsync."""
+    """The caller's drafted check-in of this KR waiting for approval: its id (to approve it from
+    the panel) and where to review or edit it in okrsync."""
     draft_id = request_session().scalar(select(CheckInDraft.id).where(
         CheckInDraft.key_result_id == kr_id, CheckInDraft.owner_id == user_id,
         CheckInDraft.state == "waiting").order_by(CheckInDraft.week_start.desc()).limit(1))
@@ -57,7 +61,8 @@ def _waiting_draft(kr_id: int, user_id: int) -> dict | None:
 
 def kr_json(kr, objective, user_id: int, owner_name: str | None) -> dict:
     """A KR as the panel shows it; `yours` marks the KRs the caller owns, and `check_in_draft`
-    their drafted weekly check-in waiting for approval (reviewed and approved in okrsync)."""
+    their drafted weekly check-in waiting for approval (approved as drafted here, or reviewed
+    and edited in okrsync)."""
     yours = kr.owner_id == user_id
     return {"id": kr.id, "title": kr.title, "objective": objective.title,
             "owner": owner_name, "yours": yours,
@@ -114,3 +119,15 @@ def project():
                     "objectives": ([_branch_json(b, caller.user.id, view.people)
                                     for b in view.roots]
                                    if view else [])})
+
+
+@bp.post("/check-in-drafts/<int:draft_id>/approve")
+def approve_check_in_draft(draft_id: int):
+    """Approve the caller's drafted check-in as drafted, from the panel: the verified Forge
+    Invocation Token stands for the caller (these calls carry no cookie, so no CSRF token), and
+    the API's rules apply (only the KR's owner, a waiting draft, a writable cycle)."""
+    caller = forge_caller()
+    check_in = approve_draft(draft_id, caller.user.id, DraftApprove())
+    return jsonify({"check_in": {"id": check_in.id, "key_result_id": check_in.key_result_id},
+                    "message": "Check-in approved and sent to the tracker. You can undo it in "
+                               f"okrsync for {int(UNDO_WINDOW.total_seconds() // 60)} minutes."}), 201

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
-from okr_core.models import KeyResult, User, WorkItem
+from okr_core.models import CheckIn, CheckInDraft, KeyResult, User, WorkItem
 from tests.ui_panel.conftest import ACCOUNT, linked_issue
 from tests.ui_panel.forge_app import build_app, npm_run
 from tests.ui_panel.forge_tokens import SITE, SITE_URL
@@ -123,3 +124,35 @@ def test_the_project_page_does_not_repeat_its_title(browser, remote, theme_css, 
                           claims=forge.claims(ACCOUNT), extension={"type": "jira:projectPage", "project": {"key": "PLAT"}})
     assert page.locator("h1, h2").count() == 0  # Jira shows the module title "OKRs" above
     context.close()
+
+
+def test_the_owner_approves_a_drafted_check_in_from_the_issue_panel(browser, remote, theme_css, db,
+                                                                   forge):
+    _, key, kr_title = linked_issue(db)
+    kr = db.scalar(select(KeyResult).where(KeyResult.title == kr_title))
+    kr.owner_id = db.scalar(select(User.id).where(User.jira_account_id == ACCOUNT))
+    draft = CheckInDraft(key_result_id=kr.id, owner_id=kr.owner_id, week_start=date(2026, 11, 23),
+                         suggested_status="on_track", note="Three issues done this week.")
+    db.add(draft)
+    db.commit()
+    context, page = _show(browser, remote, theme_css, "light", signer=forge,
+                          claims=forge.claims(ACCOUNT), extension=_issue(key))
+    approve = page.get_by_role("button", name="Approve drafted check-in")
+    assert page.get_by_role("link", name="Review or edit it in okrsync").is_visible()
+    draft.state = "approved"   # approved in okrsync meanwhile: the panel's click is refused
+    db.commit()
+    approve.click()
+    expect(page.locator(".draft .notice")).to_contain_text("This check-in was not approved")
+    assert approve.is_enabled() and "{" not in page.inner_text("#root")
+    screenshot(page, "forge-ui-draft-refused-light")
+    draft.state = "waiting"
+    db.commit()
+    approve.click()
+    expect(page.get_by_role("status")).to_contain_text("Check-in approved and sent to the tracker")
+    assert page.locator(".draft .notice, .draft-approve").count() == 0
+    screenshot(page, "forge-ui-draft-approved-light")
+    context.close()
+    db.expire_all()
+    assert db.get(CheckInDraft, draft.id).state == "approved"
+    assert db.scalar(select(CheckIn.note).where(CheckIn.key_result_id == kr.id)
+                     .order_by(CheckIn.id.desc()).limit(1)) == "Three issues done this week."

@@ -89,4 +89,7 @@ def test_the_custom_ui_calls_endpoints_okrsync_serves(app, built_app):
     paths = set(re.findall(r"'(/panel/forge/[a-z]+)'", source))
     served = {rule.rule for rule in app.url_map.iter_rules()}
     assert paths == {"/panel/forge/issue", "/panel/forge/project"} and paths <= served
+    # The approval's path carries the draft's id: `/panel/forge/check-in-drafts/${draft.id}/approve`.
+    assert "`/panel/forge/check-in-drafts/${draft.id}/approve`" in source
+    assert "/panel/forge/check-in-drafts/<int:draft_id>/approve" in served
     assert "invokeRemote" in (built_app / "app.js").read_text()

@@ -43,15 +43,47 @@ function ownerText(kr) {
   return kr.owner ? ` · owner ${kr.owner}` : '';
 }
 
-// The caller's drafted weekly check-in: reviewed, edited and approved in okrsync itself.
+// The caller's drafted weekly check-in: approved here as drafted, or reviewed and edited in
+// okrsync itself. okrsync checks the call's Forge Invocation Token and that the draft is theirs.
 function draftLink(draft) {
-  const link = element('a', 'draft-link', 'Review and approve your drafted check-in');
+  const link = element('a', 'draft-link', 'Review or edit it in okrsync');
   link.href = draft.url;
   link.addEventListener('click', (event) => {
     event.preventDefault();
     router.open(draft.url);
   });
   return link;
+}
+
+async function approve(draft, box, button) {
+  button.disabled = true;
+  box.querySelectorAll('.notice').forEach((old) => old.remove());
+  let response;
+  try {
+    response = await invokeRemote({ path: `/panel/forge/check-in-drafts/${draft.id}/approve`, body: {}, method: 'POST' });
+  } catch (unreachable) {
+    response = null;
+  }
+  const status = response && response.status;
+  if (status === 201 && response.body && !response.body.error) {
+    const done = element('p', 'draft-approved', response.body.message);
+    done.setAttribute('role', 'status');
+    box.replaceChildren(done);
+    return;
+  }
+  button.disabled = false;
+  box.append(notice(response ? refusalMessage(status, response.body, MESSAGES.not_approved.title)
+    : MESSAGES.unreachable, 'error'));
+}
+
+function draftActions(draft) {
+  const box = element('div', 'draft');
+  box.append(element('p', 'draft-lead', 'Your weekly check-in is drafted.'));
+  const button = element('button', 'draft-approve', 'Approve drafted check-in');
+  button.type = 'button';
+  button.addEventListener('click', () => approve(draft, box, button));
+  box.append(button, draftLink(draft));
+  return box;
 }
 
 function keyResultItem(kr, showObjective) {
@@ -63,7 +95,7 @@ function keyResultItem(kr, showObjective) {
   const objective = showObjective ? ` · ${kr.objective}` : '';
   item.append(head, progressBar(kr),
     element('p', 'muted', `${kr.progress_text} complete${values(kr)}${confidence}${ownerText(kr)}${objective}`));
-  if (kr.check_in_draft) item.append(draftLink(kr.check_in_draft));
+  if (kr.check_in_draft) item.append(draftActions(kr.check_in_draft));
   return item;
 }
 

@@ -40,16 +40,22 @@ export const MESSAGES = {
     title: 'No OKRs for this issue yet',
     detail: 'okrsync has not synced this issue. It appears here after the next sync.',
   },
+  not_approved: {
+    title: 'This check-in was not approved',
+    detail: 'Open it in okrsync to review it and approve it there.',
+  },
   no_objectives: {
     title: 'No OKRs for this project',
     detail: 'No okrsync team has this project as its home in the current cycle.',
   },
 };
 
-// The message for a refusal: known codes in our words, anything else in okrsync's words.
-export function refusalMessage(status, body) {
+// The message for a refusal: known codes in our words, anything else in okrsync's words under
+// `title` (what did not happen).
+export function refusalMessage(status, body, title = 'okrsync could not show OKRs here') {
   const error = body && body.error;
   if (error && MESSAGES[error.code]) return MESSAGES[error.code];
   if (status >= 500 || !error) return MESSAGES.unreachable;
-  return { title: 'okrsync could not show OKRs here', detail: error.message || `It answered ${status}.` };
+  const said = error.message ? `${error.message[0].toUpperCase()}${error.message.slice(1)}.` : '';
+  return { title, detail: said || `It answered ${status}.` };
 }
