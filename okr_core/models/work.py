@@ -45,8 +45,10 @@ class WorkLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_result_id: Mapped[int] = mapped_column(
         ForeignKey("key_results.id", ondelete="CASCADE"), index=True)
-    connection_id: Mapped[int] = mapped_column(
-        ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    # Indexed by ix_work_links_conn_match_ref, whose first column it is. An index of its own
+    # would be what the planner picks on a table it has no statistics for, reading every link
+    # of the connection to find a batch's few.
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
     kind: Mapped[LinkKind] = enum_column(LinkKind)
     ref: Mapped[str] = mapped_column(Text)
     match_ref: Mapped[str] = mapped_column(Text, default=_folded_ref_default)   # folded_ref(ref)

@@ -77,10 +77,12 @@ def links_matching(session: Session, connection_id: int, items: Iterable[WorkIte
 
 
 def links_by_id(session: Session, connection_id: int, link_ids: Iterable[int]) -> list[LinkView]:
-    """These links (those still there)."""
+    """These links of the connection (those still there). The connection is checked on the rows
+    read, not in the statement: as a condition, the planner may add a scan of the connection's
+    index range to the primary key probes."""
     found = []
     for matching in in_filters(session, WorkLink.id, sorted(link_ids)):
-        rows = session.execute(select(*_COLUMNS).where(WorkLink.connection_id == connection_id,
-                                                       matching))
-        found += [LinkView(r.id, r.key_result_id, r.kind, r.ref) for r in rows]
+        rows = session.execute(select(*_COLUMNS, WorkLink.connection_id).where(matching))
+        found += [LinkView(r.id, r.key_result_id, r.kind, r.ref) for r in rows
+                  if r.connection_id == connection_id]
     return found
