@@ -82,7 +82,8 @@ def only_tracker_decides(link: LinkView) -> bool:
 
 
 class LinkIndex:
-    """A connection's links indexed by what a stored item can match locally (parent, key, label)."""
+    """Links indexed by what a stored item can match locally (parent, key, label): those a batch
+    of items may need, loaded for it (sync.ingest.batch_links)."""
 
     def __init__(self, links: Sequence[LinkView]):
         self.by_id = {link.id: link for link in links}
