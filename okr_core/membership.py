@@ -12,6 +12,14 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 TRACKER_EVALUATED = frozenset({LinkKind.JQL, LinkKind.FILTER, LinkKind.INITIATIVE, LinkKind.MIRROR})
 
 
+def folded_ref(ref: str | None) -> str:
+    """The form in which a link's ref and the item values it may match compare: stripped and
+    casefolded. Equal folded forms are necessary for a local match, not sufficient (an issue
+    link given by id matches the id exactly): the store looks candidates up by it
+    (WorkLink.match_ref), `link_matches` decides."""
+    return (ref or "").strip().casefold()
+
+
 def link_matches(kind: LinkKind, ref: str, item: WorkItem) -> bool | None:
     """True or False when the stored item says whether it belongs; None when it cannot tell."""
     kind = LinkKind(kind)

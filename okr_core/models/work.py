@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from okr_core.domain import LinkKind, StatusCategory, TrackerKind
+from okr_core.membership import folded_ref
 from okr_core.models.base import Base, utcnow
 from okr_core.models.org import enum_column
 
@@ -31,21 +32,36 @@ class Connection(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def _folded_ref_default(context) -> str:
+    """match_ref of a row inserted without it (a Core insert naming only `ref`)."""
+    return folded_ref(context.get_current_parameters().get("ref"))
+
+
 class WorkLink(Base):
     __tablename__ = "work_links"
+    # A page of items finds the links that may match it by their values (sync.ingest.batch_links).
+    __table_args__ = (Index("ix_work_links_conn_match_ref", "connection_id", "match_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key_result_id: Mapped[int] = mapped_column(
         ForeignKey("key_results.id", ondelete="CASCADE"), index=True)
-    connection_id: Mapped[int] = mapped_column(
-        ForeignKey("connections.id", ondelete="CASCADE"), index=True)
+    # Indexed by ix_work_links_conn_match_ref, whose first column it is. An index of its own
+    # would be what the planner picks on a table it has no statistics for, reading every link
+    # of the connection to find a batch's few.
+    connection_id: Mapped[int] = mapped_column(ForeignKey("connections.id", ondelete="CASCADE"))
     kind: Mapped[LinkKind] = enum_column(LinkKind)
     ref: Mapped[str] = mapped_column(Text)
+    match_ref: Mapped[str] = mapped_column(Text, default=_folded_ref_default)   # folded_ref(ref)
     resolved_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     connection: Mapped[Connection] = relationship()
+
+    @validates("ref")
+    def _keep_match_ref(self, _key: str, ref: str) -> str:
+        self.match_ref = folded_ref(ref)
+        return ref
 
 
 class WorkItem(Base):

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from okr_core.models import KeyResult, LinkItem, SyncState, WorkItem, WorkLink, utcnow
+from okr_core.models import KeyResult, LinkItem, SyncState, WorkItem, utcnow
 from okr_core.store import in_filters
 from sync.ingest.items import ItemChanges, insert_new, update_if_newer
 from sync.ingest.pg_bulk import insert_link_items
@@ -22,13 +22,6 @@ from sync.ingest.plan import LinkView, PagePlan, StoredItem, plan_resolution
 PENDING = "pending_key_results"   # KRs whose items changed in committed pages, not yet recounted
 MOVED = "moved_key_results"       # KRs recounted while a pass read, their write-backs not yet queued
 PART_CURSORS = "part_cursors"     # each part of a split pass's own cursor, by part name (kept)
-
-
-def load_links(session: Session, connection_id: int) -> list[LinkView]:
-    """The connection's work links, in id order."""
-    rows = session.execute(select(WorkLink.id, WorkLink.key_result_id, WorkLink.kind, WorkLink.ref)
-                           .where(WorkLink.connection_id == connection_id).order_by(WorkLink.id))
-    return [LinkView(r.id, r.key_result_id, r.kind, r.ref) for r in rows]
 
 
 def load_stored(session: Session, connection_id: int, external_ids: Iterable[str],

@@ -22,9 +22,10 @@ from plumbing.handoff import DELIVERY_RETRY, deferred_job_id
 from plumbing.queue import QueueUnavailable, enqueue
 from sync.connections.connectors import job_connector_for
 from sync.followups import Followups, followups_for
-from sync.ingest.apply import ingest, load_links, load_stored
+from sync.ingest.apply import ingest, load_stored
+from sync.ingest.batch_links import PassLinks
 from sync.ingest.items import newest_per_id, unchanged_ids
-from sync.ingest.plan import LinkIndex, PagePlan, plan_delivery_items
+from sync.ingest.plan import PagePlan, plan_delivery_items
 from sync.ingest.comments import delete_comment, upsert_comment
 from sync.ingest.link_item_checks import enqueue_item_checks
 from sync.connections.tracker_health import TrackerWait, call_tracker
@@ -130,8 +131,8 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     if delivery is None or not is_claimable(delivery):
         return None  # a concurrent run applied it while we were re-reading
     connection_id, effect = planned.connection.id, planned.effect
-    index = LinkIndex(load_links(session, connection_id))
-    plan, stored, quiet = plan_items(session, planned, fresh, index, now)
+    links = PassLinks.load(session, connection_id)
+    plan, stored, quiet = plan_items(session, planned, fresh, links, now)
     ingest(session, connection_id, plan, stored)
     for comment in effect.comment_upserts:
         upsert_comment(session, connection_id, comment)
@@ -141,8 +142,7 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     # Links only the tracker can evaluate: one call per link and changed item, not a full re-read.
     changes.items_to_check = {i.external_id for i in plan.upserts if not i.deleted} - quiet
     if plan.rescope:
-        changes.links_to_check = {link_id for link_id in index.by_id
-                                  if index.is_tracker_evaluated(link_id)}
+        changes.links_to_check = {link.id for link in links.tracker_links}
     if not planned.own_change:
         # okrsync's own writes to a project or initiative (a mirror's name, description or status
         # update) move no issue in or out of it: nothing to re-read.
@@ -152,7 +152,7 @@ def apply_once(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
 
 
 def plan_items(session: Session, planned: PlannedDelivery, fresh: list[domain.WorkItem],
-               index: LinkIndex, now: datetime) -> tuple[PagePlan, dict, set[str]]:
+               links: PassLinks, now: datetime) -> tuple[PagePlan, dict, set[str]]:
     """The delivery's items (the payload's, then the re-read ones) planned against the stored
     rows, which stay locked until the commit; the plan, what it read, and the quiet items."""
     connection, effect = planned.connection, planned.effect
@@ -166,8 +166,9 @@ def plan_items(session: Session, planned: PlannedDelivery, fresh: list[domain.Wo
     # okrsync's own write (a mirror's description) moved only the tracker's time: nothing
     # progress reads changed, so the item is stored without membership, link or recount work.
     quiet = unchanged_ids(session, connection.id, items, kept) if planned.own_change else set()
-    plan = plan_delivery_items([i for i in items if i.external_id not in quiet], deletions, stored,
-                               index, kept)
+    planned_items = [i for i in items if i.external_id not in quiet]
+    plan = plan_delivery_items(planned_items, deletions, stored,
+                               links.for_batch(session, planned_items, stored), kept)
     plan.upserts += [i for i in items if i.external_id in quiet]
     plan.estimate_kept |= quiet & kept
     return plan, stored, quiet

@@ -76,8 +76,14 @@ def since_for(cursor: datetime | None) -> datetime | None:
     return None if cursor is None else cursor - OVERLAP
 
 
+def only_tracker_decides(link: LinkView) -> bool:
+    """Whether no stored item can say it belongs to this link (JQL, filter, a label by id...)."""
+    return link_matches(LinkKind(link.kind), link.ref.strip(), _PROBE) is None
+
+
 class LinkIndex:
-    """A connection's links indexed by what a stored item can match locally (parent, key, label)."""
+    """Links indexed by what a stored item can match locally (parent, key, label): those a batch
+    of items may need, loaded for it (sync.ingest.batch_links)."""
 
     def __init__(self, links: Sequence[LinkView]):
         self.by_id = {link.id: link for link in links}
@@ -86,7 +92,7 @@ class LinkIndex:
         self._local: dict[tuple[str, str], list[LinkView]] = defaultdict(list)
         for link in links:
             kind, ref = LinkKind(link.kind), link.ref.strip()
-            if link_matches(kind, ref, _PROBE) is None:     # only the tracker can tell
+            if only_tracker_decides(link):
                 self.tracker_scopes.add(link.scope)
                 self._tracker_ids.add(link.id)
             elif kind is LinkKind.ISSUE:

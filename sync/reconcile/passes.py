@@ -21,10 +21,11 @@ from okr_core.models import Connection, SyncState, utcnow
 from plumbing.db import engine, job_session
 from sync.connections.connectors import connector_for
 from sync.ingest.apply import (
-    MOVED, PART_CURSORS, PENDING, ingest, load_links, load_stored, mark_seen, record_progress, sync_state,
+    MOVED, PART_CURSORS, PENDING, ingest, load_stored, mark_seen, record_progress, sync_state,
     unseen_live_ids,
 )
-from sync.ingest.plan import LinkIndex, PagePlan, PassState, plan_deletions, plan_page, since_for
+from sync.ingest.batch_links import PassLinks
+from sync.ingest.plan import PagePlan, PassState, plan_deletions, plan_page, since_for
 from sync.reconcile.finish import recount_pending, recount_some
 from sync.reconcile.lock import PassLock, pass_lock
 from sync.reconcile.prefetch import PrefetchedPages, prefetched_pages
@@ -92,8 +93,8 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
     with job_session() as session:
         connection = session.get(Connection, connection_id)
         cursor = None if full else sync_state(session, connection_id).cursor
-        links = load_links(session, connection_id)
-        scope = tracked_scope(session, connection_id, links, full=full)
+        links = PassLinks.load(session, connection_id)
+        scope = tracked_scope(session, connection_id, full=full)
         state = PassState(newest_first=tracker(connection.tracker).newest_first, recheck_all=full)
         batch_items = ConnectionSettings.from_stored(connection.settings).reconcile_batch_items
         owned = connector is None
@@ -123,19 +124,19 @@ def _run_pass(connection_id: int, full: bool, connector, progress: Progress | No
             connector.close()
 
 
-def _read_and_recount(connection_id: int, connector, state: PassState, since, links,
+def _read_and_recount(connection_id: int, connector, state: PassState, since, links: PassLinks,
                       batch_items: int, progress: Progress | None, lock: PassLock,
                       scope: TrackedScope | None = None) -> PassCounts:
     """Read, store and re-resolve, then recount what moved (and, full, mirror what is missing)."""
     started, counts = time.perf_counter(), PassCounts()
-    index, read_from = LinkIndex(links), utcnow()
-    reading = read_changed(connection_id, connector, state, since, index, batch_items, counts, lock,
+    read_from = utcnow()
+    reading = read_changed(connection_id, connector, state, since, links, batch_items, counts, lock,
                            scope, progress)
     rescope = reading.rescope
     if state.recheck_all:
-        rescope = set(index.tracker_scopes)
-        counts.deleted = confirm_vanished(connection_id, connector, state, index, read_from, counts)
-    counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
+        rescope = set(links.tracker_scopes)
+        counts.deleted = confirm_vanished(connection_id, connector, state, links, read_from, counts)
+    counts.scopes_resolved = resolve_scopes(connection_id, connector, links.tracker_links, rescope)
     mine(connection_id, connector, reading.changed, counts)
     counts.seconds_items = round(time.perf_counter() - started, 3)
     counts.seconds_recount_while_reading = round(counts.seconds_recount_while_reading, 3)
@@ -199,7 +200,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def read_changed(connection_id: int, connector, state: PassState, since, index: LinkIndex,
+def read_changed(connection_id: int, connector, state: PassState, since, links: PassLinks,
                  batch_items: int, counts: PassCounts, lock: PassLock,
                  scope: TrackedScope | None = None, progress: Progress | None = None,
                  part: str | None = None) -> Reading:
@@ -217,7 +218,7 @@ def read_changed(connection_id: int, connector, state: PassState, since, index: 
         try:
             for batch in batched(pages, batch_items):
                 changed_before = counts.items_changed
-                plan, linked_changed = _apply_page(connection_id, state, batch, index, counts, part)
+                plan, linked_changed = _apply_page(connection_id, state, batch, links, counts, part)
                 statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
                 reading.rescope |= plan.rescope
                 defer_discussions(connection_id, reading.note_changed(linked_changed))
@@ -274,12 +275,14 @@ def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: P
         counts.seconds_recount_while_reading += time.perf_counter() - started
 
 
-def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkIndex,
+def _apply_page(connection_id: int, state: PassState, page: Page, links: PassLinks,
                 counts: PassCounts, part: str | None = None) -> tuple:
-    """Plan and store one batch with its progress; (the plan, the changed items links count)."""
+    """Plan and store one batch with its progress; (the plan, the changed items links count).
+    The links it is planned with are loaded for it (sync.ingest.batch_links)."""
     with job_session() as session:
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
-        plan = plan_page(state, page.items, stored, links, is_last=page.next_cursor is None)
+        index = links.for_batch(session, page.items, stored)
+        plan = plan_page(state, page.items, stored, index, is_last=page.next_cursor is None)
         counts.items_changed += ingest(session, connection_id, plan, stored)
         added = {external_id for _, external_id in plan.member_adds}
         # Changed items a link counts (their discussions may be read; the miner checks again).
@@ -298,7 +301,7 @@ def _apply_page(connection_id: int, state: PassState, page: Page, links: LinkInd
     return plan, linked_changed
 
 
-def confirm_vanished(connection_id: int, connector, state: PassState, links: LinkIndex,
+def confirm_vanished(connection_id: int, connector, state: PassState, links: PassLinks,
                       read_from: datetime, counts: PassCounts) -> int:
     """Items the full read missed: re-read them by id; those the tracker no longer has are deleted.
 
@@ -317,7 +320,7 @@ def confirm_vanished(connection_id: int, connector, state: PassState, links: Lin
         with job_session() as session:
             stored = load_stored(session, connection_id, gone)
             plan = PagePlan()
-            plan_deletions(plan, dict.fromkeys(gone), stored, links)
+            plan_deletions(plan, dict.fromkeys(gone), stored, links.for_batch(session, (), stored))
             ingest(session, connection_id, plan, stored)
             record_progress(session, connection_id, None, plan.key_result_ids)
         gone_count += len(gone)

@@ -30,8 +30,9 @@ from okr_core.models import Connection
 from plumbing.db import job_session
 from plumbing.queue import enqueue
 from sync.connections.connectors import connector_for
-from sync.ingest.apply import load_links, locked_sync_state, part_cursor, sync_state
-from sync.ingest.plan import LinkIndex, PassState, since_for
+from sync.ingest.apply import locked_sync_state, part_cursor, sync_state
+from sync.ingest.batch_links import PassLinks
+from sync.ingest.plan import PassState, since_for
 from sync.reconcile.finish import recount_pending
 from sync.reconcile.lock import LOCK_SECONDS, PassLock, acquire_pass_lock
 from sync.reconcile.passes import (
@@ -68,7 +69,7 @@ def start_split(connection_id: int, full: bool) -> list[str] | None:
             raise LookupError(f"connection {connection_id} does not exist")
         if not ConnectionSettings.from_stored(connection.settings).reconcile_split:
             return None
-        scope = tracked_scope(session, connection_id, load_links(session, connection_id))
+        scope = tracked_scope(session, connection_id)
         connector = connector_for(connection)
     try:
         parts = split_parts(connector, scope)
@@ -155,13 +156,13 @@ def _read_part(connection_id: int, record: dict, name: str, resume_from: datetim
     started = time.perf_counter()
     with job_session() as session:
         connection = session.get(Connection, connection_id)
-        links = load_links(session, connection_id)
+        links = PassLinks.load(session, connection_id)
         state = PassState(newest_first=tracker(connection.tracker).newest_first,
                           recheck_all=record["full"])
         batch_items = ConnectionSettings.from_stored(connection.settings).reconcile_batch_items
         connector = connector_for(connection)
     def read(within: TrackedScope):
-        reading = read_changed(connection_id, connector, state, since, LinkIndex(links), batch_items,
+        reading = read_changed(connection_id, connector, state, since, links, batch_items,
                                counts, lock, within, part=name)
         clear_missing_projects(connection_id, within)
         return reading
@@ -207,19 +208,19 @@ def _finish(connection_id: int, record: dict, counts: PassCounts, complete: bool
     full = record["full"]
     with job_session() as session:
         connection = session.get(Connection, connection_id)
-        links = load_links(session, connection_id)
+        links = PassLinks.load(session, connection_id)
         state = PassState(newest_first=tracker(connection.tracker).newest_first, recheck_all=full)
         connector = connector_for(connection)
     try:
-        index = LinkIndex(links)
         rescope = {tuple(pair) for p in record["parts"].values() for pair in p.get("rescope") or ()}
         if full:
-            rescope = set(index.tracker_scopes)
+            rescope = set(links.tracker_scopes)
             if complete:   # a part that failed read nothing to its end: its items are not gone
                 read_from = datetime.fromisoformat(record["started"])
-                counts.deleted = confirm_vanished(connection_id, connector, state, index, read_from,
+                counts.deleted = confirm_vanished(connection_id, connector, state, links, read_from,
                                                    counts)
-        counts.scopes_resolved = resolve_scopes(connection_id, connector, links, rescope)
+        counts.scopes_resolved = resolve_scopes(connection_id, connector, links.tracker_links,
+                                                rescope)
         counts.seconds_items += round(time.perf_counter() - started, 3)
         recounting = time.perf_counter()
         counts.key_results_recounted, counts.key_results_moved = recount_pending(connection_id)

@@ -29,8 +29,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from typing import Sequence
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -38,7 +36,6 @@ from connector.base import TrackedScope
 from okr_core.domain import LinkKind
 from okr_core.models import Team, WorkLink
 from plumbing.db import job_session
-from sync.ingest.plan import LinkView
 
 log = logging.getLogger("okrsync.sync.reconcile.tracked_scope")
 GONE_EPIC = "Epic {ref} no longer exists in the tracker: this link matches nothing until it is restored or removed."
@@ -53,8 +50,7 @@ def project_of(key: str) -> str | None:
     return m.group(1).upper() if m else None
 
 
-def tracked_scope(session: Session, connection_id: int, links: Sequence[LinkView],
-                  full: bool = False) -> TrackedScope:
+def tracked_scope(session: Session, connection_id: int, full: bool = False) -> TrackedScope:
     """Projects, epics and queries the connection's links and homed teams reach; epics known to
     be gone (their link's error says so) only in a full pass."""
     homes = session.scalars(select(Team.home_project).where(
@@ -64,11 +60,13 @@ def tracked_scope(session: Session, connection_id: int, links: Sequence[LinkView
     gone = set() if full else set(session.scalars(select(WorkLink.ref).where(
         WorkLink.connection_id == connection_id, WorkLink.kind == LinkKind.EPIC,
         WorkLink.last_error.like(GONE_EPIC.split("{ref}")[0] + "%"))))
-    for link in links:
-        kind, ref = LinkKind(link.kind), link.ref.strip()
-        if kind in (LinkKind.ISSUE, LinkKind.EPIC, LinkKind.MIRROR) and project_of(ref):
+    for kind, stored_ref in session.execute(select(WorkLink.kind, WorkLink.ref).where(
+            WorkLink.connection_id == connection_id,
+            WorkLink.kind.in_((LinkKind.ISSUE, LinkKind.EPIC, LinkKind.MIRROR)))):
+        ref = stored_ref.strip()
+        if project_of(ref):
             containers.add(project_of(ref))
-        if kind is LinkKind.EPIC and link.ref not in gone:
+        if LinkKind(kind) is LinkKind.EPIC and stored_ref not in gone:
             parents.add(ref)
     # A JQL link Jira refused (its error is on the link) would make Jira refuse the whole search.
     queries = {ref.strip() for ref in session.scalars(select(WorkLink.ref).where(

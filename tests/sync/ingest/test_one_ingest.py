@@ -17,7 +17,7 @@ from okr_core.domain import LinkKind, Measure, TrackerKind
 from okr_core.models import Connection, WorkItem, WorkLink
 from sync.connections.connectors import connector_for
 from sync.ingest import apply
-from sync.ingest.apply import load_links
+from sync.ingest.batch_links import links_by_id
 from sync.ingest.links import resolve_link_now
 from sync.reconcile.finish import recount_pending
 from sync.reconcile.passes import reconcile_connection
@@ -85,7 +85,7 @@ def run_path(path: str, app, client, sim, sync_world, connection: int, link: int
             reconcile_connection(connection)
         else:
             with sync_world.scope() as session:
-                links = load_links(session, connection)
+                links = links_by_id(session, connection, [link])
                 connector = connector_for(session.get(Connection, connection))
             try:
                 assert resolve_scopes(connection, connector, links, {links[0].scope}) == 1

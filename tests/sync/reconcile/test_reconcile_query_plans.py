@@ -14,15 +14,21 @@ from contextlib import contextmanager
 
 import pytest
 from psycopg.sql import Literal
-from sqlalchemy import event, text
+from datetime import datetime, timezone
 
-from okr_core.domain import LinkKind, TrackerKind
+from sqlalchemy import event, insert, select, text
+
+from okr_core.domain import LinkKind, StatusCategory, TrackerKind, WorkItem
+from okr_core.models import WorkLink
 from plumbing.db import job_session
+from sync.ingest.batch_links import PassLinks
+from sync.ingest.plan import StoredItem
 from sync.reconcile.passes import reconcile_connection
 from sync.ingest.apply import load_stored
 from sync.reconcile.table_stats import GrowthAnalyzer
 from tests.simtracker import SimTracker
 
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 UNIQUE_LOOKUP = "uq_work_items_connection_id_external_id"
 MEMBERSHIP_BY_ITEM = "ix_link_items_work_item_id"
 
@@ -98,6 +104,19 @@ def scans_of(nodes: list[dict], table: str) -> list[dict]:
     return [node for node in nodes if node.get("Relation Name") == table]
 
 
+def indexes_read(nodes: list[dict], table: str) -> list[str | None]:
+    """The index each read of `table` goes through (None: the table read whole); a bitmap heap
+    scan reads through the index of the bitmap index scan under it."""
+    read = []
+    for scan in scans_of(nodes, table):
+        if scan["Node Type"] == "Bitmap Heap Scan":
+            read += [node.get("Index Name") for node in _plan_nodes(scan)
+                     if node["Node Type"] == "Bitmap Index Scan"]
+        else:
+            read.append(scan.get("Index Name"))
+    return read
+
+
 def test_the_page_lookup_uses_the_unique_index_after_a_first_pass_on_fresh_tables(app, sync_world, big_sim):
     jira = sync_world.connection(TrackerKind.JIRA, big_sim.url, page_size=100)
     for epic in [i.key for i in big_sim.store.live() if i.issuetype == "Epic"]:
@@ -153,3 +172,40 @@ def test_tables_are_analyzed_each_time_the_rows_written_double(app):
         assert (growth.runs, growth.next_at) == (2, 4600)
         with job_session() as session:
             assert _analyzed_at(session, "work_items") is not None
+
+
+MATCH_REF_LOOKUP = "ix_work_links_conn_match_ref"
+LINKS_BY_ID = "pk_work_links"
+
+
+def test_a_batchs_link_lookups_use_their_indexes_on_a_freshly_loaded_never_analyzed_table(app, sync_world):
+    """A batch loads the links that may match its items (by folded ref) and those its stored
+    items count (by id): both statements probe an index, also on 20,000 links loaded at once and
+    never analyzed (a site whose KRs were just imported)."""
+    jira = sync_world.connection(TrackerKind.JIRA, "http://jira.invalid")
+    other = sync_world.connection(TrackerKind.JIRA, "http://other.invalid")
+    kr = sync_world.key_result(sync_world.objective())
+    rows = [{"key_result_id": kr, "connection_id": connection, "kind": LinkKind.ISSUE, "ref": f"SIM-{n}"}
+            for connection in (jira, other) for n in range(1, 10_001)]
+    with app.app_context(), job_session() as session:
+        session.execute(insert(WorkLink), rows)
+    with app.app_context(), job_session() as session:
+        assert _analyzed_at(session, "work_links") is None
+        counted = frozenset(session.scalars(select(WorkLink.id).where(
+            WorkLink.connection_id == jira, WorkLink.ref.in_(["SIM-7", "SIM-8"]))))
+        items = [WorkItem(external_id=str(20_000 + n), key=f"SIM-{n}", title="", updated_at=T0,
+                          status_category=StatusCategory.TODO, parent_ref="SIM-1") for n in range(500, 600)]
+        stored = {"1": StoredItem(1, T0, counted)}
+        with captured_statements(session.connection()) as sent:
+            index = PassLinks(jira, []).for_batch(session, items, stored)
+        assert len(index.by_id) == 100 + 1 + 2   # the items' keys, their epic, the counted two
+        by_ref, = [(sql, params) for sql, params in sent if "match_ref" in sql]
+        by_id, = [(sql, params) for sql, params in sent if "match_ref" not in sql]
+        for plan in (custom_plan, generic_plan):
+            for (sql, params), expected in ((by_ref, MATCH_REF_LOOKUP), (by_id, LINKS_BY_ID)):
+                nodes = plan(session, sql, params)
+                assert indexes_read(nodes, "work_links") == [expected], (plan.__name__, nodes)
+        probe, = [node for node in generic_plan(session, *by_ref)
+                  if node.get("Index Name") == MATCH_REF_LOOKUP]
+        # Connection and folded ref are both index conditions: no row of another connection read.
+        assert "connection_id" in probe["Index Cond"] and "match_ref" in probe["Index Cond"]

@@ -10,7 +10,7 @@ from okr_core.domain import LinkKind, TrackerKind
 from okr_core.models import Connection
 from plumbing.queue import get_queue
 from sync.connections.connectors import connector_for
-from sync.ingest.apply import PART_CURSORS, load_links
+from sync.ingest.apply import PART_CURSORS
 from sync.ingest.plan import since_for
 from sync.jobs import reconcile_job
 from sync.reconcile import split as split_module
@@ -49,7 +49,7 @@ def counted(world: SyncWorld, krs: list[int]) -> list[tuple[int, int]]:
 def parts_of(app, world: SyncWorld, connection: int) -> dict:
     """The parts a split pass of this connection would queue."""
     with app.app_context(), world.scope() as session:
-        scope = tracked_scope(session, connection, load_links(session, connection))
+        scope = tracked_scope(session, connection)
         connector = connector_for(session.get(Connection, connection))
         try:
             return split_parts(connector, scope)
