@@ -4,7 +4,9 @@ same gunicorn configuration, and issue-done -> KR progress committed, end to end
 Usage: python bench/webhooks.py [--requests 4000] [--concurrency 16] [--rate 200] [--seconds 15]
                                 [--samples 40] [--workers N] [--wrk-seconds 10]
 When wrk is installed (Debian package `wrk`), each app is also measured by wrk from outside
-(--wrk-seconds 0 leaves it out).
+(--wrk-seconds 0 leaves it out). For wrk and the closed loop it reports the CPU per request of
+gunicorn and of okrsync's PostgreSQL backends (the server on this machine, told apart by their
+application_name): once the machine is busy, their sum bounds the rate.
 PostgreSQL from OKRSYNC_BENCH_PG_URL (a schema of its own, dropped after), Redis from
 OKRSYNC_BENCH_REDIS_URL (default db 14, flushed before and after).
 
