@@ -153,6 +153,43 @@ def cpu_seconds(root: int) -> float:
     return total / tick
 
 
+def processes_cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU seconds used so far by each of the processes `pids` that is still running."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+class CpuMeter:
+    """CPU per request of the app measured (gunicorn and its workers) and, when it has one, of
+    the PostgreSQL backends serving it (`store_pids()`: their process ids, the server being on
+    this machine): what the machine spends on a request, which bounds the rate once it is busy."""
+
+    def __init__(self, server_pid: int, store_pids=None):
+        self.server_pid, self.store_pids = server_pid, store_pids
+
+    def start(self) -> None:
+        self._server, self._store = cpu_seconds(self.server_pid), self._store_cpu()
+        self._busy, self._all = machine_busy()
+
+    def per_request(self, requests: int) -> dict:
+        busy, every = machine_busy()
+        server = cpu_seconds(self.server_pid) - self._server
+        # A backend opened meanwhile (the pool grew) spent all its CPU in the interval.
+        store = sum(used - self._store.get(pid, 0.0) for pid, used in self._store_cpu().items())
+        return {"server_cpu_ms": server / max(requests, 1) * 1000,
+                "store_cpu_ms": store / max(requests, 1) * 1000,
+                "machine_busy": (busy - self._busy) / max(every - self._all, 1)}
+
+    def _store_cpu(self) -> dict[int, float]:
+        return processes_cpu_seconds(self.store_pids()) if self.store_pids else {}
+
+
 def machine_busy() -> tuple[int, int]:
     """(busy, all) jiffies of every CPU so far, from /proc/stat."""
     jiffies = [int(value) for value in Path("/proc/stat").read_text().split()[1:11]]
@@ -166,28 +203,30 @@ def summary(load: Load, seconds: float) -> dict:
             "p99_ms": cuts[98] * 1000, "max_ms": max(load.latencies) * 1000}
 
 
-def measure(port: int, path: str, body: bytes, args, server_pid: int) -> dict:
+def measure(port: int, path: str, body: bytes, args, meter: CpuMeter) -> dict:
     """Closed loop at fixed concurrency, then open loop at the target rate. The closed loop also
-    records the server's CPU per request and how busy the whole machine was (this run's other
-    processes, such as PostgreSQL, and anything else running)."""
+    records the CPU per request of the server and its store, and how busy the whole machine was
+    (this run's other processes, such as the clients, and anything else running)."""
     warm = Load(port, path, body, args.concurrency)
     warm_result = summary(warm, warm.run(200))  # warms connections, pools and imports
     closed = Load(port, path, body, args.concurrency)
-    cpu_before, (busy_before, all_before) = cpu_seconds(server_pid), machine_busy()
+    meter.start()
     closed_result = summary(closed, closed.run(args.requests))
-    busy_after, all_after = machine_busy()
-    closed_result["server_cpu_ms"] = (cpu_seconds(server_pid) - cpu_before) / args.requests * 1000
-    closed_result["machine_busy"] = (busy_after - busy_before) / max(all_after - all_before, 1)
+    closed_result.update(meter.per_request(args.requests))
     paced = Load(port, path, body, args.concurrency)
     paced_result = summary(paced, paced.run(int(args.rate * args.seconds), rate=args.rate))
     return {"warmup": warm_result, "closed": closed_result, "paced": paced_result}
 
 
-def measure_wrk(port: int, path: str, body: bytes, seconds: float, connections: int) -> dict | None:
+def measure_wrk(port: int, path: str, body: bytes, seconds: float, connections: int,
+                meter: CpuMeter | None = None) -> dict | None:
     """Requests per second wrk (C, from outside the Python process) gets on `connections`
-    keep-alive connections; None when wrk is not installed (Debian package `wrk`)."""
+    keep-alive connections, and the CPU they cost (with a meter); None when wrk is not installed
+    (Debian package `wrk`)."""
     if not shutil.which("wrk") or seconds <= 0:
         return None
+    if meter:
+        meter.start()
     with tempfile.NamedTemporaryFile(suffix=".json") as body_file:
         body_file.write(body)
         body_file.flush()
@@ -199,4 +238,6 @@ def measure_wrk(port: int, path: str, body: bytes, seconds: float, connections: 
             env=env, capture_output=True, text=True, check=True)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
     refused = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
-    return {"throughput": float(rate.group(1)), "non_2xx": int(refused.group(1)) if refused else 0}
+    requests = int(re.search(r"(\d+) requests in", done.stdout).group(1))
+    return {"throughput": float(rate.group(1)), "non_2xx": int(refused.group(1)) if refused else 0,
+            "requests": requests, **(meter.per_request(requests) if meter else {})}

@@ -4,7 +4,9 @@ same gunicorn configuration, and issue-done -> KR progress committed, end to end
 Usage: python bench/webhooks.py [--requests 4000] [--concurrency 16] [--rate 200] [--seconds 15]
                                 [--samples 40] [--workers N] [--wrk-seconds 10]
 When wrk is installed (Debian package `wrk`), each app is also measured by wrk from outside
-(--wrk-seconds 0 leaves it out).
+(--wrk-seconds 0 leaves it out). For wrk and the closed loop it reports the CPU per request of
+gunicorn and of okrsync's PostgreSQL backends (the server on this machine, told apart by their
+application_name): once the machine is busy, their sum bounds the rate.
 PostgreSQL from OKRSYNC_BENCH_PG_URL (a schema of its own, dropped after), Redis from
 OKRSYNC_BENCH_REDIS_URL (default db 14, flushed before and after).
 
@@ -34,7 +36,9 @@ from cryptography.fernet import Fernet  # noqa: E402
 from flask import Flask  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench.webhook_load import SECRET, measure, measure_wrk, signed, start_gunicorn  # noqa: E402
+from bench.webhook_load import (  # noqa: E402
+    SECRET, CpuMeter, measure, measure_wrk, signed, start_gunicorn,
+)
 
 PG_URL = os.environ.get("OKRSYNC_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OKRSYNC_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -61,7 +65,8 @@ def prepare_store(env: dict) -> tuple[str, int]:
     schema = "bench_" + uuid.uuid4().hex[:10]
     with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    # Named after the schema, so its backends can be told from others' (store_backends).
+    url = f"{PG_URL}?options=-csearch_path%3D{schema}&application_name={schema}"
     from config.secrets import SecretBox
     from okr_core.models import Base, Connection
     from okr_core.store import make_engine, make_sessionmaker, session_scope
@@ -209,11 +214,12 @@ def run_all(args, env: dict, url: str, connection_id: int, queue_db) -> None:
         e2e = {}
         if args.samples:
             e2e = end_to_end(service_port, url, connection_id, env, args.samples)
-        wrk = measure_wrk(service_port, path, body, args.wrk_seconds, args.concurrency)
+        meter = CpuMeter(service.pid, store_backends(url))
+        wrk = measure_wrk(service_port, path, body, args.wrk_seconds, args.concurrency, meter)
         time.sleep(0.5)   # the last ids handed off, the check below counts its own loads' only
         forget_wrk_deliveries(url)
         queue_db.flushdb()
-        okrsync_result = measure(service_port, path, body, args, service.pid)
+        okrsync_result = measure(service_port, path, body, args, meter)
         okrsync_result["wrk"] = wrk
     finally:
         service.terminate()
@@ -221,8 +227,9 @@ def run_all(args, env: dict, url: str, connection_id: int, queue_db) -> None:
     bare, bare_port = start_gunicorn("bench.webhooks:bare_app()", args.workers, env,
                                      Path(env["OKRSYNC_INSTANCE_PATH"]) / "bare.log")
     try:
-        wrk = measure_wrk(bare_port, path, body, args.wrk_seconds, args.concurrency)
-        bare_result = measure(bare_port, path, body, args, bare.pid)
+        meter = CpuMeter(bare.pid)
+        wrk = measure_wrk(bare_port, path, body, args.wrk_seconds, args.concurrency, meter)
+        bare_result = measure(bare_port, path, body, args, meter)
         bare_result["wrk"] = wrk
     finally:
         bare.terminate()
@@ -243,10 +250,13 @@ def report(args, service: dict, bare: dict, e2e: dict, handoff: dict):
         print(f"wrk from outside: okrsync {service['wrk']['throughput']:.0f}/s "
               f"({service['wrk']['non_2xx']} not 2xx), bare {bare['wrk']['throughput']:.0f}/s, "
               f"ratio {service['wrk']['throughput'] / bare['wrk']['throughput']:.2f}")
-    mine, theirs = service["closed"], bare["closed"]
-    print(f"gunicorn CPU per request okrsync {mine['server_cpu_ms']:.2f} ms, bare "
-          f"{theirs['server_cpu_ms']:.2f} ms; machine busy {mine['machine_busy']:.0%} and "
-          f"{theirs['machine_busy']:.0%} of {os.cpu_count()} CPUs")
+    for phase, mine, theirs in (("closed loop", service["closed"], bare["closed"]),
+                                ("wrk", service["wrk"], bare["wrk"])):
+        if mine and theirs:
+            print(f"{phase}: CPU per request okrsync {mine['server_cpu_ms']:.2f} ms (gunicorn)"
+                  f" + {mine['store_cpu_ms']:.2f} ms (its PostgreSQL backends), bare "
+                  f"{theirs['server_cpu_ms']:.2f} ms; machine busy {mine['machine_busy']:.0%}"
+                  f" and {theirs['machine_busy']:.0%} of {os.cpu_count()} CPUs")
     print(f"at {args.rate:.0f}/s: p99 okrsync {service['paced']['p99_ms']:.1f} ms, bare "
           f"{bare['paced']['p99_ms']:.1f} ms (target < 50 ms)")
     counts = [handoff[key] for key in ("acknowledged", "stored", "handed_off", "jobs")]
@@ -266,8 +276,19 @@ def forget_wrk_deliveries(url: str) -> None:
     engine.dispose()
 
 
+def store_backends(url: str):
+    """A callable giving the process ids of the PostgreSQL backends the app at `url` opened."""
+    name = url.rsplit("application_name=", 1)[1]
+
+    def pids() -> list[int]:
+        with create_engine(PG_URL).connect() as db:
+            return list(db.execute(text("SELECT pid FROM pg_stat_activity"
+                                        " WHERE application_name = :name"), {"name": name}).scalars())
+    return pids
+
+
 def cleanup(url: str, queue_db) -> None:
-    schema = url.rsplit("%3D", 1)[1]
+    schema = url.rsplit("application_name=", 1)[1]
     with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     queue_db.flushdb()

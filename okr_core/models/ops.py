@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import DDL, JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from okr_core.models.base import Base, utcnow
@@ -27,6 +27,20 @@ class Delivery(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     enqueued_at: Mapped[datetime | None]
     processed_at: Mapped[datetime | None]
+
+
+# PostgreSQL compresses a body over about 2 KB (most deliveries: a Jira issue event is 9 KB) with
+# pglz unless told otherwise; lz4 costs the server about 0.2 ms less CPU per stored delivery, a
+# third of what storing one costs it (issue 14). Skipped where the server has no lz4 (before 14,
+# or built without it). Migration i14_delivery_body_lz4 does the same to an existing table.
+DELIVERY_BODY_LZ4 = """DO $$ BEGIN
+  IF EXISTS (SELECT FROM pg_settings
+             WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)) THEN
+    ALTER TABLE %(table)s ALTER COLUMN body SET COMPRESSION lz4;
+  END IF;
+END $$"""
+event.listen(Delivery.__table__, "after_create",
+             DDL(DELIVERY_BODY_LZ4).execute_if(dialect="postgresql"))
 
 
 class SyncState(Base):

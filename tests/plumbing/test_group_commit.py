@@ -84,3 +84,101 @@ def test_a_flush_returning_the_wrong_number_of_results_fails_its_batch():
     writer = GroupCommit(lambda batch: [])
     with pytest.raises(RuntimeError, match="0 results for 1 items"):
         writer.submit("lost")
+
+
+class HeldWrites:
+    """A flush that holds every write until released, and records how many ran at once."""
+
+    def __init__(self, fail_on: str | None = None):
+        self.batches: list[list[str]] = []
+        self.running = self.most_at_once = 0
+        self.release = threading.Event()
+        self.fail_on = fail_on
+        self._lock = threading.Lock()
+
+    def __call__(self, batch):
+        with self._lock:
+            self.batches.append(list(batch))
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            assert self.release.wait(10)
+            if self.fail_on in batch:
+                raise ConnectionError(f"write of {self.fail_on} refused")
+            return [f"stored {item}" for item in batch]
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def wait_until(condition) -> None:
+    for _ in range(10_000):
+        if condition():
+            return
+        threading.Event().wait(0.001)
+    raise AssertionError("condition never met")
+
+
+def test_with_two_in_flight_a_second_item_is_written_at_once_and_later_ones_wait():
+    writes = HeldWrites()
+    writer = GroupCommit(writes, in_flight=2)
+    with ThreadPoolExecutor(THREADS) as pool:
+        first = pool.submit(writer.submit, "item-0")
+        wait_until(lambda: writes.running == 1)
+        second = pool.submit(writer.submit, "item-1")
+        wait_until(lambda: writes.running == 2)   # not behind the first write
+        later = [pool.submit(writer.submit, f"item-{n}") for n in range(2, THREADS)]
+        wait_until(lambda: len(writer._waiting) == THREADS - 2)
+        assert writes.running == 2   # a third write never starts
+        writes.release.set()
+        outcomes = [future.result(10) for future in [first, second, *later]]
+    assert outcomes == [f"stored item-{n}" for n in range(THREADS)]
+    assert writes.batches[:2] == [["item-0"], ["item-1"]]
+    written = [item for batch in writes.batches for item in batch]
+    assert sorted(written) == sorted(f"item-{n}" for n in range(THREADS))   # each once
+    assert writes.most_at_once == 2
+    assert writer._writing == 0 and writer._waiting == []
+
+
+def test_a_failed_write_fails_only_its_batch_while_the_other_in_flight_is_stored():
+    writes = HeldWrites(fail_on="item-1")
+    writer = GroupCommit(writes, in_flight=2)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(writer.submit, "item-0")
+        wait_until(lambda: writes.running == 1)
+        failing = pool.submit(writer.submit, "item-1")
+        wait_until(lambda: writes.running == 2)
+        writes.release.set()
+        assert first.result(10) == "stored item-0"
+        with pytest.raises(ConnectionError, match="item-1"):
+            failing.result(10)
+    assert writer.submit("after") == "stored after"
+
+
+def test_many_threads_with_two_in_flight_each_get_their_own_result_and_each_item_is_written_once():
+    written: list[str] = []
+    at_once = [0, 0]   # running, most
+    lock = threading.Lock()
+
+    def flush(batch):
+        with lock:
+            at_once[0] += 1
+            at_once[1] = max(at_once)
+        threading.Event().wait(0.002)   # a round trip: the others pile up meanwhile
+        with lock:
+            written.extend(batch)
+            at_once[0] -= 1
+        return [item.upper() for item in batch]
+
+    writer = GroupCommit(flush, max_batch=7, in_flight=2)
+    items = [f"item-{n}" for n in range(400)]
+    with ThreadPoolExecutor(24) as pool:
+        outcomes = list(pool.map(writer.submit, items))
+    assert outcomes == [item.upper() for item in items]
+    assert sorted(written) == sorted(items)
+    assert at_once[1] == 2
+
+
+def test_in_flight_below_one_is_refused():
+    with pytest.raises(ValueError):
+        GroupCommit(lambda batch: batch, in_flight=0)

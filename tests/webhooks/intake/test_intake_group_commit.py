@@ -6,6 +6,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
+import pytest
+
 from okr_core.domain import TrackerKind
 from plumbing.group_commit import GroupCommit
 from plumbing.handoff import HANDOFF_KEY
@@ -14,7 +16,9 @@ from tests.conftest import REDIS_URL
 from tests.webhooks.intake.intake_helpers import (
     add_connection, as_issue, deliveries, fixture_delivery, post,
 )
-from webhooks.intake_store import MAX_BATCH, StoreUnavailable, _store_batch
+from webhooks.intake_store import (
+    MAX_BATCH, POSTGRESQL_WRITES_IN_FLIGHT, StoreUnavailable, _store_batch,
+)
 
 JIRA = TrackerKind.JIRA
 RESOLVED = "jira_issue_updated__resolved"
@@ -96,3 +100,48 @@ def test_deliveries_and_copies_posted_at_once_are_each_answered_for_their_own_ro
     assert sorted(accepted) == sorted(stored.values())
     assert sorted(int(i) for i in redis_db.lrange(HANDOFF_KEY, 0, -1)) == sorted(accepted)
     assert sum(batch_sizes) == count and max(batch_sizes) > 1, batch_sizes
+
+
+def test_the_app_writes_two_batches_at_once_on_postgresql_and_one_on_sqlite(make_app, redis_db):
+    app = make_app(REDIS_URL)
+    connection_id = connection_of(app)
+    client = app.test_client()
+    body, headers = fixture_delivery(JIRA, RESOLVED, "first", as_issue(1))
+    assert post(client, "jira", connection_id, body, headers).status_code == 200
+    writer = app.extensions["okrsync.intake_writer"]
+    on_postgresql = app.extensions["okrsync.engine"].dialect.name == "postgresql"
+    assert writer._in_flight == (POSTGRESQL_WRITES_IN_FLIGHT if on_postgresql else 1)
+
+
+def test_two_batches_in_flight_with_the_same_keys_store_and_hand_off_each_row_once(
+        make_app, redis_db):
+    """Both INSERTs run at once (each waits for the other to start before going on): a key in
+    both is stored by one and answered as a duplicate by the other; nothing lost or doubled."""
+    app = make_app(REDIS_URL)
+    if app.extensions["okrsync.engine"].dialect.name != "postgresql":
+        pytest.skip("SQLite writes one batch at a time")
+    connection_id = connection_of(app)
+    both_started = threading.Barrier(2)
+
+    def flush_together(batch):
+        both_started.wait(10)
+        return _store_batch(batch)
+
+    app.extensions["okrsync.intake_writer"] = GroupCommit(flush_together, MAX_BATCH, in_flight=2)
+
+    def store(key):
+        with app.app_context():
+            return app.extensions["okrsync.intake_writer"].submit(row(connection_id, key))
+
+    rounds = 20
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = [list(pool.map(store, [f"same-{n}", f"same-{n}"])) for n in range(rounds)]
+    with app.app_context():
+        assert wait_for_hand_offs()
+    for pair in outcomes:
+        assert sorted(pair, key=lambda outcome: outcome is None)[1] is None, pair
+        assert isinstance(next(o for o in pair if o is not None), int), pair
+    stored = {d.dedupe_key: d.id for d in deliveries(app)}
+    assert sorted(stored) == sorted(f"same-{n}" for n in range(rounds))
+    assert sorted(stored.values()) == sorted(o for pair in outcomes for o in pair if o is not None)
+    assert sorted(int(i) for i in redis_db.lrange(HANDOFF_KEY, 0, -1)) == sorted(stored.values())
