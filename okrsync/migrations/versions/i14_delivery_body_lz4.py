@@ -1,14 +1,14 @@
 """deliveries.body compressed with lz4 on PostgreSQL (less server CPU per stored delivery)
 
 Revision ID: i14_delivery_body_lz4
-Revises: i18b_notifications
+Revises: i20_link_match_ref
 Create Date: 2026-12-07 03:30:00
 """
 from alembic import op
 
 
 revision = 'i14_delivery_body_lz4'
-down_revision = 'i18b_notifications'
+down_revision = 'i20_link_match_ref'
 branch_labels = None
 depends_on = None
 

@@ -68,12 +68,12 @@ def test_the_migration_sets_lz4_and_its_downgrade_puts_the_default_back(pg_schem
     try:
         if not _server_has_lz4(engine):
             pytest.skip("this PostgreSQL has no lz4")
-        upgrade(pg_schema_url, "i18b_notifications")
+        upgrade(pg_schema_url, "i20_link_match_ref")
         assert _body_compression(engine) == ""
         upgrade(pg_schema_url)
         assert _body_compression(engine) == "l"
         assert _store_and_read_back(engine) == (BODY, "lz4")
-        command.downgrade(alembic_config(pg_schema_url), "i18b_notifications")
+        command.downgrade(alembic_config(pg_schema_url), "i20_link_match_ref")
         assert _body_compression(engine) == ""
     finally:
         engine.dispose()
