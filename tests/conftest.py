@@ -14,6 +14,7 @@ from okr_core.accounts import hash_token, new_token
 from okr_core.domain import Role, TeamKind
 from okr_core.models import ApiToken, Base, Team, User
 from okr_core.store import make_engine, session_scope
+from tests.sqlite_templates import copy_schema, sqlite_path
 
 PG_URL = os.environ.get("OKRSYNC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -81,13 +82,25 @@ def redis_db():
     connection.close()
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """An empty SQLite store with every table, built once per test process (xdist worker)."""
+    path = tmp_path_factory.mktemp("schema") / "schema.db"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    engine.dispose()   # the last connection folds the WAL into the file: one file to copy
+    return path
+
+
 @pytest.fixture
-def app(settings: Settings):
+def app(request, settings: Settings):
     from okrsync.app import create_app
 
-    engine = make_engine(settings.database_url)
-    Base.metadata.create_all(engine)
-    engine.dispose()
+    path = sqlite_path(settings.database_url)
+    if not (path and copy_schema(request.getfixturevalue("sqlite_schema"), path)):
+        engine = make_engine(settings.database_url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
     # Lookups are not reused across requests in tests (WEBHOOK_CONNECTION_TTL), so that a test
     # that changes a secret sees it at once; test_intake_connection_cache covers the reuse.
     app = create_app({"TESTING": True, "EMBEDDED_RETRY_SCALE": 0.0, "WEBHOOK_CONNECTION_TTL": 0,

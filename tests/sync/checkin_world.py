@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from okr_core.accounts import hash_password
 from okr_core.domain import LinkKind, Measure, Role, TrackerKind
 from okr_core.models import CheckInDraft, KeyResult, User
 from sync.mirror.mirrors import mirror_key_result
 from sync.reconcile.passes import reconcile_connection
+from tests.passwords import stored_hash
 from tests.sync.sync_world import SyncWorld, epic_children
 
 OWNER_EMAIL, OWNER_PASSWORD = "olive@example.com", "a long enough password"
@@ -41,7 +41,7 @@ def build_week(app, sim) -> CheckInWeek:
     jira = world.connection(TrackerKind.JIRA, sim.url, page_size=50, story_points_field="customfield_10016")
     with world.scope() as session:
         owner = User(name="Olive Owner", email=OWNER_EMAIL, role=Role.MEMBER,
-                     password_hash=hash_password(OWNER_PASSWORD))
+                     password_hash=stored_hash(OWNER_PASSWORD))
         session.add(owner)
         session.flush()
         owner_id = owner.id

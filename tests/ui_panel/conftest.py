@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from okr_core.models import Connection, Cycle, KeyResult, LinkItem, User, WorkItem, WorkLink
+from okr_core.models import (
+    Base, Connection, Cycle, KeyResult, LinkItem, User, WorkItem, WorkLink,
+)
+from okr_core.store import make_engine, make_sessionmaker, session_scope
 from okrsync.demo import DEMO_ADMIN_EMAIL, load_demo
+from tests.sqlite_templates import copy_rows
 from tests.ui_panel.forge_tokens import APP_ID, SITE, ForgeSigner, serve_jwks
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -16,11 +21,28 @@ ACCOUNT = "5b10ac8d82e05b22cc7d4ef5"  # the Jira accountId linked to a demo user
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> Path:
+    """A SQLite store holding the demo company, loaded once per test process (xdist worker)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    with session_scope(make_sessionmaker(engine)) as session:
+        load_demo(session, now=NOW)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def demo(app, db):
-    """The demo company loaded into the test store; returns its cycle id."""
-    load_demo(db, now=NOW)
-    db.commit()
+def demo(request, app, db):
+    """The demo company loaded into the test store; returns its cycle id. On SQLite its rows are
+    copied from demo_store (the same load_demo, run once); on PostgreSQL, or when the store
+    already holds rows, load_demo runs here."""
+    engine = app.extensions["okrsync.engine"]
+    if not (engine.dialect.name == "sqlite"
+            and copy_rows(engine, request.getfixturevalue("demo_store"))):
+        load_demo(db, now=NOW)
+        db.commit()
     return scalar(db, select(Cycle.id))
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 import uuid
 
-from okr_core.accounts import hash_password
 from okr_core.domain import Role
 from okr_core.models import User
 from okr_core.store import session_scope
+from tests.passwords import stored_hash
 
 PASSWORD = "correct horse battery staple"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -25,7 +25,7 @@ def make_user(app, role: Role, password: str = PASSWORD) -> str:
     email = f"{role.value}-{uuid.uuid4().hex[:8]}@test.example"
     with session_scope(app.extensions["okrsync.sessionmaker"]) as session:
         session.add(User(name=f"{role.value} person", email=email, role=role,
-                         password_hash=hash_password(password)))
+                         password_hash=stored_hash(password)))
     return email
 
 

@@ -151,6 +151,9 @@ def linear_world(world: SyncWorld, sim, split: bool) -> tuple[int, list[int]]:
     return connection, krs
 
 
+# Two whole first passes of 400 issues through the embedded workers (about 5 s): `make test` runs
+# it; the fast loop keeps the Jira split pass above, the same whole-then-split check.
+@pytest.mark.slow
 def test_a_linear_pass_splits_by_team_and_counts_what_one_pass_counts(app, projects_sim, sync_world):
     whole, whole_krs = linear_world(sync_world, projects_sim, split=False)
     parted, parted_krs = linear_world(sync_world, projects_sim, split=True)
