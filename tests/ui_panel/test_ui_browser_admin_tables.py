@@ -107,3 +107,31 @@ def test_admin_tables_stay_tables_with_every_button_on_screen_when_wide(browser,
             assert set(text_lines(page, f"{selector} button")) <= {1}, where   # no "Retr y"
             for button in layout["buttons"]:
                 assert 0 <= button["left"] and button["right"] <= layout["viewport"], (where, button)
+
+
+# Each checkbox of a form and the text field before it: a checkbox starts at the fields' left
+# edge, its label beside it on the same line, not centred under it.
+CHECKBOXES = """() => [...document.querySelectorAll('form input[type=checkbox]')].map(box => {
+  const field = box.closest('.field');
+  const label = field.querySelector('label');
+  const text = box.closest('form').querySelector('input[type=text], input[type=email], select');
+  const b = box.getBoundingClientRect(), l = label.getBoundingClientRect();
+  return {id: box.id, left: b.left, fieldsLeft: text ? text.getBoundingClientRect().left : b.left,
+          labelAfter: l.left >= b.right, sameLine: Math.abs((l.top + l.bottom) - (b.top + b.bottom)) < l.height};
+})"""
+
+
+@pytest.mark.parametrize("viewport", [NARROW, WIDE], ids=["360", "1280"])
+def test_the_add_a_user_form_puts_active_at_the_left_edge_beside_its_label(browser, live, viewport):
+    context, page = signed_in_page(browser, live, DEMO_ADMIN_EMAIL, PASSWORD, viewport)
+    try:
+        page.goto(f"{live}/admin/people")
+        boxes = page.evaluate(CHECKBOXES)
+        screenshot(page, f"admin-people-form-{viewport['width']}")
+    finally:
+        context.close()
+    active = [box for box in boxes if box["id"] == "active"]
+    assert active, boxes
+    for box in active:
+        assert abs(box["left"] - box["fieldsLeft"]) <= 4, box
+        assert box["labelAfter"] and box["sameLine"], box
