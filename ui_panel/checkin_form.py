@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import math
 
-from flask_wtf import FlaskForm
 from wtforms import FloatField, IntegerField, SelectField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import NumberRange, Optional
 
 from okr_core.checkins import CheckInFields
 from okr_core.domain import JUDGED_STATUSES, KRStatus
 from ui_panel.charts import STATUS_TEXT
+from ui_panel.field_words import PageForm, at_most
 
 MAX_TEXT = 20_000
 
@@ -20,16 +20,16 @@ def _finite(form, field) -> None:
         raise ValidationError("Enter a finite number.")
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(PageForm):
     value = FloatField("Current value", validators=[Optional(), _finite])
     status = SelectField("Status", validators=[Optional()], default="",
                          choices=[SelectChoice("", "Keep the status from pace")]
                          + [SelectChoice(s.value, STATUS_TEXT[s]) for s in JUDGED_STATUSES])
     confidence = IntegerField("Confidence (0-10)",
                               validators=[Optional(), NumberRange(0, 10, "Enter 0 to 10.")])
-    note = TextAreaField("Note", validators=[Length(max=MAX_TEXT)])
-    blockers = TextAreaField("Blockers", validators=[Length(max=MAX_TEXT)])
-    wins = TextAreaField("Wins", validators=[Length(max=MAX_TEXT)])
+    note = TextAreaField("Note", validators=[at_most(MAX_TEXT)])
+    blockers = TextAreaField("Blockers", validators=[at_most(MAX_TEXT)])
+    wins = TextAreaField("Wins", validators=[at_most(MAX_TEXT)])
 
     def fields_for_core(self) -> CheckInFields:
         """The validated input as the domain's check-in fields."""

@@ -1,19 +1,19 @@
 """The cycle form (guide step 1: time period, scope, start and end dates)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from okr_core.domain import Level
 from ui_panel.checkin_form import MAX_TEXT
 from ui_panel.form_rules import no_markup
+from ui_panel.field_words import PageForm, at_most
 
 SCOPES = [SelectChoice(level.value, level.value.capitalize()) for level in Level]
 
 
-class CycleForm(FlaskForm):
+class CycleForm(PageForm):
     name = StringField("Time period", validators=[no_markup])
     scope = SelectField("Scope", choices=SCOPES, default=Level.COMPANY.value)
     start_date = DateField("Start date", validators=[
@@ -28,8 +28,8 @@ class CycleForm(FlaskForm):
                 "end_date": self.end_date.data}
 
 
-class NotesForm(FlaskForm):
+class NotesForm(PageForm):
     """The notes of a mid-cycle review or of a retrospective."""
 
     notes = TextAreaField("Notes", validators=[
-        Length(max=MAX_TEXT, message=f"Keep it to {MAX_TEXT} characters or fewer."), no_markup])
+        at_most(MAX_TEXT), no_markup])

@@ -10,6 +10,7 @@ from okr_core.checkins import CheckInFields, record_check_in
 from okr_core.domain import Measure
 from okr_core.models import KeyResult, Objective, utcnow
 from ui_panel.checkin_form import MAX_TEXT
+from ui_panel.field_words import too_long
 from ui_panel.form_rules import MARKUP
 from ui_panel.kr_forms import parse_number
 
@@ -69,7 +70,7 @@ def read_final_values(krs: list[KeyResult]) -> FinalValues:
 def _read_note(sent: FinalValues, kr: KeyResult, note: str) -> None:
     name = note_name(kr.id)
     if len(note) > MAX_TEXT:
-        sent.errors[name] = f"Keep it to {MAX_TEXT:,} characters or fewer."
+        sent.errors[name] = too_long(MAX_TEXT)
     elif MARKUP.search(note):
         sent.errors[name] = "Write plain text: HTML tags such as <b> are not allowed here."
     elif note and kr.id not in sent.values and field_name(kr.id) not in sent.errors:

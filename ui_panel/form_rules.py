@@ -12,7 +12,7 @@ from flask import g
 from pydantic import BaseModel, ValidationError as ModelError
 from wtforms import ValidationError
 
-from ui_panel.required_field import FILL_IN
+from ui_panel.field_words import FILL_IN, too_long
 from ui_panel.signin import current_web_user, current_web_viewer
 from api.errors import ApiError
 from plumbing.db import request_session
@@ -21,7 +21,6 @@ MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 MESSAGES = {
     "missing": FILL_IN,
     "string_too_short": FILL_IN,
-    "string_too_long": "Keep it to {max_length} characters or fewer.",
     "greater_than": "Enter a number above {gt:g}.",
     "greater_than_equal": "Enter {ge:g} or more.",
     "less_than": "Enter a number below {lt:g}.",
@@ -49,6 +48,8 @@ def act_as_api_caller() -> None:
 
 def model_message(error: dict) -> str:
     """A pydantic error in words for people, with the limit it names."""
+    if error["type"] == "string_too_long":
+        return too_long(error["ctx"]["max_length"])
     template = MESSAGES.get(error["type"])
     if template:
         return template.format(**(error.get("ctx") or {}))

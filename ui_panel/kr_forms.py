@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import FloatField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +11,7 @@ from wtforms.validators import InputRequired, Optional
 
 from okr_core.domain import Measure
 from okr_core.models import User
+from ui_panel.field_words import PageForm
 from ui_panel.form_rules import add_error, no_markup
 
 MEASURES = [
@@ -51,7 +51,7 @@ class NumberField(FloatField):
         self.data = parse_number(valuelist[0] if valuelist else None)
 
 
-class KeyResultForm(FlaskForm):
+class KeyResultForm(PageForm):
     title = StringField("Key result (metric)", validators=[no_markup])
     start_value = NumberField("Starting value", validators=[
         InputRequired("Enter the starting value.")])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from okr_core.domain import LinkKind
 from okr_core.models import Connection, KeyResult, LinkItem, User, WorkItem, WorkLink
 from plumbing.db import request_session
+from ui_panel.field_words import PageForm
 from ui_panel.sync_words import tracker_name
 
 KINDS = [
@@ -31,7 +31,7 @@ LINK_KIND_WORDS = {
 }
 
 
-class LinkForm(FlaskForm):
+class LinkForm(PageForm):
     connection_id = SelectField("Tracker connection", coerce=int, validate_choice=False)
     kind = SelectField("What to link", choices=KINDS, default=LinkKind.ISSUE.value)
     ref = StringField("Key, id, name or query")

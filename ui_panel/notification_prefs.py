@@ -3,19 +3,19 @@ from emails, which works without signing in."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from okr_core.models import User, utcnow
 from plumbing.db import request_session
 from sync.notify.links import user_of_token
 from sync.notify.preferences import choices_of, preference_row
+from ui_panel.field_words import PageForm
 from ui_panel.signin import current_web_user, login_required
 
 bp = Blueprint("notification_prefs", __name__)
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PageForm):
     email = BooleanField("By email")
     slack = BooleanField("In Slack (your team's channel)")
     reminders = BooleanField("Weekly check-in reminders")

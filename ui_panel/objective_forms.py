@@ -1,7 +1,6 @@
 """The objective form (guide steps 2-4): what, level, team, owner, the parent it supports."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +9,7 @@ from okr_core.domain import Level, Visibility
 from okr_core.models import Objective, Team, User
 from okr_core.rules.levels import may_align_to
 from okr_core.visibility import visible_objectives_clause
+from ui_panel.field_words import PageForm
 from ui_panel.form_rules import add_error, no_markup
 
 LEVELS = [SelectChoice(level.value, level.value.capitalize()) for level in Level]
@@ -24,7 +24,7 @@ def _id_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-class ObjectiveForm(FlaskForm):
+class ObjectiveForm(PageForm):
     title = StringField("Objective", validators=[no_markup])
     description = TextAreaField("Description", validators=[no_markup])
     level = SelectField("Level", choices=LEVELS, default=Level.TEAM.value)

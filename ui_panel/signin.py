@@ -8,12 +8,10 @@ from flask import (
     Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField
-from wtforms.validators import Email, Length
 
-from ui_panel.required_field import required
+from ui_panel.field_words import PageForm, at_most, email_address, required
 from ui_panel.login_limit import (
     WINDOW as LIMIT_WINDOW, attempt_key, is_limited, record_failure, record_success,
 )
@@ -28,9 +26,9 @@ from plumbing.db import request_session
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[required(), Email(), Length(max=320)])
-    password = PasswordField("Password", validators=[required(), Length(max=1000)])
+class LoginForm(PageForm):
+    email = EmailField("Email", validators=[required(), email_address(), at_most(320)])
+    password = PasswordField("Password", validators=[required(), at_most(1000)])
 
 
 def current_web_user() -> User | None:
@@ -119,7 +117,7 @@ def _sign_in(form: LoginForm):
 
 @bp.post("/logout")
 def logout():
-    form = FlaskForm()
+    form = PageForm()
     if not form.validate_on_submit():
         abort(400)
     user = current_web_user()

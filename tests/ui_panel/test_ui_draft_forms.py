@@ -37,13 +37,13 @@ def _check_ins(app) -> int:
 
 
 @pytest.mark.parametrize("fields,message", [
-    ({"value": "lots"}, "Not a valid float value."),
+    ({"value": "lots"}, "Enter a number."),
     ({"value": "inf"}, "Enter a finite number."),
-    ({"status": "not_started"}, "Not a valid choice."),
+    ({"status": "not_started"}, "Pick one of the choices."),
     ({"confidence": "11"}, "Enter 0 to 10."),
-    ({"note": "x" * 20_001}, "Field cannot be longer than 20000 characters."),
-    ({"blockers": "x" * 20_001}, "Field cannot be longer than 20000 characters."),
-    ({"wins": "x" * 20_001}, "Field cannot be longer than 20000 characters."),
+    ({"note": "x" * 20_001}, "Keep it to 20,000 characters or fewer."),
+    ({"blockers": "x" * 20_001}, "Keep it to 20,000 characters or fewer."),
+    ({"wins": "x" * 20_001}, "Keep it to 20,000 characters or fewer."),
 ])
 def test_each_bad_field_is_refused_beside_it_and_nothing_is_recorded(app, client, setup, fields, message):
     _, owner, _, _, draft = setup

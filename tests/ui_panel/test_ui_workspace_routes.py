@@ -106,7 +106,7 @@ def test_notes_too_long_for_the_field_are_refused_beside_it(admin_client, demo):
     refused = admin_client.post(f"/cycles/{demo}/review",
                                 data={"csrf_token": token, "notes": "n" * 20_001})
     assert refused.status_code == 422
-    assert 'id="err-notes"' in refused.text and "20000 characters or fewer" in refused.text
+    assert 'id="err-notes"' in refused.text and "20,000 characters or fewer" in refused.text
 
 
 def test_an_unexpected_failure_shows_the_styled_500_page(app):

@@ -72,8 +72,8 @@ def test_invalid_smtp_settings_are_refused_beside_each_field_keeping_what_was_ty
     assert field_errors(html, "host") == [
         "A host name or address, without scheme or port (smtp.example.com)."]
     assert field_errors(html, "port") == ["A port between 1 and 65535."]
-    assert field_errors(html, "mail_from") == ["An email address such as okrs@example.com."]
-    assert field_errors(html, "tls") == ["Not a valid choice."]
+    assert field_errors(html, "mail_from") == ["Enter an email address such as okrs@example.com."]
+    assert field_errors(html, "tls") == ["Pick one of the choices."]
     assert 'value="smtp://mail example"' in html
     answer = save_smtp(admin_client, port="", username="mailer")
     html = answer.get_data(as_text=True)

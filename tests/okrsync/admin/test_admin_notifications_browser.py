@@ -50,7 +50,7 @@ def test_the_admin_sets_up_email_and_slack_and_sees_each_failure_in_words(app, b
         page.click("text=Save email settings")
         expect(page.locator(".field:has(#host) .field-error")).to_contain_text("without scheme or port")
         assert beside(page, "port") == "A port between 1 and 65535."
-        assert beside(page, "mail_from") == "An email address such as okrs@example.com."
+        assert beside(page, "mail_from") == "Enter an email address such as okrs@example.com."
         assert page.input_value("#host") == "smtp://mail example"      # what was typed stays
         screenshot(page, "admin-notifications-errors-360")
 

@@ -29,10 +29,10 @@ def test_an_admin_adds_a_user_who_can_then_sign_in(app, admin_client, client, db
 
 @pytest.mark.parametrize("fields, message", [
     ({"name": ""}, "Fill this in."),
-    ({"email": "nope"}, "Invalid email address."),
-    ({"role": "owner"}, "Not a valid choice"),
-    ({"password": "short"}, "Field must be between 12 and 1000 characters long."),
-    ({"team_id": "999"}, "Not a valid choice"),
+    ({"email": "nope"}, "Enter an email address such as name@example.com."),
+    ({"role": "owner"}, "Pick one of the choices."),
+    ({"password": "short"}, "Use at least 12 characters (and at most 1,000)."),
+    ({"team_id": "999"}, "Pick one of the choices."),
 ])
 def test_a_bad_user_form_is_422_and_adds_nobody(admin_client, db, fields, message):
     response = add_user(admin_client, **fields)
@@ -92,7 +92,7 @@ def test_a_token_is_shown_once_stored_hashed_works_and_can_be_revoked(app, admin
 
 @pytest.mark.parametrize("fields, message", [
     ({"name": ""}, "Fill this in."),
-    ({"user_id": "424242"}, "Not a valid choice"),
+    ({"user_id": "424242"}, "Pick one of the choices."),
 ])
 def test_a_bad_token_form_is_422_and_creates_nothing(admin_client, db, fields, message):
     (me,) = [u for u in read_rows(db, select(User)) if u.role is Role.ADMIN]
@@ -139,7 +139,7 @@ def test_a_team_gets_its_weekly_check_in_day_time_and_zone(admin_client, db):
 @pytest.mark.parametrize("fields, message", [
     ({"check_in_time": "9.30"}, "Enter a time like 14:00."),
     ({"time_zone": "Berlin/Mars"}, "Enter a time zone name like Europe/Berlin."),
-    ({"check_in_weekday": "9"}, "Not a valid choice"),
+    ({"check_in_weekday": "9"}, "Pick one of the choices."),
 ])
 def test_a_bad_check_in_schedule_is_422_beside_its_field(admin_client, db, fields, message):
     response = post_form(admin_client, "/admin/people", "/admin/teams", name="Berlin", kind="team", **fields)
