@@ -29,9 +29,12 @@ def _autocommit_engine(engine: Engine) -> Engine | None:
     """PostgreSQL only: autocommit connections without pre-ping, disposed with the main engine."""
     if engine.dialect.name != "postgresql":
         return None
-    # As many pooled connections as a serve process runs threads: no connect per request.
+    # As many pooled connections as a serve process runs threads: no connect per request. No
+    # rollback when one is returned: in autocommit no transaction is left open (issue 14: the
+    # pool's reset was a tenth of intake's cost of a statement).
     autocommit = create_engine(engine.url, isolation_level="AUTOCOMMIT",
-                               pool_size=REQUEST_THREADS, max_overflow=10)
+                               pool_size=REQUEST_THREADS, max_overflow=10,
+                               pool_reset_on_return=None)
     event.listen(engine, "engine_disposed", lambda _engine: autocommit.dispose())
     return autocommit
 
@@ -93,7 +96,9 @@ def _on_driver(autocommit: Engine, statement, params: dict) -> list[tuple]:
                                   hide_parameters=True, dialect=dialect) from exc
     try:
         cursor = pooled.driver_connection.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
+        # rownumber is None when the statement returned no rows; `description` would build a
+        # column object per column for nothing.
+        return cursor.fetchall() if cursor.rownumber is not None else []
     except dialect.loaded_dbapi.Error as exc:
         dropped = dialect.is_disconnect(exc, pooled.driver_connection, None)
         if dropped:

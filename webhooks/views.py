@@ -17,10 +17,11 @@ from okr_core.delivery_state import arrival_state
 from okr_core.domain import TrackerKind
 from okr_core.models import Connection
 from plumbing.db import engine
+from plumbing.group_commit import Arrival
 from plumbing.services import secret_box
 from webhooks.errors import DeliveryRejected
 from webhooks.events import MAX_BODY_BYTES, READ_HEADERS, parse_delivery
-from webhooks.intake_store import StoreUnavailable, store_delivery
+from webhooks.intake_store import StoreUnavailable, intake_writer, store_delivery
 from webhooks.routing import is_handled
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -65,14 +66,16 @@ def intake(tracker: str, connection_id: int, source) -> Answer:
     content_length and stream are read. Needs an application context.
     """
     try:
-        return _receive(tracker, connection_id, source)
+        # Announced at once: a write starting while this delivery is verified waits for it.
+        with intake_writer().arriving() as arrival:
+            return _receive(tracker, connection_id, source, arrival)
     except StoreUnavailable as exc:
         log.error("webhooks.store-unavailable", extra={"connection_id": connection_id,
                                                        "error": str(exc)})
         return answer(503, "store-unavailable", "the store is unavailable, retry later")
 
 
-def _receive(tracker: str, connection_id: int, source):
+def _receive(tracker: str, connection_id: int, source, arrival: Arrival):
     found = _connection(tracker, connection_id)
     if found is None:
         named = tracker if tracker in KNOWN_TRACKERS else "unknown-tracker"
@@ -96,7 +99,7 @@ def _receive(tracker: str, connection_id: int, source):
     except DeliveryRejected as exc:
         log.warning(exc.log_key, extra={"connection_id": connection_id, "reason": exc.message})
         return answer(exc.status, exc.log_key.rsplit(".", 1)[-1], exc.message)
-    return _persist_and_hand_off(connection_id, delivery, body, now)
+    return _persist_and_hand_off(connection_id, delivery, body, now, arrival)
 
 
 def _connection(tracker: str, connection_id: int):
@@ -151,14 +154,15 @@ def _read_body(source) -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else body
 
 
-def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: datetime):
+def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: datetime,
+                          arrival: Arrival):
     handled = is_handled(delivery)
     key = _fit_dedupe_key(delivery.dedupe_key)
     values = dict(connection_id=connection_id, dedupe_key=key,
                   event_type=delivery.event_type[:EVENT_TYPE_MAX], body=body,
                   state=arrival_state(handled), attempts=0, received_at=now,
                   enqueued_at=now if handled else None)
-    delivery_id = store_delivery(values)   # handed off too, when handled
+    delivery_id = store_delivery(values, arrival)   # handed off too, when handled
     if delivery_id is None:
         log.info(f"webhooks.{delivery.tracker}.duplicate", extra={"connection_id": connection_id,
                                                                "dedupe_key": key})

@@ -3,6 +3,7 @@ gets its own item's result only after its batch is written, and a failed write f
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -182,3 +183,102 @@ def test_many_threads_with_two_in_flight_each_get_their_own_result_and_each_item
 def test_in_flight_below_one_is_refused():
     with pytest.raises(ValueError):
         GroupCommit(lambda batch: batch, in_flight=0)
+
+
+class RecordedWrites:
+    """A flush that records its batches and answers at once."""
+
+    def __init__(self):
+        self.batches: list[list[str]] = []
+
+    def __call__(self, batch):
+        self.batches.append(list(batch))
+        return [f"stored {item}" for item in batch]
+
+
+def test_a_write_waits_for_an_announced_item_and_takes_it_in_the_same_batch():
+    writes = RecordedWrites()
+    writer = GroupCommit(writes, gather_seconds=10)
+    announced, go_on = threading.Event(), threading.Event()
+
+    def late_item():
+        with writer.arriving() as arrival:
+            announced.set()
+            assert go_on.wait(10)   # still being verified while the other write would start
+            return arrival.submit("late")
+
+    with ThreadPoolExecutor(2) as pool:
+        late = pool.submit(late_item)
+        assert announced.wait(10)
+        early = pool.submit(writer.submit, "early")
+        wait_until(lambda: writer._gathering)
+        assert writes.batches == []   # the leader waits for the announced item
+        go_on.set()
+        assert (early.result(10), late.result(10)) == ("stored early", "stored late")
+    assert writes.batches == [["early", "late"]]
+    assert writer._arriving == 0 and writer._writing == 0
+
+
+def test_an_announcement_withdrawn_lets_the_waiting_write_go_at_once():
+    writes = RecordedWrites()
+    writer = GroupCommit(writes, gather_seconds=30)
+    announced, withdraw = threading.Event(), threading.Event()
+
+    def refused_item():
+        with writer.arriving():
+            announced.set()
+            assert withdraw.wait(10)   # refused (a bad signature, say): never submitted
+
+    with ThreadPoolExecutor(2) as pool:
+        refused = pool.submit(refused_item)
+        assert announced.wait(10)
+        started = time.monotonic()
+        alone = pool.submit(writer.submit, "alone")
+        wait_until(lambda: writer._gathering)
+        withdraw.set()
+        refused.result(10)
+        assert alone.result(10) == "stored alone"
+    assert time.monotonic() - started < 5   # not the 30 s it may gather for
+    assert writes.batches == [["alone"]] and writer._arriving == 0
+
+
+def test_with_nothing_announced_an_item_is_written_at_once():
+    writes = RecordedWrites()
+    writer = GroupCommit(writes, gather_seconds=30)
+    started = time.monotonic()
+    with writer.arriving() as arrival:   # its own announcement does not make it wait
+        assert arrival.submit("lone") == "stored lone"
+    assert writer.submit("unannounced") == "stored unannounced"
+    assert time.monotonic() - started < 5
+    assert writes.batches == [["lone"], ["unannounced"]]
+
+
+def test_gathering_ends_after_gather_seconds_when_an_announced_item_never_comes():
+    writes = RecordedWrites()
+    writer = GroupCommit(writes, gather_seconds=0.2)
+    announced, leave = threading.Event(), threading.Event()
+
+    def stuck_item():
+        with writer.arriving():
+            announced.set()
+            assert leave.wait(10)
+
+    with ThreadPoolExecutor(1) as pool:
+        stuck = pool.submit(stuck_item)
+        assert announced.wait(10)
+        started = time.monotonic()
+        assert writer.submit("waited") == "stored waited"
+        waited = time.monotonic() - started
+        leave.set()
+        stuck.result(10)
+    assert 0.15 <= waited < 5
+    assert writes.batches == [["waited"]]
+
+
+def test_an_arrival_submits_one_item():
+    writer = GroupCommit(RecordedWrites())
+    with writer.arriving() as arrival:
+        arrival.submit("one")
+        with pytest.raises(RuntimeError):
+            arrival.submit("two")
+    assert writer._arriving == 0

@@ -17,7 +17,8 @@ from tests.webhooks.intake.intake_helpers import (
     add_connection, as_issue, deliveries, fixture_delivery, post,
 )
 from webhooks.intake_store import (
-    MAX_BATCH, POSTGRESQL_WRITES_IN_FLIGHT, StoreUnavailable, _store_batch,
+    GATHER_SECONDS, MAX_BATCH, POSTGRESQL_WRITES_IN_FLIGHT, StoreUnavailable, _store_batch,
+    intake_writer,
 )
 
 JIRA = TrackerKind.JIRA
@@ -145,3 +146,63 @@ def test_two_batches_in_flight_with_the_same_keys_store_and_hand_off_each_row_on
     assert sorted(stored) == sorted(f"same-{n}" for n in range(rounds))
     assert sorted(stored.values()) == sorted(o for pair in outcomes for o in pair if o is not None)
     assert sorted(int(i) for i in redis_db.lrange(HANDOFF_KEY, 0, -1)) == sorted(stored.values())
+
+
+def test_a_delivery_being_verified_is_written_in_the_same_insert_as_one_ready_before_it(
+        make_app, redis_db):
+    """The first delivery is held inside intake (its clock waits) while a second one reaches the
+    write: that write waits for the first, and both rows go in one INSERT."""
+    app = make_app(REDIS_URL)
+    connection_id = connection_of(app)
+    real_writer = intake_writer_of(app)
+    assert real_writer._gather_seconds == GATHER_SECONDS > 0
+    batches = []
+
+    def recorded(batch):
+        batches.append([values["dedupe_key"] for values in batch])
+        return _store_batch(batch)
+
+    writer = GroupCommit(recorded, MAX_BATCH, real_writer._in_flight, gather_seconds=10)
+    app.extensions["okrsync.intake_writer"] = writer
+    held, release = threading.Event(), threading.Event()
+
+    def clock():
+        if threading.current_thread().name == "held":
+            held.set()
+            assert release.wait(10)
+        return datetime.now(timezone.utc)
+
+    app.config["WEBHOOK_CLOCK"] = clock
+    answers = {}
+
+    def send(key):
+        body, headers = fixture_delivery(JIRA, RESOLVED, key, as_issue(len(key)))
+        answers[key] = post(app.test_client(), "jira", connection_id, body, headers)
+
+    slow = threading.Thread(target=send, args=("held-delivery",), name="held")
+    slow.start()
+    assert held.wait(10)
+    ready = threading.Thread(target=send, args=("ready-delivery",))
+    ready.start()
+    wait_until_gathering(writer)
+    release.set()
+    slow.join(10)
+    ready.join(10)
+    assert {key: answer.status_code for key, answer in answers.items()} == {
+        "held-delivery": 200, "ready-delivery": 200}
+    assert batches == [["ready-delivery", "held-delivery"]]
+    assert sorted(d.dedupe_key for d in deliveries(app)) == ["held-delivery", "ready-delivery"]
+    assert writer._arriving == 0
+
+
+def intake_writer_of(app) -> GroupCommit:
+    with app.app_context():
+        return intake_writer()
+
+
+def wait_until_gathering(writer: GroupCommit) -> None:
+    for _ in range(10_000):
+        if writer._gathering:
+            return
+        threading.Event().wait(0.001)
+    raise AssertionError("the write never waited for the held delivery")
