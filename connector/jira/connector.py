@@ -131,11 +131,28 @@ class JiraConnector:
 
         Within `scope` when given: an empty scope tracks nothing and costs no call.
         """
+        page = self.fetch_changed_issues(since, page_cursor, scope)
+        return Page(items=self.work_items(page.items), next_cursor=page.next_cursor)
+
+    def fetch_changed_issues(self, since: datetime | None, page_cursor: str | None = None,
+                             scope: TrackedScope | None = None) -> Page:
+        """`fetch_changed` with the page's issues as Jira sent them (decoded JSON objects), for
+        `work_items` to map: a reader thread can ask for the next page as soon as it has this
+        one's token, and leave the mapping to the thread that stores (sync.reconcile.prefetch)."""
         if scope is not None and not scope:
             return Page(items=[])
         bound = jql.tracked(scope, self._epic_clause()) if scope else None
         zone = self.time_zone() if since is not None else self.settings.timezone
-        return self._search_items(jql.changed_since(since, zone, bound), page_cursor)
+        issues, following = self._search(jql.changed_since(since, zone, bound), page_cursor, self._fields())
+        return Page(items=issues, next_cursor=following)
+
+    def work_items(self, issues: Sequence[dict]) -> list[WorkItem]:
+        """Search-result issues (as `fetch_changed_issues` gives them) as WorkItems; no issues
+        need no call (the rules and the Epic Link field are read once, when first needed)."""
+        if not issues:
+            return []
+        base, rules, epic = self.http.base_url, self.rules(), self.epic_link_field()
+        return [mapping.work_item(i, base, rules, epic) for i in issues]
 
     def split_scope(self, scope: TrackedScope) -> dict[str, TrackedScope]:
         """A part per tracked project, and OUTSIDE for the rest (epic children and JQL matches in
@@ -321,8 +338,7 @@ class JiraConnector:
 
     def _search_items(self, query: str, page_cursor: str | None) -> Page:
         issues, following = self._search(query, page_cursor, self._fields())
-        base, rules, epic = self.http.base_url, self.rules(), self.epic_link_field()
-        return Page(items=[mapping.work_item(i, base, rules, epic) for i in issues], next_cursor=following)
+        return Page(items=self.work_items(issues), next_cursor=following)
 
     def _search(self, query: str, cursor: str | None, fields: list[str],
                 max_results: int | None = None, validate: str | None = None) -> tuple[list[dict], str | None]:

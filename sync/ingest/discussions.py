@@ -23,6 +23,7 @@ from okr_core.models import (
 from okr_core.store import in_chunks
 from plumbing.db import job_session
 from sync.ingest.comments import upsert_comment
+from sync.ingest.pg_bulk import insert_backlog
 
 log = logging.getLogger("okrsync.sync.ingest.discussions")
 CALLS_PER_PASS = 20
@@ -73,15 +74,18 @@ def mine_discussions(connection_id: int, connector, external_ids: Iterable[str])
     return calls
 
 
-def defer_discussions(connection_id: int, external_ids: Iterable[str]) -> None:
-    """Put changed linked items beyond what a pass keeps in memory straight in the backlog: the
-    next mining (this pass's or the next one's) reads them, oldest first."""
+def defer_discussions(session, connection_id: int, external_ids: Iterable[str]) -> None:
+    """Put changed linked items beyond what a pass keeps in memory straight in the backlog, in
+    the transaction that stores them: the next mining (this pass's or the next one's) reads them,
+    oldest first. On PostgreSQL one statement whatever their number (sync.ingest.pg_bulk)."""
     ids = sorted(set(external_ids))
     if not ids:
         return
-    with job_session() as session:
-        _insert_new(session, DiscussionBacklog, ["connection_id", "item_external_id"], [
-            {"connection_id": connection_id, "item_external_id": i, "queued_at": utcnow()} for i in ids])
+    if session.get_bind().dialect.name == "postgresql":
+        insert_backlog(session, connection_id, ids, utcnow())
+        return
+    _insert_new(session, DiscussionBacklog, ["connection_id", "item_external_id"], [
+        {"connection_id": connection_id, "item_external_id": i, "queued_at": utcnow()} for i in ids])
 
 
 def _waiting(session, connection_id: int) -> dict:

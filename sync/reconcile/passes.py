@@ -214,14 +214,13 @@ def read_changed(connection_id: int, connector, state: PassState, since, links: 
     def walk() -> bool:
         """Every page once; whether an item came twice (it changed while the pages were read)."""
         read = ReadOnce(utcnow())
-        pages = prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
+        pages = changed_pages(connector, since, scope)
         try:
             for batch in batched(pages, batch_items):
                 changed_before = counts.items_changed
-                plan, linked_changed = _apply_page(connection_id, state, batch, links, counts, part)
+                plan = _apply_page(connection_id, state, batch, links, counts, part, reading)
                 statistics.wrote(counts.items_changed - changed_before + len(plan.member_adds))
                 reading.rescope |= plan.rescope
-                defer_discussions(connection_id, reading.note_changed(linked_changed))
                 if plan.cursor is not None and (reading.cursor is None or plan.cursor > reading.cursor):
                     reading.cursor = plan.cursor
                 if not state.recheck_all:   # a full pass finds what it missed by its vanished check
@@ -242,6 +241,18 @@ def read_changed(connection_id: int, connector, state: PassState, since, links: 
         counts.rewalks += 1
         walk()
     return reading
+
+
+def changed_pages(connector, since, scope: TrackedScope | None) -> PrefetchedPages:
+    """The pages of `fetch_changed`, read ahead on a thread. A connector class that also hands
+    out its pages unmapped (`fetch_changed_issues`, then `work_items`; Jira) has them mapped on
+    this thread, so the reader only waits for the tracker and decodes its JSON between two
+    requests. Asked of the class: an object wrapping a connector reads through its own
+    `fetch_changed`."""
+    if not hasattr(type(connector), "fetch_changed_issues"):
+        return prefetched_pages(lambda token: connector.fetch_changed(since, token, scope=scope))
+    return prefetched_pages(lambda token: connector.fetch_changed_issues(since, token, scope=scope),
+                            decode=connector.work_items)
 
 
 def mine(connection_id: int, connector, changed: set, counts: PassCounts) -> None:
@@ -276,21 +287,24 @@ def _recount_while_waiting(connection_id: int, pages: PrefetchedPages, counts: P
 
 
 def _apply_page(connection_id: int, state: PassState, page: Page, links: PassLinks,
-                counts: PassCounts, part: str | None = None) -> tuple:
-    """Plan and store one batch with its progress; (the plan, the changed items links count).
-    The links it is planned with are loaded for it (sync.ingest.batch_links)."""
+                counts: PassCounts, part: str | None = None, reading: Reading | None = None) -> PagePlan:
+    """Plan and store one batch with its progress; the plan. The links it is planned with are
+    loaded for it (sync.ingest.batch_links). With `reading`, the changed items links count are
+    noted there, and those beyond what it keeps are queued for mining in the same transaction."""
     with job_session() as session:
         stored = load_stored(session, connection_id, (i.external_id for i in page.items))
         index = links.for_batch(session, page.items, stored)
         plan = plan_page(state, page.items, stored, index, is_last=page.next_cursor is None)
         counts.items_changed += ingest(session, connection_id, plan, stored)
-        added = {external_id for _, external_id in plan.member_adds}
-        # Changed items a link counts (their discussions may be read; the miner checks again).
-        # Whether a JQL or filter link counts one is known once its scope is resolved: with such
-        # links, every changed item is a candidate.
-        linked_changed = [i.external_id for i in plan.upserts if links.tracker_scopes
-                          or i.external_id in added
-                          or (i.external_id in stored and stored[i.external_id].link_ids)]
+        if reading is not None:
+            added = {external_id for _, external_id in plan.member_adds}
+            # Changed items a link counts (their discussions may be read; the miner checks
+            # again). Whether a JQL or filter link counts one is known once its scope is
+            # resolved: with such links, every changed item is a candidate.
+            linked_changed = [i.external_id for i in plan.upserts if links.tracker_scopes
+                              or i.external_id in added
+                              or (i.external_id in stored and stored[i.external_id].link_ids)]
+            defer_discussions(session, connection_id, reading.note_changed(linked_changed))
         if state.recheck_all:
             mark_seen(session, connection_id, plan.seen_ids)
         record_progress(session, connection_id, plan.cursor, plan.key_result_ids, part)
@@ -298,7 +312,7 @@ def _apply_page(connection_id: int, state: PassState, page: Page, links: PassLin
     counts.items_read += len(page.items)
     counts.duplicates += plan.duplicates
     counts.stale += plan.stale
-    return plan, linked_changed
+    return plan
 
 
 def confirm_vanished(connection_id: int, connector, state: PassState, links: PassLinks,

@@ -13,17 +13,25 @@ from okr_core.domain import Page
 PAGES_AHEAD = 8
 
 
-def prefetched_pages(read_page: Callable[[str | None], Page],
-                     ahead: int = PAGES_AHEAD) -> "PrefetchedPages":
-    """Every page of `read_page(token)`; a thread reads up to `ahead` pages before the caller."""
-    return PrefetchedPages(read_page, ahead)
+def prefetched_pages(read_page: Callable[[str | None], Page], ahead: int = PAGES_AHEAD,
+                     decode: Callable[[list], list] | None = None) -> "PrefetchedPages":
+    """Every page of `read_page(token)`; a thread reads up to `ahead` pages before the caller.
+
+    `decode`, when given, turns each page's items into what the caller gets, on the caller's
+    thread: the reader's time between two requests is what the pages cannot hide (each request
+    needs the token of the answer before), so work that needs no token (mapping an answer's
+    objects to items) is better done by the caller, which has time while it waits for pages.
+    """
+    return PrefetchedPages(read_page, ahead, decode)
 
 
 class PrefetchedPages:
     """The pages in order (an iterator); `ahead_of_reader()` tells whether the caller has time to spare."""
 
-    def __init__(self, read_page: Callable[[str | None], Page], ahead: int):
+    def __init__(self, read_page: Callable[[str | None], Page], ahead: int,
+                 decode: Callable[[list], list] | None = None):
         self._reader = _PageReader(read_page, ahead)
+        self._decode = decode
         self._reader.start()
         self._pages = self._take()
 
@@ -51,6 +59,8 @@ class PrefetchedPages:
                 page = self._reader.pages.get()
                 if isinstance(page, BaseException):
                     raise page
+                if self._decode is not None:
+                    page = Page(items=self._decode(page.items), next_cursor=page.next_cursor)
                 yield page
                 if page.next_cursor is None:
                     return

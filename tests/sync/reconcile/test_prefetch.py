@@ -47,3 +47,55 @@ def test_the_reader_stays_a_bounded_number_of_pages_ahead_and_stops_with_the_cal
     pages.close()   # the caller stops reading (an error while storing, say)
     # Page 0 taken, three waiting in the queue, at most one more read while the queue was full.
     assert max(source.read) <= 5
+
+
+def test_pages_are_decoded_in_order_on_the_callers_thread():
+    source = NumberedPages(last=20)
+    decoded_on: list[str] = []
+
+    def decode(items: list) -> list:
+        decoded_on.append(threading.current_thread().name)
+        return [f"item {n}" for n in items]
+
+    pages = list(prefetched_pages(source, ahead=3, decode=decode))
+    assert [page.items for page in pages] == [[f"item {n}"] for n in range(21)]
+    assert [page.next_cursor for page in pages] == [str(n + 1) for n in range(20)] + [None]
+    assert decoded_on == [threading.current_thread().name] * 21   # not the reader's
+
+
+def test_a_page_that_cannot_be_decoded_stops_the_reading_with_its_error():
+    source = NumberedPages(last=1000)
+
+    def decode(items: list) -> list:
+        if items == [2]:
+            raise ValueError("page 2 is malformed")
+        return items
+
+    received = []
+    with pytest.raises(ValueError, match="page 2"):
+        for page in prefetched_pages(source, ahead=3, decode=decode):
+            received.append(page.items[0])
+    assert received == [0, 1] and max(source.read) <= 8   # the reader stopped too
+
+
+def test_a_jira_pass_maps_its_pages_on_the_storing_thread(app, sim, sync_world, monkeypatch):
+    """The reader thread only waits for answers and decodes them: the next request goes out as
+    soon as the page's token is known, and mapping waits for the thread that stores."""
+    from connector.jira import mapping
+    from okr_core.domain import LinkKind, TrackerKind
+    from sync.reconcile.passes import reconcile_connection
+
+    mapped_on: list[str] = []
+    real = mapping.work_item
+
+    def spy(*args, **kwargs):
+        mapped_on.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mapping, "work_item", spy)
+    jira = sync_world.connection(TrackerKind.JIRA, sim.url, page_size=50)
+    sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-1")
+    with app.app_context():
+        counts = reconcile_connection(jira)
+    assert counts.items_read > 50 and len(mapped_on) >= counts.items_read   # several pages
+    assert set(mapped_on) == {threading.current_thread().name}
