@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -97,6 +98,14 @@ class CheckInSource(StrEnum):
     MANUAL = "manual"
     SYNC = "sync"
     DRAFTED = "drafted"   # an okrsync draft the owner approved (issue 18)
+
+
+def points(value) -> float | None:
+    """A tracker's estimate as story points: a finite number, else None (absent, text, a boolean,
+    or the NaN and Infinity that Python's JSON parser accepts though JSON has no such numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 @dataclass(frozen=True)

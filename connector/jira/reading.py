@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from okr_core.connection_settings import SITE_FACTS   # where discovered field ids are cached
-from okr_core.domain import StatusCategory
+from okr_core.domain import StatusCategory, points
 
 DEFAULT_NOT_DONE = ("Won't Do", "Won't Fix", "Duplicate", "Cannot Reproduce", "Declined")
 POINTS_FIELD_NAMES = ("Story Points", "Story point estimate")
@@ -60,9 +60,9 @@ class ReadingRules:
     def estimate(self, fields: Mapping) -> float | None:
         """The first populated points field, as a number."""
         for field_id in self.points_fields:
-            value = fields.get(field_id)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return float(value)
+            value = points(fields.get(field_id))
+            if value is not None:
+                return value
         return None
 
     def lacks_points(self, fields: Mapping) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from connector.errors import MalformedResponse
-from okr_core.domain import BlockingRelation, Comment, KRStatus, StatusCategory, WorkItem
+from okr_core.domain import BlockingRelation, Comment, KRStatus, StatusCategory, WorkItem, points
 
 # Workflow state types: https://linear.app/docs/configuring-workflows
 STATE_TYPES = {
@@ -45,7 +45,7 @@ def work_item(node: dict) -> WorkItem:
             title=node.get("title") or "",
             status_category=status_category(state.get("type")),
             updated_at=parse_time(node["updatedAt"]),
-            estimate=float(node["estimate"]) if node.get("estimate") is not None else None,
+            estimate=points(node.get("estimate")),
             parent_ref=(node.get("project") or {}).get("id"),
             labels=tuple(label["name"] for label in (node.get("labels") or {}).get("nodes", ())),
             assignee=(node.get("assignee") or {}).get("id"),

@@ -1,6 +1,7 @@
 """Jira connector reads against mocked REST: paging, increments, mapping, comments, links."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 from responses import matchers
@@ -159,3 +160,11 @@ def test_blocking_relations_read_both_link_directions_once(http, jira_cloud):
         {"issueIdsOrKeys": ["10002", "10003"], "fields": ["issuelinks"]})],
         json={"issues": [issue(2, links=[blocks, relates]), issue(3, links=[blocked_by])], "issueErrors": []})
     assert jira_cloud.list_blocking_relations(["10002", "10003"]) == [BlockingRelation("10002", "10003")]
+
+
+def test_points_that_json_has_no_number_for_are_read_as_no_estimate(http, jira_cloud):
+    # Python's JSON parser takes NaN and Infinity, which JSON has no numbers for; they must not
+    # reach the store (PostgreSQL's bulk insert reads rows as JSON and refuses them) or the sums.
+    page = cloud_page([issue(2, points=float("nan")), issue(3, points=float("inf")), issue(4)], None)
+    http.post(SEARCH, body=json.dumps(page), content_type="application/json")
+    assert [i.estimate for i in _pages(jira_cloud)] == [None, None, 3.0]

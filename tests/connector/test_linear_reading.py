@@ -131,3 +131,10 @@ def test_personal_key_is_sent_bare_and_oauth_token_as_bearer(http, linear):
     linear.fetch_changed(None)
     oauth = build_connector("linear", LINEAR_URL, {"oauth_token": "oauth-tok"}, {})
     oauth.fetch_changed(None)
+
+
+def test_an_estimate_that_is_not_a_finite_number_is_read_as_no_estimate(http, linear):
+    page = issues_page([node(1, estimate=float("nan")), node(2, estimate=float("-inf")),
+                        node(3, estimate="lots"), node(4)], None)
+    http.post(GRAPHQL, body=json.dumps(page), content_type="application/json")
+    assert [i.estimate for i in linear.fetch_changed(None).items] == [None, None, None, 2.0]
