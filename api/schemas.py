@@ -7,12 +7,14 @@ from zoneinfo import available_timezones
 
 from pydantic import (
     BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StrictBool, StringConstraints,
-    WithJsonSchema, model_validator,
+    WithJsonSchema, field_validator, model_validator,
 )
+
+from pydantic_core import PydanticCustomError
 
 from okr_core.ids import MAX_ID
 from okr_core.domain import (
-    CycleStatus, KRStatus, Level, LinkKind, Measure, Role, TeamKind, Visibility,
+    CycleStatus, KRStatus, Level, LinkKind, Measure, Role, TeamKind, Visibility, holds_nul,
 )
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -37,8 +39,38 @@ def not_null():
     return Field(default=None, json_schema_extra=lambda schema: schema.pop("default", None))
 
 
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+
+
+def _strings_refuse_nul(schema: dict, model=None) -> None:
+    """The document says what Body._no_nul does: a string field with no pattern of its own (nor a
+    fixed list of values) gets one that excludes U+0000."""
+    for field in schema.get("properties", {}).values():
+        _mark_strings(field)
+
+
+def _mark_strings(node) -> None:
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not {"pattern", "enum", "const"} & node.keys():
+        node["pattern"] = NO_NUL_PATTERN
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in node.get(key, ()):
+            _mark_strings(option)
+    _mark_strings(node.get("items"))
+    _mark_strings(node.get("additionalProperties"))
+
+
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_strings_refuse_nul)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value):
+        """No text may hold U+0000: PostgreSQL cannot store it (it was a 500 there)."""
+        if holds_nul(value):
+            raise PydanticCustomError("nul_character", "must not contain the NUL character (U+0000)")
+        return value
 
 
 class Out(BaseModel):

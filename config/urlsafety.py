@@ -37,6 +37,8 @@ def system_resolver(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise UnsafeURL(f"{host} does not resolve") from exc
+    except UnicodeError as exc:   # a host IDNA cannot encode ("$" then a private-use character)
+        raise UnsafeURL("the URL's host is not a valid domain name") from exc
     return [info[4][0] for info in infos]
 
 

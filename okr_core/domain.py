@@ -100,6 +100,34 @@ class CheckInSource(StrEnum):
     DRAFTED = "drafted"   # an okrsync draft the owner approved (issue 18)
 
 
+NUL = "\x00"
+
+
+def without_nul(text):
+    """`text` without U+0000, which PostgreSQL cannot store in text (one such character in a tracker's
+    title would fail the whole page that carries it); anything that is not a string as it is."""
+    return text.replace(NUL, "") if isinstance(text, str) and NUL in text else text
+
+
+def holds_nul(value) -> bool:
+    """Whether a string, or a string inside a list or tuple, holds U+0000 (what people send is refused
+    with an error instead: the sender learns, nothing is changed behind their back). Objects are left
+    to their own schema: they are stored as JSON, where the character stays escaped."""
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, (list, tuple)):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def _drop_nul(record, names: tuple[str, ...]) -> None:
+    """Clean the named text fields of a frozen record in place (see without_nul)."""
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, str) and NUL in value:
+            object.__setattr__(record, name, without_nul(value))
+
+
 def points(value) -> float | None:
     """A tracker's estimate as story points: a finite number, else None (absent, text, a boolean,
     or the NaN and Infinity that Python's JSON parser accepts though JSON has no such numbers)."""
@@ -125,6 +153,11 @@ class WorkItem:
     status_name: str | None = None
     deleted: bool = False
 
+    def __post_init__(self) -> None:
+        _drop_nul(self, ("external_id", "key", "title", "parent_ref", "assignee", "url", "status_name"))
+        if any(NUL in label for label in self.labels if isinstance(label, str)):
+            object.__setattr__(self, "labels", tuple(without_nul(label) for label in self.labels))
+
 
 @dataclass(frozen=True)
 class Comment:
@@ -137,6 +170,9 @@ class Comment:
     created_at: datetime
     updated_at: datetime | None = None
 
+    def __post_init__(self) -> None:
+        _drop_nul(self, ("external_id", "item_external_id", "body", "author"))
+
 
 @dataclass(frozen=True)
 class BlockingRelation:
@@ -144,6 +180,9 @@ class BlockingRelation:
 
     blocker_external_id: str
     blocked_external_id: str
+
+    def __post_init__(self) -> None:
+        _drop_nul(self, ("blocker_external_id", "blocked_external_id"))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Email, Length
 
+from okr_core.domain import holds_nul
+
 FILL_IN = "Fill this in."
+NO_NUL = "Take out the invisible NUL character; it cannot be stored."
 EXAMPLE_EMAIL = "name@example.com"
 
 
@@ -73,3 +76,13 @@ class PageForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return PAGE_WORDS
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own rules, and for every field: no U+0000, which the store cannot hold (a
+        crafted post can send it; it was a 500 on PostgreSQL)."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if holds_nul(field.data):
+                field.errors = [*field.errors, NO_NUL]
+                valid = False
+        return valid

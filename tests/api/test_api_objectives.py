@@ -162,3 +162,14 @@ def test_only_editors_delete_objectives(client, org, world):
     error_of(client.delete(f"{OBJ}/{objective}", headers=org.beta_member), 403, "forbidden")
     error_of(client.delete(f"{OBJ}/999999", headers=org.admin), 404, "not_found")
     assert client.get(f"{OBJ}/{objective}", headers=org.admin).status_code == 200
+
+
+@pytest.mark.route("POST /objectives", "error")
+def test_text_holding_a_nul_character_is_refused_beside_its_field(client, org, world):
+    """PostgreSQL cannot store U+0000 (it was a 500 there): every body's text refuses it, named."""
+    cycle = world.cycle()
+    response = client.post(OBJ, headers=org.alpha_lead, json={
+        "cycle_id": cycle, "title": "Fast\u0000 app", "team_id": org.alpha, "description": "fine"})
+    error = error_of(response, 422, "invalid_fields")
+    assert error["fields"] == {"title": "must not contain the NUL character (U+0000)"}
+    assert client.get(OBJ, headers=org.alpha_lead).get_json()["items"] == []

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from okrsync.demo import DEMO_ADMIN_EMAIL
 from tests.ui_panel.conftest import csrf_token
-from ui_panel.field_words import FILL_IN, PageForm, too_long
+from ui_panel.field_words import FILL_IN, NO_NUL, PageForm, too_long
 
 WTFORMS_WORDS = "This field is required."
 
@@ -111,3 +111,13 @@ def test_a_choice_nobody_offered_is_refused_in_the_pages_words(admin_client, fie
     assert response.status_code == 422
     assert f'<p class="field-error">{words}</p>' in response.text
     assert "Not a valid" not in response.text
+
+
+def test_a_nul_character_is_refused_beside_its_field_and_nothing_is_stored(admin_client):
+    """A crafted post can send U+0000, which PostgreSQL cannot store (it was a 500 there)."""
+    typed = {"name": "Ines\x00 Duarte", "email": "ines@northwind.example", "role": "member"}
+    response = admin_client.post("/admin/users", data={
+        "csrf_token": csrf_token(admin_client, "/admin/people"), **typed})
+    assert response.status_code == 422
+    assert f'<p class="field-error">{NO_NUL}</p>' in response.text
+    assert "ines@northwind.example" not in admin_client.get("/admin/people").text

@@ -43,6 +43,13 @@ def test_malformed_or_plain_http_urls_are_refused(url, reason):
         check_outbound_url(url, (), resolve)
 
 
+@pytest.mark.parametrize("url", ["https://$\U000f27f9\x15", "https://a..b.example/", "https://" + "x" * 64 + ".example/"])
+def test_a_host_the_system_resolver_cannot_encode_is_refused_not_a_crash(url):
+    """getaddrinfo raises UnicodeError, not gaierror, for hosts IDNA cannot encode (it was a 500)."""
+    with pytest.raises(UnsafeURL, match="not a valid domain name"):
+        check_outbound_url(url)
+
+
 def test_a_public_https_url_is_accepted():
     assert check_outbound_url("https://tracker.example/rest", (), resolve) == \
         "https://tracker.example/rest"

@@ -102,6 +102,18 @@ def test_text_of_any_kind_is_stored_exactly(app, jira, sync_world):
         UNUSUAL.title, list(UNUSUAL.labels), 0.0, None, None, None)
 
 
+def test_a_nul_in_a_trackers_text_does_not_fail_the_page(app, jira, sync_world):
+    """PostgreSQL refuses U+0000 in text (and in its JSON recordset): the item is stored without it."""
+    item = WorkItem(**{**EVERY_FIELD.__dict__, "title": "Fix\x00 login", "labels": ("p\x001",),
+                       "status_name": "In\x00 Review"})
+    with sync_world.scope() as session:
+        insert_new(session, jira, [item, SPARSE], ItemChanges())
+    rows = _rows(sync_world, jira)
+    assert (rows["10001"].title, rows["10001"].labels, rows["10001"].status_name) == (
+        "Fix login", ["p1"], "In Review")
+    assert len(rows) == 2
+
+
 def test_postgresql_bulk_statements_take_their_rows_as_one_parameter(app, jira, sync_world):
     """psycopg adapts every element of an array parameter in Python (40-90 ms of CPU for a batch
     of 500 items); one JSON string is passed as it is."""

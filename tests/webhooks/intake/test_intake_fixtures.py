@@ -110,3 +110,25 @@ def test_delivery_without_id_header_is_deduplicated_by_body_hash(app, client, li
     answers = [post(client, "linear", linear_id, body, headers).get_json()["status"]
                for _ in range(2)]
     assert answers == ["accepted", "duplicate"]
+
+
+def test_a_nul_in_an_issues_text_is_applied_without_it(app, client, jira_id):
+    """PostgreSQL cannot store U+0000: the delivery is applied with the character left out."""
+    def nul_summary(payload):
+        payload["issue"]["fields"]["summary"] = "Fix\u0000 login"
+
+    body, headers = fixture_delivery(TrackerKind.JIRA, "jira_issue_updated__resolved", edit=nul_summary)
+    assert post(client, "jira", jira_id, body, headers).status_code == 200
+    app.extensions["okrsync.queue"].drain()
+    assert store_row(app, Delivery, connection_id=jira_id).state == "done"
+    assert item(app, jira_id, "10040").title == "Fix login"
+
+
+def test_a_nul_in_an_event_type_is_stored_without_it(app, client, jira_id):
+    def rename(payload):
+        payload["webhookEvent"] = "jira:something\u0000new"
+
+    body, headers = fixture_delivery(TrackerKind.JIRA, "jira_issue_created__basic", edit=rename)
+    response = post(client, "jira", jira_id, body, headers)
+    assert response.status_code == 200 and response.get_json()["status"] == "ignored"
+    assert store_row(app, Delivery, connection_id=jira_id).event_type == "jira:somethingnew"
