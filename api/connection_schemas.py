@@ -40,7 +40,7 @@ Secret = Annotated[str, StringConstraints(min_length=16, max_length=500)]
 # An absolute http(s) URL; whether it may be called (https, public, or allowlisted) is checked
 # against the allowlist and DNS, which no document can say.
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500,
-                                       pattern=r"^https?://[^/?#@\s]+")]
+                                       pattern=r"^https?://[^/?#@\s\u0000]+[^\u0000]*$")]
 
 
 class ConnectionCreate(Body):

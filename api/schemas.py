@@ -17,8 +17,23 @@ from okr_core.domain import (
     CycleStatus, KRStatus, Level, LinkKind, Measure, Role, TeamKind, Visibility, holds_nul,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# What pydantic strips (Rust's White_Space): a name or title must hold something else, and no U+0000.
+# The pattern only documents the rule (pydantic checks the stripped value's length).
+_SPACE = r"\t\n\u000b\u000c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NOT_BLANK_PATTERN = rf"^[^\u0000]*[^\u0000{_SPACE}][^\u0000]*$"
+
+
+class _NotBlank:
+    """Adds NOT_BLANK_PATTERN to a string's schema."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema["pattern"] = NOT_BLANK_PATTERN
+        return schema
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _NotBlank()]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), _NotBlank()]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 Number = Annotated[float, Field(allow_inf_nan=False, strict=True)]
 def _whole_number(value):

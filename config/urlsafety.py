@@ -72,7 +72,10 @@ def _allowlisted(host: str, port: int, addresses: Iterable[str], allowlist: Iter
 def check_outbound_url(url: str, allowlist: Iterable[str] = (),
                        resolve: Resolver = system_resolver) -> str:
     """Return the URL when it is safe to call, else raise UnsafeURL saying why."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:   # an unclosed "[" (urlsplit reads an IPv6 host)
+        raise UnsafeURL("the URL is not valid: " + str(exc)) from exc
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UnsafeURL("the URL must be an absolute https URL")
     if parts.username or parts.password:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from okr_core.ids import MAX_ID
 
-_SCOPE = re.compile(r"^(company)$|^(team|user):([1-9][0-9]{0,9})$")
+_SCOPE = re.compile(r"(company)|(team|user):([1-9][0-9]{0,9})")   # the whole text (fullmatch)
 
 
 class InvalidScope(ValueError):
@@ -23,8 +23,9 @@ class Scope:
 
 
 def parse_scope(raw: str | None) -> Scope:
-    """Parse a scope string; none means company; raises InvalidScope."""
-    match = _SCOPE.match((raw or "company").strip())
+    """Parse a scope string exactly as the API documents it (no spaces around it, no trailing
+    newline); none means company; raises InvalidScope."""
+    match = _SCOPE.fullmatch("company" if raw is None else raw)
     if match is None:
         raise InvalidScope(f"scope must be company, team:<id> or user:<id>, got {raw!r}")
     if match.group(1):

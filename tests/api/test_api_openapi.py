@@ -78,3 +78,15 @@ def test_no_secret_field_appears_in_any_response_schema(document):
 
 def test_the_document_needs_no_token(client):
     assert client.get("/api/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize("name, accepted", [
+    ("Growth", True), ("  Growth  ", True), ("\u3000x", True),
+    ("   ", False), ("\u0085", False), ("\u2003\u00a0", False), ("Gro\u0000wth", False),
+])
+def test_the_document_says_which_team_names_the_api_takes(client, document, admin, name, accepted):
+    """Names are stripped of what pydantic counts as space, and hold no U+0000: the pattern says so."""
+    pattern = document["components"]["schemas"]["TeamCreate"]["properties"]["name"]["pattern"]
+    assert bool(re.search(pattern, name)) is accepted
+    response = client.post("/api/v1/teams", headers=admin, json={"name": name, "kind": "team"})
+    assert (response.status_code == 201) is accepted, response.get_json()

@@ -14,10 +14,13 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.openapi.checks import RejectedPositiveData
 
 MAX_EXAMPLES = 6
-# Refusals no schema can express: references to rows that do not exist, rules across fields,
-# and the outbound URL check (DNS, private ranges, the allowlist). Each is a 422 naming the field.
+# Refusals no schema can express: references to rows that do not exist, rules across fields or
+# rows (a cycle overlapping another of its scope, a published objective's KR without a numeric
+# target), and the outbound URL check (DNS, private ranges,
+# the allowlist). Each is a 422 naming the field.
 SEMANTIC = ("does not exist", "must be after", "is refused", "special-use or reserved",
-            "does not resolve", "must use https")
+            "does not resolve", "must use https", "already covers part of this period",
+            "would make a loop", "needs a numeric target")
 SCHEMA_REFUSALS = ("Input should", "String should", "Field required", "Extra inputs",
                    "should have at")
 

@@ -37,6 +37,8 @@ def test_private_loopback_link_local_and_metadata_addresses_are_refused(url):
     ("/relative/path", "absolute https URL"),
     ("https://user:pw@tracker.example/", "credentials do not belong"),
     ("https://tracker.example:notaport/", "port is not a number"),
+    ("https://x[2/", "not valid: Invalid IPv6 URL"),
+    ("https://[::1/", "not valid: Invalid IPv6 URL"),
 ])
 def test_malformed_or_plain_http_urls_are_refused(url, reason):
     with pytest.raises(UnsafeURL, match=reason):
