@@ -22,7 +22,7 @@ def _finite(form, field) -> None:
 
 class CheckInForm(PageForm):
     value = FloatField("Current value", validators=[Optional(), _finite])
-    status = SelectField("Status", validators=[Optional()], default="",
+    status = SelectField("Status", default="",   # "" is a choice; Optional() let " " through
                          choices=[SelectChoice("", "Keep the status from pace")]
                          + [SelectChoice(s.value, STATUS_TEXT[s]) for s in JUDGED_STATUSES])
     confidence = IntegerField("Confidence (0-10)",

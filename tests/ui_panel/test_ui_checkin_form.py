@@ -40,6 +40,18 @@ def test_invalid_fields_are_reported_per_field(admin_client, db, demo):
     assert _check_ins(db, kr_id) == before
 
 
+def test_a_status_of_only_spaces_is_a_field_error_not_a_crash(admin_client, db, demo):
+    """WTForms' Optional() ended the status's checks for " ", which then failed KRStatus (a 500)."""
+    kr_id = _manual_kr(db)
+    before = _check_ins(db, kr_id)
+    token = csrf_token(admin_client, f"/key-results/{kr_id}")
+    response = admin_client.post(f"/key-results/{kr_id}/check-ins", data={
+        "csrf_token": token, "value": "150", "status": " "})
+    assert response.status_code == 422
+    assert 'id="err-status"' in response.text and "Pick one of the choices." in response.text
+    assert _check_ins(db, kr_id) == before
+
+
 def test_value_on_a_kr_measured_by_work_is_a_field_error(admin_client, db, demo):
     kr_id = scalar(db, select(KeyResult.id).where(KeyResult.measure != Measure.MANUAL))
     token = csrf_token(admin_client, f"/key-results/{kr_id}")

@@ -103,6 +103,7 @@ def test_every_form_of_the_app_is_a_page_form_so_wtforms_words_never_show(app):
 @pytest.mark.parametrize("fields, words", [
     ({"role": "owner"}, "Pick one of the choices."),
     ({"team_id": "not-a-team"}, "Pick one of the choices."),
+    ({"team_id": " "}, "Pick one of the choices."),   # Optional() let it through to int(): a 500
 ])
 def test_a_choice_nobody_offered_is_refused_in_the_pages_words(admin_client, fields, words):
     typed = {"name": "Ines Duarte", "email": "ines@northwind.example", "role": "member", **fields}
