@@ -18,6 +18,7 @@ from plumbing.logging_setup import configure_logging
 from okrsync.id_bounds import bound_route_ids
 from okrsync.intake_wsgi import answer_webhooks_first
 from okrsync.ops import bp as ops_bp
+from okrsync.routing import SharedBuilderRule
 from plumbing.services import init_services
 from plumbing.queue import init_queue
 from webhooks.views import bp as webhooks_bp
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None, settings: Settings | None = None
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=None,
                 template_folder=str(UI_TEMPLATES))
+    app.url_rule_class = SharedBuilderRule
     bound_route_ids(app)
     app.add_url_rule("/static/<path:filename>", "ui_static",
                      lambda filename: send_from_directory(UI_STATIC, filename))

@@ -15,9 +15,9 @@ from okr_core.domain import Role, TeamKind
 from okr_core.models import ApiToken, Base, Team, User
 from okr_core.store import make_engine, session_scope
 from tests.sqlite_templates import copy_schema, sqlite_path
+from tests.worker_redis import REDIS_URL
 
 PG_URL = os.environ.get("OKRSYNC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # `make fast` sets OKRSYNC_TEST_STORES=sqlite: the store tests run on SQLite alone.
 BACKENDS = [store for store in os.environ.get("OKRSYNC_TEST_STORES", "sqlite,postgresql").split(",")
             if store]
@@ -72,7 +72,7 @@ def settings(tmp_path: Path, database_url: str, encryption_key: str) -> Settings
 
 @pytest.fixture
 def redis_db():
-    """The test Redis database (OKRSYNC_TEST_REDIS_URL), empty before and after the test."""
+    """The test Redis database of this process (tests/worker_redis.py), empty before and after the test."""
     import redis
 
     connection = redis.Redis.from_url(REDIS_URL)

@@ -35,8 +35,9 @@ def check_item_links(connection_id: int, link_ids: list[int], external_ids: list
             WorkItem.deleted.is_(False))).all()
         if connection is None or not links or not items:
             return 0
-        connector = connector_for(connection)
-        by_key = tracker(connection.tracker).names_items_by_key
+    # Outside the transaction, which on SQLite holds the write lock: see resolve_link_now.
+    connector = connector_for(connection)
+    by_key = tracker(connection.tracker).names_items_by_key
     answers, calls = {}, 0
     try:
         for link in links:

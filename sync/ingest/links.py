@@ -41,8 +41,10 @@ def resolve_link_now(link_id: int, connector=None) -> int | None:
             return None
         kind, ref = link.kind, link.ref
         connection = session.get(Connection, link.connection_id)
-        owned = connector is None
-        connector = connector or job_connector_for(connection)
+    # Built after the read's transaction ends: on SQLite every transaction holds the write lock
+    # (BEGIN IMMEDIATE), and building a connector can take a while (Linear's parses its schema).
+    owned = connector is None
+    connector = connector or job_connector_for(connection)
     try:
         items = list(all_pages(lambda cursor: connector.resolve_link(kind, ref, cursor)))
         stored = _store_resolution(link_id, items)

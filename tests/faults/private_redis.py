@@ -39,11 +39,16 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:   # e.g. the port was taken meanwhile (xdist)
+                raise RuntimeError(f"redis-server on port {self.port} exited at start")
             try:
-                if redis.Redis.from_url(self.url, socket_timeout=0.5).ping():
-                    return self
+                answer = redis.Redis.from_url(self.url, socket_timeout=0.5).info("server")
             except redis.RedisError:
                 time.sleep(0.05)
+                continue
+            # Ours, not another test process's server that got the port first.
+            assert answer["process_id"] == self.process.pid, f"port {self.port} is taken"
+            return self
         raise TimeoutError(f"redis-server on port {self.port} did not start")
 
     def stop(self) -> None:

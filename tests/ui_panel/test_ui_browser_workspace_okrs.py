@@ -40,6 +40,7 @@ def test_add_objective_refuses_bad_input_then_aligns_to_a_company_objective(page
     page.get_by_label("Description").fill("")
     page.get_by_role("button", name="Save and publish").click()
     error_beside(page, "title", "500 characters or fewer")
+    page.wait_for_load_state("load")   # htmx (deferred) binds the Level select by then
     page.get_by_label("Level").select_option("company")
     expect(page.locator("#f-parent_id option")).to_have_count(1)  # a company OKR supports none
     page.get_by_label("Level").select_option("team")
@@ -58,6 +59,9 @@ def test_add_key_result_warns_as_you_type_and_refuses_bad_numbers(page, live, db
     objective_id, _ = _company_objective(db)
     page.goto(f"{live}/objectives/{objective_id}")
     page.get_by_role("link", name="Add Key Result").click()
+    # Until the load event htmx may not have bound the form yet (its script is deferred), and
+    # typing then sends no request: under load the warnings never came.
+    page.wait_for_url(f"{live}/objectives/{objective_id}/key-results/new", wait_until="load")
     page.get_by_label("Key result (metric)").fill("Launch the new onboarding")
     expect(page.locator("#kr-warnings")).to_contain_text("reads as a task")
     expect(page.locator("#kr-warnings")).to_contain_text("no numeric target")

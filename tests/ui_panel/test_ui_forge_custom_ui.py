@@ -15,7 +15,7 @@ from werkzeug.middleware.shared_data import SharedDataMiddleware
 
 from okr_core.models import CheckIn, CheckInDraft, KeyResult, User, WorkItem
 from tests.ui_panel.conftest import ACCOUNT, linked_issue
-from tests.ui_panel.forge_app import build_app, npm_run
+from tests.ui_panel.forge_app import build_app, forge_folder_alone, npm_run
 from tests.ui_panel.forge_tokens import SITE, SITE_URL
 from tests.ui_panel.live_server import screenshot, serve
 
@@ -33,7 +33,8 @@ def _node(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 def built_ui():
-    return build_app()
+    with forge_folder_alone():   # the module's whole run: see forge_folder_alone
+        yield build_app()
 
 
 @pytest.fixture(scope="module")

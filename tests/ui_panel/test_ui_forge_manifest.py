@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_panel.forge_app import FORGE, build_app, npm_run
+from tests.ui_panel.forge_app import FORGE, build_app, forge_folder_alone, npm_run
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("npm") is None, reason="needs node and npm")]
@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.slow,
 
 @pytest.fixture(scope="module")
 def built_app():
-    return build_app()
+    with forge_folder_alone():   # the module's whole run: see forge_folder_alone
+        yield build_app()
 
 
 def _lint(folder: Path = FORGE) -> tuple[int, dict, str]:

@@ -1,7 +1,6 @@
 """Sync status, failed deliveries and link resolutions with retry buttons (real Redis queue)."""
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -14,8 +13,8 @@ from okr_core.models import (
 )
 from okr_core.store import session_scope
 from tests.okrsync.admin.web import post_form, read_rows
+from tests.worker_redis import REDIS_URL
 
-REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.redis
 FINISHED = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -10,17 +11,45 @@ from cryptography.fernet import Fernet
 from okrsync.cli import main
 
 
+def _point_at(monkeypatch, folder, key: str) -> None:
+    """The command line's environment: an instance under `folder`, this key, no .env."""
+    monkeypatch.setenv("OKRSYNC_INSTANCE_PATH", str(folder / "instance"))
+    monkeypatch.setenv("OKRSYNC_ENCRYPTION_KEY", key)
+    monkeypatch.setenv("OKRSYNC_DOTENV", str(folder / "absent.env"))
+    monkeypatch.delenv("OKRSYNC_DATABASE_URL", raising=False)
+    monkeypatch.delenv("OKRSYNC_REDIS_URL", raising=False)
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     key = Fernet.generate_key().decode()
-    monkeypatch.setenv("OKRSYNC_INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.setenv("OKRSYNC_ENCRYPTION_KEY", key)
-    monkeypatch.setenv("OKRSYNC_DOTENV", str(tmp_path / "absent.env"))
-    monkeypatch.delenv("OKRSYNC_DATABASE_URL", raising=False)
-    monkeypatch.delenv("OKRSYNC_REDIS_URL", raising=False)
+    _point_at(monkeypatch, tmp_path, key)
     runner = CliRunner()
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
     return runner, key, tmp_path
+
+
+@pytest.fixture(scope="module")
+def demo_instance(tmp_path_factory):
+    """An instance folder where `okrsync demo` ran, made once for the module, and its key."""
+    folder = tmp_path_factory.mktemp("demo")
+    key = Fernet.generate_key().decode()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _point_at(monkeypatch, folder, key)
+        runner = CliRunner()
+        assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+        loaded = runner.invoke(main, ["demo"])
+        assert loaded.exit_code == 0, loaded.output
+    return folder / "instance", key
+
+
+@pytest.fixture
+def demo_env(demo_instance, tmp_path, monkeypatch):
+    """As `env`, on a copy of the module's demo instance (loading the demo takes seconds)."""
+    instance, key = demo_instance
+    shutil.copytree(instance, tmp_path / "instance")
+    _point_at(monkeypatch, tmp_path, key)
+    return CliRunner(), key, tmp_path
 
 
 def test_demo_loads_once_with_an_analysis_and_prints_the_admin_sign_in(env):
@@ -39,9 +68,8 @@ def test_demo_loads_once_with_an_analysis_and_prints_the_admin_sign_in(env):
     assert analyses == [("company", "done")]  # the dashboard has an analysis from the start
 
 
-def test_the_demo_connection_has_a_webhook_secret_and_refuses_unsigned_deliveries(env):
-    runner, key, tmp_path = env
-    assert runner.invoke(main, ["demo"]).exit_code == 0
+def test_the_demo_connection_has_a_webhook_secret_and_refuses_unsigned_deliveries(demo_env):
+    runner, key, tmp_path = demo_env
     import sqlite3
 
     from config.secrets import SecretBox
@@ -102,9 +130,9 @@ def test_keys_rotate_re_encrypts_stored_secrets_with_the_new_key(env, monkeypatc
     assert json.loads(Fernet(new_key.encode()).decrypt(stored.encode())) == {"api_token": "t0ps3cret"}
 
 
-def test_checkins_draft_drafts_the_demo_weeks_once_with_progress_and_refuses_an_unknown_cycle(env):
-    runner, _, _ = env
-    assert runner.invoke(main, ["demo"]).exit_code == 0
+def test_checkins_draft_drafts_the_demo_weeks_once_with_progress_and_refuses_an_unknown_cycle(
+        demo_env):
+    runner, _, _ = demo_env
     first = runner.invoke(main, ["checkins", "draft"])
     assert first.exit_code == 0, first.output
     created = int(first.stdout.split(" check-ins drafted")[0].strip().splitlines()[-1])
@@ -115,7 +143,8 @@ def test_checkins_draft_drafts_the_demo_weeks_once_with_progress_and_refuses_an_
     assert unknown.exit_code != 0 and "no cycle 999999" in unknown.output
 
 
-def test_notify_send_dry_run_lists_what_is_due_and_sending_delivers_each_once(env, monkeypatch):
+def test_notify_send_dry_run_lists_what_is_due_and_sending_delivers_each_once(demo_env,
+                                                                             monkeypatch):
     from sqlalchemy import update
 
     from config.notification_settings import NotificationDefaults, save_defaults
@@ -124,8 +153,7 @@ def test_notify_send_dry_run_lists_what_is_due_and_sending_delivers_each_once(en
     from plumbing.db import job_session
     from tests.sync.notify.smtp_inbox import SmtpServer
 
-    runner, _, _ = env
-    assert runner.invoke(main, ["demo"]).exit_code == 0
+    runner, _, _ = demo_env
     with SmtpServer() as server:
         monkeypatch.setenv("OKRSYNC_SMTP_URL", f"smtp://127.0.0.1:{server.port}")
         monkeypatch.setenv("OKRSYNC_MAIL_FROM", "okrs@demo.example")

@@ -1,10 +1,10 @@
 """Debounced refresh on real Redis: one job per cycle and window, run by a real burst worker."""
-import os
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from tests.sync.analysis.analysis_store import arrange_cycle
+from tests.worker_redis import REDIS_URL
 from rq.job import Job
 from sqlalchemy import select
 
@@ -13,7 +13,6 @@ from sync.analysis.jobs import request_analysis_refresh
 from plumbing.queue import ANALYSIS_QUEUE, get_queue
 from plumbing.worker import make_worker
 
-REDIS_URL = os.environ.get("OKRSYNC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 pytestmark = pytest.mark.redis
 
 
