@@ -30,8 +30,11 @@ services:
 browser:
 	bash scripts/ensure-chromium.sh
 
+# In parallel, one xdist worker per core; --dist loadfile keeps each test module on one worker, so
+# module-scoped fixtures (a browser module's Chromium, a module's demo store) are built once.
+# Each worker has a Redis database of its own (tests/worker_redis.py), hence at most 12 workers.
 test: install services browser
-	$(BIN)/pytest -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -p no:cacheprovider -n auto --maxprocesses 12 --dist loadfile
 
 # The loop to run on every change: SQLite only, no PostgreSQL, Redis, browser or slow tests.
 # Compiled and assertion-rewritten modules are kept in __pycache__ (gitignored) even where the
