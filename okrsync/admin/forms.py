@@ -83,7 +83,7 @@ class UserForm(PageForm):
     email = EmailField("Email", validators=[required(), email_address(), at_most(320)])
     role = SelectField("Role", choices=choices(ROLE_WORDS.items()),
                        default=Role.MEMBER.value)  # the least access unless chosen
-    team_id = SelectField("Team", coerce=str)   # "" (no team) is a choice: " " is refused
+    team_id = SelectField("Team", coerce=str, default="")   # "" (no team, also when not sent) is a choice: " " is refused
     password = PasswordField("Password", validators=[Optional(), between(12, 1000)])
     active = BooleanField("Active", default=True)
 
@@ -92,7 +92,7 @@ class TeamForm(PageForm):
     name = StringField("Name", validators=[required(), at_most(200)])
     kind = SelectField("Kind", choices=choices(TEAM_KIND_WORDS.items()),
                        default=TeamKind.TEAM.value)  # most teams added are teams
-    parent_id = SelectField("Parent team", coerce=str)   # "" (no parent) is a choice
+    parent_id = SelectField("Parent team", coerce=str, default="")   # "" (no parent) is a choice
     check_in_weekday = SelectField("Check-in day", choices=choices(enumerate(WEEKDAYS)), coerce=int,
                                    default=4)
     check_in_time = StringField("Check-in time", default="14:00", validators=[
