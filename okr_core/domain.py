@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -101,12 +102,25 @@ class CheckInSource(StrEnum):
 
 
 NUL = "\x00"
+REPLACEMENT_CHARACTER = "\ufffd"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def without_nul(text):
-    """`text` without U+0000, which PostgreSQL cannot store in text (one such character in a tracker's
-    title would fail the whole page that carries it); anything that is not a string as it is."""
-    return text.replace(NUL, "") if isinstance(text, str) and NUL in text else text
+def storable_text(text):
+    """`text` as every store can keep it; anything that is not a string as it is.
+
+    U+0000 is left out: PostgreSQL cannot store it in text (one such character in a tracker's title
+    would fail the whole page that carries it). A lone half of a UTF-16 surrogate pair, which JSON
+    can escape ("\\ud800") and Python's JSON parser lets through, becomes U+FFFD: no UTF-8 store
+    can encode it, and the delivery or page holding it would fail every time it is retried.
+    """
+    if not isinstance(text, str):
+        return text
+    if NUL in text:
+        text = text.replace(NUL, "")
+    if not text.isascii() and _LONE_SURROGATE.search(text):
+        text = _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, text)
+    return text
 
 
 def holds_nul(value) -> bool:
@@ -120,12 +134,13 @@ def holds_nul(value) -> bool:
     return False
 
 
-def _drop_nul(record, names: tuple[str, ...]) -> None:
-    """Clean the named text fields of a frozen record in place (see without_nul)."""
+def _make_storable(record, names: tuple[str, ...]) -> None:
+    """Clean the named text fields of a frozen record in place (see storable_text)."""
     for name in names:
         value = getattr(record, name)
-        if isinstance(value, str) and NUL in value:
-            object.__setattr__(record, name, without_nul(value))
+        cleaned = storable_text(value)
+        if cleaned is not value:
+            object.__setattr__(record, name, cleaned)
 
 
 def points(value) -> float | None:
@@ -154,9 +169,10 @@ class WorkItem:
     deleted: bool = False
 
     def __post_init__(self) -> None:
-        _drop_nul(self, ("external_id", "key", "title", "parent_ref", "assignee", "url", "status_name"))
-        if any(NUL in label for label in self.labels if isinstance(label, str)):
-            object.__setattr__(self, "labels", tuple(without_nul(label) for label in self.labels))
+        _make_storable(self, ("external_id", "key", "title", "parent_ref", "assignee", "url", "status_name"))
+        labels = tuple(storable_text(label) for label in self.labels)
+        if any(cleaned is not label for cleaned, label in zip(labels, self.labels)):
+            object.__setattr__(self, "labels", labels)
 
 
 @dataclass(frozen=True)
@@ -171,7 +187,7 @@ class Comment:
     updated_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        _drop_nul(self, ("external_id", "item_external_id", "body", "author"))
+        _make_storable(self, ("external_id", "item_external_id", "body", "author"))
 
 
 @dataclass(frozen=True)
@@ -182,7 +198,7 @@ class BlockingRelation:
     blocked_external_id: str
 
     def __post_init__(self) -> None:
-        _drop_nul(self, ("blocker_external_id", "blocked_external_id"))
+        _make_storable(self, ("blocker_external_id", "blocked_external_id"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.secrets import SecretUndecryptable
 from okr_core.delivery_state import arrival_state
-from okr_core.domain import TrackerKind, without_nul
+from okr_core.domain import TrackerKind, storable_text
 from okr_core.models import Connection
 from plumbing.db import engine
 from plumbing.group_commit import Arrival
@@ -157,9 +157,9 @@ def _read_body(source) -> bytes | None:
 def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: datetime,
                           arrival: Arrival):
     handled = is_handled(delivery)
-    key = _fit_dedupe_key(without_nul(delivery.dedupe_key))   # PostgreSQL cannot store U+0000
+    key = _fit_dedupe_key(storable_text(delivery.dedupe_key))   # no NUL or lone surrogate
     values = dict(connection_id=connection_id, dedupe_key=key,
-                  event_type=without_nul(delivery.event_type)[:EVENT_TYPE_MAX], body=body,
+                  event_type=storable_text(delivery.event_type)[:EVENT_TYPE_MAX], body=body,
                   state=arrival_state(handled), attempts=0, received_at=now,
                   enqueued_at=now if handled else None)
     delivery_id = store_delivery(values, arrival)   # handed off too, when handled

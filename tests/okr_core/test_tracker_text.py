@@ -1,18 +1,19 @@
-"""Tracker text holds no U+0000: PostgreSQL cannot store it, and one such character in a title
-would fail the whole page (or delivery) that carries it."""
+"""Tracker text holds no U+0000 and no lone surrogate: PostgreSQL cannot store the first, no UTF-8
+store can encode the second, and one such character in a title would fail the whole page (or
+delivery) that carries it."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from okr_core.domain import BlockingRelation, Comment, StatusCategory, WorkItem, without_nul
+from okr_core.domain import BlockingRelation, Comment, StatusCategory, WorkItem, storable_text
 
 T0 = datetime(2026, 11, 2, tzinfo=timezone.utc)
 
 
-def test_without_nul_drops_only_that_character():
-    assert without_nul("Ship\x00 the\x00 app") == "Ship the app"
-    assert without_nul("tab\tand newline\n stay") == "tab\tand newline\n stay"
-    assert without_nul(None) is None and without_nul(3) == 3
+def test_storable_text_drops_nul_and_nothing_else():
+    assert storable_text("Ship\x00 the\x00 app") == "Ship the app"
+    assert storable_text("tab\tand newline\n stay") == "tab\tand newline\n stay"
+    assert storable_text(None) is None and storable_text(3) == 3
 
 
 def test_a_work_item_keeps_its_text_without_nul():
@@ -38,3 +39,18 @@ def test_comments_and_relations_drop_nul_too():
         "c1", "1", "Blocked on review", "ann")
     relation = BlockingRelation("1\x00", "\x002")
     assert (relation.blocker_external_id, relation.blocked_external_id) == ("1", "2")
+
+
+def test_a_lone_surrogate_becomes_the_replacement_character():
+    assert storable_text("odd \ud800 half") == "odd \ufffd half"
+    assert storable_text("\udfff\x00end") == "\ufffdend"
+    assert storable_text("caf\u00e9 \U0001f600") == "caf\u00e9 \U0001f600"   # whole characters stay
+
+
+def test_tracker_records_replace_lone_surrogates():
+    item = WorkItem(external_id="1", key="SIM-1", title="Fix \ud83d login", status_category=StatusCategory.DONE,
+                    updated_at=T0, labels=("ok", "p\udc00"))
+    comment = Comment(external_id="c1", item_external_id="1", body="Blocked \ud800", author=None,
+                      created_at=T0)
+    assert (item.title, item.labels, comment.body) == ("Fix \ufffd login", ("ok", "p\ufffd"),
+                                                       "Blocked \ufffd")

@@ -132,3 +132,25 @@ def test_a_nul_in_an_event_type_is_stored_without_it(app, client, jira_id):
     response = post(client, "jira", jira_id, body, headers)
     assert response.status_code == 200 and response.get_json()["status"] == "ignored"
     assert store_row(app, Delivery, connection_id=jira_id).event_type == "jira:somethingnew"
+
+
+def test_a_lone_surrogate_in_an_event_type_is_stored_replaced(app, client, jira_id):
+    """JSON may escape half of a UTF-16 pair ("\\ud800"); no store can keep it as text."""
+    def rename(payload):
+        payload["webhookEvent"] = "jira:odd\ud800event"
+
+    body, headers = fixture_delivery(TrackerKind.JIRA, "jira_issue_created__basic", edit=rename)
+    response = post(client, "jira", jira_id, body, headers)
+    assert response.status_code == 200 and response.get_json()["status"] == "ignored"
+    assert store_row(app, Delivery, connection_id=jira_id).event_type == "jira:odd\ufffdevent"
+
+
+def test_a_lone_surrogate_in_an_issues_text_is_applied_replaced(app, client, jira_id):
+    def odd_summary(payload):
+        payload["issue"]["fields"]["summary"] = "Fix\ud800 login"
+
+    body, headers = fixture_delivery(TrackerKind.JIRA, "jira_issue_updated__resolved", edit=odd_summary)
+    assert post(client, "jira", jira_id, body, headers).status_code == 200
+    app.extensions["okrsync.queue"].drain()
+    assert store_row(app, Delivery, connection_id=jira_id).state == "done"
+    assert item(app, jira_id, "10040").title == "Fix\ufffd login"
