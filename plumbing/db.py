@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from okr_core.store import make_engine, make_sessionmaker, session_scope
+from plumbing.prepared import PreparedStatement, prepared_statement, run_prepared
 
 
 REQUEST_THREADS = 8   # gthread threads per `okrsync serve` process; the intake pool matches it
@@ -67,8 +68,9 @@ def execute_alone(statement, params: dict) -> list[tuple]:
     """Run one statement that is safe to repeat as a transaction of its own; the rows it returns.
 
     On PostgreSQL it runs in autocommit, with no pre-ping, straight on the pooled driver
-    connection: one round trip instead of four (ping, BEGIN, statement, COMMIT), and none of
-    SQLAlchemy's execution layer, which cost as much CPU as the round trip (webhook intake). A
+    connection as a libpq prepared statement (plumbing/prepared.py): one round trip instead of
+    four (ping, BEGIN, statement, COMMIT), and neither SQLAlchemy's execution layer nor psycopg's,
+    each of which cost as much CPU as the round trip (webhook intake). A
     connection the server dropped meanwhile is replaced and the statement sent once more, which
     is why it must be safe to repeat.
     """
@@ -85,9 +87,11 @@ def execute_alone(statement, params: dict) -> list[tuple]:
 
 
 def _on_driver(autocommit: Engine, statement, params: dict) -> list[tuple]:
-    """Execute on a pooled psycopg connection; errors raised as SQLAlchemy's DBAPIError."""
+    """Execute on a pooled psycopg connection; errors raised as SQLAlchemy's DBAPIError. Rows hold
+    ints and strs (the only column types intake returns)."""
     dialect = autocommit.dialect
     sql = _driver_sql(statement, dialect)
+    prepared = _prepared(sql)
     try:
         pooled = autocommit.raw_connection()
     except dialect.loaded_dbapi.Error as exc:
@@ -95,10 +99,7 @@ def _on_driver(autocommit: Engine, statement, params: dict) -> list[tuple]:
         raise DBAPIError.instance(sql, params, exc, dialect.loaded_dbapi.Error,
                                   hide_parameters=True, dialect=dialect) from exc
     try:
-        cursor = pooled.driver_connection.execute(sql, params)
-        # rownumber is None when the statement returned no rows; `description` would build a
-        # column object per column for nothing.
-        return cursor.fetchall() if cursor.rownumber is not None else []
+        return run_prepared(pooled, prepared, params)
     except dialect.loaded_dbapi.Error as exc:
         dropped = dialect.is_disconnect(exc, pooled.driver_connection, None)
         if dropped:
@@ -117,3 +118,8 @@ def _on_driver(autocommit: Engine, statement, params: dict) -> list[tuple]:
 def _driver_sql(statement, dialect) -> str:
     """The statement as the driver takes it (named %(name)s parameters), compiled once."""
     return str(statement.compile(dialect=dialect))
+
+
+@lru_cache(maxsize=256)
+def _prepared(driver_sql: str) -> PreparedStatement:
+    return prepared_statement(driver_sql)

@@ -17,7 +17,7 @@ from tests.webhooks.intake.intake_helpers import (
     add_connection, as_issue, deliveries, fixture_delivery, post,
 )
 from webhooks.intake_store import (
-    GATHER_SECONDS, MAX_BATCH, POSTGRESQL_WRITES_IN_FLIGHT, StoreUnavailable, _store_batch,
+    GATHER_SECONDS, MAX_BATCH, StoreUnavailable, _store_batch,
     intake_writer,
 )
 
@@ -101,17 +101,6 @@ def test_deliveries_and_copies_posted_at_once_are_each_answered_for_their_own_ro
     assert sorted(accepted) == sorted(stored.values())
     assert sorted(int(i) for i in redis_db.lrange(HANDOFF_KEY, 0, -1)) == sorted(accepted)
     assert sum(batch_sizes) == count and max(batch_sizes) > 1, batch_sizes
-
-
-def test_the_app_writes_two_batches_at_once_on_postgresql_and_one_on_sqlite(make_app, redis_db):
-    app = make_app(REDIS_URL)
-    connection_id = connection_of(app)
-    client = app.test_client()
-    body, headers = fixture_delivery(JIRA, RESOLVED, "first", as_issue(1))
-    assert post(client, "jira", connection_id, body, headers).status_code == 200
-    writer = app.extensions["okrsync.intake_writer"]
-    on_postgresql = app.extensions["okrsync.engine"].dialect.name == "postgresql"
-    assert writer._in_flight == (POSTGRESQL_WRITES_IN_FLIGHT if on_postgresql else 1)
 
 
 def test_two_batches_in_flight_with_the_same_keys_store_and_hand_off_each_row_once(
