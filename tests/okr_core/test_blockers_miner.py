@@ -84,3 +84,25 @@ def test_recurring_blocker_said_in_other_words_is_one_group():
     docker = [group for group in groups if {"0", "1", "2"} <= set(group.source_ids)]
     assert docker and "3" not in docker[0].source_ids, groups
     assert "rate limit" in docker[0].phrase.lower()
+
+
+def test_written_examples_are_well_formed_and_cover_every_kind():
+    """The team's own training sentences (data/written_examples.jsonl): one labelled item a line."""
+    import json
+    from pathlib import Path
+
+    import okr_core.blockers
+
+    path = Path(okr_core.blockers.__file__).parent / "data" / "written_examples.jsonl"
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len({item["id"] for item in items}) == len(items)
+    assert len({item["text"] for item in items}) == len(items)
+    kinds = {kind.value for kind in BlockerKind}
+    for item in items:
+        assert item["id"].startswith("w-") and 0 < len(item["text"]) <= 400
+        if item["is_blocker"]:
+            assert item["kind"] in kinds and item["blocker"]
+        else:
+            assert item["kind"] is None
+    assert {item["kind"] for item in items if item["is_blocker"]} == kinds
+    assert sum(not item["is_blocker"] for item in items) >= 100

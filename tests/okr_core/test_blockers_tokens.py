@@ -40,6 +40,6 @@ def test_the_same_blocker_in_other_words_is_closer_than_an_unrelated_one():
 
 def test_the_model_uses_the_token_scores_and_says_its_version():
     model = load_model()
-    assert model.uses_tokens and miner_version() == model.version == "4.0"
+    assert model.uses_tokens and miner_version() == model.version == "5.0"
     finding = detect("We are blocked until the vendor sends the signing keys.")
     assert finding is not None and finding.is_blocker
