@@ -27,16 +27,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(target: str, workers: int, env: dict,
-                   log_path: Path | None = None) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(target: str, workers: int, env: dict, log_path: Path | None = None,
+                   overrides: dict | None = None) -> tuple[subprocess.Popen, int]:
     """gunicorn on `okrsync serve`'s settings (okrsync.serve), its access log included, written
-    where a deployment's stdout goes (a file here, so the benchmark's output stays readable)."""
+    where a deployment's stdout goes (a file here, so the benchmark's output stays readable);
+    `overrides` replace some of them."""
     from gunicorn.config import KNOWN_SETTINGS
 
     from okrsync.serve import gunicorn_options
 
     port = free_port()
-    options = {**gunicorn_options(f"127.0.0.1:{port}", workers), "loglevel": "warning"}
+    options = {**gunicorn_options(f"127.0.0.1:{port}", workers), "loglevel": "warning",
+               **(overrides or {})}
     flag = {setting.name: setting.cli[-1] for setting in KNOWN_SETTINGS if setting.cli}
     flags = [f"{flag[name]}={value}" for name, value in options.items() if value is not None]
     command = [sys.executable, "-m", "gunicorn", *flags, target]

@@ -31,7 +31,7 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=None, type=int, help="gunicorn processes (default: 1 embedded, 2*cores+1 with Redis)")
+@click.option("--workers", default=None, type=int, help="gunicorn processes (default: 1 embedded, one per core and at least 2 with Redis)")
 def serve(host: str, port: int, workers: int | None) -> None:
     """Run the web app under gunicorn."""
     from okrsync.serve import run_gunicorn

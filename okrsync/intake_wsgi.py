@@ -39,7 +39,7 @@ class WebhookIntake:
         self.app, self.flask_wsgi = app, flask_wsgi
 
     def __call__(self, environ, start_response):
-        route = _route(environ)
+        route = intake_route(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", ""))
         if route is None:
             return self.flask_wsgi(environ, start_response)
         source = Request(environ)
@@ -55,37 +55,41 @@ class WebhookIntake:
         try:
             return intake(tracker, connection_id, source)
         except HTTPException as exc:   # a body cut short (400), over MAX_CONTENT_LENGTH (413)
-            return _response(*http_error_response(exc))
+            return error_response(*http_error_response(exc))
         except OperationalError as exc:
-            return _response(*store_unavailable_response(exc))
+            return error_response(*store_unavailable_response(exc))
         except Exception as exc:
             propagate = self.app.config.get("PROPAGATE_EXCEPTIONS")
             if propagate or (propagate is None and (self.app.testing or self.app.debug)):
                 raise   # as Flask does
             log.exception("webhooks.intake-failed", extra={"connection_id": connection_id})
-            return _response(*http_error_response(InternalServerError(original_exception=exc)))
+            return error_response(*http_error_response(InternalServerError(original_exception=exc)))
 
 
 def _write(answered: Answer, secure: bool, start_response) -> list[bytes]:
     """Intake's answer as the Flask route's response would be sent: same status line and headers."""
     status = f"{answered.status} {HTTP_STATUS_CODES[answered.status].upper()}"
-    start_response(status, [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(answered.body))),
-                            *machine_answer_headers(secure)])
+    start_response(status, answer_headers(answered, secure))
     return [answered.body]
 
 
-def _response(response, status: int):
+def answer_headers(answered: Answer, secure: bool) -> list[tuple[str, str]]:
+    """The headers of intake's answer, as the Flask route's response has them."""
+    return [("Content-Type", "application/json"), ("Content-Length", str(len(answered.body))),
+            *machine_answer_headers(secure)]
+
+
+def error_response(response, status: int):
     """A (response, status) pair of the error handlers as the one response Flask makes of it."""
     response.status_code = status
     return response
 
 
-def _route(environ) -> tuple[str, int] | None:
-    """(tracker, connection id) of a delivery this middleware answers; None for the rest."""
-    if environ.get("REQUEST_METHOD") != "POST":
+def intake_route(method: str | None, path: str) -> tuple[str, int] | None:
+    """(tracker, connection id) of a delivery answered in front of Flask; None for the rest."""
+    if method != "POST":
         return None
-    matched = ROUTE.fullmatch(environ.get("PATH_INFO", ""))
+    matched = ROUTE.fullmatch(path)
     if matched is None or matched[1] not in KNOWN_TRACKERS:
         return None
     connection_id = int(matched[2])

@@ -15,7 +15,7 @@ from okr_core.store import make_engine, make_sessionmaker, session_scope
 from plumbing.prepared import PreparedStatement, prepared_statement, run_prepared
 
 
-REQUEST_THREADS = 8   # gthread threads per `okrsync serve` process; the intake pool matches it
+REQUEST_THREADS = 8   # threads running Flask per `okrsync serve` process (a2wsgi); the pool matches
 
 
 def init_db(app: Flask) -> None:

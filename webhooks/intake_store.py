@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import LargeBinary, bindparam, text
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
@@ -21,6 +21,7 @@ from okr_core.models.base import UTCDateTime
 from plumbing.db import execute_alone
 from plumbing.group_commit import Arrival, GroupCommit
 from plumbing.handoff_pusher import hand_off_committed
+from plumbing.loop_group_commit import LoopGroupCommit
 
 MAX_BATCH = 100   # rows in one INSERT: 800 parameters, far below both stores' limits
 # One INSERT at a time per process, on both stores: the requests that arrive while it runs go
@@ -50,12 +51,35 @@ def intake_writer() -> GroupCommit:
     return writer
 
 
+def loop_intake_writer(app: Flask) -> LoopGroupCommit:
+    """The app's group commit of delivery rows for an event loop (the ASGI front): each batch
+    written by _store_batch, as intake_writer() writes them, on a thread of its own."""
+    writer = app.extensions.get("okrsync.loop_intake_writer")
+    if writer is None:
+        def store_batch(batch: Sequence[dict]) -> list:
+            with app.app_context():
+                return _store_batch(batch)
+
+        writer = app.extensions.setdefault(
+            "okrsync.loop_intake_writer", LoopGroupCommit(store_batch, MAX_BATCH, "intake-writer"))
+    return writer
+
+
 def store_delivery(values: dict, arrival: Arrival | None = None) -> int | None:
     """Commit one delivery row (its COLUMNS) and hand it off when it is to be processed (it has
     `enqueued_at`); its id, or None when its dedupe key is stored already. Raises StoreUnavailable.
     `arrival`: the row's announcement to intake_writer(), when it was announced.
     """
-    outcome = (arrival or intake_writer()).submit(values)
+    return stored_id((arrival or intake_writer()).submit(values))
+
+
+async def store_delivery_on_loop(app: Flask, values: dict) -> int | None:
+    """store_delivery for a request answered on an event loop (okrsync/intake_asgi.py)."""
+    return stored_id(await loop_intake_writer(app).submit(values))
+
+
+def stored_id(outcome) -> int | None:
+    """A row's outcome of _store_batch as store_delivery answers it."""
     if isinstance(outcome, StoreUnavailable):
         raise outcome
     return outcome

@@ -17,10 +17,9 @@ from okr_core.delivery_state import arrival_state
 from okr_core.domain import TrackerKind, storable_text
 from okr_core.models import Connection
 from plumbing.db import engine
-from plumbing.group_commit import Arrival
 from plumbing.services import secret_box
 from webhooks.errors import DeliveryRejected
-from webhooks.events import MAX_BODY_BYTES, READ_HEADERS, parse_delivery
+from webhooks.events import MAX_BODY_BYTES, READ_HEADERS, Delivery, parse_delivery
 from webhooks.intake_store import StoreUnavailable, intake_writer, store_delivery
 from webhooks.routing import is_handled
 
@@ -68,14 +67,30 @@ def intake(tracker: str, connection_id: int, source) -> Answer:
     try:
         # Announced at once: a write starting while this delivery is verified waits for it.
         with intake_writer().arriving() as arrival:
-            return _receive(tracker, connection_id, source, arrival)
+            checked = check_delivery(tracker, connection_id, source)
+            if isinstance(checked, Answer):
+                return checked
+            return stored_answer(checked, store_delivery(checked.values, arrival))
     except StoreUnavailable as exc:
-        log.error("webhooks.store-unavailable", extra={"connection_id": connection_id,
-                                                       "error": str(exc)})
-        return answer(503, "store-unavailable", "the store is unavailable, retry later")
+        return unavailable_answer(connection_id, exc)
 
 
-def _receive(tracker: str, connection_id: int, source, arrival: Arrival):
+class Checked(NamedTuple):
+    """A delivery verified and ready to store: its row (intake_store.COLUMNS) and itself."""
+    values: dict
+    delivery: Delivery
+    handled: bool
+
+
+def unavailable_answer(connection_id: int, exc: StoreUnavailable) -> Answer:
+    log.error("webhooks.store-unavailable", extra={"connection_id": connection_id,
+                                                   "error": str(exc)})
+    return answer(503, "store-unavailable", "the store is unavailable, retry later")
+
+
+def check_delivery(tracker: str, connection_id: int, source) -> Answer | Checked:
+    """Everything intake does before storing: the refusal's answer, or the row to store.
+    Raises StoreUnavailable when the connection cannot be looked up. Needs an app context."""
     found = _connection(tracker, connection_id)
     if found is None:
         named = tracker if tracker in KNOWN_TRACKERS else "unknown-tracker"
@@ -99,7 +114,7 @@ def _receive(tracker: str, connection_id: int, source, arrival: Arrival):
     except DeliveryRejected as exc:
         log.warning(exc.log_key, extra={"connection_id": connection_id, "reason": exc.message})
         return answer(exc.status, exc.log_key.rsplit(".", 1)[-1], exc.message)
-    return _persist_and_hand_off(connection_id, delivery, body, now, arrival)
+    return _checked(connection_id, delivery, body, now)
 
 
 def _connection(tracker: str, connection_id: int):
@@ -110,6 +125,11 @@ def _connection(tracker: str, connection_id: int):
     if found is None or found.tracker.value != tracker:
         return None
     return found
+
+
+def connection_cached(connection_id: int) -> bool:
+    """Whether a delivery for this connection can be checked without a round trip to the store."""
+    return _recent_lookup(connection_id) is not None
 
 
 def _recent_lookup(connection_id: int):
@@ -154,20 +174,24 @@ def _read_body(source) -> bytes | None:
     return None if len(body) > MAX_BODY_BYTES else body
 
 
-def _persist_and_hand_off(connection_id: int, delivery, body: bytes, now: datetime,
-                          arrival: Arrival):
+def _checked(connection_id: int, delivery: Delivery, body: bytes, now: datetime) -> Checked:
     handled = is_handled(delivery)
     key = _fit_dedupe_key(storable_text(delivery.dedupe_key))   # no NUL or lone surrogate
     values = dict(connection_id=connection_id, dedupe_key=key,
                   event_type=storable_text(delivery.event_type)[:EVENT_TYPE_MAX], body=body,
                   state=arrival_state(handled), attempts=0, received_at=now,
-                  enqueued_at=now if handled else None)
-    delivery_id = store_delivery(values, arrival)   # handed off too, when handled
+                  enqueued_at=now if handled else None)   # stored and handed off when handled
+    return Checked(values, delivery, handled)
+
+
+def stored_answer(checked: Checked, delivery_id: int | None) -> Answer:
+    """The answer to a delivery once its row is committed (None: its dedupe key was stored)."""
+    delivery, connection_id = checked.delivery, checked.values["connection_id"]
     if delivery_id is None:
-        log.info(f"webhooks.{delivery.tracker}.duplicate", extra={"connection_id": connection_id,
-                                                               "dedupe_key": key})
+        log.info(f"webhooks.{delivery.tracker}.duplicate", extra={
+            "connection_id": connection_id, "dedupe_key": checked.values["dedupe_key"]})
         return answer(200, "duplicate", "already received")
-    if not handled:
+    if not checked.handled:
         log.info(f"webhooks.{delivery.tracker}.ignored-event",
                  extra={"connection_id": connection_id, "event_type": delivery.event_type})
         return answer(200, "ignored", "event type not acted on", delivery_id=delivery_id)

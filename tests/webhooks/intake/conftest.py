@@ -55,3 +55,17 @@ def make_app(settings):
     for app in apps:
         app.extensions["okrsync.queue"].shutdown()
         app.extensions["okrsync.engine"].dispose()
+
+
+@pytest.fixture
+def flask_requests(app):
+    """The paths of requests that went through Flask's request machinery."""
+    seen = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(_flask_path()))
+    return seen
+
+
+def _flask_path():
+    from flask import request
+
+    return request.path

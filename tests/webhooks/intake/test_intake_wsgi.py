@@ -17,20 +17,6 @@ SECURITY = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin"}
 
 
-@pytest.fixture
-def flask_requests(app):
-    """The paths of requests that went through Flask's request machinery."""
-    seen = []
-    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(_path()))
-    return seen
-
-
-def _path():
-    from flask import request
-
-    return request.path
-
-
 def _has_security_headers(response) -> None:
     for name, value in SECURITY.items():
         assert response.headers[name] == value
