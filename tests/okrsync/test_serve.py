@@ -12,9 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
 
+from okr_core.accounts import hash_password
 from okr_core.domain import TrackerKind
+from okr_core.models import User
+from okrsync.demo import DEMO_ADMIN_EMAIL
 from tests.faults.private_redis import free_port
+from tests.ui_panel.conftest import demo, demo_store  # noqa: F401 (fixtures)
+from tests.ui_panel.live_server import screenshot, signed_in_page
 from tests.webhooks.intake.intake_helpers import add_connection, deliveries, fixture_delivery
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,3 +117,33 @@ def test_serve_with_redis_runs_several_workers(app, settings, tmp_path, redis_db
     finally:
         code = _stop(process)
     assert code == 0, (tmp_path / "serve.log").read_text()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_pages_through_serve_sign_in_and_add_an_objective(app, db, demo, settings, tmp_path,
+                                                          browser):
+    """Pages reach Flask through a2wsgi: sign-in (CSRF, session cookie, redirect), static files,
+    a form posted and its redirect, at a phone's width and a wide screen's."""
+    password = "correct horse battery"
+    db.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL)).password_hash = \
+        hash_password(password)
+    db.commit()
+    process, port = _serve(settings, tmp_path / "serve.log")
+    live = f"http://127.0.0.1:{port}"
+    try:
+        for width in (360, 1280):
+            context, page = signed_in_page(browser, live, DEMO_ADMIN_EMAIL, password,
+                                           {"width": width, "height": 900})
+            expect(page.get_by_role("link", name="Add Objective")).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            screenshot(page, f"serve-home-{width}")
+            if width == 1280:
+                page.get_by_role("link", name="Add Objective").click()
+                page.get_by_label("Objective", exact=True).fill("Served through the event loop")
+                page.get_by_role("button", name="Save and publish").click()
+                expect(page.get_by_text("Objective added. Next: Add Key Result.")).to_be_visible()
+                screenshot(page, "serve-objective-added")
+            context.close()
+    finally:
+        assert _stop(process) == 0, (tmp_path / "serve.log").read_text()
