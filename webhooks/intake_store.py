@@ -1,6 +1,8 @@
 """Storing deliveries by group commit: the rows of requests arriving together in one INSERT, and
 each request answered only once its row is committed; their ids are handed off after that, off
-the request path (plumbing/handoff_pusher.py).
+the request path (plumbing/handoff_pusher.py). Requests on an event loop (`okrsync serve`,
+okrsync/intake_asgi.py) await loop_intake_writer(); request threads (a WSGI server, the test
+client) meet in intake_writer(). Both write their batches with _store_batch.
 
 On the request path nearly all the time went to the INSERT's round trip and commit, then the
 RPUSH's: a batch pays the first once, and no request waits for the second. A row stored already
@@ -43,7 +45,7 @@ class StoreUnavailable(Exception):
 
 
 def intake_writer() -> GroupCommit:
-    """The app's group commit of delivery rows (made on first use)."""
+    """The app's group commit of delivery rows for request threads (made on first use)."""
     writer = current_app.extensions.get("okrsync.intake_writer")
     if writer is None:
         writer = current_app.extensions.setdefault(
