@@ -1,5 +1,5 @@
-"""Webhook intake as `okrsync serve` runs it: ack throughput and latency against a bare Flask endpoint,
-and issue-done -> KR progress committed, end to end, with one worker.
+"""Webhook intake as `okrsync serve` runs it: ack throughput and latency against a bare Flask
+endpoint, and issue-done -> KR progress committed, end to end, with one worker.
 
 Two bare baselines, served at once with okrsync: the bare endpoint on `okrsync serve`'s settings
 (gunicorn with its uvicorn workers; Flask through a2wsgi, as okrsync's pages are) and on gunicorn's

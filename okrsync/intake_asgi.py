@@ -79,8 +79,9 @@ class IntakeFront:
                 return error_response(*store_unavailable_response(exc))
         except Exception as exc:
             log.exception("webhooks.intake-failed", extra={"connection_id": connection_id})
+            failure = InternalServerError(original_exception=exc)
             with self.app.app_context():
-                return error_response(*http_error_response(InternalServerError(original_exception=exc)))
+                return error_response(*http_error_response(failure))
 
     async def _check(self, source, tracker: str, connection_id: int):
         """check_delivery on the loop when it needs no I/O, else on a thread."""
@@ -108,8 +109,8 @@ class IntakeFront:
 
 
 class DeliveryRequest:
-    """What intake reads of a request (as of werkzeug's): headers, content_length, stream; and
-    what the security headers read: path, is_secure."""
+    """What intake reads of a request, as werkzeug's request has them (headers, content_length,
+    stream), and what the security headers read (path, is_secure)."""
 
     def __init__(self, scope, body: bytes, content_length: int | None):
         self.path = scope.get("path", "")

@@ -4,7 +4,8 @@ The asyncio counterpart of plumbing/group_commit.py, for the ASGI front (okrsync
 A waiting request is a coroutine, not a thread: no thread is woken per request, only the loop once
 per batch. Items submitted while a write runs go together in the next; a batch's `flush` runs on a
 thread of its own (the store's driver blocks), so the loop goes on reading and verifying requests
-meanwhile (issue 14: intake's CPU per delivery, under wrk, went from about 0.54 to 0.33 ms).
+meanwhile (issue 14: intake's CPU per delivery under wrk, about 0.54 ms in gunicorn's threaded
+worker, is 0.25-0.33 ms).
 
 `flush(items)` returns one result per item, in order, or raises; its error is raised in every
 request whose item was in that batch.
@@ -26,6 +27,7 @@ class LoopGroupCommit(Generic[Item, Result]):
         self._max_batch = max_batch
         self._waiting: list[tuple[Item, asyncio.Future]] = []
         self._writing = False
+        self._writing_task: asyncio.Task | None = None   # referenced, so it is not collected
         self._writer = ThreadPoolExecutor(1, thread_name_prefix=thread_name)
 
     async def submit(self, item: Item) -> Result:
@@ -35,7 +37,7 @@ class LoopGroupCommit(Generic[Item, Result]):
         self._waiting.append((item, result))
         if not self._writing:
             self._writing = True
-            loop.create_task(self._write_while_waiting())
+            self._writing_task = loop.create_task(self._write_while_waiting())
         return await result
 
     async def _write_while_waiting(self) -> None:
