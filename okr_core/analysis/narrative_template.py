@@ -57,7 +57,7 @@ def _disagreement(row: dict) -> str:
     status = (row.get("reported_status") or "").replace("_", " ")
     return (f'"{row["title"]}"{by_whom(row)} is reported {status}, but its pace gives a {row["chance_pct"]}% '
             f'chance of reaching target ({row["low_pct"]}-{row["high_pct"]}%, {row["sample_weeks"]} weeks '
-            f'observed; expected end {row["end_p50_pct"]}%)')
+            f'observed; likely to end {row["end_p50_pct"]}% of the way to target)')
 
 
 def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:

@@ -36,3 +36,10 @@ def test_percent_krs_read_in_percent():
     style = value_style("%", "work_done_ratio", 0, 100)
     found = pace_disagreement(ON, 0.2, 0.5, 0, 100, style)
     assert found.message.endswith("reaches 40% of 100%")
+
+
+def test_a_value_written_with_a_decimal_keeps_its_own_places():
+    """"25.2% of 35%", not "25.19% of 35%": only whole-number styles gain a decimal for the projection."""
+    style = value_style("%", "manual", 10, 35)
+    found = pace_disagreement(ON, 0.45, 0.7, 10, 35, style)
+    assert found.message == "reported on track, but at the current pace it reaches 26.1% of 35%"

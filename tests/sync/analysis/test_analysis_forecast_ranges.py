@@ -1,8 +1,12 @@
 """Forecast ranges: chance with an interval, P10/P50/P90 end values, confidence, status disagreement."""
 from tests.sync.analysis.analysis_builders import check_in, kr, make_ctx, weekly_snapshots
 
+from okr_core.analysis.compute import analyse
+from okr_core.analysis.digest import build_digest
 from okr_core.analysis.forecast import forecast_section
 from okr_core.analysis.forecast_ranges import blended, percentile, wilson
+from okr_core.analysis.narrative_check import check_narrative
+from okr_core.analysis.narrative_template import template_narrative
 
 UNEVEN = [0.0, 0.1, 0.1, 0.25, 0.25, 0.4, 0.45]    # six weeks of uneven gains
 
@@ -45,3 +49,14 @@ def test_on_track_with_no_chance_is_flagged_and_off_track_with_no_chance_is_not(
 def test_percentile_interpolates():
     assert percentile([0.0, 1.0], 0.5) == 0.5
     assert percentile([0.3], 0.9) == 0.3
+
+
+def test_the_template_says_the_likely_end_is_a_share_of_the_way_not_a_value():
+    """"likely to end 12% of the way to target": a bare "expected end 12%" reads as the KR's own value."""
+    ctx = make_ctx(krs=[kr(1, progress=0.1, status="on_track")], snapshots=weekly_snapshots(1, [0.1] * 7))
+    facts, _ = build_digest(analyse(ctx.facts), {1: "Raise weekly active teams from 40% to 65%"}, 10)
+    [row] = facts["forecast"]["status_disagreements"]
+    narrative = check_narrative(template_narrative(facts), facts)
+    [text] = [c["text"] for c in narrative["concerns"] if "chance of reaching target" in c["text"]]
+    assert f"likely to end {row['end_p50_pct']}% of the way to target)" in text
+    assert "expected end" not in text
