@@ -168,9 +168,7 @@ def variants(text: str, shuffle: np.random.RandomState) -> list[str]:
 
 
 def f1(labels: np.ndarray, flags: np.ndarray) -> float:
-    tp, fp, fn = (labels & flags).sum(), (~labels & flags).sum(), (labels & ~flags).sum()
-    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    return 2 * precision * recall / max(precision + recall, 1e-9)
+    return tb.detection_scores(labels.tolist(), flags.tolist())["f1"]
 
 
 def run_seed(rows, written_rows, args, seed: int) -> None:
