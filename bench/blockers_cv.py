@@ -1,12 +1,14 @@
 """Repeated k-fold cross-validation of the blocker miner on the training corpus (experiments for issue 17).
 
 Usage: python bench/blockers_cv.py TRAIN.jsonl [--written okr_core/blockers/data/written_examples.jsonl]
-       [--repeats 3] [--sentences max|mean] [--extra-weight 0.5]
+       [--repeats 3] [--sentences max|mean] [--extra-weight 0.5] [--train-share 0.5]
 Each repeat shuffles the corpus with its own seed into 5 folds; the written examples (the team's own
 sentences) join every training fold and are never scored. Hyper-parameters are the shipped model's unless
 given; the threshold is reported over a grid, so a choice can be read off the out-of-fold figures.
 --sentences max|mean scores each sentence of a held-out text with the fold's text model and takes the maximum
 (or its mean with the whole text's score): tried for issue 17, no gain (see okr_core/blockers/data/README.md).
+--train-share S fits each fold on a share S of its corpus rows, so the figures at 0.25, 0.5, 0.75 and 1 draw
+the miner's learning curve (the figures in okr_core/blockers/data/README.md).
 """
 from __future__ import annotations
 
@@ -44,14 +46,20 @@ def concat(a: Texts, b: Texts | None) -> Texts:
 
 
 def out_of_fold(rows, texts, extra_rows, extra_texts, seed, l2, vector_weight, rule_boost, kind_l2,
-                kind_vector_weight, kind_rule_boost, extra_weight=1.0):
-    """(blocker probability per row, kind probabilities per row) out of fold for one seed."""
+                kind_vector_weight, kind_rule_boost, extra_weight=1.0, train_share=1.0):
+    """(blocker probability per row, kind probabilities per row) out of fold for one seed.
+
+    train_share < 1 fits each fold on that share of its corpus rows only (drawn with the seed), the written
+    examples all kept: a learning curve of the corpus's own size."""
     labels = np.array([bool(r["is_blocker"]) for r in rows], dtype=int)
     extra_labels = np.array([bool(r["is_blocker"]) for r in extra_rows], dtype=int)
     probability = np.zeros(len(rows))
     kinds = np.zeros((len(rows), len(KINDS)))
-    for test in fold_sets(len(rows), seed):
+    for fold, test in enumerate(fold_sets(len(rows), seed)):
         keep = sorted(set(range(len(rows))) - set(test.tolist()))
+        if train_share < 1.0:
+            drawn = np.random.RandomState(seed * 100 + fold).permutation(len(keep))[:round(train_share * len(keep))]
+            keep = sorted(keep[i] for i in drawn)
         kept = concat(texts.take(keep), extra_texts)
         y = np.concatenate([labels[keep], extra_labels])
         weight = np.concatenate([np.ones(len(keep)), np.full(len(extra_labels), extra_weight)])
@@ -109,6 +117,8 @@ def main() -> None:
     parser.add_argument("--override", type=float, default=0.9)
     parser.add_argument("--extra-weight", type=float, default=1.0)
     parser.add_argument("--sentences", choices=("max", "mean", "geo"))
+    parser.add_argument("--train-share", type=float, default=1.0,
+                        help="fit each fold on this share of its corpus rows (a learning curve)")
     args = parser.parse_args()
     rows = load(args.corpus)
     texts = texts_of(rows)
@@ -126,7 +136,8 @@ def main() -> None:
         for seed in SEEDS[:args.repeats]:
             SENTENCE_MAX[seed] = np.zeros(len(rows))
     results = [out_of_fold(rows, texts, extra_rows, extra_texts, seed, args.l2, args.vector_weight, args.rule_boost,
-                           args.kind_l2, args.kind_vector_weight, args.kind_rule_boost, args.extra_weight)
+                           args.kind_l2, args.kind_vector_weight, args.kind_rule_boost, args.extra_weight,
+                           args.train_share)
                for seed in SEEDS[:args.repeats]]
     if args.sentences:
         combined = []
