@@ -34,6 +34,7 @@ class ValueStyle:
     unit: str
     kind: str          # "count", "percent", "money", "duration" or "number"
     decimals: int
+    falling: bool = False   # the target is below the start ("Cut incidents from 8 to 2")
 
 
 def value_style(unit: str | None, measure: Measure | str = Measure.MANUAL,
@@ -43,17 +44,21 @@ def value_style(unit: str | None, measure: Measure | str = Measure.MANUAL,
     unit = (unit or "").strip()
     places = max([decimals, *(_places(v) for v in (start, target) if v is not None)])
     places = min(MAX_DECIMALS, places)
+    falling = start is not None and target is not None and target < start
+    kind = _kind(unit, measure, start, target)
+    return ValueStyle(unit, kind, 0 if kind == "count" else places, falling)
+
+
+def _kind(unit: str, measure: Measure | str, start: float | None, target: float | None) -> str:
     if Measure(measure) in COUNT_MEASURES:
-        return ValueStyle(unit, "count", 0)
+        return "count"
     if unit == "%":
-        return ValueStyle(unit, "percent", places)
+        return "percent"
     if _MONEY.match(unit):
-        return ValueStyle(unit, "money", places)
+        return "money"
     if unit.lower() in DURATIONS:
-        return ValueStyle(unit, "duration", places)
-    if _is_count_unit(unit, start, target):
-        return ValueStyle(unit, "count", 0)
-    return ValueStyle(unit, "number", places)
+        return "duration"
+    return "count" if _is_count_unit(unit, start, target) else "number"
 
 
 def format_value(value: float | None, style: ValueStyle, *, extra_decimals: int = 0) -> str:
@@ -70,16 +75,22 @@ def format_value(value: float | None, style: ValueStyle, *, extra_decimals: int 
 
 
 def format_range(current: float | None, target: float | None, style: ValueStyle, *,
-                 extra_decimals: int = 0) -> str:
-    """ "4 of 2 incidents", "45% of 100%", "$900k of $1,200k": the value against its target."""
+                 extra_decimals: int = 0, start: float | None = None) -> str:
+    """ "181 of 300 workspaces", "45% of 100%", "$900k of $1,200k": the value against its target,
+    with "(from 120 workspaces)" when a start is given.
+
+    A falling KR's value is not a share of its target, so it reads "5 incidents (target 2 incidents)",
+    or "5 incidents (from 8 incidents, target 2 incidents)"."""
+    value = format_value(current, style, extra_decimals=extra_decimals)
     if target is None:
-        return format_value(current, style, extra_decimals=extra_decimals)
-    if style.kind in ("percent", "money"):
-        return (f"{format_value(current, style, extra_decimals=extra_decimals)} of "
-                f"{format_value(target, style)}")
-    bare = ValueStyle("", style.kind, style.decimals)
-    return (f"{format_value(current, bare, extra_decimals=extra_decimals)} of "
-            f"{format_value(target, style)}")
+        return value
+    since = f"from {format_value(start, style)}" if start is not None else None
+    if style.falling:
+        return f"{value} ({since + ', ' if since else ''}target {format_value(target, style)})"
+    if style.kind not in ("percent", "money"):
+        bare = ValueStyle("", style.kind, style.decimals, style.falling)
+        value = format_value(current, bare, extra_decimals=extra_decimals)
+    return f"{value} of {format_value(target, style)}" + (f" ({since})" if since else "")
 
 
 def format_number(value: float, decimals: int) -> str:

@@ -34,12 +34,10 @@ def _style(kr):
 
 
 def value_text(kr, with_start: bool = False) -> str:
-    """ "181 of 300 workspaces", "45% of 100%": the KR's value against its target."""
-    style = _style(kr)
-    text = format_range(kr.current_value, kr.target_value, style)
-    if with_start and kr.target_value is not None:
-        text += f" (from {format_value(kr.start_value, style)})"
-    return text
+    """ "181 of 300 workspaces", "45% of 100%", "5 incidents (target 2 incidents)": the KR's value
+    against its target, and with_start where it began."""
+    return format_range(kr.current_value, kr.target_value, _style(kr),
+                        start=kr.start_value if with_start else None)
 
 
 def kr_value(kr, value) -> str:
@@ -65,7 +63,7 @@ def missing_data(kr) -> str | None:
 
 
 def pace_flag(kr, cycle) -> str | None:
-    """ "reported on track, but at the current pace it reaches 4.1 of 2 incidents", or None."""
+    """ "reported on track, but at the current pace it reaches 4.1 incidents (target 2 incidents)", or None."""
     if cycle.status != "active":
         return None
     expected = expected_progress(cycle.start_date, cycle.end_date, utcnow())

@@ -80,7 +80,7 @@ def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:
 
 
 def _pace_concerns(facts: dict) -> list[dict]:
-    """Reported statuses the pace contradicts, in the KR's units ("reaches 4.1 of 2")."""
+    """Reported statuses the pace contradicts, in the KR's units ("reaches 8.1 of 25 teams")."""
     krs = facts["key_results"]
     titles = {row["ref"]: row["title"] for group in ("at_risk", "high_performers")
               for row in krs.get(group, [])}

@@ -44,7 +44,7 @@ def pace_disagreement(reported: KRStatus | str, progress: float | None, expected
     if not (optimistic or opposite):
         return None
     value = start + projected * (target - start)
-    # A count's projection shows one decimal ("4.4 of 2 incidents"); a style with decimals keeps its own.
+    # A count's projection shows one decimal ("4.4 incidents"); a style with decimals keeps its own.
     reaches = format_range(value, target, style, extra_decimals=1 if style.decimals == 0 else 0)
     message = f"reported {_WORDS[reported]}, but at the current pace it reaches {reaches}"
     return PaceDisagreement(reported, pace, projected, value, message)

@@ -28,7 +28,7 @@ def test_disagreements_are_flagged_when_the_pace_contradicts_the_report(reported
 
 def test_the_message_says_where_the_current_pace_ends_in_the_krs_unit():
     found = pace_disagreement(ON, 0.3, 0.5, 8, 2, INCIDENTS)
-    assert found.message == "reported on track, but at the current pace it reaches 4.4 of 2 incidents"
+    assert found.message == "reported on track, but at the current pace it reaches 4.4 incidents (target 2 incidents)"
     assert (found.pace, round(found.projected_value, 2)) == (OFF, 4.4)
 
 

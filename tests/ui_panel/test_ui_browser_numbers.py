@@ -71,7 +71,7 @@ def test_a_status_the_pace_contradicts_is_flagged_on_the_kr(page, live, db):
     page.goto(f"{live}/key-results/{kr_id}")
     flag = page.locator(".kr-detail .pace-flag")
     expect(flag).to_have_text(re.compile(
-        r"^Reported on track, but at the current pace it reaches \d\.\d of 2 incidents\.$"))
+        r"^Reported on track, but at the current pace it reaches \d\.\d incidents \(target 2 incidents\)\.$"))
     screenshot(page, "numbers-pace-flag")
 
 

@@ -23,7 +23,7 @@ def test_forecast_lists_the_disagreement_with_its_chance():
     [row] = section["disagreements"]
     assert row["kr_id"] == 1 and (row["reported"], row["pace"]) == ("on_track", "off_track")
     assert row["message"] == ("reported on track, but at the current pace it reaches "
-                              "4.4 of 2 incidents")
+                              "4.4 incidents (target 2 incidents)")
     assert row["chance"] == 0.0
 
 
@@ -34,4 +34,4 @@ def test_the_template_narrative_names_it_and_passes_the_number_checks():
     assert facts["forecast"]["status_vs_pace"][0]["ref"] == "kr:1"
     narrative = check_narrative(template_narrative(facts), facts)
     texts = [concern["text"] for concern in narrative["concerns"]]
-    assert any("at the current pace it reaches 4.4 of 2 incidents" in text for text in texts)
+    assert any("at the current pace it reaches 4.4 incidents (target 2 incidents)" in text for text in texts)
