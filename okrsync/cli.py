@@ -11,6 +11,7 @@ from okr_core.accounts import hash_password, hash_token, new_token
 from okr_core.domain import Role
 from okr_core.models import ApiToken, User
 from okr_core.store import make_engine, make_sessionmaker, session_scope
+from okr_core.wording import counted
 
 
 def _settings():
@@ -220,7 +221,7 @@ def reconcile(connection_id: int | None, full: bool) -> None:
                     bar.write(f"connection {cid}: a pass is already running, skipped")
                     continue
             click.echo(f"connection {cid}: {counts.items_read} read, {counts.items_changed} changed, "
-                       f"{counts.key_results_moved} key results moved")
+                       f"{counted(counts.key_results_moved, 'key result')} moved")
         if failed:
             raise click.ClickException(f"{failed} connection(s) were busy")
 

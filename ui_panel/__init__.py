@@ -18,6 +18,7 @@ def _past_halfway(cycle) -> bool:
 def register_ui(app) -> None:
     """Register the dashboard, panel and Forge blueprints and the template helpers."""
     from okr_core.rules import NO_TARGET_WARNING
+    from okr_core.wording import counted
     from ui_panel import charts, formatting, sync_words
     from ui_panel.alignment_page import bp as alignment_bp
     from ui_panel.analysis_panel import build_panel, status_bar
@@ -64,5 +65,5 @@ def register_ui(app) -> None:
         pass_kind=sync_words.pass_kind, pass_counts=sync_words.pass_counts,
         failure_words=sync_words.failure_words, event_words=sync_words.event_words,
         measure_words=MEASURE_WORDS, link_kind_words=LINK_KIND_WORDS,
-        visibility_words=VISIBILITY_WORDS)
+        visibility_words=VISIBILITY_WORDS, counted=counted)
     app.config.setdefault("VALUE_DECIMALS", formatting.configured_decimals())

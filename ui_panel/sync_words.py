@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import re
 
+from okr_core.wording import counted
 from sync.ingest.link_preview import known_error_words
 
 TRACKER_NAMES = {"jira": "Jira", "linear": "Linear"}
 PASS_KINDS = {"full": "Full pass", "incremental": "Changes since the last pass"}
 
-# Counts worth a reader's eye, in reading order; zeros are left out.
+# Counts worth a reader's eye, in reading order, said for one and for more; zeros are left out.
 COUNT_WORDS = (
-    ("items_read", "work items read"),
-    ("items_changed", "changed"),
-    ("deleted", "deleted in the tracker"),
-    ("scopes_resolved", "linked epics, projects or searches read"),
-    ("key_results_recounted", "key results recounted"),
-    ("key_results_moved", "key results moved"),
-    ("mirrors_created", "mirrors created"),
-    ("duplicates", "duplicates skipped"),
-    ("stale", "older copies skipped"),
-    ("rewalks", "reads repeated because work changed meanwhile"),
-    ("discussion_calls", "comment reads"),
+    ("items_read", "work item read", "work items read"),
+    ("items_changed", "changed", "changed"),
+    ("deleted", "deleted in the tracker", "deleted in the tracker"),
+    ("scopes_resolved", "linked epic, project or search read", "linked epics, projects or searches read"),
+    ("key_results_recounted", "key result recounted", "key results recounted"),
+    ("key_results_moved", "key result moved", "key results moved"),
+    ("mirrors_created", "mirror created", "mirrors created"),
+    ("duplicates", "duplicate skipped", "duplicates skipped"),
+    ("stale", "older copy skipped", "older copies skipped"),
+    ("rewalks", "read repeated because work changed meanwhile",
+     "reads repeated because work changed meanwhile"),
+    ("discussion_calls", "comment read", "comment reads"),
 )
 SECONDS = ("seconds_items", "seconds_recount")
 PENDING, SPLIT = "pending_key_results", "split"
@@ -42,7 +44,7 @@ def pass_kind(kind: str | None) -> str:
 def pass_counts(counts: dict | None) -> list[str]:
     """One short line per figure worth showing, e.g. "1,200 work items read"."""
     counts = counts or {}
-    lines = [f"{counts[key]:,} {words}" for key, words in COUNT_WORDS
+    lines = [counted(counts[key], one, many) for key, one, many in COUNT_WORDS
              if isinstance(counts.get(key), int) and counts[key]]
     seconds = sum(counts.get(key) or 0 for key in SECONDS if isinstance(counts.get(key), (int, float)))
     if seconds:
@@ -50,7 +52,7 @@ def pass_counts(counts: dict | None) -> list[str]:
     if counts.get(PROJECTS_MISSING):
         lines.append("projects the tracker no longer has: " + ", ".join(map(str, counts[PROJECTS_MISSING])))
     if counts.get(PENDING):
-        lines.append(f"{len(counts[PENDING]):,} key results waiting to be recounted")
+        lines.append(f"{counted(len(counts[PENDING]), 'key result')} waiting to be recounted")
     split = counts.get(SPLIT)
     if isinstance(split, dict) and isinstance(split.get("parts"), dict):
         states = [part.get("state") for part in split["parts"].values() if isinstance(part, dict)]

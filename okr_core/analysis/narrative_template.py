@@ -10,6 +10,7 @@ from __future__ import annotations
 from okr_core.analysis.narrative_actions import recommendation_entries
 from okr_core.analysis.narrative_check import allowed_numbers
 from okr_core.analysis.narrative_words import band, blocker_phrases, by_whom, unique_entries
+from okr_core.wording import agrees, counted
 
 
 def _headline(health: dict) -> str:
@@ -17,18 +18,21 @@ def _headline(health: dict) -> str:
         return "No key results to assess yet"
     text = f"Cycle health {health['score']} ({band(health['score'])})"
     if health["key_results_total"]:
-        text += f": {health['key_results']['on_track']} of {health['key_results_total']} key results on track"
+        total = counted(health["key_results_total"], "key result")
+        text += f": {health['key_results']['on_track']} of {total} on track"
     if health.get("weeks_left") is not None:
-        text += f", {health['weeks_left']} weeks remaining"
+        text += f", {counted(health['weeks_left'], 'week')} remaining"
     return text
 
 
 def _summary(health: dict) -> str:
     objectives, krs = health["objectives"], health["key_results"]
-    text = f"{krs['on_track']} of {health['key_results_total']} key results are on track"
+    text = (f"{krs['on_track']} of {counted(health['key_results_total'], 'key result')} "
+            f"{agrees(krs['on_track'], 'is', 'are')} on track")
     text += f", {krs.get('at_risk', 0)} at risk and {krs.get('off_track', 0)} off track."
     if health["objectives_total"]:
-        text += f" {objectives['on_track']} of {health['objectives_total']} objectives are on track."
+        text += (f" {objectives['on_track']} of {counted(health['objectives_total'], 'objective')} "
+                 f"{agrees(objectives['on_track'], 'is', 'are')} on track.")
     if health["progress_pct_per_week"] is not None and health["needed_pct_per_week"] is not None:
         text += (f" Progress runs at {health['progress_pct_per_week']}% a week against "
                  f"{health['needed_pct_per_week']}% needed to finish.")
@@ -48,7 +52,7 @@ def _highlights(facts: dict) -> list[dict]:
 
 def _at_risk(row: dict, weeks_left) -> str:
     under = f' under "{row["objective"]}"' if row.get("objective") else ""
-    remaining = f" with {weeks_left} weeks remaining" if weeks_left is not None else ""
+    remaining = f" with {counted(weeks_left, 'week')} remaining" if weeks_left is not None else ""
     return (f'"{row["title"]}"{under}{by_whom(row)} is at {row["progress_pct"]}%{remaining}, '
             f'{row["behind_pct"]}% behind plan: needs intervention')
 
@@ -56,7 +60,7 @@ def _at_risk(row: dict, weeks_left) -> str:
 def _disagreement(row: dict) -> str:
     status = (row.get("reported_status") or "").replace("_", " ")
     return (f'"{row["title"]}"{by_whom(row)} is reported {status}, but its pace gives a {row["chance_pct"]}% '
-            f'chance of reaching target ({row["low_pct"]}-{row["high_pct"]}%, {row["sample_weeks"]} weeks '
+            f'chance of reaching target ({row["low_pct"]}-{row["high_pct"]}%, {counted(row["sample_weeks"], "week")} '
             f'observed; likely to end {row["end_p50_pct"]}% of the way to target)')
 
 
@@ -67,25 +71,23 @@ def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:
         teams = f" ({', '.join(row['teams'])})" if row.get("teams") else ""
         name = f'"{phrases[row["ref"]]}"' if phrases.get(row["ref"]) else f"a {row['kind'] or 'recurring'} blocker"
         concerns.append({"text": f"Recurring blocker: {name} mentioned in {row['mentions']} comments and "
-                                 f"check-ins, holding back {row['key_results_total']} key results{teams}",
+                                 f"check-ins, holding back {counted(row['key_results_total'], 'key result')}{teams}",
                          "refs": [row["ref"], *row["key_results"]]})
     for row in facts["forecast"].get("status_disagreements", [])[:2]:
         concerns.append({"text": _disagreement(row), "refs": [row["ref"]]})
     concerns += _pace_concerns(facts)
     if krs["stalled_total"]:
-        concerns.append({"text": f"{krs['stalled_total']} key results have not moved or been checked in "
-                                 f"for {krs['stall_after_days']} days",
+        stalled = krs["stalled_total"]
+        concerns.append({"text": f"{counted(stalled, 'key result')} {agrees(stalled, 'has', 'have')} not moved "
+                                 f"or been checked in for {krs['stall_after_days']} days",
                          "refs": [row["ref"] for row in krs["stalled"]]})
     return concerns
 
 
 def _pace_concerns(facts: dict) -> list[dict]:
     """Reported statuses the pace contradicts, in the KR's units ("reaches 8.1 of 25 teams")."""
-    krs = facts["key_results"]
-    titles = {row["ref"]: row["title"] for group in ("at_risk", "high_performers")
-              for row in krs.get(group, [])}
-    return [{"text": (f'"{titles[row["ref"]]}" is ' if row["ref"] in titles
-                      else "One key result is ") + row["text"], "refs": [row["ref"]]}
+    return [{"text": (f'"{row["title"]}" is ' if row.get("title") else "One key result is ") + row["text"],
+             "refs": [row["ref"]]}
             for row in facts["forecast"].get("status_vs_pace", [])[:2]]
 
 

@@ -14,8 +14,11 @@ from slack_sdk.models.blocks import (
     ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock,
 )
 
+from okr_core.wording import counted
+
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+_env.globals["counted"] = counted
 
 KIND_LABELS = {"reminder": "Weekly check-in reminder", "leadership_digest": "Monday digest",
                "team_digest": "Team digest"}
@@ -75,7 +78,7 @@ def reminder(name: str, krs: list[KrLine], day: str, mine_url: str, prefs_url: s
               _section(lines), _context(f"Change what you receive: {_slack_link(prefs_url, 'Notifications')}")]
     return Message(subject, _env.get_template("reminder.txt").render(context),
                    _env.get_template("reminder.html").render(context),
-                   f"{name}, your weekly check-in is due {day} ({len(krs)} key results).", blocks)
+                   f"{name}, your weekly check-in is due {day} ({counted(len(krs), 'key result')}).", blocks)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def digest(kind: str, name: str, facts: DigestFacts, prefs_url: str, unsubscribe
                 f"• {_slack_link(r['url'], r['title'])}: {r['detail']}" for r in rows)))
     if facts.blockers:
         blocks.append(_section("*Recurring blockers*\n" + "\n".join(
-            f"• {_slack_escape(b['phrase'])} ({b['mentions']} mentions)" for b in facts.blockers)))
+            f"• {_slack_escape(b['phrase'])} ({counted(b['mentions'], 'mention')})" for b in facts.blockers)))
     if facts.recommendations:
         blocks.append(_section("*Recommendations*\n" + "\n".join(
             f"• {_slack_escape(r)}" for r in facts.recommendations)))

@@ -1,7 +1,7 @@
 """Stored sync failures and webhook event types read as words, never as class or field names."""
 from __future__ import annotations
 
-from ui_panel.sync_words import event_words, failure_words
+from ui_panel.sync_words import event_words, failure_words, pass_counts
 
 
 def test_a_stored_exception_reads_as_a_sentence():
@@ -24,3 +24,10 @@ def test_webhook_event_types_of_both_trackers_read_alike():
     assert event_words("Issue.update") == "Issue updated"
     assert event_words("IssueLabel.remove") == "Issue label removed"
     assert event_words("") == "Unknown event"
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    lines = pass_counts({"items_read": 1, "items_changed": 1, "key_results_moved": 1, "mirrors_created": 2,
+                         "pending_key_results": [7]})
+    assert lines == ["1 work item read", "1 changed", "1 key result moved", "2 mirrors created",
+                     "1 key result waiting to be recounted"]

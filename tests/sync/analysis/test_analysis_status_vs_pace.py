@@ -34,4 +34,15 @@ def test_the_template_narrative_names_it_and_passes_the_number_checks():
     assert facts["forecast"]["status_vs_pace"][0]["ref"] == "kr:1"
     narrative = check_narrative(template_narrative(facts), facts)
     texts = [concern["text"] for concern in narrative["concerns"]]
-    assert any("at the current pace it reaches 4.4 incidents (target 2 incidents)" in text for text in texts)
+    # Named by its title even when it is in no at-risk list (it used to read "One key result is ...").
+    assert ('"Cut P1 incidents from 8 to 2" is reported on track, but at the current pace it reaches '
+            "4.4 incidents (target 2 incidents)") in texts
+
+
+def test_counts_of_one_read_in_the_singular():
+    ctx = make_ctx(krs=[_incidents_kr()],
+                   snapshots=weekly_snapshots(1, [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]))
+    facts, _ = build_digest(analyse(ctx.facts), {1: "Cut P1 incidents from 8 to 2"}, 10)
+    narrative = template_narrative(facts)
+    assert ": 1 of 1 key result on track," in narrative["headline"]
+    assert narrative["summary"].startswith("1 of 1 key result is on track,")

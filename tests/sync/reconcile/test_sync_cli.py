@@ -22,7 +22,7 @@ def test_reconcile_one_connection_fully_from_the_command_line(app, sim, jira, sy
     kr = sync_world.linked_kr(jira, LinkKind.EPIC, "SIM-1")
     result = invoke(settings, encryption_key, sim, "--connection", str(jira), "--full")
     assert result.exit_code == 0, result.output
-    assert f"connection {jira}: 300 read, 300 changed, 1 key results moved" in result.output
+    assert f"connection {jira}: 300 read, 300 changed, 1 key result moved" in result.output
     row = sync_world.kr(kr)
     assert (row.items_done, row.items_total) == expected_ratio(sim, epic_children(sim, "SIM-1"))
     assert sync_world.sync_state(jira).last_kind == "full"
