@@ -101,7 +101,7 @@ def _forecast(sections: dict, titles: dict, limit: int) -> dict:
             "status_disagreements": [_forecast_row(sections, titles, r) for r in disagreeing[:limit]],
             # Reported status the pace contradicts, in the KR's own units.
             "status_vs_pace": [{"ref": f"kr:{r['kr_id']}", "title": _short(titles.get(r["kr_id"], "")),
-                                "reported": r["reported"],
+                                **who(sections, r["kr_id"]), "reported": r["reported"],
                                 "pace": r["pace"], "text": r["message"],
                                 "chance_pct": pct(r["chance"])}
                                for r in sections["forecast"].get("disagreements", [])[:limit]]}

@@ -57,11 +57,16 @@ def _at_risk(row: dict, weeks_left) -> str:
             f'{row["behind_pct"]}% behind plan: needs intervention')
 
 
-def _disagreement(row: dict) -> str:
+def _disagreement(row: dict, pace: dict | None) -> str:
+    """A reported status its forecast contradicts; with the pace's own words when it contradicts it too,
+    so one key result makes one sentence."""
+    chance = (f'{row["chance_pct"]}% chance of reaching target ({row["low_pct"]}-{row["high_pct"]}%, '
+              f'{counted(row["sample_weeks"], "week")} observed')
+    if pace is not None:
+        return f'"{row["title"]}"{by_whom(row)} is {pace["text"]}: a {chance})'
     status = (row.get("reported_status") or "").replace("_", " ")
-    return (f'"{row["title"]}"{by_whom(row)} is reported {status}, but its pace gives a {row["chance_pct"]}% '
-            f'chance of reaching target ({row["low_pct"]}-{row["high_pct"]}%, {counted(row["sample_weeks"], "week")} '
-            f'observed; likely to end {row["end_p50_pct"]}% of the way to target)')
+    return (f'"{row["title"]}"{by_whom(row)} is reported {status}, but its pace gives a {chance}; '
+            f'likely to end {row["end_p50_pct"]}% of the way to target)')
 
 
 def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:
@@ -70,12 +75,11 @@ def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:
     for row in facts["blockers"]["recurring"][:3]:
         teams = f" ({', '.join(row['teams'])})" if row.get("teams") else ""
         name = f'"{phrases[row["ref"]]}"' if phrases.get(row["ref"]) else f"a {row['kind'] or 'recurring'} blocker"
+        held = counted(row["key_results_total"], "key result")
         concerns.append({"text": f"Recurring blocker: {name} mentioned in {row['mentions']} comments and "
-                                 f"check-ins, holding back {counted(row['key_results_total'], 'key result')}{teams}",
+                                 f"check-ins, holding back {held}{teams}",
                          "refs": [row["ref"], *row["key_results"]]})
-    for row in facts["forecast"].get("status_disagreements", [])[:2]:
-        concerns.append({"text": _disagreement(row), "refs": [row["ref"]]})
-    concerns += _pace_concerns(facts)
+    concerns += _status_concerns(facts["forecast"])
     if krs["stalled_total"]:
         stalled = krs["stalled_total"]
         concerns.append({"text": f"{counted(stalled, 'key result')} {agrees(stalled, 'has', 'have')} not moved "
@@ -84,11 +88,16 @@ def _concerns(facts: dict, phrases: dict[str, str]) -> list[dict]:
     return concerns
 
 
-def _pace_concerns(facts: dict) -> list[dict]:
-    """Reported statuses the pace contradicts, in the KR's units ("reaches 8.1 of 25 teams")."""
-    return [{"text": (f'"{row["title"]}" is ' if row.get("title") else "One key result is ") + row["text"],
-             "refs": [row["ref"]]}
-            for row in facts["forecast"].get("status_vs_pace", [])[:2]]
+def _status_concerns(forecast: dict) -> list[dict]:
+    """Reported statuses the forecast or the pace contradicts, in the KR's units ("reaches 8.1 of 25 teams"):
+    one sentence per key result."""
+    paces = {row["ref"]: row for row in forecast.get("status_vs_pace", [])[:2]}
+    found = [{"text": _disagreement(row, paces.pop(row["ref"], None)), "refs": [row["ref"]]}
+             for row in forecast.get("status_disagreements", [])[:2]]
+    for row in paces.values():
+        subject = f'"{row["title"]}"{by_whom(row)} is ' if row.get("title") else "One key result is "
+        found.append({"text": subject + row["text"], "refs": [row["ref"]]})
+    return found
 
 
 def template_narrative(facts: dict, quotes: list[dict] | None = None) -> dict:

@@ -33,10 +33,22 @@ def test_the_template_narrative_names_it_and_passes_the_number_checks():
     facts, _ = build_digest(analyse(ctx.facts), {1: "Cut P1 incidents from 8 to 2"}, 10)
     assert facts["forecast"]["status_vs_pace"][0]["ref"] == "kr:1"
     narrative = check_narrative(template_narrative(facts), facts)
-    texts = [concern["text"] for concern in narrative["concerns"]]
-    # Named by its title even when it is in no at-risk list (it used to read "One key result is ...").
+    about_it = [concern["text"] for concern in narrative["concerns"] if concern["refs"] == ["kr:1"]]
+    # One sentence for the key result, the pace's figure and the forecast's chance together.
+    assert about_it == ['"Cut P1 incidents from 8 to 2" is reported on track, but at the current pace it reaches '
+                        "4.4 incidents (target 2 incidents): a 0% chance of reaching target (0-39%, 6 weeks "
+                        "observed)"]
+
+
+def test_a_pace_disagreement_alone_names_its_key_result():
+    """Without a forecast to join, the pace's sentence still names the KR (it used to say "One key result")."""
+    ctx = make_ctx(krs=[_incidents_kr()],
+                   snapshots=weekly_snapshots(1, [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]))
+    facts, _ = build_digest(analyse(ctx.facts), {1: "Cut P1 incidents from 8 to 2"}, 10)
+    facts["forecast"]["status_disagreements"] = []
+    narrative = check_narrative(template_narrative(facts), facts)
     assert ('"Cut P1 incidents from 8 to 2" is reported on track, but at the current pace it reaches '
-            "4.4 incidents (target 2 incidents)") in texts
+            "4.4 incidents (target 2 incidents)") in [concern["text"] for concern in narrative["concerns"]]
 
 
 def test_counts_of_one_read_in_the_singular():

@@ -89,3 +89,15 @@ def test_recurring_blockers_are_the_demos_themes_not_check_in_openers(demo):
     blocker_words = {word.strip(".,;'").lower() for texts in [*BLOCKER_THEMES.values(), shortage] for text in texts
                      for word in text.split() if len(word) > 4}
     assert set(recurring[0]["phrase"].lower().split()) & blocker_words, recurring[0]["phrase"]
+
+
+def test_a_status_the_forecast_or_pace_contradicts_is_one_sentence_naming_its_owner(demo):
+    _, prompt, narrative = demo
+    owners = {row["ref"]: row["owner"] for part in ("status_disagreements", "status_vs_pace")
+              for row in prompt.facts["forecast"][part]}
+    status = [entry for entry in narrative["concerns"] if " is reported " in entry["text"]]
+    assert status
+    refs = [entry["refs"][0] for entry in status]
+    assert len(refs) == len(set(refs))
+    for entry in status:
+        assert f'({owners[entry["refs"][0]]}, ' in entry["text"], entry["text"]
