@@ -88,7 +88,7 @@ def format_range(current: float | None, target: float | None, style: ValueStyle,
     if style.falling:
         return f"{value} ({since + ', ' if since else ''}target {format_value(target, style)})"
     if style.kind not in ("percent", "money"):
-        bare = ValueStyle("", style.kind, style.decimals, style.falling)
+        bare = ValueStyle("", style.kind, style.decimals)
         value = format_value(current, bare, extra_decimals=extra_decimals)
     return f"{value} of {format_value(target, style)}" + (f" ({since})" if since else "")
 

@@ -65,8 +65,8 @@ def _next_cycle(row: dict, phrases: dict, facts: dict) -> tuple[float, str]:
     if action == "raise_ambition":
         return 8.0, f"Next cycle: set more ambitious targets; the projected score {row.get('projected_score')} is above the sweet spot"
     if action == "set_fewer_or_reachable_targets":
-        return 12.0, (f"Next cycle: set fewer or more reachable targets for the "
-                      f"{counted(total, 'key result')} furthest from target (projected score {row.get('projected_score')})")
+        return 12.0, (f"Next cycle: set fewer or more reachable targets for the {counted(total, 'key result')} "
+                      f"furthest from target (projected score {row.get('projected_score')})")
     if action == "reduce_objectives":
         teams = ", ".join(row["teams"]) or "the busiest owners"
         return 9.0, f"Next cycle: {teams} to carry at most {facts['focus']['objective_limit']} objectives each"
